@@ -1,0 +1,139 @@
+//! `leadsim validate`'s account of what a scenario would simulate.
+
+use std::fmt::Write;
+
+use crate::model::{Model, RegionMode, SlaThen, VerticalMode, WhenFull};
+
+fn names(model_names: &[String], mask: &[bool]) -> String {
+    if mask.iter().all(|&b| b) {
+        return "all".into();
+    }
+    let picked: Vec<&str> = model_names
+        .iter()
+        .zip(mask)
+        .filter(|(_, &b)| b)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if picked.is_empty() {
+        "none".into()
+    } else {
+        picked.join(", ")
+    }
+}
+
+/// A plain-text description of the model, for a person checking a file.
+pub fn describe(model: &Model) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "scenario `{}`", model.name);
+    if !model.description.is_empty() {
+        let _ = writeln!(o, "  {}", model.description);
+    }
+    let _ = writeln!(
+        o,
+        "horizon {} days, {} replications, seed {}, baseline `{}`",
+        model.horizon_hours / 24.0,
+        model.replications,
+        model.seed,
+        model.policies[model.baseline].name
+    );
+    let _ = writeln!(
+        o,
+        "\nleads: {} per day",
+        model.leads.arrivals_per_hour * 24.0
+    );
+    let signals: Vec<String> = model
+        .leads
+        .signals
+        .iter()
+        .map(|s| format!("{} (noise {})", s.name, s.noise))
+        .collect();
+    let _ = writeln!(o, "  signals: {}", signals.join(", "));
+    for s in &model.leads.segments {
+        let region = s.region.map_or("any", |r| model.regions[r].as_str());
+        let vertical = s.vertical.map_or("any", |v| model.verticals[v].as_str());
+        let _ = writeln!(
+            o,
+            "  segment {:<16} share {:>5.1}%  region {:<8} vertical {:<10} mean quality {:.2}  mean deal {:.0}",
+            s.name,
+            s.share * 100.0,
+            region,
+            vertical,
+            s.quality.mean(),
+            s.deal_size.mean()
+        );
+    }
+    match &model.house {
+        Some(h) => {
+            let _ = writeln!(
+                o,
+                "\nhouse: capacity {}, mean response {:.1} h",
+                h.capacity,
+                h.response_hours.mean()
+            );
+        }
+        None => {
+            let _ = writeln!(o, "\nhouse: none (leads no partner can take are unrouted)");
+        }
+    }
+    let _ = writeln!(o, "\npartners ({}):", model.partners.len());
+    for p in &model.partners {
+        let _ = writeln!(
+            o,
+            "  {:<18} tier {:<8} capacity {:>4}  regions {:<16} verticals {:<20} qualify {:.2}  win {:.2}  mean response {:.1} h",
+            p.name,
+            model.tiers[p.tier],
+            p.team.capacity,
+            names(&model.regions, &p.covers_region),
+            names(&model.verticals, &p.covers_vertical),
+            p.team.qualify_rate.mean(),
+            p.team.win_rate.mean(),
+            p.team.response_hours.mean()
+        );
+    }
+    let _ = writeln!(o, "\npolicies ({}):", model.policies.len());
+    for p in &model.policies {
+        let rule = if p.routing.tiers.is_empty() {
+            p.routing.rule.name().to_string()
+        } else {
+            format!(
+                "score_tiered ({} tiers, then {})",
+                p.routing.tiers.len(),
+                p.routing.rule.name()
+            )
+        };
+        let sla = match p.sla {
+            None => "no SLA".to_string(),
+            Some(s) => format!(
+                "SLA {} h, {} reroute(s), then {}",
+                s.first_contact_hours,
+                s.max_reroutes,
+                if s.then == SlaThen::House {
+                    "house"
+                } else {
+                    "drop"
+                }
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<18} {}; threshold {}; region {}, vertical {}; {}; {}; {} commission bracket(s), {} per qualified lead",
+            p.name,
+            rule,
+            p.scoring.threshold,
+            if p.eligibility.region == RegionMode::Require { "required" } else { "ignored" },
+            match p.eligibility.vertical {
+                VerticalMode::Require => "required",
+                VerticalMode::Prefer => "preferred",
+                VerticalMode::Ignore => "ignored",
+            },
+            if p.caps.when_full == WhenFull::Skip { "full partners skipped" } else { "full partners queue" },
+            sla,
+            p.payout.commission.len(),
+            p.payout.per_qualified_lead
+        );
+    }
+    for w in &model.warnings {
+        let _ = writeln!(o, "\nwarning: {w}");
+    }
+    o
+}

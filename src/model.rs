@@ -1,0 +1,256 @@
+//! The validated, typed model the engine runs.
+//!
+//! Everything here has passed validation: names are resolved to indices,
+//! shares are normalised, days are converted to hours, distributions are
+//! built. Nothing downstream re-checks what this module's types guarantee.
+
+use crate::scenario::dist::{Dist, Rate};
+
+pub const HOURS_PER_DAY: f64 = 24.0;
+
+/// A scenario, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    pub horizon_hours: f64,
+    pub replications: u64,
+    pub seed: u64,
+    /// Index into `policies` of the policy every other is compared with.
+    pub baseline: usize,
+    /// Interned region, vertical and tier names, in order of first mention.
+    pub regions: Vec<String>,
+    pub verticals: Vec<String>,
+    pub tiers: Vec<String>,
+    pub leads: LeadModel,
+    pub decay: SpeedToLead,
+    pub economics: Economics,
+    pub house: Option<Team>,
+    /// Partners after `count` expansion, in file order.
+    pub partners: Vec<Partner>,
+    pub policies: Vec<Policy>,
+    /// Things worth telling the user that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LeadModel {
+    pub arrivals_per_hour: f64,
+    pub signals: Vec<Signal>,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Signal {
+    pub name: String,
+    /// Standard deviation of the Normal noise added to true quality.
+    pub noise: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub name: String,
+    /// Normalised: the shares of all segments sum to 1.
+    pub share: f64,
+    /// `None`: the segment has no region and every partner covers it.
+    pub region: Option<usize>,
+    pub vertical: Option<usize>,
+    pub deal_size: Dist,
+    /// True quality `q`, on [0, 1].
+    pub quality: Dist,
+}
+
+/// `decay(d) = floor + (1 - floor) * 2^(-d / half_life_hours)`.
+#[derive(Debug, Clone, Copy)]
+pub struct SpeedToLead {
+    pub half_life_hours: f64,
+    pub floor: f64,
+}
+
+impl SpeedToLead {
+    #[inline]
+    pub fn decay(&self, delay_hours: f64) -> f64 {
+        self.floor + (1.0 - self.floor) * (-delay_hours / self.half_life_hours).exp2()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Economics {
+    pub gross_margin: f64,
+    pub churn_rate: f64,
+    pub discount_churn_factor: f64,
+    pub review_hours: f64,
+    pub reference_earnings_per_lead: f64,
+}
+
+/// What a partner and the house have in common: how they work a lead.
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub capacity: u32,
+    pub response_hours: Dist,
+    /// Drawn in days, as the file says; the engine multiplies by 24.
+    pub work_days: Dist,
+    pub qualify_rate: Rate,
+    pub win_rate: Rate,
+    pub deal_size_factor: f64,
+    pub discount: Rate,
+}
+
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub name: String,
+    pub tier: usize,
+    /// `covers_region[r]`: true when the partner works region `r`.
+    pub covers_region: Vec<bool>,
+    pub covers_vertical: Vec<bool>,
+    pub team: Team,
+    pub effort_elasticity: f64,
+    pub min_period_earnings: f64,
+    pub patience_periods: u32,
+    /// Half-open windows [from, to) in hours when the partner takes no leads.
+    pub away: Vec<(f64, f64)>,
+    /// The partner is inactive before this hour (`joins_day`).
+    pub joins_hours: Option<f64>,
+}
+
+impl Partner {
+    pub fn covers(&self, region: Option<usize>, vertical: Option<usize>) -> (bool, bool) {
+        (
+            region.is_none_or(|r| self.covers_region[r]),
+            vertical.is_none_or(|v| self.covers_vertical[v]),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub description: String,
+    pub routing: Routing,
+    pub eligibility: Eligibility,
+    pub scoring: Scoring,
+    pub sla: Option<Sla>,
+    pub caps: Caps,
+    pub payout: Payout,
+}
+
+/// A routing rule that picks one partner among candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    RoundRobin,
+    Weighted,
+    LeastLoaded,
+}
+
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::RoundRobin => "round_robin",
+            Rule::Weighted => "weighted",
+            Rule::LeastLoaded => "least_loaded",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Routing {
+    /// Score tiers; empty means the rule applies to every eligible partner.
+    pub tiers: Vec<ScoreTier>,
+    /// The rule used (inside the chosen tier, for `score_tiered`).
+    pub rule: Rule,
+    /// Weight of each partner for `weighted`, by partner index.
+    pub weights: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoreTier {
+    pub min_score: f64,
+    /// `partner_tiers[t]`: partners of tier `t` are candidates.
+    pub partner_tiers: Vec<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionMode {
+    Require,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerticalMode {
+    Require,
+    Prefer,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Eligibility {
+    pub region: RegionMode,
+    pub vertical: VerticalMode,
+    pub vertical_mismatch_fit: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scoring {
+    /// One weight per signal, normalised to sum 1.
+    pub weights: Vec<f64>,
+    pub threshold: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaThen {
+    House,
+    Drop,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Sla {
+    pub first_contact_hours: f64,
+    pub max_reroutes: u32,
+    pub then: SlaThen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenFull {
+    Queue,
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Caps {
+    /// Largest share of the period's routed leads one partner may take,
+    /// enforced once `MAX_SHARE_WARMUP` leads have been routed in the period.
+    pub max_share: Option<f64>,
+    pub per_day: Option<u32>,
+    pub per_period: Option<u32>,
+    pub when_full: WhenFull,
+}
+
+/// `max_share` applies once this many leads have been routed in the period.
+pub const MAX_SHARE_WARMUP: u32 = 20;
+
+/// One marginal commission bracket: `rate` applies to revenue above `from`
+/// (up to the next bracket's `from`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bracket {
+    pub from: f64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Payout {
+    pub per_qualified_lead: f64,
+    /// Sorted by `from`, the first starting at 0; empty means no commission.
+    pub commission: Vec<Bracket>,
+    pub period_hours: f64,
+    pub speed_bonus: Option<SpeedBonus>,
+    pub cap_per_period: Option<f64>,
+    pub clawback: f64,
+    pub max_discount: f64,
+    pub mdf_rate: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SpeedBonus {
+    pub within_hours: f64,
+    pub amount: f64,
+}

@@ -1,0 +1,88 @@
+//! `summary.csv` (one row per policy x world x metric) and `partners.csv`
+//! (one row per policy x world x partner). Pure: summary in, bytes out.
+
+use super::format::file_number;
+use crate::metrics::METRICS;
+use crate::summary::Summary;
+
+fn num(v: Option<f64>) -> String {
+    v.map(file_number).unwrap_or_default()
+}
+
+pub fn summary_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "policy",
+        "world",
+        "metric",
+        "mean",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "p10",
+        "p50",
+        "p90",
+        "vs_baseline_mean",
+        "vs_baseline_ci95_low",
+        "vs_baseline_ci95_high",
+    ])
+    .expect("writing to memory");
+    for c in &s.cells {
+        for (k, m) in METRICS.iter().enumerate() {
+            let e = c.metrics[k];
+            let d = c.vs_baseline[k];
+            w.write_record([
+                c.policy.clone(),
+                c.world.clone(),
+                m.name.to_string(),
+                num(e.map(|e| e.mean)),
+                num(e.and_then(|e| e.sd)),
+                num(e.and_then(|e| e.ci95).map(|c| c.0)),
+                num(e.and_then(|e| e.ci95).map(|c| c.1)),
+                num(e.map(|e| e.p10)),
+                num(e.map(|e| e.p50)),
+                num(e.map(|e| e.p90)),
+                num(d.map(|d| d.mean)),
+                num(d.and_then(|d| d.ci95).map(|c| c.0)),
+                num(d.and_then(|d| d.ci95).map(|c| c.1)),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+pub fn partners_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "policy",
+        "world",
+        "partner",
+        "tier",
+        "leads",
+        "opportunities",
+        "wins",
+        "revenue",
+        "payouts",
+        "ttfc_mean_hours",
+    ])
+    .expect("writing to memory");
+    for c in &s.cells {
+        for p in &c.partners {
+            w.write_record([
+                c.policy.clone(),
+                c.world.clone(),
+                p.partner.clone(),
+                p.tier.clone(),
+                file_number(p.leads),
+                file_number(p.opportunities),
+                file_number(p.wins),
+                file_number(p.revenue),
+                file_number(p.payouts),
+                num(p.ttfc_mean_hours),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}

@@ -1,0 +1,106 @@
+//! Number formatting shared by every exporter: one rounding rule for files
+//! (stable, diffable bytes) and one compact style for people.
+
+use crate::metrics::Unit;
+
+/// Significant digits kept in files.
+pub const SIGNIFICANT_DIGITS: usize = 8;
+
+/// Rounds to [`SIGNIFICANT_DIGITS`] significant digits, and turns -0 into 0,
+/// so that files carry no noise below what the simulation can resolve.
+pub fn round_sig(v: f64) -> f64 {
+    if !v.is_finite() || v == 0.0 {
+        return if v == 0.0 { 0.0 } else { v };
+    }
+    let rounded: f64 = format!("{:.*e}", SIGNIFICANT_DIGITS - 1, v)
+        .parse()
+        .unwrap_or(v);
+    if rounded == 0.0 {
+        0.0
+    } else {
+        rounded
+    }
+}
+
+/// A number for a file: rounded, shortest round-trip form, no exponent
+/// surprises for ordinary magnitudes.
+pub fn file_number(v: f64) -> String {
+    format!("{}", round_sig(v))
+}
+
+/// A value for a person, in the metric's unit: `4.12%`, `12.3 h`, `1.23M`.
+pub fn human(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Rate => format!("{:.2}%", v * 100.0),
+        Unit::Hours => format!("{v:.1}"),
+        Unit::Money => money(v),
+        Unit::Index => format!("{v:.3}"),
+        Unit::Count => {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        }
+    }
+}
+
+/// A difference for a person: signed, rates in percentage points.
+pub fn human_diff(v: f64, unit: Unit) -> String {
+    let sign = if v > 0.0 {
+        "+"
+    } else if v < 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    let body = match unit {
+        Unit::Rate => format!("{:.2}pp", v.abs() * 100.0),
+        _ => human(v.abs(), unit),
+    };
+    format!("{sign}{body}")
+}
+
+/// A CI half-width for a person, in the same unit as its value.
+pub fn human_half_width(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Rate => format!("{:.2}", v * 100.0),
+        _ => human(v, unit),
+    }
+}
+
+fn money(v: f64) -> String {
+    let a = v.abs();
+    let sign = if v < 0.0 { "-" } else { "" };
+    if a >= 1e9 {
+        format!("{sign}{:.2}B", a / 1e9)
+    } else if a >= 1e6 {
+        format!("{sign}{:.2}M", a / 1e6)
+    } else if a >= 1e4 {
+        format!("{sign}{:.1}k", a / 1e3)
+    } else {
+        format!("{sign}{a:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_numbers_are_rounded_and_stable() {
+        assert_eq!(file_number(0.041234567891), "0.041234568");
+        assert_eq!(file_number(-0.0), "0");
+        assert_eq!(file_number(12345678.9), "12345679");
+        assert_eq!(file_number(2.0), "2");
+    }
+
+    #[test]
+    fn people_get_units() {
+        assert_eq!(human(0.04123, Unit::Rate), "4.12%");
+        assert_eq!(human(1_234_567.0, Unit::Money), "1.23M");
+        assert_eq!(human(45_600.0, Unit::Money), "45.6k");
+        assert_eq!(human_diff(-0.0031, Unit::Rate), "-0.31pp");
+        assert_eq!(human_diff(1500.0, Unit::Money), "+1500");
+    }
+}

@@ -1,0 +1,168 @@
+//! `summary.json`: the stable interface users' scripts read (MODEL.md
+//! section 9). The structs here are the schema; a test reads the output
+//! back into them with unknown fields denied, so the schema cannot drift.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::format::round_sig;
+use crate::metrics::METRICS;
+use crate::stats::Estimate;
+use crate::summary::Summary;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryJson {
+    pub leadsim_version: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub baseline: String,
+    pub results: Vec<ResultJson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultJson {
+    pub policy: String,
+    pub world: String,
+    pub metrics: OrderedMap<StatJson>,
+    pub vs_baseline: OrderedMap<DiffJson>,
+}
+
+/// A metric across replications; every field is `null` when the metric was
+/// undefined in every replication, and `sd`/`ci95` are `null` with one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatJson {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+/// The paired difference from the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffJson {
+    pub mean: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// A JSON object whose keys keep the order they were inserted in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderedMap<T>(pub Vec<(String, T)>);
+
+impl<T> OrderedMap<T> {
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for OrderedMap<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
+            type Value = OrderedMap<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = access.next_entry()? {
+                    entries.push((k, v));
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+fn stat(e: &Option<Estimate>) -> StatJson {
+    match e {
+        None => StatJson {
+            mean: None,
+            sd: None,
+            ci95: None,
+            p10: None,
+            p50: None,
+            p90: None,
+        },
+        Some(e) => StatJson {
+            mean: Some(round_sig(e.mean)),
+            sd: e.sd.map(round_sig),
+            ci95: e.ci95.map(|(lo, hi)| [round_sig(lo), round_sig(hi)]),
+            p10: Some(round_sig(e.p10)),
+            p50: Some(round_sig(e.p50)),
+            p90: Some(round_sig(e.p90)),
+        },
+    }
+}
+
+fn diff(e: &Option<Estimate>) -> DiffJson {
+    DiffJson {
+        mean: e.map(|e| round_sig(e.mean)),
+        ci95: e
+            .and_then(|e| e.ci95)
+            .map(|(lo, hi)| [round_sig(lo), round_sig(hi)]),
+    }
+}
+
+impl SummaryJson {
+    pub fn from_summary(s: &Summary) -> Self {
+        SummaryJson {
+            leadsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: s.scenario.clone(),
+            seed: s.seed,
+            replications: s.replications,
+            baseline: s.baseline.clone(),
+            results: s
+                .cells
+                .iter()
+                .map(|c| ResultJson {
+                    policy: c.policy.clone(),
+                    world: c.world.clone(),
+                    metrics: OrderedMap(
+                        METRICS
+                            .iter()
+                            .zip(&c.metrics)
+                            .map(|(m, e)| (m.name.to_string(), stat(e)))
+                            .collect(),
+                    ),
+                    vs_baseline: OrderedMap(
+                        METRICS
+                            .iter()
+                            .zip(&c.vs_baseline)
+                            .map(|(m, e)| (m.name.to_string(), diff(e)))
+                            .collect(),
+                    ),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The bytes of `summary.json`: pretty-printed, two-space indent, newline-terminated.
+pub fn render(s: &Summary) -> Vec<u8> {
+    let mut out =
+        serde_json::to_vec_pretty(&SummaryJson::from_summary(s)).expect("summary serialises");
+    out.push(b'\n');
+    out
+}

@@ -1,0 +1,96 @@
+//! The errors a scenario file can produce, shaped for the person who wrote it.
+//!
+//! Parse errors carry `file:line:col`; validation errors carry the field path
+//! (`partners[2].response_hours.lognormal.p90`). Validation collects every
+//! problem before it reports, so one run of `leadsim validate` shows them all.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Every problem found while validating, in the order found.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, path: String, message: String) {
+        self.0.push(FieldError { path, message });
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: cannot read the scenario: {source}")]
+    Read {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: the file is empty; expected a JSON object describing a scenario")]
+    Empty { file: PathBuf },
+    #[error("{file}:{line}:{column}: {path}{message}")]
+    Parse {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        /// The field path followed by ": ", or empty when the error is at the top.
+        path: String,
+        message: String,
+    },
+    #[error("{}", InvalidDisplay { file, errors })]
+    Invalid { file: PathBuf, errors: FieldErrors },
+}
+
+struct InvalidDisplay<'a> {
+    file: &'a PathBuf,
+    errors: &'a FieldErrors,
+}
+
+impl fmt::Display for InvalidDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "{}: {n} problem{} in the scenario:",
+            self.file.display(),
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in self.errors.iter() {
+            write!(f, "\n  {}: {}: {}", self.file.display(), e.path, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// The nearest of `candidates` to `name`, if one is close enough to be a typo.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// "; did you mean `x`?" or nothing.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(name, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}

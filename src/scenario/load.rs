@@ -1,0 +1,138 @@
+//! Reading a scenario file into its raw serde form.
+//!
+//! Owns the translation of parser errors into messages a person can act on:
+//! `file:line:col`, the field path, what was expected, and a suggestion when
+//! an unknown name looks like a typo of a known one. It does not validate
+//! values; that is `validate.rs`.
+
+use std::path::Path;
+
+use super::errors::{did_you_mean, ScenarioError};
+use super::raw::RawScenario;
+
+/// Parses scenario text; `file` names it in error messages.
+pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> {
+    if text.trim().is_empty() {
+        return Err(ScenarioError::Empty {
+            file: file.to_path_buf(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.inner();
+        let path = if path == "." || path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        ScenarioError::Parse {
+            file: file.to_path_buf(),
+            line: inner.line(),
+            column: inner.column(),
+            path,
+            message: explain(inner),
+        }
+    })?;
+    // Trailing content after the object is an error too.
+    de.end().map_err(|err| ScenarioError::Parse {
+        file: file.to_path_buf(),
+        line: err.line(),
+        column: err.column(),
+        path: String::new(),
+        message: explain(&err),
+    })?;
+    Ok(raw)
+}
+
+/// Reads and parses a scenario file.
+pub fn read_file(file: &Path) -> Result<(String, RawScenario), ScenarioError> {
+    let text = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    let raw = parse_str(&text, file)?;
+    Ok((text, raw))
+}
+
+/// The parser's message without its position suffix, with a typo suggestion
+/// for unknown fields and variants.
+fn explain(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    if message.starts_with("unknown field `") || message.starts_with("unknown variant `") {
+        let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+        if let Some((given, known)) = quoted.split_first() {
+            let hint = did_you_mean(given, known.iter().copied());
+            return format!("{message}{hint}");
+        }
+    }
+    if message.starts_with("EOF while parsing") {
+        return format!("{message}: the JSON ends early (a missing closing brace or bracket?)");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        parse_str(text, Path::new("s.json"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    const MINIMAL: &str =
+        r#"{"name": "x", "leads": {}, "partners": [{"name": "a"}], "policies": [{"name": "p"}]}"#;
+
+    #[test]
+    fn minimal_scenario_parses() {
+        parse_str(MINIMAL, Path::new("s.json")).unwrap();
+    }
+
+    #[test]
+    fn unknown_field_gets_position_path_and_suggestion() {
+        let text = "{\"name\": \"x\", \"leads\": {},\n \"partners\": [{\"name\": \"a\", \"capacty\": 3}], \"policies\": [{\"name\": \"p\"}]}";
+        let e = error(text);
+        assert!(e.starts_with("s.json:2:"), "{e}");
+        assert!(e.contains("partners[0].capacty"), "{e}");
+        assert!(e.contains("did you mean `capacity`?"), "{e}");
+    }
+
+    #[test]
+    fn unknown_rule_suggests_the_nearest() {
+        let text = MINIMAL.replace(
+            r#"{"name": "p"}"#,
+            r#"{"name": "p", "routing": {"rule": "round_robbin"}}"#,
+        );
+        let e = error(&text);
+        assert!(e.contains("policies[0].routing.rule"), "{e}");
+        assert!(e.contains("did you mean `round_robin`?"), "{e}");
+    }
+
+    #[test]
+    fn empty_and_malformed_files_are_clear() {
+        assert!(error("  \n").contains("the file is empty"));
+        let e = error("{\"name\": \"x\",");
+        assert!(e.starts_with("s.json:1:"), "{e}");
+        let e = error(r#"{"name": 3}"#);
+        assert!(
+            e.contains("name: invalid type: integer `3`, expected a string"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn distribution_with_two_keys_is_rejected() {
+        let text = MINIMAL.replace(
+            r#"{"name": "a"}"#,
+            r#"{"name": "a", "response_hours": {"fixed": 2, "exponential": {"mean": 3}}}"#,
+        );
+        let e = error(&text);
+        assert!(e.contains("partners[0].response_hours"), "{e}");
+    }
+}

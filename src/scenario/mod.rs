@@ -1,0 +1,11 @@
+//! The scenario file: parsing (`raw`, `load`), distributions (`dist`) and
+//! validation into the typed model (`validate`).
+
+pub mod dist;
+pub mod errors;
+pub mod load;
+mod policy;
+pub mod raw;
+pub mod validate;
+
+pub use errors::{FieldError, FieldErrors, ScenarioError};

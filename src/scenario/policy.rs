@@ -1,0 +1,363 @@
+//! Validation of one policy's sections: routing, scoring, SLA, caps, payout.
+//!
+//! Split from `validate.rs` to keep each file to one subject; the same rules
+//! apply: collect every problem with its field path, never panic.
+
+use super::errors::{did_you_mean, FieldErrors};
+use super::raw::*;
+use crate::model::*;
+
+fn unit(errors: &mut FieldErrors, path: String, v: f64) {
+    if !(0.0..=1.0).contains(&v) {
+        errors.push(path, format!("must be a number in [0, 1], got {v}"));
+    }
+}
+
+fn base_rule(errors: &mut FieldErrors, path: String, rule: RawRule) -> Option<Rule> {
+    match rule {
+        RawRule::RoundRobin => Some(Rule::RoundRobin),
+        RawRule::Weighted => Some(Rule::Weighted),
+        RawRule::LeastLoaded => Some(Rule::LeastLoaded),
+        RawRule::ScoreTiered => {
+            errors.push(path, "`score_tiered` cannot be nested inside itself; use round_robin, weighted or least_loaded".into());
+            None
+        }
+        RawRule::Fastest | RawRule::BestWinRate | RawRule::Thompson => {
+            errors.push(
+                path,
+                "learning rules (fastest, best_win_rate, thompson) are not supported by this version of leadsim yet".into(),
+            );
+            None
+        }
+    }
+}
+
+pub fn routing(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: &RawRouting,
+    partners: Option<&[Partner]>,
+    tiers: &[String],
+) -> Option<Routing> {
+    let before = errors.len();
+    let path = format!("{path}.routing");
+    let (rule, score_tiers) = if raw.rule == RawRule::ScoreTiered {
+        let within = base_rule(
+            errors,
+            format!("{path}.then"),
+            raw.then.unwrap_or(RawRule::RoundRobin),
+        );
+        let mut score_tiers = Vec::new();
+        match &raw.tiers {
+            None => errors.push(
+                format!("{path}.tiers"),
+                "score_tiered needs `tiers`: [{\"min_score\": .., \"partner_tiers\": [..]}]".into(),
+            ),
+            Some(list) if list.is_empty() => {
+                errors.push(format!("{path}.tiers"), "needs at least one tier".into())
+            }
+            Some(list) => {
+                for (k, t) in list.iter().enumerate() {
+                    unit(errors, format!("{path}.tiers[{k}].min_score"), t.min_score);
+                    if t.partner_tiers.is_empty() {
+                        errors.push(
+                            format!("{path}.tiers[{k}].partner_tiers"),
+                            "names no partner tier".into(),
+                        );
+                    }
+                    let mut mask = vec![false; tiers.len()];
+                    for (j, name) in t.partner_tiers.iter().enumerate() {
+                        match tiers.iter().position(|t| t == name) {
+                            Some(idx) => mask[idx] = true,
+                            None => errors.push(
+                                format!("{path}.tiers[{k}].partner_tiers[{j}]"),
+                                format!(
+                                    "`{name}` is no partner's tier (tiers: {}){}",
+                                    tiers.join(", "),
+                                    did_you_mean(name, tiers.iter().map(String::as_str))
+                                ),
+                            ),
+                        }
+                    }
+                    score_tiers.push(ScoreTier {
+                        min_score: t.min_score,
+                        partner_tiers: mask,
+                    });
+                }
+                if list.windows(2).any(|w| w[1].min_score > w[0].min_score) {
+                    errors.push(
+                        format!("{path}.tiers"),
+                        "tiers are tried in order, so list them from the highest `min_score` to the lowest".into(),
+                    );
+                }
+            }
+        }
+        (within, score_tiers)
+    } else {
+        if raw.tiers.is_some() {
+            errors.push(
+                format!("{path}.tiers"),
+                "`tiers` only applies to the rule `score_tiered`".into(),
+            );
+        }
+        if raw.then.is_some() {
+            errors.push(
+                format!("{path}.then"),
+                "`then` only applies to the rule `score_tiered`".into(),
+            );
+        }
+        (
+            base_rule(errors, format!("{path}.rule"), raw.rule),
+            Vec::new(),
+        )
+    };
+    let n_partners = partners.map_or(0, |p| p.len());
+    let mut weights = vec![1.0; n_partners];
+    if let Some(map) = &raw.weights {
+        if rule != Some(Rule::Weighted) {
+            errors.push(
+                format!("{path}.weights"),
+                "`weights` only applies to the rule `weighted`".into(),
+            );
+        }
+        for (key, &w) in map {
+            if !(w.is_finite() && w >= 0.0) {
+                errors.push(
+                    format!("{path}.weights.{key}"),
+                    format!("must be a number >= 0, got {w}"),
+                );
+            }
+            let Some(partners) = partners else { continue };
+            let by_name = partners.iter().position(|p| &p.name == key);
+            let by_tier = tiers.iter().position(|t| t == key);
+            if by_name.is_none() && by_tier.is_none() {
+                let candidates = partners
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .chain(tiers.iter().map(String::as_str));
+                errors.push(
+                    format!("{path}.weights.{key}"),
+                    format!(
+                        "`{key}` names no partner and no tier{}",
+                        did_you_mean(key, candidates)
+                    ),
+                );
+            }
+        }
+        // A name is more specific than a tier, so it wins.
+        if let Some(partners) = partners {
+            for (i, p) in partners.iter().enumerate() {
+                if let Some(&w) = map.get(&p.name).or_else(|| map.get(&tiers[p.tier])) {
+                    weights[i] = w;
+                }
+            }
+        }
+    }
+    if errors.len() > before {
+        return None;
+    }
+    Some(Routing {
+        tiers: score_tiers,
+        rule: rule?,
+        weights,
+    })
+}
+
+pub fn scoring(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: &RawScoring,
+    signals: &[Signal],
+) -> Option<Scoring> {
+    let before = errors.len();
+    let path = format!("{path}.scoring");
+    unit(errors, format!("{path}.threshold"), raw.threshold);
+    let mut weights = vec![1.0; signals.len()];
+    if let Some(map) = &raw.weights {
+        weights = vec![0.0; signals.len()];
+        for (name, &w) in map {
+            if !(w.is_finite() && w >= 0.0) {
+                errors.push(
+                    format!("{path}.weights.{name}"),
+                    format!("must be a number >= 0, got {w}"),
+                );
+            }
+            match signals.iter().position(|s| &s.name == name) {
+                Some(i) => weights[i] = w,
+                None => errors.push(
+                    format!("{path}.weights.{name}"),
+                    format!(
+                        "`{name}` names no signal in `leads.signals`{}",
+                        did_you_mean(name, signals.iter().map(|s| s.name.as_str()))
+                    ),
+                ),
+            }
+        }
+        if errors.len() == before && weights.iter().sum::<f64>() <= 0.0 {
+            errors.push(
+                format!("{path}.weights"),
+                "the weights sum to 0: at least one must be positive".into(),
+            );
+        }
+    }
+    if errors.len() > before {
+        return None;
+    }
+    let total: f64 = weights.iter().sum();
+    weights.iter_mut().for_each(|w| *w /= total);
+    Some(Scoring {
+        weights,
+        threshold: raw.threshold,
+    })
+}
+
+pub fn sla(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: Option<&RawSla>,
+    has_house: bool,
+) -> Option<Sla> {
+    let raw = raw?;
+    let path = format!("{path}.sla");
+    if !(raw.first_contact_hours.is_finite() && raw.first_contact_hours > 0.0) {
+        errors.push(
+            format!("{path}.first_contact_hours"),
+            format!(
+                "must be a positive number of hours, got {}",
+                raw.first_contact_hours
+            ),
+        );
+    }
+    if !(0..=1000).contains(&raw.max_reroutes) {
+        errors.push(
+            format!("{path}.max_reroutes"),
+            format!("must be between 0 and 1000, got {}", raw.max_reroutes),
+        );
+    }
+    let then = match raw.then {
+        Some(RawSlaThen::House) if !has_house => {
+            errors.push(
+                format!("{path}.then"),
+                "`house` names nothing: the scenario has no `house` team (add one, or use `drop`)"
+                    .into(),
+            );
+            SlaThen::Drop
+        }
+        Some(RawSlaThen::House) => SlaThen::House,
+        Some(RawSlaThen::Drop) => SlaThen::Drop,
+        None if has_house => SlaThen::House,
+        None => SlaThen::Drop,
+    };
+    Some(Sla {
+        first_contact_hours: raw.first_contact_hours,
+        max_reroutes: raw.max_reroutes.clamp(0, 1000) as u32,
+        then,
+    })
+}
+
+pub fn caps(errors: &mut FieldErrors, path: &str, raw: &RawCaps) -> Caps {
+    let path = format!("{path}.caps");
+    if let Some(share) = raw.max_share {
+        if !(share > 0.0 && share <= 1.0) {
+            errors.push(
+                format!("{path}.max_share"),
+                format!("must be in (0, 1], got {share}"),
+            );
+        }
+    }
+    for (name, v) in [("per_day", raw.per_day), ("per_period", raw.per_period)] {
+        if let Some(v) = v {
+            if !(1..=u32::MAX as i64).contains(&v) {
+                errors.push(
+                    format!("{path}.{name}"),
+                    format!("must be at least 1 lead, got {v}"),
+                );
+            }
+        }
+    }
+    if raw.max_share.is_some() || raw.per_day.is_some() || raw.per_period.is_some() {
+        errors.push(
+            path.clone(),
+            "`max_share`, `per_day` and `per_period` caps are not supported by this version of leadsim yet".into(),
+        );
+    }
+    Caps {
+        max_share: raw.max_share,
+        per_day: raw.per_day.map(|v| v.clamp(1, u32::MAX as i64) as u32),
+        per_period: raw.per_period.map(|v| v.clamp(1, u32::MAX as i64) as u32),
+        when_full: match raw.when_full {
+            Some(RawWhenFull::Skip) => WhenFull::Skip,
+            _ => WhenFull::Queue,
+        },
+    }
+}
+
+pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<Payout> {
+    let before = errors.len();
+    let path = format!("{path}.payout");
+    if !(raw.per_qualified_lead.is_finite() && raw.per_qualified_lead >= 0.0) {
+        errors.push(
+            format!("{path}.per_qualified_lead"),
+            format!("must be an amount >= 0, got {}", raw.per_qualified_lead),
+        );
+    }
+    for (k, b) in raw.commission.iter().enumerate() {
+        if !(b.from.is_finite() && b.from >= 0.0) {
+            errors.push(
+                format!("{path}.commission[{k}].from"),
+                format!("must be revenue >= 0, got {}", b.from),
+            );
+        }
+        unit(errors, format!("{path}.commission[{k}].rate"), b.rate);
+        if k > 0 && b.from <= raw.commission[k - 1].from {
+            errors.push(
+                format!("{path}.commission[{k}].from"),
+                format!(
+                    "brackets must be in increasing order of `from` without overlap: {} follows {}",
+                    b.from,
+                    raw.commission[k - 1].from
+                ),
+            );
+        }
+    }
+    let period_days = raw
+        .period_days
+        .unwrap_or(super::validate::defaults::PERIOD_DAYS);
+    if !(period_days.is_finite() && period_days > 0.0) {
+        errors.push(
+            format!("{path}.period_days"),
+            format!("must be a positive number of days, got {period_days}"),
+        );
+    }
+    let extras = raw.speed_bonus.is_some()
+        || raw.cap_per_period.is_some()
+        || raw.clawback.is_some()
+        || raw.max_discount.is_some()
+        || raw.mdf_rate.is_some();
+    if extras {
+        errors.push(
+            path.clone(),
+            "`speed_bonus`, `cap_per_period`, `clawback`, `max_discount` and `mdf_rate` are not supported by this version of leadsim yet".into(),
+        );
+    }
+    if errors.len() > before {
+        return None;
+    }
+    Some(Payout {
+        per_qualified_lead: raw.per_qualified_lead,
+        commission: raw
+            .commission
+            .iter()
+            .map(|b| Bracket {
+                from: b.from,
+                rate: b.rate,
+            })
+            .collect(),
+        period_hours: period_days * HOURS_PER_DAY,
+        speed_bonus: None,
+        cap_per_period: None,
+        clawback: 0.0,
+        max_discount: 1.0,
+        mdf_rate: 0.0,
+    })
+}

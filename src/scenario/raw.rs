@@ -1,0 +1,645 @@
+//! Serde structs that mirror the scenario file, field for field.
+//!
+//! They do nothing but parse: every object rejects unknown fields, defaults
+//! are applied by serde, and no cross-field rule is checked here. Turning
+//! these into the typed [`crate::model::Model`] is `validate.rs`'s job.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+/// The whole scenario file (MODEL.md section 1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_horizon_days")]
+    pub horizon_days: f64,
+    #[serde(default = "default_replications")]
+    pub replications: i64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub baseline: Option<String>,
+    pub leads: RawLeads,
+    #[serde(default)]
+    pub speed_to_lead: RawSpeedToLead,
+    #[serde(default)]
+    pub economics: RawEconomics,
+    #[serde(default)]
+    pub house: Option<RawTeam>,
+    pub partners: Vec<RawPartner>,
+    pub policies: Vec<RawPolicy>,
+    #[serde(default)]
+    pub stress: Vec<RawStress>,
+    #[serde(default)]
+    pub expect: Vec<RawExpect>,
+}
+
+pub fn default_horizon_days() -> f64 {
+    90.0
+}
+pub fn default_replications() -> i64 {
+    200
+}
+pub fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLeads {
+    #[serde(default = "default_arrivals_per_day")]
+    pub arrivals_per_day: f64,
+    #[serde(default)]
+    pub signals: Option<Vec<RawSignal>>,
+    #[serde(default)]
+    pub segments: Option<Vec<RawSegment>>,
+}
+
+fn default_arrivals_per_day() -> f64 {
+    20.0
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignal {
+    pub name: String,
+    #[serde(default = "default_signal_noise")]
+    pub noise: f64,
+}
+
+pub fn default_signal_noise() -> f64 {
+    0.1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSegment {
+    pub name: String,
+    #[serde(default = "one")]
+    pub share: f64,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub vertical: Option<String>,
+    #[serde(default)]
+    pub deal_size: Option<RawDist>,
+    #[serde(default)]
+    pub quality: Option<RawDist>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpeedToLead {
+    #[serde(default = "default_half_life")]
+    pub half_life_hours: f64,
+    #[serde(default = "default_decay_floor")]
+    pub floor: f64,
+}
+
+fn default_half_life() -> f64 {
+    12.0
+}
+fn default_decay_floor() -> f64 {
+    0.2
+}
+
+impl Default for RawSpeedToLead {
+    fn default() -> Self {
+        RawSpeedToLead {
+            half_life_hours: default_half_life(),
+            floor: default_decay_floor(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEconomics {
+    #[serde(default = "default_gross_margin")]
+    pub gross_margin: f64,
+    #[serde(default)]
+    pub churn_rate: f64,
+    #[serde(default)]
+    pub discount_churn_factor: f64,
+    #[serde(default = "default_review_days")]
+    pub review_days: f64,
+    #[serde(default = "default_reference_earnings")]
+    pub reference_earnings_per_lead: f64,
+}
+
+fn default_gross_margin() -> f64 {
+    0.7
+}
+fn default_review_days() -> f64 {
+    30.0
+}
+fn default_reference_earnings() -> f64 {
+    200.0
+}
+
+impl Default for RawEconomics {
+    fn default() -> Self {
+        RawEconomics {
+            gross_margin: default_gross_margin(),
+            churn_rate: 0.0,
+            discount_churn_factor: 0.0,
+            review_days: default_review_days(),
+            reference_earnings_per_lead: default_reference_earnings(),
+        }
+    }
+}
+
+/// The vendor's inside-sales team: a partner less `name`, `regions`,
+/// `verticals`, `count` and `tier`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTeam {
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub response_hours: Option<RawDist>,
+    #[serde(default)]
+    pub work_days: Option<RawDist>,
+    #[serde(default)]
+    pub qualify_rate: Option<RawRate>,
+    #[serde(default)]
+    pub win_rate: Option<RawRate>,
+    #[serde(default)]
+    pub deal_size_factor: Option<f64>,
+    #[serde(default)]
+    pub discount: Option<RawRate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartner {
+    pub name: String,
+    #[serde(default)]
+    pub count: Option<i64>,
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+    #[serde(default)]
+    pub verticals: Option<Vec<String>>,
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub response_hours: Option<RawDist>,
+    #[serde(default)]
+    pub work_days: Option<RawDist>,
+    #[serde(default)]
+    pub qualify_rate: Option<RawRate>,
+    #[serde(default)]
+    pub win_rate: Option<RawRate>,
+    #[serde(default)]
+    pub deal_size_factor: Option<f64>,
+    #[serde(default)]
+    pub discount: Option<RawRate>,
+    #[serde(default)]
+    pub effort_elasticity: Option<f64>,
+    #[serde(default)]
+    pub min_period_earnings: Option<f64>,
+    #[serde(default)]
+    pub patience_periods: Option<i64>,
+    #[serde(default)]
+    pub away: Vec<RawAway>,
+    #[serde(default)]
+    pub joins_day: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAway {
+    pub from_day: f64,
+    pub to_day: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub routing: RawRouting,
+    #[serde(default)]
+    pub eligibility: RawEligibility,
+    #[serde(default)]
+    pub scoring: RawScoring,
+    #[serde(default)]
+    pub sla: Option<RawSla>,
+    #[serde(default)]
+    pub caps: RawCaps,
+    #[serde(default)]
+    pub payout: RawPayout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawRule {
+    RoundRobin,
+    Weighted,
+    LeastLoaded,
+    ScoreTiered,
+    Fastest,
+    BestWinRate,
+    Thompson,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouting {
+    #[serde(default = "default_rule")]
+    pub rule: RawRule,
+    #[serde(default)]
+    pub tiers: Option<Vec<RawScoreTier>>,
+    #[serde(default)]
+    pub then: Option<RawRule>,
+    #[serde(default)]
+    pub weights: Option<BTreeMap<String, f64>>,
+}
+
+fn default_rule() -> RawRule {
+    RawRule::RoundRobin
+}
+
+impl Default for RawRouting {
+    fn default() -> Self {
+        RawRouting {
+            rule: default_rule(),
+            tiers: None,
+            then: None,
+            weights: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScoreTier {
+    pub min_score: f64,
+    pub partner_tiers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawRegionMode {
+    Require,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawVerticalMode {
+    Require,
+    Prefer,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEligibility {
+    #[serde(default = "default_region_mode")]
+    pub region: RawRegionMode,
+    #[serde(default = "default_vertical_mode")]
+    pub vertical: RawVerticalMode,
+    #[serde(default = "default_mismatch_fit")]
+    pub vertical_mismatch_fit: f64,
+}
+
+fn default_region_mode() -> RawRegionMode {
+    RawRegionMode::Require
+}
+fn default_vertical_mode() -> RawVerticalMode {
+    RawVerticalMode::Prefer
+}
+fn default_mismatch_fit() -> f64 {
+    0.7
+}
+
+impl Default for RawEligibility {
+    fn default() -> Self {
+        RawEligibility {
+            region: default_region_mode(),
+            vertical: default_vertical_mode(),
+            vertical_mismatch_fit: default_mismatch_fit(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScoring {
+    #[serde(default)]
+    pub weights: Option<BTreeMap<String, f64>>,
+    #[serde(default)]
+    pub threshold: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawSlaThen {
+    House,
+    Drop,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSla {
+    pub first_contact_hours: f64,
+    #[serde(default = "default_max_reroutes")]
+    pub max_reroutes: i64,
+    #[serde(default)]
+    pub then: Option<RawSlaThen>,
+}
+
+fn default_max_reroutes() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawWhenFull {
+    Queue,
+    Skip,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCaps {
+    #[serde(default)]
+    pub max_share: Option<f64>,
+    #[serde(default)]
+    pub per_day: Option<i64>,
+    #[serde(default)]
+    pub per_period: Option<i64>,
+    #[serde(default)]
+    pub when_full: Option<RawWhenFull>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayout {
+    #[serde(default)]
+    pub per_qualified_lead: f64,
+    #[serde(default)]
+    pub commission: Vec<RawBracket>,
+    #[serde(default)]
+    pub period_days: Option<f64>,
+    #[serde(default)]
+    pub speed_bonus: Option<RawSpeedBonus>,
+    #[serde(default)]
+    pub cap_per_period: Option<f64>,
+    #[serde(default)]
+    pub clawback: Option<f64>,
+    #[serde(default)]
+    pub max_discount: Option<f64>,
+    #[serde(default)]
+    pub mdf_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBracket {
+    pub from: f64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpeedBonus {
+    pub within_hours: f64,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStress {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub events: Vec<RawEvent>,
+}
+
+/// A stress event: `day` plus exactly one kind key (checked in validation).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub day: f64,
+    #[serde(default)]
+    pub market_skew: Option<RawMarketSkew>,
+    #[serde(default)]
+    pub demand: Option<RawDemand>,
+    #[serde(default)]
+    pub consolidation: Option<RawConsolidation>,
+    #[serde(default)]
+    pub partner_exit: Option<RawPartnerRef>,
+    #[serde(default)]
+    pub partner_join: Option<RawPartnerRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarketSkew {
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub vertical: Option<String>,
+    pub factor: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemand {
+    pub factor: f64,
+    #[serde(default)]
+    pub until_day: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsolidation {
+    pub acquirer: String,
+    pub acquired: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartnerRef {
+    pub partner: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub policy: String,
+    #[serde(default)]
+    pub world: Option<String>,
+    pub metric: String,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub better_than: Option<String>,
+    #[serde(default)]
+    pub not_worse_than: Option<String>,
+    #[serde(default)]
+    pub margin: Option<f64>,
+}
+
+/// A distribution object: exactly one key naming the family.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDist {
+    Fixed(f64),
+    Exponential(RawExponential),
+    Lognormal(RawLognormal),
+    Gamma(RawGamma),
+    Weibull(RawWeibull),
+    Uniform(RawUniform),
+    Triangular(RawTriangular),
+    Beta(RawBeta),
+    Empirical(RawEmpirical),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExponential {
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLognormal {
+    pub median: f64,
+    #[serde(default)]
+    pub p90: Option<f64>,
+    #[serde(default)]
+    pub sigma: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGamma {
+    pub shape: f64,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeibull {
+    pub shape: f64,
+    pub scale: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUniform {
+    pub min: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTriangular {
+    pub min: f64,
+    pub mode: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBeta {
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub concentration: Option<f64>,
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    #[serde(default)]
+    pub beta: Option<f64>,
+}
+
+/// `empirical`: an inline list of observations, or a CSV column.
+#[derive(Debug, Clone)]
+pub enum RawEmpirical {
+    Values(Vec<f64>),
+    Csv(RawEmpiricalCsv),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmpiricalCsv {
+    pub csv: String,
+    pub column: String,
+}
+
+/// A rate or probability: a plain number or a distribution on [0, 1].
+#[derive(Debug, Clone)]
+pub enum RawRate {
+    Value(f64),
+    Dist(RawDist),
+}
+
+impl<'de> Deserialize<'de> for RawRate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RateVisitor;
+        impl<'de> Visitor<'de> for RateVisitor {
+            type Value = RawRate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number in [0, 1] or a distribution object such as {\"beta\": {\"mean\": 0.3, \"concentration\": 20}}")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawRate, E> {
+                Ok(RawRate::Value(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawRate, E> {
+                Ok(RawRate::Value(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawRate, E> {
+                Ok(RawRate::Value(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawRate, A::Error> {
+                RawDist::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawRate::Dist)
+            }
+        }
+        deserializer.deserialize_any(RateVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawEmpirical {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EmpiricalVisitor;
+        impl<'de> Visitor<'de> for EmpiricalVisitor {
+            type Value = RawEmpirical;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a list of observed values, or {\"csv\": \"path\", \"column\": \"name\"}",
+                )
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<RawEmpirical, A::Error> {
+                Vec::<f64>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(RawEmpirical::Values)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawEmpirical, A::Error> {
+                RawEmpiricalCsv::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawEmpirical::Csv)
+            }
+        }
+        deserializer.deserialize_any(EmpiricalVisitor)
+    }
+}

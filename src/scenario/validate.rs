@@ -1,0 +1,630 @@
+//! Validation: raw serde structs in, the typed [`Model`] out.
+//!
+//! This is the only place that checks values and cross-references. It
+//! collects every problem (with its field path) before failing, applies the
+//! documented defaults, resolves names to indices, and suggests the nearest
+//! valid name for a typo. It never panics on any input.
+
+use std::collections::BTreeMap;
+
+use super::dist::{Dist, Rate, Support};
+use super::errors::{did_you_mean, FieldErrors};
+use super::raw::*;
+use crate::model::*;
+
+/// The defaults a partner or the house gets for fields the file leaves out.
+pub(super) mod defaults {
+    pub const CAPACITY: i64 = 10;
+    pub const RESPONSE_HOURS: &str = r#"{"lognormal": {"median": 4, "p90": 24}}"#;
+    pub const WORK_DAYS: &str = r#"{"exponential": {"mean": 20}}"#;
+    pub const QUALIFY_RATE: f64 = 0.6;
+    pub const WIN_RATE: f64 = 0.25;
+    pub const DEAL_SIZE: &str = r#"{"lognormal": {"median": 20000, "p90": 60000}}"#;
+    pub const QUALITY: &str = r#"{"beta": {"mean": 0.3, "concentration": 6}}"#;
+    pub const TIER: &str = "standard";
+    pub const PERIOD_DAYS: f64 = 90.0;
+    pub const SIGNAL: &str = "score";
+}
+
+fn default_dist(json: &str) -> RawDist {
+    serde_json::from_str(json).expect("built-in default distributions parse")
+}
+
+/// Interns names in order of first mention.
+#[derive(Default)]
+struct Names(Vec<String>);
+
+impl Names {
+    fn intern(&mut self, name: &str) -> usize {
+        match self.0.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.0.push(name.to_string());
+                self.0.len() - 1
+            }
+        }
+    }
+}
+
+struct Checker {
+    errors: FieldErrors,
+}
+
+impl Checker {
+    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(path.into(), message.into());
+    }
+    fn positive(&mut self, path: &str, v: f64) {
+        if !(v.is_finite() && v > 0.0) {
+            self.fail(path, format!("must be a positive number, got {v}"));
+        }
+    }
+    fn non_negative(&mut self, path: &str, v: f64) {
+        if !(v.is_finite() && v >= 0.0) {
+            self.fail(path, format!("must be a number >= 0, got {v}"));
+        }
+    }
+    fn unit(&mut self, path: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.fail(path, format!("must be a probability in [0, 1], got {v}"));
+        }
+    }
+    fn dist(
+        &mut self,
+        raw: Option<&RawDist>,
+        default: &str,
+        path: &str,
+        support: Support,
+    ) -> Option<Dist> {
+        match raw {
+            Some(raw) => Dist::build(raw, path, support, &mut self.errors),
+            None => Dist::build(&default_dist(default), path, support, &mut self.errors),
+        }
+    }
+    fn rate(&mut self, raw: Option<&RawRate>, default: f64, path: &str) -> Option<Rate> {
+        match raw {
+            Some(raw) => Rate::build(raw, path, &mut self.errors),
+            None => Some(Rate::Fixed(default)),
+        }
+    }
+}
+
+/// Turns a parsed scenario into a model, or every problem found.
+pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
+    let mut c = Checker {
+        errors: FieldErrors::default(),
+    };
+    let mut regions = Names::default();
+    let mut verticals = Names::default();
+    let mut tiers = Names::default();
+
+    if raw.name.trim().is_empty() {
+        c.fail("name", "must not be empty: it names the output folder");
+    } else if raw.name.contains(['/', '\\']) || raw.name == "." || raw.name == ".." {
+        c.fail(
+            "name",
+            format!("`{}` cannot name a folder: avoid `/` and `\\`", raw.name),
+        );
+    }
+    c.positive("horizon_days", raw.horizon_days);
+    if raw.replications < 1 {
+        c.fail(
+            "replications",
+            format!("must be at least 1, got {}", raw.replications),
+        );
+    }
+
+    let leads = lead_model(&mut c, &raw.leads, &mut regions, &mut verticals);
+
+    c.positive(
+        "speed_to_lead.half_life_hours",
+        raw.speed_to_lead.half_life_hours,
+    );
+    c.unit("speed_to_lead.floor", raw.speed_to_lead.floor);
+    let e = &raw.economics;
+    c.unit("economics.gross_margin", e.gross_margin);
+    c.unit("economics.churn_rate", e.churn_rate);
+    c.non_negative("economics.discount_churn_factor", e.discount_churn_factor);
+    c.positive("economics.review_days", e.review_days);
+    c.positive(
+        "economics.reference_earnings_per_lead",
+        e.reference_earnings_per_lead,
+    );
+
+    let house = raw.house.as_ref().and_then(|h| {
+        team(
+            &mut c,
+            "house",
+            TeamFields {
+                capacity: h.capacity,
+                response_hours: h.response_hours.as_ref(),
+                work_days: h.work_days.as_ref(),
+                qualify_rate: h.qualify_rate.as_ref(),
+                win_rate: h.win_rate.as_ref(),
+                deal_size_factor: h.deal_size_factor,
+                discount: h.discount.as_ref(),
+            },
+        )
+    });
+
+    let partners = partners(
+        &mut c,
+        &raw.partners,
+        &mut regions,
+        &mut verticals,
+        &mut tiers,
+    );
+    let policies = policies(&mut c, raw, &partners, &tiers.0, &leads);
+
+    let baseline = match &raw.baseline {
+        None => 0,
+        Some(name) => match raw.policies.iter().position(|p| &p.name == name) {
+            Some(i) => i,
+            None => {
+                let hint = did_you_mean(name, raw.policies.iter().map(|p| p.name.as_str()));
+                c.fail("baseline", format!("`{name}` names no policy{hint}"));
+                0
+            }
+        },
+    };
+
+    if !raw.stress.is_empty() {
+        c.fail(
+            "stress",
+            "stress worlds are not supported by this version of leadsim yet; remove `stress` to run the base world",
+        );
+    }
+    if !raw.expect.is_empty() {
+        c.fail(
+            "expect",
+            "`expect` assertions are not supported by this version of leadsim yet; remove `expect` to run",
+        );
+    }
+
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let (Some(leads), Some(partners), Some(policies)) = (leads, partners, policies) else {
+        unreachable!("every None above recorded an error")
+    };
+
+    // Cross-checks that only warn.
+    let mut warnings = Vec::new();
+    for s in &leads.segments {
+        if let Some(r) = s.region {
+            if !partners.iter().any(|p| p.covers_region[r]) {
+                warnings.push(format!(
+                    "segment `{}`: no partner covers region `{}`; its leads go to the house or are unrouted under `region: require`",
+                    s.name, regions.0[r]
+                ));
+            }
+        }
+    }
+    let n_regions = regions.0.len();
+    let n_verticals = verticals.0.len();
+    let partners = partners
+        .into_iter()
+        .map(|mut p| {
+            p.covers_region.resize(n_regions, false);
+            p.covers_vertical.resize(n_verticals, false);
+            p
+        })
+        .collect();
+
+    Ok(Model {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        horizon_hours: raw.horizon_days * HOURS_PER_DAY,
+        replications: raw.replications as u64,
+        seed: raw.seed,
+        baseline,
+        regions: regions.0,
+        verticals: verticals.0,
+        tiers: tiers.0,
+        leads,
+        decay: SpeedToLead {
+            half_life_hours: raw.speed_to_lead.half_life_hours,
+            floor: raw.speed_to_lead.floor,
+        },
+        economics: Economics {
+            gross_margin: e.gross_margin,
+            churn_rate: e.churn_rate,
+            discount_churn_factor: e.discount_churn_factor,
+            review_hours: e.review_days * HOURS_PER_DAY,
+            reference_earnings_per_lead: e.reference_earnings_per_lead,
+        },
+        house,
+        partners,
+        policies,
+        warnings,
+    })
+}
+
+fn lead_model(
+    c: &mut Checker,
+    raw: &RawLeads,
+    regions: &mut Names,
+    verticals: &mut Names,
+) -> Option<LeadModel> {
+    c.positive("leads.arrivals_per_day", raw.arrivals_per_day);
+    let signals = match &raw.signals {
+        None => vec![Signal {
+            name: defaults::SIGNAL.into(),
+            noise: 0.1,
+        }],
+        Some(list) => {
+            if list.is_empty() {
+                c.fail(
+                    "leads.signals",
+                    "needs at least one signal (or leave it out for the default `score`)",
+                );
+            }
+            let mut seen = Vec::new();
+            for (i, s) in list.iter().enumerate() {
+                if s.name.trim().is_empty() {
+                    c.fail(format!("leads.signals[{i}].name"), "must not be empty");
+                } else if seen.contains(&s.name) {
+                    c.fail(
+                        format!("leads.signals[{i}].name"),
+                        format!("`{}` is declared twice", s.name),
+                    );
+                }
+                seen.push(s.name.clone());
+                c.non_negative(&format!("leads.signals[{i}].noise"), s.noise);
+            }
+            list.iter()
+                .map(|s| Signal {
+                    name: s.name.clone(),
+                    noise: s.noise,
+                })
+                .collect()
+        }
+    };
+    let default_segment = [RawSegment {
+        name: "all".into(),
+        share: 1.0,
+        region: None,
+        vertical: None,
+        deal_size: None,
+        quality: None,
+    }];
+    let raw_segments: &[RawSegment] = raw.segments.as_deref().unwrap_or(&default_segment);
+    if raw_segments.is_empty() {
+        c.fail(
+            "leads.segments",
+            "needs at least one segment (or leave it out for one segment covering every lead)",
+        );
+    }
+    let mut segments = Vec::new();
+    let mut names = Vec::new();
+    for (i, s) in raw_segments.iter().enumerate() {
+        let path = format!("leads.segments[{i}]");
+        if names.contains(&&s.name) {
+            c.fail(
+                format!("{path}.name"),
+                format!("`{}` is declared twice", s.name),
+            );
+        }
+        names.push(&s.name);
+        c.non_negative(&format!("{path}.share"), s.share);
+        let deal_size = c.dist(
+            s.deal_size.as_ref(),
+            defaults::DEAL_SIZE,
+            &format!("{path}.deal_size"),
+            Support::NonNegative,
+        );
+        let quality = c.dist(
+            s.quality.as_ref(),
+            defaults::QUALITY,
+            &format!("{path}.quality"),
+            Support::Unit,
+        );
+        if let (Some(deal_size), Some(quality)) = (deal_size, quality) {
+            segments.push(Segment {
+                name: s.name.clone(),
+                share: s.share,
+                region: s.region.as_deref().map(|r| regions.intern(r)),
+                vertical: s.vertical.as_deref().map(|v| verticals.intern(v)),
+                deal_size,
+                quality,
+            });
+        }
+    }
+    let total: f64 = raw_segments
+        .iter()
+        .map(|s| s.share)
+        .filter(|s| s.is_finite())
+        .sum();
+    if !raw_segments.is_empty() && total <= 0.0 {
+        c.fail(
+            "leads.segments",
+            "the segments' shares sum to 0: at least one share must be positive",
+        );
+    }
+    if segments.len() != raw_segments.len() || total <= 0.0 || !c.errors.is_empty() {
+        return None;
+    }
+    for s in &mut segments {
+        s.share /= total;
+    }
+    Some(LeadModel {
+        arrivals_per_hour: raw.arrivals_per_day / HOURS_PER_DAY,
+        signals,
+        segments,
+    })
+}
+
+struct TeamFields<'a> {
+    capacity: Option<i64>,
+    response_hours: Option<&'a RawDist>,
+    work_days: Option<&'a RawDist>,
+    qualify_rate: Option<&'a RawRate>,
+    win_rate: Option<&'a RawRate>,
+    deal_size_factor: Option<f64>,
+    discount: Option<&'a RawRate>,
+}
+
+fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
+    let capacity = f.capacity.unwrap_or(defaults::CAPACITY);
+    if !(1..=u32::MAX as i64).contains(&capacity) {
+        c.fail(
+            format!("{path}.capacity"),
+            format!("must be at least 1 lead worked at once, got {capacity}"),
+        );
+    }
+    let response_hours = c.dist(
+        f.response_hours,
+        defaults::RESPONSE_HOURS,
+        &format!("{path}.response_hours"),
+        Support::NonNegative,
+    );
+    let work_days = c.dist(
+        f.work_days,
+        defaults::WORK_DAYS,
+        &format!("{path}.work_days"),
+        Support::NonNegative,
+    );
+    let qualify_rate = c.rate(
+        f.qualify_rate,
+        defaults::QUALIFY_RATE,
+        &format!("{path}.qualify_rate"),
+    );
+    let win_rate = c.rate(f.win_rate, defaults::WIN_RATE, &format!("{path}.win_rate"));
+    let discount = c.rate(f.discount, 0.0, &format!("{path}.discount"));
+    let deal_size_factor = f.deal_size_factor.unwrap_or(1.0);
+    c.positive(&format!("{path}.deal_size_factor"), deal_size_factor);
+    Some(Team {
+        capacity: capacity.clamp(1, u32::MAX as i64) as u32,
+        response_hours: response_hours?,
+        work_days: work_days?,
+        qualify_rate: qualify_rate?,
+        win_rate: win_rate?,
+        deal_size_factor,
+        discount: discount?,
+    })
+}
+
+fn partners(
+    c: &mut Checker,
+    raw: &[RawPartner],
+    regions: &mut Names,
+    verticals: &mut Names,
+    tiers: &mut Names,
+) -> Option<Vec<Partner>> {
+    if raw.is_empty() {
+        c.fail("partners", "needs at least one partner");
+        return None;
+    }
+    let before = c.errors.len();
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (i, p) in raw.iter().enumerate() {
+        let path = format!("partners[{i}]");
+        if p.name.trim().is_empty() {
+            c.fail(format!("{path}.name"), "must not be empty");
+        }
+        let count = p.count.unwrap_or(1);
+        if !(1..=100_000).contains(&count) {
+            c.fail(
+                format!("{path}.count"),
+                format!("must be between 1 and 100000, got {count}"),
+            );
+        }
+        let names: Vec<String> = match p.count {
+            None => vec![p.name.clone()],
+            Some(n) => (1..=n.clamp(0, 100_000))
+                .map(|k| format!("{}-{k}", p.name))
+                .collect(),
+        };
+        for name in &names {
+            if let Some(first) = seen.get(name) {
+                c.fail(
+                    format!("{path}.name"),
+                    format!("partner `{name}` is already declared at {first}"),
+                );
+            } else {
+                seen.insert(name.clone(), path.clone());
+            }
+        }
+        let region_ids: Option<Vec<usize>> = p
+            .regions
+            .as_ref()
+            .map(|rs| rs.iter().map(|r| regions.intern(r)).collect());
+        let vertical_ids: Option<Vec<usize>> = p
+            .verticals
+            .as_ref()
+            .map(|vs| vs.iter().map(|v| verticals.intern(v)).collect());
+        let tier = tiers.intern(p.tier.as_deref().unwrap_or(defaults::TIER));
+        let team = team(
+            c,
+            &path,
+            TeamFields {
+                capacity: p.capacity,
+                response_hours: p.response_hours.as_ref(),
+                work_days: p.work_days.as_ref(),
+                qualify_rate: p.qualify_rate.as_ref(),
+                win_rate: p.win_rate.as_ref(),
+                deal_size_factor: p.deal_size_factor,
+                discount: p.discount.as_ref(),
+            },
+        );
+        let elasticity = p.effort_elasticity.unwrap_or(0.0);
+        c.non_negative(&format!("{path}.effort_elasticity"), elasticity);
+        let min_earnings = p.min_period_earnings.unwrap_or(0.0);
+        c.non_negative(&format!("{path}.min_period_earnings"), min_earnings);
+        let patience = p.patience_periods.unwrap_or(1);
+        if !(1..=1_000_000).contains(&patience) {
+            c.fail(
+                format!("{path}.patience_periods"),
+                format!("must be at least 1 review, got {patience}"),
+            );
+        }
+        for (k, w) in p.away.iter().enumerate() {
+            if !(w.from_day.is_finite()
+                && w.to_day.is_finite()
+                && w.from_day >= 0.0
+                && w.to_day > w.from_day)
+            {
+                c.fail(
+                    format!("{path}.away[{k}]"),
+                    format!(
+                        "expected 0 <= from_day < to_day, got from_day {} and to_day {}",
+                        w.from_day, w.to_day
+                    ),
+                );
+            }
+        }
+        if let Some(day) = p.joins_day {
+            c.non_negative(&format!("{path}.joins_day"), day);
+        }
+        if elasticity != 0.0 || min_earnings != 0.0 || p.patience_periods.is_some() {
+            c.fail(
+                path.clone(),
+                "partner behaviour (`effort_elasticity`, `min_period_earnings`, `patience_periods`) is not supported by this version of leadsim yet",
+            );
+        }
+        if !p.away.is_empty() || p.joins_day.is_some() {
+            c.fail(
+                path.clone(),
+                "`away` windows and `joins_day` are not supported by this version of leadsim yet",
+            );
+        }
+        let Some(team) = team else { continue };
+        for name in names {
+            let mut covers_region = vec![false; regions.0.len()];
+            let mut covers_vertical = vec![false; verticals.0.len()];
+            match &region_ids {
+                None => covers_region.iter_mut().for_each(|c| *c = true),
+                Some(ids) => ids.iter().for_each(|&r| covers_region[r] = true),
+            }
+            match &vertical_ids {
+                None => covers_vertical.iter_mut().for_each(|c| *c = true),
+                Some(ids) => ids.iter().for_each(|&v| covers_vertical[v] = true),
+            }
+            out.push(Partner {
+                name,
+                tier,
+                covers_region,
+                covers_vertical,
+                team: team.clone(),
+                effort_elasticity: elasticity,
+                min_period_earnings: min_earnings,
+                patience_periods: patience.clamp(1, 1_000_000) as u32,
+                away: p
+                    .away
+                    .iter()
+                    .map(|w| (w.from_day * HOURS_PER_DAY, w.to_day * HOURS_PER_DAY))
+                    .collect(),
+                joins_hours: p.joins_day.map(|d| d * HOURS_PER_DAY),
+            });
+        }
+    }
+    // Partners that name all regions (`regions` left out) must also cover
+    // regions interned after them; `validate` pads, so fill here instead.
+    for (p, r) in out.iter_mut().zip(expanded_flags(raw)) {
+        if r.0 {
+            p.covers_region = vec![true; regions.0.len()];
+        }
+        if r.1 {
+            p.covers_vertical = vec![true; verticals.0.len()];
+        }
+    }
+    (c.errors.len() == before).then_some(out)
+}
+
+/// For each expanded partner: (covers every region, covers every vertical).
+fn expanded_flags(raw: &[RawPartner]) -> Vec<(bool, bool)> {
+    raw.iter()
+        .flat_map(|p| {
+            let n = p.count.unwrap_or(1).clamp(0, 100_000) as usize;
+            std::iter::repeat_n((p.regions.is_none(), p.verticals.is_none()), n)
+        })
+        .collect()
+}
+
+fn policies(
+    c: &mut Checker,
+    raw: &RawScenario,
+    partners: &Option<Vec<Partner>>,
+    tiers: &[String],
+    leads: &Option<LeadModel>,
+) -> Option<Vec<Policy>> {
+    if raw.policies.is_empty() {
+        c.fail("policies", "needs at least one policy");
+        return None;
+    }
+    let before = c.errors.len();
+    let mut out = Vec::new();
+    for (i, p) in raw.policies.iter().enumerate() {
+        let path = format!("policies[{i}]");
+        if p.name.trim().is_empty() {
+            c.fail(format!("{path}.name"), "must not be empty");
+        }
+        if let Some(first) = raw.policies[..i].iter().position(|q| q.name == p.name) {
+            c.fail(
+                format!("{path}.name"),
+                format!(
+                    "policy `{}` is already declared at policies[{first}]",
+                    p.name
+                ),
+            );
+        }
+        let routing =
+            super::policy::routing(&mut c.errors, &path, &p.routing, partners.as_deref(), tiers);
+        let eligibility = Eligibility {
+            region: match p.eligibility.region {
+                RawRegionMode::Require => RegionMode::Require,
+                RawRegionMode::Ignore => RegionMode::Ignore,
+            },
+            vertical: match p.eligibility.vertical {
+                RawVerticalMode::Require => VerticalMode::Require,
+                RawVerticalMode::Prefer => VerticalMode::Prefer,
+                RawVerticalMode::Ignore => VerticalMode::Ignore,
+            },
+            vertical_mismatch_fit: p.eligibility.vertical_mismatch_fit,
+        };
+        c.unit(
+            &format!("{path}.eligibility.vertical_mismatch_fit"),
+            eligibility.vertical_mismatch_fit,
+        );
+        let scoring = leads
+            .as_ref()
+            .and_then(|l| super::policy::scoring(&mut c.errors, &path, &p.scoring, &l.signals));
+        let sla = super::policy::sla(&mut c.errors, &path, p.sla.as_ref(), raw.house.is_some());
+        let caps = super::policy::caps(&mut c.errors, &path, &p.caps);
+        let payout = super::policy::payout(&mut c.errors, &path, &p.payout);
+        if let (Some(routing), Some(scoring), Some(payout)) = (routing, scoring, payout) {
+            out.push(Policy {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                routing,
+                eligibility,
+                scoring,
+                sla,
+                caps,
+                payout,
+            });
+        }
+    }
+    (c.errors.len() == before && out.len() == raw.policies.len()).then_some(out)
+}

@@ -1,0 +1,106 @@
+//! From raw results to the summary every report reads: estimates per policy
+//! and metric, paired differences from the baseline, per-partner means.
+
+use crate::metrics::{METRICS, N_METRICS};
+use crate::model::Model;
+use crate::runner::{Results, RunConfig};
+use crate::stats::Estimate;
+
+/// The world every policy runs in when there is no stress test.
+pub const BASE_WORLD: &str = "base";
+
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub scenario: String,
+    pub description: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub baseline: String,
+    pub cells: Vec<Cell>,
+    pub warnings: Vec<String>,
+}
+
+/// One policy in one world.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub policy: String,
+    pub world: String,
+    /// In [`METRICS`] order; `None` where undefined in every replication.
+    pub metrics: Vec<Option<Estimate>>,
+    /// Paired difference (this policy minus the baseline), replication by
+    /// replication, over replications where both are defined.
+    pub vs_baseline: Vec<Option<Estimate>>,
+    pub partners: Vec<PartnerRow>,
+}
+
+/// Per-partner means over replications.
+#[derive(Debug, Clone)]
+pub struct PartnerRow {
+    pub partner: String,
+    pub tier: String,
+    pub leads: f64,
+    pub opportunities: f64,
+    pub wins: f64,
+    pub revenue: f64,
+    pub payouts: f64,
+    /// Mean over replications in which it contacted a lead; `None` if never.
+    pub ttfc_mean_hours: Option<f64>,
+}
+
+pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
+    let base = model.baseline;
+    let reps = results.replications.max(1) as f64;
+    let cells = model
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(p, policy)| {
+            let metrics = (0..N_METRICS)
+                .map(|m| Estimate::of(&results.values[p][m]))
+                .collect();
+            let vs_baseline = (0..N_METRICS)
+                .map(|m| {
+                    let diffs: Vec<f64> = results.values[p][m]
+                        .iter()
+                        .zip(&results.values[base][m])
+                        .map(|(a, b)| a - b)
+                        .collect();
+                    Estimate::of(&diffs)
+                })
+                .collect();
+            let partners = model
+                .partners
+                .iter()
+                .zip(&results.partners[p])
+                .map(|(partner, s)| PartnerRow {
+                    partner: partner.name.clone(),
+                    tier: model.tiers[partner.tier].clone(),
+                    leads: s.leads / reps,
+                    opportunities: s.opportunities / reps,
+                    wins: s.wins / reps,
+                    revenue: s.revenue / reps,
+                    payouts: s.payouts / reps,
+                    ttfc_mean_hours: (s.ttfc_replications > 0)
+                        .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
+                })
+                .collect();
+            Cell {
+                policy: policy.name.clone(),
+                world: BASE_WORLD.into(),
+                metrics,
+                vs_baseline,
+                partners,
+            }
+        })
+        .collect();
+    debug_assert_eq!(METRICS.len(), N_METRICS);
+    Summary {
+        scenario: model.name.clone(),
+        description: model.description.clone(),
+        seed: config.seed,
+        replications: results.replications,
+        baseline: model.policies[base].name.clone(),
+        cells,
+        warnings: model.warnings.clone(),
+    }
+}
