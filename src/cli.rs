@@ -29,9 +29,10 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A comparison table for people.
+    #[default]
     Table,
     /// summary.json on standard output, for scripts.
     Json,
@@ -59,10 +60,4 @@ pub struct RunArgs {
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-impl Default for Format {
-    fn default() -> Self {
-        Format::Table
-    }
 }

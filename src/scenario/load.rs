@@ -17,6 +17,19 @@ pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> 
             file: file.to_path_buf(),
         });
     }
+    // serde would read an array positionally into a struct; a scenario is an object.
+    let start = text.len() - text.trim_start().len();
+    if !text[start..].starts_with('{') {
+        let line = text[..start].matches('\n').count() + 1;
+        let column = start - text[..start].rfind('\n').map_or(0, |i| i + 1) + 1;
+        return Err(ScenarioError::Parse {
+            file: file.to_path_buf(),
+            line,
+            column,
+            path: String::new(),
+            message: "expected a JSON object `{...}` describing the scenario".into(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let raw = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();

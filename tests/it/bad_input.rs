@@ -1,0 +1,222 @@
+//! Bad input: exit code 2, a message naming the place and the problem, every
+//! validation problem at once, no panic, and nothing written to disk.
+
+use predicates::prelude::*;
+
+use super::common::{bin, repo_file};
+
+/// A valid scenario to break one field at a time.
+fn valid() -> serde_json::Value {
+    serde_json::json!({
+        "name": "bad",
+        "leads": {"arrivals_per_day": 10,
+                  "segments": [{"name": "na", "region": "na", "vertical": "retail"}]},
+        "house": {"capacity": 2},
+        "partners": [{"name": "A", "tier": "gold", "regions": ["na"]},
+                     {"name": "B", "count": 2, "regions": ["na"]}],
+        "policies": [{"name": "rr"}]
+    })
+}
+
+fn check(scenario: &str, expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.json");
+    std::fs::write(&file, scenario).unwrap();
+    let out = dir.path().join("out");
+    let assert = bin()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    for e in expected {
+        assert!(stderr.contains(e), "expected `{e}` in:\n{stderr}");
+    }
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists(), "nothing may be written for bad input");
+}
+
+fn with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v = valid();
+    edit(&mut v);
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn the_valid_fixture_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ok.json");
+    std::fs::write(&file, with(|_| {})).unwrap();
+    bin()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("B-2"));
+}
+
+#[test]
+fn malformed_and_empty_files() {
+    let empty = std::fs::read_to_string(repo_file("tests/data/bad/empty.json")).unwrap();
+    check(&empty, &["scenario.json: the file is empty"]);
+    let trailing =
+        std::fs::read_to_string(repo_file("tests/data/bad/trailing-comma.json")).unwrap();
+    check(&trailing, &["scenario.json:3:", "trailing comma"]);
+    check("[1, 2]", &["scenario.json:1:1: expected a JSON object"]);
+}
+
+#[test]
+fn unknown_fields_and_wrong_types_name_the_path() {
+    check(
+        &with(|v| v["partners"][0]["capacty"] = 3.into()),
+        &["partners[0].capacty", "did you mean `capacity`?"],
+    );
+    check(
+        &with(|v| v["horizon_days"] = "ninety".into()),
+        &["horizon_days: invalid type: string \"ninety\""],
+    );
+    check(
+        &with(|v| v["policies"][0]["routing"] = serde_json::json!({"rule": "round-robin"})),
+        &["policies[0].routing.rule", "did you mean `round_robin`?"],
+    );
+    check(
+        &with(|v| {
+            v["partners"][0]["response_hours"] =
+                serde_json::json!({"fixed": 1, "exponential": {"mean": 2}})
+        }),
+        &["partners[0].response_hours"],
+    );
+    check(
+        &with(|v| v["replications"] = (-5).into()),
+        &["replications: must be at least 1"],
+    );
+}
+
+#[test]
+fn out_of_range_values_are_all_reported_at_once() {
+    let text = with(|v| {
+        v["horizon_days"] = 0.into();
+        v["leads"]["arrivals_per_day"] = (-2).into();
+        v["partners"][0]["response_hours"] =
+            serde_json::json!({"lognormal": {"median": 4, "p90": 3}});
+        v["partners"][0]["win_rate"] = 1.5.into();
+        v["partners"][1]["work_days"] = serde_json::json!({"exponential": {"mean": -3}});
+        v["partners"][1]["qualify_rate"] =
+            serde_json::json!({"lognormal": {"median": 0.3, "p90": 0.5}});
+    });
+    check(
+        &text,
+        &[
+            "6 problems",
+            "horizon_days: must be a positive number, got 0",
+            "leads.arrivals_per_day: must be a positive number, got -2",
+            "partners[0].response_hours.lognormal.p90: p90 (3) must exceed median (4)",
+            "partners[0].win_rate: must be a probability in [0, 1], got 1.5",
+            "partners[1].work_days.exponential.mean: must be a positive number, got -3",
+            "partners[1].qualify_rate: expected a probability",
+        ],
+    );
+}
+
+#[test]
+fn names_that_name_nothing_get_suggestions() {
+    check(
+        &with(|v| v["baseline"] = "r-r".into()),
+        &["baseline: `r-r` names no policy"],
+    );
+    check(
+        &with(|v| {
+            v["policies"] = serde_json::json!([{"name": "rr"}, {"name": "rr2",
+                "routing": {"rule": "score_tiered", "tiers": [{"min_score": 0.5, "partner_tiers": ["gld"]}]},
+                "scoring": {"weights": {"scor": 1}}}]);
+        }),
+        &[
+            "policies[1].routing.tiers[0].partner_tiers[0]: `gld` is no partner's tier",
+            "did you mean `gold`?",
+            "policies[1].scoring.weights.scor: `scor` names no signal",
+            "did you mean `score`?",
+        ],
+    );
+    check(
+        &with(|v| {
+            v.as_object_mut().unwrap().remove("house");
+            v["policies"][0]["sla"] =
+                serde_json::json!({"first_contact_hours": 8, "then": "house"});
+        }),
+        &["policies[0].sla.then: `house` names nothing"],
+    );
+    check(
+        &with(|v| {
+            v["policies"][0]["routing"] =
+                serde_json::json!({"rule": "weighted", "weights": {"Gold": 2}})
+        }),
+        &[
+            "policies[0].routing.weights.Gold: `Gold` names no partner and no tier",
+            "did you mean `gold`?",
+        ],
+    );
+}
+
+#[test]
+fn duplicates_empty_lists_and_zero_shares() {
+    check(
+        &with(|v| v["partners"][1] = serde_json::json!({"name": "A"})),
+        &["partners[1].name: partner `A` is already declared at partners[0]"],
+    );
+    check(
+        &with(|v| {
+            v["partners"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"name": "B-2"}))
+        }),
+        &["partners[2].name: partner `B-2` is already declared at partners[1]"],
+    );
+    check(
+        &with(|v| v["policies"] = serde_json::json!([{"name": "rr"}, {"name": "rr"}])),
+        &["policies[1].name: policy `rr` is already declared at policies[0]"],
+    );
+    check(
+        &with(|v| v["partners"] = serde_json::json!([])),
+        &["partners: needs at least one partner"],
+    );
+    check(
+        &with(|v| v["leads"]["segments"][0]["share"] = 0.into()),
+        &["leads.segments: the segments' shares sum to 0"],
+    );
+}
+
+#[test]
+fn a_segment_no_partner_covers_is_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("warn.json");
+    std::fs::write(
+        &file,
+        with(|v| {
+            v["leads"]["segments"] = serde_json::json!([{"name": "na", "region": "na"}, {"name": "latam", "region": "latam"}]);
+        }),
+    )
+    .unwrap();
+    bin()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warning: segment `latam`: no partner covers region `latam`",
+        ));
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    bin()
+        .args(["run", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "does/not/exist.json: cannot read the scenario",
+        ));
+}

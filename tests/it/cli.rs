@@ -1,0 +1,136 @@
+//! The real binary on real scenario files.
+
+use predicates::prelude::*;
+
+use super::common::{bin, repo_file};
+
+#[test]
+fn validate_prints_the_expanded_partners_and_policies() {
+    bin()
+        .args(["validate"])
+        .arg(repo_file("scenarios/baseline.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("partners (18):"))
+        .stdout(predicate::str::contains("Reseller-6"))
+        .stdout(predicate::str::contains(
+            "score_tiered (2 tiers, then least_loaded)",
+        ))
+        .stdout(predicate::str::contains("segment apac-tech"));
+}
+
+#[test]
+fn run_writes_summary_files_and_prints_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("result");
+    let assert = bin()
+        .arg("run")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args(["--replications", "4", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for policy in [
+        "round-robin",
+        "tiered-fast",
+        "least-loaded",
+        "tier-weighted",
+    ] {
+        assert!(stdout.contains(policy), "{stdout}");
+    }
+    assert!(stdout.contains("Paired difference from `round-robin`"));
+    assert!(stdout.contains("lead→win"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["replications"], 4);
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    // Header plus one row per policy x metric.
+    assert_eq!(csv.lines().count(), 1 + 4 * leadsim::metrics::N_METRICS);
+    let partners = std::fs::read_to_string(out.join("partners.csv")).unwrap();
+    assert_eq!(partners.lines().count(), 1 + 4 * 18);
+    assert!(partners.contains("tier-weighted,base,Agency-5,bronze,"));
+}
+
+#[test]
+fn json_format_prints_the_summary_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = bin()
+        .arg("run")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args(["--replications", "2", "--format", "json", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let stdout = &assert.get_output().stdout;
+    let parsed: leadsim::report::json::SummaryJson =
+        serde_json::from_slice(stdout).expect("stdout is summary.json");
+    assert_eq!(parsed.replications, 2);
+    assert_eq!(
+        stdout,
+        &std::fs::read(dir.path().join("summary.json")).unwrap()
+    );
+}
+
+#[test]
+fn output_is_byte_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let out = dir.path().join(threads);
+        bin()
+            .arg("run")
+            .arg(repo_file("scenarios/baseline.json"))
+            .args([
+                "--replications",
+                "9",
+                "--seed",
+                "77",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout("");
+        let files: Vec<Vec<u8>> = ["summary.json", "summary.csv", "partners.csv"]
+            .iter()
+            .map(|f| std::fs::read(out.join(f)).unwrap())
+            .collect();
+        outputs.push(files);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+    // And a different seed gives different numbers.
+    let other = dir.path().join("other");
+    bin()
+        .arg("run")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args(["--replications", "9", "--seed", "78", "--quiet", "--out"])
+        .arg(&other)
+        .assert()
+        .success();
+    assert_ne!(
+        std::fs::read(other.join("summary.json")).unwrap(),
+        outputs[0][0]
+    );
+}
+
+#[test]
+fn run_without_a_scenario_uses_the_bundled_one_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    // A small run of the bundled scenario: the folder has no scenarios/.
+    bin()
+        .current_dir(dir.path())
+        .args(["run", "--replications", "3", "--quiet"])
+        .assert()
+        .success();
+    let summary: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("output/baseline/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["scenario"], "baseline");
+    assert_eq!(summary["replications"], 3);
+}

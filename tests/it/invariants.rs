@@ -1,0 +1,153 @@
+//! Invariants that hold for every seed and policy: every arrived lead ends
+//! in exactly one outcome, and the counts agree with each other.
+
+use leadsim::engine::leads::draw_world;
+use leadsim::engine::rng::{replication_seed, Streams};
+use leadsim::engine::{simulate, Scratch};
+use proptest::prelude::*;
+
+use super::common::model;
+
+#[derive(Debug, Clone)]
+struct Variant {
+    rule: &'static str,
+    threshold: f64,
+    sla_hours: Option<f64>,
+    max_reroutes: u32,
+    then_house: bool,
+    has_house: bool,
+    skip_when_full: bool,
+    vertical: &'static str,
+    capacity: u32,
+}
+
+fn scenario(v: &Variant) -> String {
+    let routing = match v.rule {
+        "score_tiered" => r#"{"rule": "score_tiered", "tiers": [{"min_score": 0.4, "partner_tiers": ["gold"]},
+                              {"min_score": 0.0, "partner_tiers": ["silver"]}], "then": "least_loaded"}"#
+            .to_string(),
+        "weighted" => r#"{"rule": "weighted", "weights": {"gold": 3, "silver": 1}}"#.to_string(),
+        rule => format!(r#"{{"rule": "{rule}"}}"#),
+    };
+    let sla = match v.sla_hours {
+        None => String::new(),
+        Some(h) => format!(
+            r#", "sla": {{"first_contact_hours": {h}, "max_reroutes": {}, "then": "{}"}}"#,
+            v.max_reroutes,
+            if v.then_house && v.has_house {
+                "house"
+            } else {
+                "drop"
+            }
+        ),
+    };
+    let house = if v.has_house {
+        r#""house": {"capacity": 3, "response_hours": {"exponential": {"mean": 12}}},"#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{
+        "name": "invariants", "horizon_days": 20,
+        "leads": {{"arrivals_per_day": 30, "segments": [
+            {{"name": "a", "share": 2, "region": "na", "vertical": "retail"}},
+            {{"name": "b", "share": 1, "region": "emea", "vertical": "finance"}},
+            {{"name": "c", "share": 1, "region": "apac", "vertical": "tech"}}]}},
+        {house}
+        "partners": [
+            {{"name": "G", "count": 2, "tier": "gold", "regions": ["na", "emea"], "verticals": ["finance"], "capacity": {cap},
+              "response_hours": {{"lognormal": {{"median": 3, "p90": 20}}}}, "work_days": {{"exponential": {{"mean": 5}}}}}},
+            {{"name": "S", "count": 3, "tier": "silver", "regions": ["na"], "capacity": {cap},
+              "response_hours": {{"triangular": {{"min": 0, "mode": 10, "max": 60}}}},
+              "qualify_rate": {{"beta": {{"mean": 0.6, "concentration": 5}}}}}}],
+        "policies": [{{"name": "p", "routing": {routing},
+                      "eligibility": {{"vertical": "{vertical}"}},
+                      "scoring": {{"threshold": {threshold}}},
+                      "caps": {{"when_full": "{when_full}"}}
+                      {sla},
+                      "payout": {{"per_qualified_lead": 10, "commission": [{{"from": 0, "rate": 0.1}}]}}}}]
+    }}"#,
+        cap = v.capacity,
+        vertical = v.vertical,
+        threshold = v.threshold,
+        when_full = if v.skip_when_full { "skip" } else { "queue" },
+    )
+}
+
+fn variant() -> impl Strategy<Value = Variant> {
+    (
+        prop::sample::select(vec![
+            "round_robin",
+            "weighted",
+            "least_loaded",
+            "score_tiered",
+        ]),
+        prop::sample::select(vec![0.0, 0.2, 0.5]),
+        prop::option::of(prop::sample::select(vec![1.0, 8.0, 48.0])),
+        0u32..4,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::sample::select(vec!["require", "prefer", "ignore"]),
+        1u32..6,
+    )
+        .prop_map(
+            |(
+                rule,
+                threshold,
+                sla_hours,
+                max_reroutes,
+                then_house,
+                has_house,
+                skip,
+                vertical,
+                capacity,
+            )| Variant {
+                rule,
+                threshold,
+                sla_hours,
+                max_reroutes,
+                then_house,
+                has_house,
+                skip_when_full: skip,
+                vertical,
+                capacity,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_lead_ends_in_exactly_one_outcome(v in variant(), seed in any::<u64>()) {
+        let m = model(&scenario(&v));
+        let mut scratch = Scratch::default();
+        for r in 0..3 {
+            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)));
+            let run = simulate(&m, &m.policies[0], &world, &mut scratch);
+            let o = run.outcomes;
+            prop_assert_eq!(run.leads as usize, world.leads.len());
+            prop_assert_eq!(o.total(), run.leads, "{:?}", o);
+            prop_assert_eq!(run.routed + o.below_threshold + o.unrouted, run.leads);
+            prop_assert_eq!(run.opportunities, o.won + o.lost);
+            prop_assert_eq!(run.contacts, o.disqualified + run.opportunities);
+            prop_assert!(o.dropped <= run.rerouted, "only a lead the SLA took back can be dropped");
+            if v.sla_hours.is_none() {
+                prop_assert_eq!(o.dropped + run.rerouted + run.sla_breaches, 0);
+            }
+            if !v.has_house {
+                prop_assert_eq!(run.to_house, 0);
+            } else {
+                prop_assert_eq!(o.unrouted, 0, "with a house nothing is unrouted");
+            }
+            let partner_contacts: u32 = run.partners.iter().map(|p| p.contacts).sum();
+            prop_assert!(partner_contacts <= run.contacts);
+            let partner_wins: u32 = run.partners.iter().map(|p| p.wins).sum();
+            prop_assert!(partner_wins <= o.won);
+            prop_assert!(run.ttfc_sum_hours >= 0.0);
+            let assignments: u32 = run.partners.iter().map(|p| p.leads).sum();
+            prop_assert_eq!(run.sla_breaches <= assignments, true);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! leadsim's integration tests: one binary, a module per topic.
+
+mod bad_input;
+mod cli;
+mod closed_forms;
+mod common;
+mod crn;
+mod invariants;
+mod queueing;
+mod schema;
