@@ -14,10 +14,15 @@ use crate::engine::rng::{replication_seed, Streams};
 use crate::engine::{simulate, PolicyRun, Scratch};
 use crate::metrics::{compute, N_METRICS};
 use crate::model::Model;
+use crate::stats::accumulator::Accumulator;
 
 /// Replications per block: small enough to balance two to many cores,
 /// large enough that scheduling costs nothing.
 const BLOCK: u64 = 4;
+
+/// Blocks in flight at once. It bounds memory, and has no effect on results
+/// (blocks always merge in order).
+const WAVE: usize = 64;
 
 /// How to run a model.
 #[derive(Debug, Clone)]
@@ -64,23 +69,29 @@ impl PartnerSums {
     }
 }
 
-/// What a set of replications produced: one value per replication for each
-/// policy and metric (in replication order; 8 bytes each, no per-lead data),
-/// and per-partner sums.
+/// What a set of replications produced, in memory that does not grow with
+/// the number of replications: an accumulator per policy and metric, one per
+/// policy and metric for the paired difference from the baseline, and
+/// per-partner sums. No per-lead data survives a replication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     pub replications: u64,
-    /// `values[policy][metric][k]`: the metric in the k-th replication.
-    pub values: Vec<Vec<Vec<f64>>>,
+    /// `metrics[policy][metric]`.
+    pub metrics: Vec<Vec<Accumulator>>,
+    /// `vs_baseline[policy][metric]`: policy minus baseline, replication by
+    /// replication (NaN, so skipped, where either is undefined).
+    pub vs_baseline: Vec<Vec<Accumulator>>,
     /// `partners[policy][partner]`.
     pub partners: Vec<Vec<PartnerSums>>,
 }
 
 impl Results {
     pub fn empty(model: &Model) -> Self {
+        let per_policy = vec![vec![Accumulator::default(); N_METRICS]; model.policies.len()];
         Results {
             replications: 0,
-            values: vec![vec![Vec::new(); N_METRICS]; model.policies.len()],
+            metrics: per_policy.clone(),
+            vs_baseline: per_policy,
             partners: vec![
                 vec![PartnerSums::default(); model.partners.len()];
                 model.policies.len()
@@ -88,10 +99,24 @@ impl Results {
         }
     }
 
-    fn add(&mut self, policy: usize, metrics: &[f64; N_METRICS], run: &PolicyRun) {
-        for (series, &v) in self.values[policy].iter_mut().zip(metrics) {
-            series.push(v);
+    /// Adds one replication: every policy's metrics and runs.
+    fn add_replication(
+        &mut self,
+        baseline: usize,
+        metrics: &[[f64; N_METRICS]],
+        runs: &[PolicyRun],
+    ) {
+        for (p, (values, run)) in metrics.iter().zip(runs).enumerate() {
+            for (m, &v) in values.iter().enumerate() {
+                self.metrics[p][m].push(v);
+                self.vs_baseline[p][m].push(v - metrics[baseline][m]);
+            }
+            self.add_partners(p, run);
         }
+        self.replications += 1;
+    }
+
+    fn add_partners(&mut self, policy: usize, run: &PolicyRun) {
         for (sums, tally) in self.partners[policy].iter_mut().zip(&run.partners) {
             sums.leads += tally.leads as f64;
             sums.opportunities += tally.opportunities as f64;
@@ -105,12 +130,17 @@ impl Results {
         }
     }
 
-    /// Appends `other`, whose replications come after this one's.
-    pub fn merge(&mut self, other: Results) {
+    /// Merges `other`, whose replications come after this one's.
+    pub fn merge(&mut self, other: &Results) {
         self.replications += other.replications;
-        for (mine, theirs) in self.values.iter_mut().zip(other.values) {
+        for (mine, theirs) in self.metrics.iter_mut().zip(&other.metrics) {
             for (a, b) in mine.iter_mut().zip(theirs) {
-                a.extend(b);
+                a.merge(b);
+            }
+        }
+        for (mine, theirs) in self.vs_baseline.iter_mut().zip(&other.vs_baseline) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(b);
             }
         }
         for (mine, theirs) in self.partners.iter_mut().zip(&other.partners) {
@@ -126,11 +156,13 @@ pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scra
     let mut results = Results::empty(model);
     for r in range {
         let world = draw_world(model, r, Streams::new(replication_seed(seed, r)));
-        for (p, policy) in model.policies.iter().enumerate() {
-            let run = simulate(model, policy, &world, scratch);
-            results.add(p, &compute(model, &run), &run);
-        }
-        results.replications += 1;
+        let runs: Vec<PolicyRun> = model
+            .policies
+            .iter()
+            .map(|policy| simulate(model, policy, &world, scratch))
+            .collect();
+        let metrics: Vec<[f64; N_METRICS]> = runs.iter().map(|run| compute(model, run)).collect();
+        results.add_replication(model.baseline, &metrics, &runs);
     }
     results
 }
@@ -146,26 +178,31 @@ pub fn run(
         .step_by(BLOCK as usize)
         .map(|start| start..(start + BLOCK).min(config.replications))
         .collect();
+    // Blocks run in waves; each wave's results are merged (in block order)
+    // before the next starts, so memory stays bounded by one wave.
     let work = || {
-        blocks
-            .par_iter()
-            .map_init(Scratch::default, |scratch, range| {
-                let part = run_block(model, config.seed, range.clone(), scratch);
-                progress(part.replications);
-                part
-            })
-            .collect::<Vec<Results>>()
+        let mut results = Results::empty(model);
+        for wave in blocks.chunks(WAVE) {
+            let parts: Vec<Results> = wave
+                .par_iter()
+                .map_init(Scratch::default, |scratch, range| {
+                    let part = run_block(model, config.seed, range.clone(), scratch);
+                    progress(part.replications);
+                    part
+                })
+                .collect();
+            for part in &parts {
+                results.merge(part);
+            }
+        }
+        results
     };
-    let parts = match config.threads {
+    let results = match config.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?
             .install(work),
         None => work(),
     };
-    let mut results = Results::empty(model);
-    for part in parts {
-        results.merge(part);
-    }
     Ok(results)
 }

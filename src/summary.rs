@@ -48,25 +48,16 @@ pub struct PartnerRow {
 }
 
 pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
-    let base = model.baseline;
     let reps = results.replications.max(1) as f64;
     let cells = model
         .policies
         .iter()
         .enumerate()
         .map(|(p, policy)| {
-            let metrics = (0..N_METRICS)
-                .map(|m| Estimate::of(&results.values[p][m]))
-                .collect();
-            let vs_baseline = (0..N_METRICS)
-                .map(|m| {
-                    let diffs: Vec<f64> = results.values[p][m]
-                        .iter()
-                        .zip(&results.values[base][m])
-                        .map(|(a, b)| a - b)
-                        .collect();
-                    Estimate::of(&diffs)
-                })
+            let metrics = results.metrics[p].iter().map(|a| a.estimate()).collect();
+            let vs_baseline = results.vs_baseline[p]
+                .iter()
+                .map(|a| a.estimate())
                 .collect();
             let partners = model
                 .partners
@@ -99,7 +90,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
         description: model.description.clone(),
         seed: config.seed,
         replications: results.replications,
-        baseline: model.policies[base].name.clone(),
+        baseline: model.policies[model.baseline].name.clone(),
         cells,
         warnings: model.warnings.clone(),
     }

@@ -3,6 +3,7 @@
 //! Pure functions of numbers, each with its formula and reference; nothing
 //! here knows about leads or partners.
 
+pub mod accumulator;
 pub mod fairness;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
