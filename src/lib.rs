@@ -32,9 +32,12 @@ pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/baseline.json (bundled)";
 /// Parses and validates scenario text; `file` names it in errors.
 pub fn load_text(text: &str, file: &Path) -> Result<Model, ScenarioError> {
     let raw = scenario::load::parse_str(text, file)?;
-    scenario::validate::validate(&raw).map_err(|errors| ScenarioError::Invalid {
-        file: file.to_path_buf(),
-        errors,
+    scenario::validate::validate(&raw).map_err(|mut errors| {
+        errors.locate(&scenario::locate::Locator::new(text));
+        ScenarioError::Invalid {
+            file: file.to_path_buf(),
+            errors,
+        }
     })
 }
 

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 pub struct FieldError {
     pub path: String,
     pub message: String,
+    /// 1-based (line, column) in the file, where it could be found.
+    pub position: Option<(usize, usize)>,
 }
 
 /// Every problem found while validating, in the order found.
@@ -20,7 +22,17 @@ pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
     pub fn push(&mut self, path: String, message: String) {
-        self.0.push(FieldError { path, message });
+        self.0.push(FieldError {
+            path,
+            message,
+            position: None,
+        });
+    }
+    /// Fills in each error's position from the file's text.
+    pub fn locate(&mut self, locator: &super::locate::Locator) {
+        for e in &mut self.0 {
+            e.position = locator.locate(&e.path);
+        }
     }
     pub fn len(&self) -> usize {
         self.0.len()
@@ -72,7 +84,11 @@ impl fmt::Display for InvalidDisplay<'_> {
             if n == 1 { "" } else { "s" }
         )?;
         for e in self.errors.iter() {
-            write!(f, "\n  {}: {}: {}", self.file.display(), e.path, e.message)?;
+            match e.position {
+                Some((line, column)) => write!(f, "\n  {}:{line}:{column}: ", self.file.display())?,
+                None => write!(f, "\n  {}: ", self.file.display())?,
+            }
+            write!(f, "{}: {}", e.path, e.message)?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod dist;
 pub mod errors;
 pub mod load;
+pub mod locate;
 mod policy;
 pub mod raw;
 pub mod validate;

@@ -220,3 +220,26 @@ fn a_missing_file_is_a_clear_error() {
             "does/not/exist.json: cannot read the scenario",
         ));
 }
+
+#[test]
+fn validation_errors_carry_file_line_and_column() {
+    let text = r#"{
+  "name": "bad",
+  "leads": {"arrivals_per_day": 10},
+  "partners": [
+    {"name": "A", "response_hours": {"lognormal": {"median": 4, "p90": 3}}},
+    {"name": "B", "win_rate": 1.4}
+  ],
+  "policies": [{"name": "rr"}],
+  "baseline": "r"
+}"#;
+    check(
+        text,
+        &[
+            "3 problems",
+            "scenario.json:5:72: partners[0].response_hours.lognormal.p90: p90 (3) must exceed median (4)",
+            "scenario.json:6:31: partners[1].win_rate: must be a probability in [0, 1], got 1.4",
+            "scenario.json:9:15: baseline: `r` names no policy; did you mean `rr`?",
+        ],
+    );
+}
