@@ -53,7 +53,7 @@ pub fn describe(model: &Model) -> String {
         let vertical = s.vertical.map_or("any", |v| model.verticals[v].as_str());
         let _ = writeln!(
             o,
-            "  segment {:<16} share {:>5.1}%  region {:<8} vertical {:<10} mean quality {:.2}  mean deal {:.0}",
+            "  segment {:<20} share {:>5.1}%  region {:<8} vertical {:<10} mean quality {:.2}  mean deal {:.0}",
             s.name,
             s.share * 100.0,
             region,
@@ -79,7 +79,7 @@ pub fn describe(model: &Model) -> String {
     for p in &model.partners {
         let _ = writeln!(
             o,
-            "  {:<18} tier {:<8} capacity {:>4}  regions {:<16} verticals {:<20} qualify {:.2}  win {:.2}  mean response {:.1} h",
+            "  {:<18} tier {:<8} capacity {:>4}  regions {:<16} verticals {:<28} qualify {:.2}  win {:.2}  mean response {:.1} h",
             p.name,
             model.tiers[p.tier],
             p.team.capacity,
