@@ -11,7 +11,7 @@ use leadsim::runner::RunConfig;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => run_scenario(RunArgs::default()),
+        None => run_scenario(cli.run),
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Validate { scenario }) => validate(&scenario),
     }

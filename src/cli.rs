@@ -13,9 +13,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                   thresholds and payout schemes, run side by side on the same simulated leads.\n\n\
                   With no command, runs the bundled default scenario and writes output/<name>/."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// With no command: the options of `run`.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Subcommand)]

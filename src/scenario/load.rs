@@ -147,5 +147,16 @@ mod tests {
         );
         let e = error(&text);
         assert!(e.contains("partners[0].response_hours"), "{e}");
+        assert!(
+            e.contains("exactly one key, its family; `fixed` is followed by `exponential`"),
+            "{e}"
+        );
+        let text = MINIMAL.replace(
+            r#"{"name": "a"}"#,
+            r#"{"name": "a", "work_days": {"lognormall": {}}}"#,
+        );
+        let e = error(&text);
+        assert!(e.contains("partners[0].work_days"), "{e}");
+        assert!(e.contains("did you mean `lognormal`?"), "{e}");
     }
 }

@@ -500,8 +500,7 @@ pub struct RawExpect {
 }
 
 /// A distribution object: exactly one key naming the family.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub enum RawDist {
     Fixed(f64),
     Exponential(RawExponential),
@@ -641,5 +640,57 @@ impl<'de> Deserialize<'de> for RawEmpirical {
             }
         }
         deserializer.deserialize_any(EmpiricalVisitor)
+    }
+}
+
+/// The distribution families, as the file spells them.
+pub const DIST_FAMILIES: &[&str] = &[
+    "fixed",
+    "exponential",
+    "lognormal",
+    "gamma",
+    "weibull",
+    "uniform",
+    "triangular",
+    "beta",
+    "empirical",
+];
+
+impl<'de> Deserialize<'de> for RawDist {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DistVisitor;
+        impl<'de> Visitor<'de> for DistVisitor {
+            type Value = RawDist;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a distribution: an object with one key naming its family, such as {\"lognormal\": {\"median\": 4, \"p90\": 24}}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDist, A::Error> {
+                let Some(family) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(format!(
+                        "a distribution needs one key naming its family: {}",
+                        DIST_FAMILIES.join(", ")
+                    )));
+                };
+                let dist = match family.as_str() {
+                    "fixed" => RawDist::Fixed(map.next_value()?),
+                    "exponential" => RawDist::Exponential(map.next_value()?),
+                    "lognormal" => RawDist::Lognormal(map.next_value()?),
+                    "gamma" => RawDist::Gamma(map.next_value()?),
+                    "weibull" => RawDist::Weibull(map.next_value()?),
+                    "uniform" => RawDist::Uniform(map.next_value()?),
+                    "triangular" => RawDist::Triangular(map.next_value()?),
+                    "beta" => RawDist::Beta(map.next_value()?),
+                    "empirical" => RawDist::Empirical(map.next_value()?),
+                    other => return Err(de::Error::unknown_variant(other, DIST_FAMILIES)),
+                };
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "a distribution has exactly one key, its family; `{family}` is followed by `{extra}`"
+                    )));
+                }
+                Ok(dist)
+            }
+        }
+        deserializer.deserialize_map(DistVisitor)
     }
 }

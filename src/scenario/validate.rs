@@ -89,6 +89,9 @@ impl Checker {
     }
 }
 
+/// The most leads one replication may expect (arrivals per day x horizon).
+pub const MAX_EXPECTED_LEADS: f64 = 1e7;
+
 /// Turns a parsed scenario into a model, or every problem found.
 pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
     let mut c = Checker {
@@ -115,6 +118,16 @@ pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
     }
 
     let leads = lead_model(&mut c, &raw.leads, &mut regions, &mut verticals);
+    let expected_leads = raw.leads.arrivals_per_day * raw.horizon_days;
+    if expected_leads > MAX_EXPECTED_LEADS {
+        c.fail(
+            "leads.arrivals_per_day",
+            format!(
+                "{} leads a day for {} days is {expected_leads:.3e} leads per replication; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)",
+                raw.leads.arrivals_per_day, raw.horizon_days
+            ),
+        );
+    }
 
     c.positive(
         "speed_to_lead.half_life_hours",

@@ -119,18 +119,31 @@ fn output_is_byte_identical_whatever_the_thread_count() {
 }
 
 #[test]
-fn run_without_a_scenario_uses_the_bundled_one_from_any_folder() {
+fn no_arguments_runs_the_bundled_scenario_from_any_folder() {
     let dir = tempfile::tempdir().unwrap();
-    // A small run of the bundled scenario: the folder has no scenarios/.
-    bin()
-        .current_dir(dir.path())
-        .args(["run", "--replications", "3", "--quiet"])
-        .assert()
-        .success();
+    // The folder has no scenarios/: the scenario comes from the binary.
+    let assert = bin().current_dir(dir.path()).assert().success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.starts_with("baseline — 200 replications, seed 7"),
+        "{stdout}"
+    );
     let summary: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("output/baseline/summary.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(summary["scenario"], "baseline");
-    assert_eq!(summary["replications"], 3);
+    assert_eq!(summary["replications"], 200);
+    // Run options work without the `run` command too.
+    let other = dir.path().join("other");
+    bin()
+        .current_dir(dir.path())
+        .args(["--replications", "3", "--quiet", "--out"])
+        .arg(&other)
+        .assert()
+        .success()
+        .stdout("");
+    let small: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(other.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(small["replications"], 3);
 }

@@ -5,6 +5,8 @@ mod cli;
 mod closed_forms;
 mod common;
 mod crn;
+mod fairness;
+mod fuzz;
 mod invariants;
 mod queueing;
 mod schema;

@@ -1,0 +1,41 @@
+//! Fairness metrics on simulated runs whose answer is known.
+
+use super::common::{metric, model, run};
+
+#[test]
+fn round_robin_over_identical_partners_is_nearly_perfectly_fair() {
+    let text = r#"{
+        "name": "even", "horizon_days": 30,
+        "leads": {"arrivals_per_day": 50},
+        "partners": [{"name": "P", "count": 10, "capacity": 1000}],
+        "policies": [{"name": "rr"}]
+    }"#;
+    let s = run(&model(text), 20, 5);
+    // Round robin hands out leads in turn, so counts differ by at most one:
+    // with ~1500 leads over 10 partners, Gini < 10 * 1 / (2 * 150) / 10.
+    let gini = metric(&s, "rr", "fairness.gini_leads");
+    assert!(gini.p90 < 0.001, "{gini:?}");
+    let jain = metric(&s, "rr", "fairness.jain_leads");
+    assert!(jain.mean > 0.9999, "{jain:?}");
+    let share = metric(&s, "rr", "fairness.max_share");
+    assert!((share.mean - 0.1).abs() < 0.001, "{share:?}");
+    assert_eq!(metric(&s, "rr", "fairness.starved_partners").mean, 0.0);
+}
+
+#[test]
+fn one_partner_taking_everything_is_maximally_unfair() {
+    // Only partner A covers the region the leads come from.
+    let text = r#"{
+        "name": "skewed", "horizon_days": 30,
+        "leads": {"arrivals_per_day": 20, "segments": [{"name": "na", "region": "na"}]},
+        "partners": [{"name": "A", "regions": ["na"], "capacity": 1000},
+                     {"name": "B", "count": 3, "regions": ["emea"], "capacity": 1000}],
+        "policies": [{"name": "rr"}]
+    }"#;
+    let s = run(&model(text), 5, 1);
+    // x = [n, 0, 0, 0]: Gini (n - 1) / n = 0.75, Jain 1/n = 0.25.
+    assert!((metric(&s, "rr", "fairness.gini_leads").mean - 0.75).abs() < 1e-12);
+    assert!((metric(&s, "rr", "fairness.jain_leads").mean - 0.25).abs() < 1e-12);
+    assert_eq!(metric(&s, "rr", "fairness.max_share").mean, 1.0);
+    assert_eq!(metric(&s, "rr", "fairness.starved_partners").mean, 3.0);
+}

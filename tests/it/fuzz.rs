@@ -1,0 +1,92 @@
+//! No input makes leadsim panic: random mutations of a valid scenario either
+//! load and run, or are refused with an error.
+
+use leadsim::engine::Scratch;
+use leadsim::runner::run_block;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use super::common::repo_file;
+
+fn baseline() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(repo_file("scenarios/baseline.json")).unwrap())
+        .unwrap()
+}
+
+/// Every path to a value in the tree, as a list of keys and indices.
+fn paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    out.push(prefix.clone());
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                prefix.push(Value::String(k.clone()));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                prefix.push(json!(i));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at<'a>(v: &'a mut Value, path: &[Value]) -> &'a mut Value {
+    path.iter().fold(v, |node, key| match key {
+        Value::String(k) => &mut node[k.as_str()],
+        Value::Number(i) => &mut node[i.as_u64().unwrap() as usize],
+        _ => unreachable!(),
+    })
+}
+
+fn replacement() -> impl Strategy<Value = Value> {
+    prop::sample::select(vec![
+        json!(-1),
+        json!(0),
+        json!(0.5),
+        json!(1),
+        json!(3),
+        json!(1e6),
+        json!(1e300),
+        json!(-1e-300),
+        json!("x"),
+        json!("gold"),
+        json!(null),
+        json!(true),
+        json!([]),
+        json!([1, 2]),
+        json!({}),
+        json!({"fixed": 0}),
+        json!({"beta": {"mean": 0.5, "concentration": 1}}),
+        json!({"name": "zzz"}),
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_scenarios_load_or_fail_cleanly(picks in prop::collection::vec((any::<prop::sample::Index>(), replacement()), 1..4)) {
+        let mut v = baseline();
+        for (index, value) in picks {
+            let mut all = Vec::new();
+            paths(&v, &mut Vec::new(), &mut all);
+            let path = index.get(&all).clone();
+            *at(&mut v, &path) = value;
+        }
+        let text = v.to_string();
+        if let Ok(model) = leadsim::load_text(&text, std::path::Path::new("fuzz.json")) {
+            let results = run_block(&model, 1, 0..1, &mut Scratch::default());
+            prop_assert_eq!(results.replications, 1);
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let _ = leadsim::load_text(&text, std::path::Path::new("fuzz.json"));
+    }
+}
