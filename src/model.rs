@@ -111,9 +111,34 @@ pub struct Partner {
     pub away: Vec<(f64, f64)>,
     /// The partner is inactive before this hour (`joins_day`).
     pub joins_hours: Option<f64>,
+    /// The learning rules' prior: declared mean `qualify_rate x win_rate`
+    /// (kept inside (0, 1) so the Beta prior is proper), worth 2 leads.
+    pub prior_win_rate: f64,
+    /// `fastest`'s prior: the declared median of `response_hours`.
+    pub response_median_hours: f64,
 }
 
 impl Partner {
+    /// True when the partner is away (in an `away` window) at time `t`.
+    #[inline]
+    pub fn is_away(&self, t: f64) -> bool {
+        self.away.iter().any(|&(from, to)| from <= t && t < to)
+    }
+
+    /// True when the partner has joined the programme by time `t`.
+    #[inline]
+    pub fn has_joined(&self, t: f64) -> bool {
+        self.joins_hours.is_none_or(|j| t >= j)
+    }
+
+    /// True when the partner's behaviour can change (effort or exit).
+    pub fn has_behaviour(&self) -> bool {
+        self.effort_elasticity > 0.0 || self.min_period_earnings > 0.0
+    }
+}
+
+impl Partner {
+    /// (covers the region, covers the vertical); `None` is covered by all.
     pub fn covers(&self, region: Option<usize>, vertical: Option<usize>) -> (bool, bool) {
         (
             region.is_none_or(|r| self.covers_region[r]),
@@ -140,6 +165,12 @@ pub enum Rule {
     RoundRobin,
     Weighted,
     LeastLoaded,
+    /// Lowest observed mean time from assignment to first contact.
+    Fastest,
+    /// Highest posterior mean of wins per resolved lead.
+    BestWinRate,
+    /// Highest draw from each partner's Beta posterior of wins per resolved lead.
+    Thompson,
 }
 
 impl Rule {
@@ -148,7 +179,15 @@ impl Rule {
             Rule::RoundRobin => "round_robin",
             Rule::Weighted => "weighted",
             Rule::LeastLoaded => "least_loaded",
+            Rule::Fastest => "fastest",
+            Rule::BestWinRate => "best_win_rate",
+            Rule::Thompson => "thompson",
         }
+    }
+
+    /// True for the rules that learn from outcomes.
+    pub fn learns(self) -> bool {
+        matches!(self, Rule::Fastest | Rule::BestWinRate | Rule::Thompson)
     }
 }
 

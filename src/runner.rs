@@ -55,6 +55,9 @@ pub struct PartnerSums {
     /// and the number of replications in which it contacted anyone.
     pub ttfc_mean_sum: f64,
     pub ttfc_replications: u64,
+    /// Replications in which the partner left, and the sum of the days.
+    pub left_replications: u64,
+    pub left_day_sum: f64,
 }
 
 impl PartnerSums {
@@ -66,6 +69,8 @@ impl PartnerSums {
         self.payouts += o.payouts;
         self.ttfc_mean_sum += o.ttfc_mean_sum;
         self.ttfc_replications += o.ttfc_replications;
+        self.left_replications += o.left_replications;
+        self.left_day_sum += o.left_day_sum;
     }
 }
 
@@ -126,6 +131,10 @@ impl Results {
             if tally.contacts > 0 {
                 sums.ttfc_mean_sum += tally.ttfc_sum_hours / tally.contacts as f64;
                 sums.ttfc_replications += 1;
+            }
+            if let Some(hours) = tally.left_at_hours {
+                sums.left_replications += 1;
+                sums.left_day_sum += hours / crate::model::HOURS_PER_DAY;
             }
         }
     }

@@ -45,6 +45,10 @@ pub struct PartnerRow {
     pub payouts: f64,
     /// Mean over replications in which it contacted a lead; `None` if never.
     pub ttfc_mean_hours: Option<f64>,
+    /// Share of replications in which the partner left the programme, and
+    /// the mean day it left in those; `None` if it never left.
+    pub left_share: f64,
+    pub left_mean_day: Option<f64>,
 }
 
 pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
@@ -71,6 +75,9 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                     wins: s.wins / reps,
                     revenue: s.revenue / reps,
                     payouts: s.payouts / reps,
+                    left_share: s.left_replications as f64 / reps,
+                    left_mean_day: (s.left_replications > 0)
+                        .then(|| s.left_day_sum / s.left_replications as f64),
                     ttfc_mean_hours: (s.ttfc_replications > 0)
                         .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
                 })

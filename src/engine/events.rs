@@ -14,6 +14,8 @@ pub enum EventKind {
     Deadline { lead: u32, attempt: u16 },
     /// An opportunity closes, won or lost.
     Close { lead: u32 },
+    /// Partners review their earnings (effort, exits).
+    Review,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -1,10 +1,17 @@
 //! The discrete-event core: one policy, one replication's world, no I/O.
 //!
 //! `simulate` plays every lead of a [`World`] through a [`Policy`] (MODEL.md
-//! section 4) and returns a [`PolicyRun`] of tallies. It never prints, never
-//! writes, and never keeps anything beyond the replication: the runner folds
-//! its result into accumulators and reuses the [`Scratch`] buffers.
+//! sections 4 and 5) and returns a [`PolicyRun`] of tallies. It never prints,
+//! never writes, and keeps nothing beyond the replication: the runner folds
+//! its result into accumulators and reuses the [`Scratch`] buffers. An
+//! [`Observer`] may watch decisions as they happen (tests, traces).
+//!
+//! The lead's life is here; who may receive a lead is `eligibility.rs`, how
+//! partners review their earnings and leave is `behaviour.rs`, the rules are
+//! `routing.rs` and the money is `payout.rs`.
 
+mod behaviour;
+mod eligibility;
 pub mod events;
 pub mod leads;
 pub mod payout;
@@ -17,9 +24,9 @@ use events::{Calendar, EventKind};
 use leads::World;
 use payout::Account;
 use rng::Purpose;
-use routing::{Choice, RuleState};
+use routing::{Learning, RuleState};
 
-use crate::model::{Model, Policy, RegionMode, SlaThen, VerticalMode, WhenFull, HOURS_PER_DAY};
+use crate::model::{Model, Policy, SlaThen, Team, HOURS_PER_DAY};
 
 const NONE: u32 = u32::MAX;
 
@@ -36,12 +43,7 @@ pub struct Outcomes {
 
 impl Outcomes {
     pub fn total(&self) -> u32 {
-        self.below_threshold
-            + self.unrouted
-            + self.dropped
-            + self.disqualified
-            + self.lost
-            + self.won
+        self.below_threshold + self.unrouted + self.dropped + self.disqualified + self.lost + self.won
     }
 }
 
@@ -53,14 +55,17 @@ pub struct PartnerTally {
     pub opportunities: u32,
     pub wins: u32,
     pub revenue: f64,
+    /// Everything paid: per-lead fees, speed bonuses, commission.
     pub payouts: f64,
+    pub clawbacks: f64,
     pub contacts: u32,
     /// Sum over its contacts of the time from arrival to first contact.
     pub ttfc_sum_hours: f64,
     /// Sum of the scores of the leads it received.
     pub score_sum: f64,
     pub active_at_start: bool,
-    pub left: bool,
+    /// When it left the programme, if it did.
+    pub left_at_hours: Option<f64>,
 }
 
 /// Everything one policy did in one replication.
@@ -69,9 +74,10 @@ pub struct PolicyRun {
     pub leads: u32,
     /// Leads that passed the threshold and reached a partner or the house.
     pub routed: u32,
-    /// Leads taken back by an SLA at least once.
+    /// Leads taken back (by an SLA, or from a leaving partner's queue) and
+    /// routed again, at least once.
     pub rerouted: u32,
-    /// Leads worked by the house (first routing or after an SLA).
+    /// Leads worked by the house (first routing or later).
     pub to_house: u32,
     pub outcomes: Outcomes,
     pub opportunities: u32,
@@ -93,6 +99,17 @@ pub struct PolicyRun {
     pub partners: Vec<PartnerTally>,
 }
 
+/// Watches the engine's decisions. Every method defaults to doing nothing.
+pub trait Observer {
+    /// Lead `lead` went to `holder` (a partner index, or the house's index
+    /// `partners.len()`) at `time`; `eligible` partners could have had it.
+    fn assigned(&mut self, _time: f64, _lead: u32, _holder: u32, _eligible: u32) {}
+}
+
+/// An observer that ignores everything.
+pub struct Unobserved;
+impl Observer for Unobserved {}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Unassigned,
@@ -107,6 +124,7 @@ struct LeadState {
     score: f64,
     holder: u32,
     attempt: u16,
+    /// Re-routes counted against the SLA's `max_reroutes`.
     reroutes: u16,
     phase: Phase,
     assigned_at: f64,
@@ -126,11 +144,46 @@ struct Holder {
     queue: VecDeque<(u32, u16)>,
 }
 
+/// A partner's changing state within one run.
+#[derive(Debug, Clone, Copy)]
+struct PartnerState {
+    left: bool,
+    effort: f64,
+    /// Reviews in a row with earnings below `min_period_earnings`.
+    strikes: u32,
+    /// Earnings and leads since the last review.
+    window_earnings: f64,
+    window_leads: u32,
+    /// Cap counters: assignments on `day` and in payout `period`.
+    day: u64,
+    day_leads: u32,
+    period: u64,
+    period_leads: u32,
+}
+
+impl Default for PartnerState {
+    fn default() -> Self {
+        PartnerState {
+            left: false,
+            effort: 1.0,
+            strikes: 0,
+            window_earnings: 0.0,
+            window_leads: 0,
+            day: 0,
+            day_leads: 0,
+            period: 0,
+            period_leads: 0,
+        }
+    }
+}
+
 /// Buffers reused from run to run so the hot path does not allocate.
 #[derive(Debug, Default)]
 pub struct Scratch {
     lead_states: Vec<LeadState>,
     holders: Vec<Holder>,
+    partner_states: Vec<PartnerState>,
+    learning: Vec<Learning>,
     calendar: Calendar,
     /// Linked lists of earlier holders: (partner, next entry).
     held: Vec<(u32, u32)>,
@@ -141,52 +194,58 @@ pub struct Scratch {
     rules: Vec<RuleState>,
 }
 
-struct Sim<'a> {
+struct Sim<'a, 'o> {
     model: &'a Model,
     policy: &'a Policy,
     world: &'a World,
     s: &'a mut Scratch,
+    observer: &'o mut dyn Observer,
     run: PolicyRun,
     house: Option<u32>,
     sla_hours: f64,
+    /// Partner assignments in the current payout period (for `max_share`).
+    period: u64,
+    period_routed: u32,
 }
 
 /// Plays one replication's leads through one policy.
 pub fn simulate(model: &Model, policy: &Policy, world: &World, scratch: &mut Scratch) -> PolicyRun {
+    simulate_observed(model, policy, world, scratch, &mut Unobserved)
+}
+
+/// [`simulate`], telling `observer` about each decision.
+pub fn simulate_observed(
+    model: &Model,
+    policy: &Policy,
+    world: &World,
+    scratch: &mut Scratch,
+    observer: &mut dyn Observer,
+) -> PolicyRun {
     let n_partners = model.partners.len();
-    let house = model.house.as_ref().map(|_| n_partners as u32);
     scratch.lead_states.clear();
     scratch.held.clear();
     scratch.ttfc.clear();
     scratch.calendar.clear();
     scratch.holders.clear();
-    let capacities = model
-        .partners
-        .iter()
-        .map(|p| p.team.capacity)
-        .chain(model.house.as_ref().map(|h| h.capacity));
+    let capacities = model.partners.iter().map(|p| p.team.capacity).chain(model.house.as_ref().map(|h| h.capacity));
     for capacity in capacities {
-        scratch.holders.push(Holder {
-            capacity,
-            ..Holder::default()
-        });
+        scratch.holders.push(Holder { capacity, ..Holder::default() });
     }
+    scratch.partner_states.clear();
+    scratch.partner_states.resize(n_partners, PartnerState::default());
+    scratch.learning.clear();
+    scratch.learning.resize(n_partners, Learning::default());
     scratch.accounts.clear();
     scratch.accounts.resize(n_partners, Account::default());
     scratch.rules.clear();
-    scratch
-        .rules
-        .resize(policy.routing.tiers.len().max(1), RuleState::default());
+    scratch.rules.resize(policy.routing.tiers.len().max(1), RuleState::default());
 
     let run = PolicyRun {
         leads: world.leads.len() as u32,
         partners: model
             .partners
             .iter()
-            .map(|p| PartnerTally {
-                active_at_start: p.joins_hours.is_none(),
-                ..PartnerTally::default()
-            })
+            .map(|p| PartnerTally { active_at_start: p.has_joined(0.0), ..PartnerTally::default() })
             .collect(),
         ..PolicyRun::default()
     };
@@ -195,15 +254,27 @@ pub fn simulate(model: &Model, policy: &Policy, world: &World, scratch: &mut Scr
         policy,
         world,
         s: scratch,
+        observer,
         run,
-        house,
+        house: model.house.as_ref().map(|_| n_partners as u32),
         sla_hours: policy.sla.map_or(f64::INFINITY, |s| s.first_contact_hours),
+        period: 0,
+        period_routed: 0,
     };
+    sim.schedule_reviews();
     sim.play();
     sim.finish()
 }
 
-impl<'a> Sim<'a> {
+/// The team working for `holder`: a partner's, or the house's.
+fn team_of(model: &Model, holder: u32) -> &Team {
+    match model.partners.get(holder as usize) {
+        Some(p) => &p.team,
+        None => model.house.as_ref().expect("a holder beyond the partners is the house"),
+    }
+}
+
+impl Sim<'_, '_> {
     fn play(&mut self) {
         let n_signals = self.model.leads.signals.len();
         let weights = &self.policy.scoring.weights;
@@ -232,7 +303,7 @@ impl<'a> Sim<'a> {
                 self.s.lead_states[i].phase = Phase::Done;
                 continue;
             }
-            match self.route(i as u32).or(self.house) {
+            match self.route(i as u32, arrival).or(self.house) {
                 Some(holder) => {
                     self.run.routed += 1;
                     self.assign(i as u32, holder, arrival);
@@ -253,103 +324,22 @@ impl<'a> Sim<'a> {
             EventKind::Contact { lead, attempt } => self.contact(lead, attempt, t),
             EventKind::Deadline { lead, attempt } => self.deadline(lead, attempt, t),
             EventKind::Close { lead } => self.close(lead, t),
+            EventKind::Review => self.review(t),
         }
-    }
-
-    /// Picks a partner for the lead among the eligible ones, or `None`.
-    fn route(&mut self, lead: u32) -> Option<u32> {
-        let world = self.world;
-        let model = self.model;
-        let policy = self.policy;
-        let state = self.s.lead_states[lead as usize];
-        let segment = &model.leads.segments[world.leads[lead as usize].segment as usize];
-        let when_full_skip = policy.caps.when_full == WhenFull::Skip;
-        self.s.candidates.clear();
-        self.s.preferred.clear();
-        for (p, partner) in model.partners.iter().enumerate() {
-            let holder = &self.s.holders[p];
-            if when_full_skip && holder.working >= holder.capacity {
-                continue;
-            }
-            let (region_ok, vertical_ok) = partner.covers(segment.region, segment.vertical);
-            if policy.eligibility.region == RegionMode::Require && !region_ok {
-                continue;
-            }
-            if policy.eligibility.vertical == VerticalMode::Require && !vertical_ok {
-                continue;
-            }
-            if self.has_held(state.held_head, p as u32) {
-                continue;
-            }
-            self.s.candidates.push(p as u32);
-            if vertical_ok {
-                self.s.preferred.push(p as u32);
-            }
-        }
-        if policy.eligibility.vertical == VerticalMode::Prefer && !self.s.preferred.is_empty() {
-            std::mem::swap(&mut self.s.candidates, &mut self.s.preferred);
-        }
-        let uniform = world
-            .streams
-            .uniform(Purpose::Route, lead as u64, state.attempt as u64);
-        let holders = &self.s.holders;
-        let load = |p: u32| {
-            let h = &holders[p as usize];
-            (h.working + h.queued) as f64 / h.capacity as f64
-        };
-        let routing = &policy.routing;
-        if routing.tiers.is_empty() {
-            let choice = Choice {
-                candidates: &self.s.candidates,
-                weights: &routing.weights,
-                load: &load,
-                uniform,
-            };
-            return self.s.rules[0].pick(routing.rule, &choice);
-        }
-        // score_tiered: the first tier the score reaches that has a candidate.
-        for (k, tier) in routing.tiers.iter().enumerate() {
-            if state.score < tier.min_score {
-                continue;
-            }
-            self.s.preferred.clear();
-            self.s.preferred.extend(
-                self.s
-                    .candidates
-                    .iter()
-                    .copied()
-                    .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
-            );
-            let choice = Choice {
-                candidates: &self.s.preferred,
-                weights: &routing.weights,
-                load: &load,
-                uniform,
-            };
-            if let Some(p) = self.s.rules[k].pick(routing.rule, &choice) {
-                return Some(p);
-            }
-        }
-        None
-    }
-
-    fn has_held(&self, mut entry: u32, partner: u32) -> bool {
-        while entry != NONE {
-            let (p, next) = self.s.held[entry as usize];
-            if p == partner {
-                return true;
-            }
-            entry = next;
-        }
-        false
     }
 
     fn is_partner(&self, holder: u32) -> bool {
         (holder as usize) < self.model.partners.len()
     }
 
+    fn effort(&self, holder: u32) -> f64 {
+        self.s.partner_states.get(holder as usize).map_or(1.0, |p| p.effort)
+    }
+
     /// Gives the lead to `holder` at time `t`: work starts now or it queues.
     fn assign(&mut self, lead: u32, holder: u32, t: f64) {
+        let eligible = self.s.candidates.len() as u32;
+        self.observer.assigned(t, lead, holder, eligible);
         let is_partner = self.is_partner(holder);
         let st = &mut self.s.lead_states[lead as usize];
         st.holder = holder;
@@ -362,6 +352,7 @@ impl<'a> Sim<'a> {
             let tally = &mut self.run.partners[holder as usize];
             tally.leads += 1;
             tally.score_sum += st.score;
+            self.count_assignment(holder, t);
             if self.policy.sla.is_some() {
                 self.run.sla_assignments += 1;
             }
@@ -369,7 +360,7 @@ impl<'a> Sim<'a> {
             st.to_house = true;
             self.run.to_house += 1;
         }
-        let attempt = st.attempt;
+        let attempt = self.s.lead_states[lead as usize].attempt;
         let h = &mut self.s.holders[holder as usize];
         if h.working < h.capacity {
             self.start(lead, t);
@@ -378,9 +369,7 @@ impl<'a> Sim<'a> {
             h.queued += 1;
             self.s.lead_states[lead as usize].phase = Phase::Queued;
             if is_partner && self.policy.sla.is_some() {
-                self.s
-                    .calendar
-                    .schedule(t + self.sla_hours, EventKind::Deadline { lead, attempt });
+                self.s.calendar.schedule(t + self.sla_hours, EventKind::Deadline { lead, attempt });
             }
         }
     }
@@ -388,13 +377,10 @@ impl<'a> Sim<'a> {
     /// The holder takes a slot and works the lead: first contact is drawn.
     fn start(&mut self, lead: u32, t: f64) {
         let st = self.s.lead_states[lead as usize];
-        let team = self.team(st.holder);
+        let team = team_of(self.model, st.holder);
         self.s.holders[st.holder as usize].working += 1;
-        let mut rng = self
-            .world
-            .streams
-            .rng(Purpose::Response, lead as u64, st.attempt as u64);
-        let response = team.response_hours.sample(&mut rng);
+        let mut rng = self.world.streams.rng(Purpose::Response, lead as u64, st.attempt as u64);
+        let response = team.response_hours.sample(&mut rng) / self.effort(st.holder);
         let contact_at = t + response;
         let deadline = st.assigned_at + self.sla_hours;
         let state = &mut self.s.lead_states[lead as usize];
@@ -406,26 +392,10 @@ impl<'a> Sim<'a> {
             // Too late: the SLA takes it back at the deadline. A queued lead
             // already has its deadline on the calendar.
             if !was_queued {
-                self.s
-                    .calendar
-                    .schedule(deadline, EventKind::Deadline { lead, attempt });
+                self.s.calendar.schedule(deadline, EventKind::Deadline { lead, attempt });
             }
         } else {
-            self.s
-                .calendar
-                .schedule(contact_at, EventKind::Contact { lead, attempt });
-        }
-    }
-
-    /// The team working for `holder` (borrowed from the model, not `self`).
-    fn team(&self, holder: u32) -> &'a crate::model::Team {
-        let model: &'a Model = self.model;
-        match model.partners.get(holder as usize) {
-            Some(p) => &p.team,
-            None => model
-                .house
-                .as_ref()
-                .expect("holder beyond partners is the house"),
+            self.s.calendar.schedule(contact_at, EventKind::Contact { lead, attempt });
         }
     }
 
@@ -443,23 +413,9 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn deadline(&mut self, lead: u32, attempt: u16, t: f64) {
-        let st = self.s.lead_states[lead as usize];
-        if st.attempt != attempt {
-            return;
-        }
-        match st.phase {
-            Phase::Queued => {
-                // Left in the queue as a stale entry; `queued` counts live ones.
-                self.s.holders[st.holder as usize].queued -= 1;
-            }
-            Phase::Working if st.contact_at > t => {
-                self.free_slot(st.holder, t);
-            }
-            _ => return,
-        }
-        self.run.sla_breaches += 1;
-        let sla = self.policy.sla.expect("deadlines exist only under an SLA");
+    /// Takes a lead back from its holder and routes it again. `sla` says
+    /// whether the SLA took it (which counts against `max_reroutes`).
+    fn reroute(&mut self, lead: u32, t: f64, sla: bool) {
         let state = &mut self.s.lead_states[lead as usize];
         if !state.rerouted {
             state.rerouted = true;
@@ -467,14 +423,20 @@ impl<'a> Sim<'a> {
         }
         state.attempt += 1;
         state.phase = Phase::Unassigned;
-        let next = if state.reroutes as u32 >= sla.max_reroutes {
-            match sla.then {
-                SlaThen::House => self.house,
-                SlaThen::Drop => None,
+        let next = match self.policy.sla {
+            Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
+                self.s.candidates.clear();
+                match rules.then {
+                    SlaThen::House => self.house,
+                    SlaThen::Drop => None,
+                }
             }
-        } else {
-            state.reroutes += 1;
-            self.route(lead).or(self.house)
+            _ => {
+                if sla {
+                    state.reroutes += 1;
+                }
+                self.route(lead, t).or(self.house)
+            }
         };
         match next {
             Some(holder) => self.assign(lead, holder, t),
@@ -485,14 +447,33 @@ impl<'a> Sim<'a> {
         }
     }
 
+    fn deadline(&mut self, lead: u32, attempt: u16, t: f64) {
+        let st = self.s.lead_states[lead as usize];
+        if st.attempt != attempt {
+            return;
+        }
+        match st.phase {
+            // Left in the queue as a stale entry; `queued` counts live ones.
+            Phase::Queued => self.s.holders[st.holder as usize].queued -= 1,
+            Phase::Working if st.contact_at > t => self.free_slot(st.holder, t),
+            _ => return,
+        }
+        self.run.sla_breaches += 1;
+        // The partner was at least this slow, and the lead is lost to it.
+        let learned = &mut self.s.learning[st.holder as usize];
+        learned.response_sum_hours += self.sla_hours;
+        learned.responses += 1;
+        learned.resolved += 1;
+        self.reroute(lead, t, true);
+    }
+
     /// The fit of a holder to a lead: 1, or the mismatch fit for a partner
     /// that does not cover the lead's vertical.
     fn fit(&self, lead: u32, holder: u32) -> f64 {
         match self.model.partners.get(holder as usize) {
             None => 1.0,
             Some(p) => {
-                let segment =
-                    &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
+                let segment = &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
                 if segment.vertical.is_none_or(|v| p.covers_vertical[v]) {
                     1.0
                 } else {
@@ -500,6 +481,13 @@ impl<'a> Sim<'a> {
                 }
             }
         }
+    }
+
+    /// Pays a partner and books it everywhere it counts.
+    fn pay(&mut self, holder: u32, amount: f64) {
+        self.run.payouts += amount;
+        self.run.partners[holder as usize].payouts += amount;
+        self.s.partner_states[holder as usize].window_earnings += amount;
     }
 
     fn contact(&mut self, lead: u32, attempt: u16, t: f64) {
@@ -513,35 +501,39 @@ impl<'a> Sim<'a> {
         self.run.ttfc_sum_hours += delay;
         self.s.ttfc.push(delay);
         let holder = st.holder;
-        if self.is_partner(holder) {
+        let is_partner = self.is_partner(holder);
+        if is_partner {
             let tally = &mut self.run.partners[holder as usize];
             tally.contacts += 1;
             tally.ttfc_sum_hours += delay;
+            let learned = &mut self.s.learning[holder as usize];
+            learned.response_sum_hours += t - st.assigned_at;
+            learned.responses += 1;
+            let bonus = self.s.accounts[holder as usize].first_contact(&self.policy.payout, t, t - st.assigned_at);
+            self.pay(holder, bonus);
         }
         let skill = self.world.skills[holder as usize];
-        let effort = 1.0;
-        let p_opportunity = (the_lead.quality * skill.qualify_rate * effort).min(1.0)
+        let p_opportunity = (the_lead.quality * skill.qualify_rate * self.effort(holder)).min(1.0)
             * self.fit(lead, holder)
             * self.model.decay.decay(delay);
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
         if u < p_opportunity {
             self.run.opportunities += 1;
             self.s.lead_states[lead as usize].phase = Phase::Opportunity;
-            if self.is_partner(holder) {
-                let paid = self.s.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
-                let tally = &mut self.run.partners[holder as usize];
-                tally.opportunities += 1;
-                tally.payouts += paid;
-                self.run.payouts += paid;
+            if is_partner {
+                self.run.partners[holder as usize].opportunities += 1;
+                let fee = self.s.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
+                self.pay(holder, fee);
             }
             let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
-            let work_hours = self.team(holder).work_days.sample(&mut rng) * HOURS_PER_DAY;
-            self.s
-                .calendar
-                .schedule(t + work_hours, EventKind::Close { lead });
+            let work_hours = team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY;
+            self.s.calendar.schedule(t + work_hours, EventKind::Close { lead });
         } else {
             self.run.outcomes.disqualified += 1;
             self.s.lead_states[lead as usize].phase = Phase::Done;
+            if is_partner {
+                self.s.learning[holder as usize].resolved += 1;
+            }
             self.free_slot(holder, t);
         }
     }
@@ -550,33 +542,41 @@ impl<'a> Sim<'a> {
         let st = self.s.lead_states[lead as usize];
         debug_assert_eq!(st.phase, Phase::Opportunity);
         let holder = st.holder;
+        let is_partner = self.is_partner(holder);
         let skill = self.world.skills[holder as usize];
         let p_win = skill.win_rate * self.fit(lead, holder);
-        let u = self.world.streams.uniform(Purpose::Win, lead as u64, 0);
-        if u < p_win {
-            let team = self.team(holder);
+        let won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
+        if is_partner {
+            let learned = &mut self.s.learning[holder as usize];
+            learned.resolved += 1;
+            learned.wins += won as u32;
+        }
+        if won {
+            let team = team_of(self.model, holder);
             let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
             let discount = team.discount.sample(&mut rng);
-            let revenue = self.world.leads[lead as usize].deal_size
-                * team.deal_size_factor
-                * (1.0 - discount);
+            let revenue = self.world.leads[lead as usize].deal_size * team.deal_size_factor * (1.0 - discount);
             let econ = self.model.economics;
-            let p_churn =
-                (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
-            if self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn {
-                self.run.churned += 1;
-            }
+            let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
+            let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
+            self.run.churned += churned as u32;
             self.run.outcomes.won += 1;
             self.run.revenue += revenue;
             self.run.discount_sum += discount;
-            if self.is_partner(holder) {
-                let paid =
-                    self.s.accounts[holder as usize].won_deal(&self.policy.payout, t, revenue);
+            if is_partner {
+                let payout = &self.policy.payout;
+                let account = &mut self.s.accounts[holder as usize];
+                let deal = account.won_deal(payout, t, revenue, discount);
+                // Churn is decided at the close, so its clawback is booked then.
+                let clawback = if churned { account.churned(payout, deal.commission) } else { 0.0 };
+                self.pay(holder, deal.commission);
+                self.run.mdf += deal.mdf;
+                self.run.clawbacks += clawback;
+                self.s.partner_states[holder as usize].window_earnings -= clawback;
                 let tally = &mut self.run.partners[holder as usize];
                 tally.wins += 1;
                 tally.revenue += revenue;
-                tally.payouts += paid;
-                self.run.payouts += paid;
+                tally.clawbacks += clawback;
             }
         } else {
             self.run.outcomes.lost += 1;

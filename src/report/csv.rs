@@ -65,6 +65,8 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
         "revenue",
         "payouts",
         "ttfc_mean_hours",
+        "left_share",
+        "left_mean_day",
     ])
     .expect("writing to memory");
     for c in &s.cells {
@@ -80,6 +82,8 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
                 file_number(p.revenue),
                 file_number(p.payouts),
                 num(p.ttfc_mean_hours),
+                file_number(p.left_share),
+                num(p.left_mean_day),
             ])
             .expect("writing to memory");
         }

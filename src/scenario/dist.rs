@@ -100,6 +100,38 @@ impl Dist {
         }
     }
 
+    /// The distribution's median (closed forms; statrs's inverse CDFs for
+    /// gamma and beta, which have none). Computed at load time, not on the
+    /// hot path.
+    pub fn median(&self) -> f64 {
+        use statrs::distribution::ContinuousCDF;
+        match self {
+            Dist::Fixed(v) => *v,
+            Dist::Exponential { mean, .. } => mean * std::f64::consts::LN_2,
+            Dist::LogNormal { median, .. } => *median,
+            Dist::Gamma { shape, scale, .. } => statrs::distribution::Gamma::new(*shape, 1.0 / scale)
+                .map(|g| g.inverse_cdf(0.5))
+                .unwrap_or(shape * scale),
+            Dist::Weibull { shape, scale, .. } => scale * std::f64::consts::LN_2.powf(1.0 / shape),
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Triangular { min, mode, max, .. } => {
+                if mode - min >= (max - min) / 2.0 {
+                    min + ((max - min) * (mode - min) / 2.0).sqrt()
+                } else {
+                    max - ((max - min) * (max - mode) / 2.0).sqrt()
+                }
+            }
+            Dist::Beta { alpha, beta, .. } => statrs::distribution::Beta::new(*alpha, *beta)
+                .map(|b| b.inverse_cdf(0.5))
+                .unwrap_or(alpha / (alpha + beta)),
+            Dist::Empirical(values) => {
+                let mut sorted = values.to_vec();
+                sorted.sort_unstable_by(f64::total_cmp);
+                crate::stats::quantile_sorted(&sorted, 0.5)
+            }
+        }
+    }
+
     /// Builds a distribution from its raw form, recording every problem in
     /// `errors` under `path`. Returns `None` when anything was wrong.
     pub fn build(
@@ -473,6 +505,28 @@ mod tests {
                 "{case}: sample {mean}, closed form {}",
                 d.mean()
             );
+        }
+    }
+
+    #[test]
+    fn medians_match_samples() {
+        let cases = [
+            r#"{"exponential": {"mean": 21}}"#,
+            r#"{"gamma": {"shape": 2, "mean": 18}}"#,
+            r#"{"weibull": {"shape": 1.5, "scale": 10}}"#,
+            r#"{"triangular": {"min": 1, "mode": 8, "max": 72}}"#,
+            r#"{"triangular": {"min": 0, "mode": 9, "max": 10}}"#,
+            r#"{"beta": {"mean": 0.3, "concentration": 6}}"#,
+            r#"{"lognormal": {"median": 4, "p90": 24}}"#,
+        ];
+        for case in cases {
+            let d = build(case, Support::NonNegative).unwrap();
+            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
+            let n = 100_000;
+            // The share of draws below the median is 1/2; its standard error
+            // is 0.0016, so 0.008 is 5 standard errors.
+            let below = (0..n).filter(|_| d.sample(&mut rng) < d.median()).count() as f64 / n as f64;
+            assert!((below - 0.5).abs() < 0.008, "{case}: {below}");
         }
     }
 

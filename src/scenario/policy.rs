@@ -22,13 +22,9 @@ fn base_rule(errors: &mut FieldErrors, path: String, rule: RawRule) -> Option<Ru
             errors.push(path, "`score_tiered` cannot be nested inside itself; use round_robin, weighted or least_loaded".into());
             None
         }
-        RawRule::Fastest | RawRule::BestWinRate | RawRule::Thompson => {
-            errors.push(
-                path,
-                "learning rules (fastest, best_win_rate, thompson) are not supported by this version of leadsim yet".into(),
-            );
-            None
-        }
+        RawRule::Fastest => Some(Rule::Fastest),
+        RawRule::BestWinRate => Some(Rule::BestWinRate),
+        RawRule::Thompson => Some(Rule::Thompson),
     }
 }
 
@@ -275,12 +271,6 @@ pub fn caps(errors: &mut FieldErrors, path: &str, raw: &RawCaps) -> Caps {
             }
         }
     }
-    if raw.max_share.is_some() || raw.per_day.is_some() || raw.per_period.is_some() {
-        errors.push(
-            path.clone(),
-            "`max_share`, `per_day` and `per_period` caps are not supported by this version of leadsim yet".into(),
-        );
-    }
     Caps {
         max_share: raw.max_share,
         per_day: raw.per_day.map(|v| v.clamp(1, u32::MAX as i64) as u32),
@@ -329,16 +319,26 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
             format!("must be a positive number of days, got {period_days}"),
         );
     }
-    let extras = raw.speed_bonus.is_some()
-        || raw.cap_per_period.is_some()
-        || raw.clawback.is_some()
-        || raw.max_discount.is_some()
-        || raw.mdf_rate.is_some();
-    if extras {
-        errors.push(
-            path.clone(),
-            "`speed_bonus`, `cap_per_period`, `clawback`, `max_discount` and `mdf_rate` are not supported by this version of leadsim yet".into(),
-        );
+    if let Some(bonus) = &raw.speed_bonus {
+        if !(bonus.within_hours.is_finite() && bonus.within_hours > 0.0) {
+            errors.push(
+                format!("{path}.speed_bonus.within_hours"),
+                format!("must be a positive number of hours, got {}", bonus.within_hours),
+            );
+        }
+        if !(bonus.amount.is_finite() && bonus.amount >= 0.0) {
+            errors.push(format!("{path}.speed_bonus.amount"), format!("must be an amount >= 0, got {}", bonus.amount));
+        }
+    }
+    if let Some(cap) = raw.cap_per_period {
+        if !(cap.is_finite() && cap > 0.0) {
+            errors.push(format!("{path}.cap_per_period"), format!("must be a positive amount, got {cap}"));
+        }
+    }
+    for (name, v) in [("clawback", raw.clawback), ("max_discount", raw.max_discount), ("mdf_rate", raw.mdf_rate)] {
+        if let Some(v) = v {
+            unit(errors, format!("{path}.{name}"), v);
+        }
     }
     if errors.len() > before {
         return None;
@@ -354,10 +354,10 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
             })
             .collect(),
         period_hours: period_days * HOURS_PER_DAY,
-        speed_bonus: None,
-        cap_per_period: None,
-        clawback: 0.0,
-        max_discount: 1.0,
-        mdf_rate: 0.0,
+        speed_bonus: raw.speed_bonus.as_ref().map(|b| SpeedBonus { within_hours: b.within_hours, amount: b.amount }),
+        cap_per_period: raw.cap_per_period,
+        clawback: raw.clawback.unwrap_or(0.0),
+        max_discount: raw.max_discount.unwrap_or(1.0),
+        mdf_rate: raw.mdf_rate.unwrap_or(0.0),
     })
 }

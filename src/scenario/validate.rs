@@ -23,6 +23,7 @@ pub(super) mod defaults {
     pub const QUALITY: &str = r#"{"beta": {"mean": 0.3, "concentration": 6}}"#;
     pub const TIER: &str = "standard";
     pub const PERIOD_DAYS: f64 = 90.0;
+    pub const PATIENCE_PERIODS: i64 = 2;
     pub const SIGNAL: &str = "score";
 }
 
@@ -485,7 +486,7 @@ fn partners(
         c.non_negative(&format!("{path}.effort_elasticity"), elasticity);
         let min_earnings = p.min_period_earnings.unwrap_or(0.0);
         c.non_negative(&format!("{path}.min_period_earnings"), min_earnings);
-        let patience = p.patience_periods.unwrap_or(1);
+        let patience = p.patience_periods.unwrap_or(defaults::PATIENCE_PERIODS);
         if !(1..=1_000_000).contains(&patience) {
             c.fail(
                 format!("{path}.patience_periods"),
@@ -509,18 +510,6 @@ fn partners(
         }
         if let Some(day) = p.joins_day {
             c.non_negative(&format!("{path}.joins_day"), day);
-        }
-        if elasticity != 0.0 || min_earnings != 0.0 || p.patience_periods.is_some() {
-            c.fail(
-                path.clone(),
-                "partner behaviour (`effort_elasticity`, `min_period_earnings`, `patience_periods`) is not supported by this version of leadsim yet",
-            );
-        }
-        if !p.away.is_empty() || p.joins_day.is_some() {
-            c.fail(
-                path.clone(),
-                "`away` windows and `joins_day` are not supported by this version of leadsim yet",
-            );
         }
         let Some(team) = team else { continue };
         for name in names {
@@ -549,6 +538,8 @@ fn partners(
                     .map(|w| (w.from_day * HOURS_PER_DAY, w.to_day * HOURS_PER_DAY))
                     .collect(),
                 joins_hours: p.joins_day.map(|d| d * HOURS_PER_DAY),
+                prior_win_rate: (team.qualify_rate.mean() * team.win_rate.mean()).clamp(1e-3, 1.0 - 1e-3),
+                response_median_hours: team.response_hours.median(),
             });
         }
     }
@@ -626,6 +617,17 @@ fn policies(
         let sla = super::policy::sla(&mut c.errors, &path, p.sla.as_ref(), raw.house.is_some());
         let caps = super::policy::caps(&mut c.errors, &path, &p.caps);
         let payout = super::policy::payout(&mut c.errors, &path, &p.payout);
+        if let (Some(routing), Some(partners), Some(leads)) = (&routing, partners, leads) {
+            if routing.rule.learns() && !anyone_eligible(&eligibility, partners, leads) {
+                c.fail(
+                    format!("{path}.routing.rule"),
+                    format!(
+                        "`{}` learns from the partners it routes to, but no partner is eligible for any segment under this policy's `eligibility`",
+                        routing.rule.name()
+                    ),
+                );
+            }
+        }
         if let (Some(routing), Some(scoring), Some(payout)) = (routing, scoring, payout) {
             out.push(Policy {
                 name: p.name.clone(),
@@ -640,4 +642,15 @@ fn policies(
         }
     }
     (c.errors.len() == before && out.len() == raw.policies.len()).then_some(out)
+}
+
+/// True when some partner may receive some segment's leads under `e`.
+fn anyone_eligible(e: &Eligibility, partners: &[Partner], leads: &LeadModel) -> bool {
+    leads.segments.iter().any(|s| {
+        partners.iter().any(|p| {
+            let region_ok = s.region.is_none_or(|r| p.covers_region.get(r).copied().unwrap_or(false));
+            let vertical_ok = s.vertical.is_none_or(|v| p.covers_vertical.get(v).copied().unwrap_or(false));
+            (region_ok || e.region == RegionMode::Ignore) && (vertical_ok || e.vertical != VerticalMode::Require)
+        })
+    })
 }

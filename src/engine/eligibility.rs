@@ -1,0 +1,145 @@
+//! Who may receive a lead (MODEL.md section 4, step 2) and which one the
+//! policy's rule picks; the cap counters that eligibility reads.
+//!
+//! Cost per lead is one pass over the partners plus the rule's pass over the
+//! candidates.
+
+use super::routing::Choice;
+use super::Sim;
+use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
+
+impl Sim<'_, '_> {
+    /// Picks a partner for the lead among the eligible ones at time `t`, or
+    /// `None`. Leaves the candidates in `self.s.candidates`.
+    pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
+        let model = self.model;
+        let policy = self.policy;
+        let state = self.s.lead_states[lead as usize];
+        let segment = &model.leads.segments[self.world.leads[lead as usize].segment as usize];
+        let caps = policy.caps;
+        let day = (t / 24.0).floor() as u64;
+        let period = (t / policy.payout.period_hours).floor() as u64;
+        let period_routed = if period == self.period { self.period_routed } else { 0 };
+        self.s.candidates.clear();
+        self.s.preferred.clear();
+        for (p, partner) in model.partners.iter().enumerate() {
+            let ps = &self.s.partner_states[p];
+            if ps.left || !partner.has_joined(t) || (!partner.away.is_empty() && partner.is_away(t)) {
+                continue;
+            }
+            let holder = &self.s.holders[p];
+            if caps.when_full == WhenFull::Skip && holder.working >= holder.capacity {
+                continue;
+            }
+            let (region_ok, vertical_ok) = partner.covers(segment.region, segment.vertical);
+            if policy.eligibility.region == RegionMode::Require && !region_ok {
+                continue;
+            }
+            if policy.eligibility.vertical == VerticalMode::Require && !vertical_ok {
+                continue;
+            }
+            let day_leads = if ps.day == day { ps.day_leads } else { 0 };
+            if caps.per_day.is_some_and(|cap| day_leads >= cap) {
+                continue;
+            }
+            let period_leads = if ps.period == period { ps.period_leads } else { 0 };
+            if caps.per_period.is_some_and(|cap| period_leads >= cap) {
+                continue;
+            }
+            if let Some(share) = caps.max_share {
+                let after = (period_leads + 1) as f64 / (period_routed + 1) as f64;
+                if period_routed >= MAX_SHARE_WARMUP && after > share {
+                    continue;
+                }
+            }
+            if self.has_held(state.held_head, p as u32) {
+                continue;
+            }
+            self.s.candidates.push(p as u32);
+            if vertical_ok {
+                self.s.preferred.push(p as u32);
+            }
+        }
+        if policy.eligibility.vertical == VerticalMode::Prefer && !self.s.preferred.is_empty() {
+            std::mem::swap(&mut self.s.candidates, &mut self.s.preferred);
+        }
+        let holders = &self.s.holders;
+        let load = |p: u32| {
+            let h = &holders[p as usize];
+            (h.working + h.queued) as f64 / h.capacity as f64
+        };
+        let routing = &policy.routing;
+        let learning = &self.s.learning;
+        let streams = self.world.streams;
+        let choice = |candidates: &[u32], rule: &mut super::routing::RuleState| {
+            rule.pick(
+                routing.rule,
+                &Choice {
+                    candidates,
+                    weights: &routing.weights,
+                    load: &load,
+                    learning,
+                    partners: &model.partners,
+                    streams,
+                    lead: lead as u64,
+                    attempt: state.attempt as u64,
+                },
+            )
+        };
+        if routing.tiers.is_empty() {
+            return choice(&self.s.candidates, &mut self.s.rules[0]);
+        }
+        // score_tiered: the first tier the score reaches that has a candidate.
+        let mut in_tier = std::mem::take(&mut self.s.preferred);
+        let mut chosen = None;
+        for (k, tier) in routing.tiers.iter().enumerate() {
+            if state.score < tier.min_score {
+                continue;
+            }
+            in_tier.clear();
+            in_tier.extend(
+                self.s.candidates.iter().copied().filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
+            );
+            chosen = choice(&in_tier, &mut self.s.rules[k]);
+            if chosen.is_some() {
+                break;
+            }
+        }
+        self.s.preferred = in_tier;
+        chosen
+    }
+
+    pub(super) fn has_held(&self, mut entry: u32, partner: u32) -> bool {
+        while entry != super::NONE {
+            let (p, next) = self.s.held[entry as usize];
+            if p == partner {
+                return true;
+            }
+            entry = next;
+        }
+        false
+    }
+
+    /// Counts an assignment to partner `p` at `t` for the caps.
+    pub(super) fn count_assignment(&mut self, p: u32, t: f64) {
+        let day = (t / 24.0).floor() as u64;
+        let period = (t / self.policy.payout.period_hours).floor() as u64;
+        if period != self.period {
+            self.period = period;
+            self.period_routed = 0;
+        }
+        self.period_routed += 1;
+        let ps = &mut self.s.partner_states[p as usize];
+        ps.window_leads += 1;
+        if ps.day != day {
+            ps.day = day;
+            ps.day_leads = 0;
+        }
+        ps.day_leads += 1;
+        if ps.period != period {
+            ps.period = period;
+            ps.period_leads = 0;
+        }
+        ps.period_leads += 1;
+    }
+}
