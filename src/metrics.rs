@@ -139,7 +139,11 @@ pub fn compute(model: &Model, run: &PolicyRun) -> [f64; N_METRICS] {
         .iter()
         .filter(|&&i| run.partners[i].leads == 0)
         .count();
-    let left = run.partners.iter().filter(|p| p.left_at_hours.is_some()).count();
+    let left = run
+        .partners
+        .iter()
+        .filter(|p| p.left_at_hours.is_some())
+        .count();
 
     [
         leads,

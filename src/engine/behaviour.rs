@@ -33,7 +33,11 @@ impl Sim<'_, '_> {
                 continue;
             }
             let earnings = ps.window_earnings;
-            let per_lead = if ps.window_leads > 0 { earnings / ps.window_leads as f64 } else { 0.0 };
+            let per_lead = if ps.window_leads > 0 {
+                earnings / ps.window_leads as f64
+            } else {
+                0.0
+            };
             if partner.effort_elasticity > 0.0 {
                 ps.effort = (per_lead / econ.reference_earnings_per_lead)
                     .max(0.0)

@@ -19,12 +19,17 @@ impl Sim<'_, '_> {
         let caps = policy.caps;
         let day = (t / 24.0).floor() as u64;
         let period = (t / policy.payout.period_hours).floor() as u64;
-        let period_routed = if period == self.period { self.period_routed } else { 0 };
+        let period_routed = if period == self.period {
+            self.period_routed
+        } else {
+            0
+        };
         self.s.candidates.clear();
         self.s.preferred.clear();
         for (p, partner) in model.partners.iter().enumerate() {
             let ps = &self.s.partner_states[p];
-            if ps.left || !partner.has_joined(t) || (!partner.away.is_empty() && partner.is_away(t)) {
+            if ps.left || !partner.has_joined(t) || (!partner.away.is_empty() && partner.is_away(t))
+            {
                 continue;
             }
             let holder = &self.s.holders[p];
@@ -42,7 +47,11 @@ impl Sim<'_, '_> {
             if caps.per_day.is_some_and(|cap| day_leads >= cap) {
                 continue;
             }
-            let period_leads = if ps.period == period { ps.period_leads } else { 0 };
+            let period_leads = if ps.period == period {
+                ps.period_leads
+            } else {
+                0
+            };
             if caps.per_period.is_some_and(|cap| period_leads >= cap) {
                 continue;
             }
@@ -98,7 +107,11 @@ impl Sim<'_, '_> {
             }
             in_tier.clear();
             in_tier.extend(
-                self.s.candidates.iter().copied().filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
+                self.s
+                    .candidates
+                    .iter()
+                    .copied()
+                    .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
             );
             chosen = choice(&in_tier, &mut self.s.rules[k]);
             if chosen.is_some() {

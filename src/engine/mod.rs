@@ -43,7 +43,12 @@ pub struct Outcomes {
 
 impl Outcomes {
     pub fn total(&self) -> u32 {
-        self.below_threshold + self.unrouted + self.dropped + self.disqualified + self.lost + self.won
+        self.below_threshold
+            + self.unrouted
+            + self.dropped
+            + self.disqualified
+            + self.lost
+            + self.won
     }
 }
 
@@ -227,25 +232,39 @@ pub fn simulate_observed(
     scratch.ttfc.clear();
     scratch.calendar.clear();
     scratch.holders.clear();
-    let capacities = model.partners.iter().map(|p| p.team.capacity).chain(model.house.as_ref().map(|h| h.capacity));
+    let capacities = model
+        .partners
+        .iter()
+        .map(|p| p.team.capacity)
+        .chain(model.house.as_ref().map(|h| h.capacity));
     for capacity in capacities {
-        scratch.holders.push(Holder { capacity, ..Holder::default() });
+        scratch.holders.push(Holder {
+            capacity,
+            ..Holder::default()
+        });
     }
     scratch.partner_states.clear();
-    scratch.partner_states.resize(n_partners, PartnerState::default());
+    scratch
+        .partner_states
+        .resize(n_partners, PartnerState::default());
     scratch.learning.clear();
     scratch.learning.resize(n_partners, Learning::default());
     scratch.accounts.clear();
     scratch.accounts.resize(n_partners, Account::default());
     scratch.rules.clear();
-    scratch.rules.resize(policy.routing.tiers.len().max(1), RuleState::default());
+    scratch
+        .rules
+        .resize(policy.routing.tiers.len().max(1), RuleState::default());
 
     let run = PolicyRun {
         leads: world.leads.len() as u32,
         partners: model
             .partners
             .iter()
-            .map(|p| PartnerTally { active_at_start: p.has_joined(0.0), ..PartnerTally::default() })
+            .map(|p| PartnerTally {
+                active_at_start: p.has_joined(0.0),
+                ..PartnerTally::default()
+            })
             .collect(),
         ..PolicyRun::default()
     };
@@ -270,7 +289,10 @@ pub fn simulate_observed(
 fn team_of(model: &Model, holder: u32) -> &Team {
     match model.partners.get(holder as usize) {
         Some(p) => &p.team,
-        None => model.house.as_ref().expect("a holder beyond the partners is the house"),
+        None => model
+            .house
+            .as_ref()
+            .expect("a holder beyond the partners is the house"),
     }
 }
 
@@ -333,7 +355,10 @@ impl Sim<'_, '_> {
     }
 
     fn effort(&self, holder: u32) -> f64 {
-        self.s.partner_states.get(holder as usize).map_or(1.0, |p| p.effort)
+        self.s
+            .partner_states
+            .get(holder as usize)
+            .map_or(1.0, |p| p.effort)
     }
 
     /// Gives the lead to `holder` at time `t`: work starts now or it queues.
@@ -369,7 +394,9 @@ impl Sim<'_, '_> {
             h.queued += 1;
             self.s.lead_states[lead as usize].phase = Phase::Queued;
             if is_partner && self.policy.sla.is_some() {
-                self.s.calendar.schedule(t + self.sla_hours, EventKind::Deadline { lead, attempt });
+                self.s
+                    .calendar
+                    .schedule(t + self.sla_hours, EventKind::Deadline { lead, attempt });
             }
         }
     }
@@ -379,7 +406,10 @@ impl Sim<'_, '_> {
         let st = self.s.lead_states[lead as usize];
         let team = team_of(self.model, st.holder);
         self.s.holders[st.holder as usize].working += 1;
-        let mut rng = self.world.streams.rng(Purpose::Response, lead as u64, st.attempt as u64);
+        let mut rng = self
+            .world
+            .streams
+            .rng(Purpose::Response, lead as u64, st.attempt as u64);
         let response = team.response_hours.sample(&mut rng) / self.effort(st.holder);
         let contact_at = t + response;
         let deadline = st.assigned_at + self.sla_hours;
@@ -392,10 +422,14 @@ impl Sim<'_, '_> {
             // Too late: the SLA takes it back at the deadline. A queued lead
             // already has its deadline on the calendar.
             if !was_queued {
-                self.s.calendar.schedule(deadline, EventKind::Deadline { lead, attempt });
+                self.s
+                    .calendar
+                    .schedule(deadline, EventKind::Deadline { lead, attempt });
             }
         } else {
-            self.s.calendar.schedule(contact_at, EventKind::Contact { lead, attempt });
+            self.s
+                .calendar
+                .schedule(contact_at, EventKind::Contact { lead, attempt });
         }
     }
 
@@ -473,7 +507,8 @@ impl Sim<'_, '_> {
         match self.model.partners.get(holder as usize) {
             None => 1.0,
             Some(p) => {
-                let segment = &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
+                let segment =
+                    &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
                 if segment.vertical.is_none_or(|v| p.covers_vertical[v]) {
                     1.0
                 } else {
@@ -509,7 +544,11 @@ impl Sim<'_, '_> {
             let learned = &mut self.s.learning[holder as usize];
             learned.response_sum_hours += t - st.assigned_at;
             learned.responses += 1;
-            let bonus = self.s.accounts[holder as usize].first_contact(&self.policy.payout, t, t - st.assigned_at);
+            let bonus = self.s.accounts[holder as usize].first_contact(
+                &self.policy.payout,
+                t,
+                t - st.assigned_at,
+            );
             self.pay(holder, bonus);
         }
         let skill = self.world.skills[holder as usize];
@@ -527,7 +566,9 @@ impl Sim<'_, '_> {
             }
             let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
             let work_hours = team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY;
-            self.s.calendar.schedule(t + work_hours, EventKind::Close { lead });
+            self.s
+                .calendar
+                .schedule(t + work_hours, EventKind::Close { lead });
         } else {
             self.run.outcomes.disqualified += 1;
             self.s.lead_states[lead as usize].phase = Phase::Done;
@@ -555,9 +596,12 @@ impl Sim<'_, '_> {
             let team = team_of(self.model, holder);
             let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
             let discount = team.discount.sample(&mut rng);
-            let revenue = self.world.leads[lead as usize].deal_size * team.deal_size_factor * (1.0 - discount);
+            let revenue = self.world.leads[lead as usize].deal_size
+                * team.deal_size_factor
+                * (1.0 - discount);
             let econ = self.model.economics;
-            let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
+            let p_churn =
+                (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
             let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
             self.run.churned += churned as u32;
             self.run.outcomes.won += 1;
@@ -568,7 +612,11 @@ impl Sim<'_, '_> {
                 let account = &mut self.s.accounts[holder as usize];
                 let deal = account.won_deal(payout, t, revenue, discount);
                 // Churn is decided at the close, so its clawback is booked then.
-                let clawback = if churned { account.churned(payout, deal.commission) } else { 0.0 };
+                let clawback = if churned {
+                    account.churned(payout, deal.commission)
+                } else {
+                    0.0
+                };
                 self.pay(holder, deal.commission);
                 self.run.mdf += deal.mdf;
                 self.run.clawbacks += clawback;

@@ -56,7 +56,9 @@ impl Account {
     /// Pays `amount` earned at `time`, as far as the period's cap allows.
     fn pay(&mut self, payout: &Payout, time: f64, amount: f64) -> f64 {
         self.roll_to(payout, time);
-        let room = payout.cap_per_period.map_or(f64::INFINITY, |cap| (cap - self.period_paid).max(0.0));
+        let room = payout
+            .cap_per_period
+            .map_or(f64::INFINITY, |cap| (cap - self.period_paid).max(0.0));
         let paid = amount.min(room);
         self.period_paid += paid;
         self.paid += paid;
@@ -75,7 +77,9 @@ impl Account {
     /// assignment, at `time`.
     pub fn first_contact(&mut self, payout: &Payout, time: f64, hours_to_contact: f64) -> f64 {
         match payout.speed_bonus {
-            Some(bonus) if hours_to_contact <= bonus.within_hours => self.pay(payout, time, bonus.amount),
+            Some(bonus) if hours_to_contact <= bonus.within_hours => {
+                self.pay(payout, time, bonus.amount)
+            }
             _ => 0.0,
         }
     }
@@ -83,17 +87,29 @@ impl Account {
     /// Commission and MDF on a deal won at `time`. A deal discounted above
     /// `max_discount` earns no commission and does not count towards the
     /// period's brackets; MDF is spent on every won deal.
-    pub fn won_deal(&mut self, payout: &Payout, time: f64, revenue: f64, discount: f64) -> DealPayout {
+    pub fn won_deal(
+        &mut self,
+        payout: &Payout,
+        time: f64,
+        revenue: f64,
+        discount: f64,
+    ) -> DealPayout {
         self.roll_to(payout, time);
         let mdf = payout.mdf_rate * revenue;
         self.mdf += mdf;
         if discount > payout.max_discount || payout.commission.is_empty() {
-            return DealPayout { commission: 0.0, mdf };
+            return DealPayout {
+                commission: 0.0,
+                mdf,
+            };
         }
         let before = commission_on(&payout.commission, self.period_revenue);
         self.period_revenue += revenue;
         let earned = commission_on(&payout.commission, self.period_revenue) - before;
-        DealPayout { commission: self.pay(payout, time, earned), mdf }
+        DealPayout {
+            commission: self.pay(payout, time, earned),
+            mdf,
+        }
     }
 
     /// Returns `clawback` x the commission of a churned deal; the amount
@@ -115,9 +131,21 @@ mod tests {
     fn payout() -> Payout {
         Payout {
             per_qualified_lead: 150.0,
-            commission: vec![Bracket { from: 0.0, rate: 0.08 }, Bracket { from: 250_000.0, rate: 0.12 }],
+            commission: vec![
+                Bracket {
+                    from: 0.0,
+                    rate: 0.08,
+                },
+                Bracket {
+                    from: 250_000.0,
+                    rate: 0.12,
+                },
+            ],
             period_hours: 90.0 * DAY,
-            speed_bonus: Some(SpeedBonus { within_hours: 2.0, amount: 40.0 }),
+            speed_bonus: Some(SpeedBonus {
+                within_hours: 2.0,
+                amount: 40.0,
+            }),
             cap_per_period: None,
             clawback: 1.0,
             max_discount: 0.2,
@@ -143,7 +171,10 @@ mod tests {
         // 250k at 8 % plus 50k at 12 %.
         assert_eq!(cents(commission_on(&b, 300_000.0)), 26_000_00);
         // A first bracket starting above 0 pays nothing below it.
-        let late = [Bracket { from: 10_000.0, rate: 0.1 }];
+        let late = [Bracket {
+            from: 10_000.0,
+            rate: 0.1,
+        }];
         assert_eq!(cents(commission_on(&late, 15_000.0)), 500_00);
     }
 
@@ -151,11 +182,20 @@ mod tests {
     fn a_deal_straddling_two_brackets_pays_each_part_at_its_rate() {
         let p = payout();
         let mut a = Account::default();
-        assert_eq!(cents(a.won_deal(&p, 10.0, 200_000.0, 0.05).commission), 16_000_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 10.0, 200_000.0, 0.05).commission),
+            16_000_00
+        );
         // 50k left in the 8 % bracket, 50k above it at 12 %: 4000 + 6000.
-        assert_eq!(cents(a.won_deal(&p, 20.0, 100_000.0, 0.05).commission), 10_000_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 20.0, 100_000.0, 0.05).commission),
+            10_000_00
+        );
         // The next period starts again at the bottom bracket.
-        assert_eq!(cents(a.won_deal(&p, 90.0 * DAY + 1.0, 100_000.0, 0.0).commission), 8_000_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 90.0 * DAY + 1.0, 100_000.0, 0.0).commission),
+            8_000_00
+        );
         assert_eq!(cents(a.qualified_lead(&p, 5.0)), 150_00);
         assert_eq!(cents(a.paid), 34_150_00);
         // MDF: 2 % of every won deal's revenue.
@@ -171,7 +211,10 @@ mod tests {
         assert_eq!(cents(over.mdf), 2_000_00, "MDF is still spent");
         // Exactly at the limit still earns, and the earlier deal did not use
         // up the 8 % bracket.
-        assert_eq!(cents(a.won_deal(&p, 2.0, 250_000.0, 0.2).commission), 20_000_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 2.0, 250_000.0, 0.2).commission),
+            20_000_00
+        );
     }
 
     #[test]
@@ -179,14 +222,23 @@ mod tests {
         let mut p = payout();
         p.cap_per_period = Some(10_000.0);
         let mut a = Account::default();
-        assert_eq!(cents(a.won_deal(&p, 1.0, 100_000.0, 0.0).commission), 8_000_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 1.0, 100_000.0, 0.0).commission),
+            8_000_00
+        );
         // 8000 more earned, 2000 of room left.
-        assert_eq!(cents(a.won_deal(&p, 2.0, 100_000.0, 0.0).commission), 2_000_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 2.0, 100_000.0, 0.0).commission),
+            2_000_00
+        );
         assert_eq!(a.qualified_lead(&p, 3.0), 0.0);
         assert_eq!(a.first_contact(&p, 3.0, 1.0), 0.0);
         // Next period: room again, and brackets start again.
         assert_eq!(cents(a.qualified_lead(&p, 90.0 * DAY)), 150_00);
-        assert_eq!(cents(a.won_deal(&p, 90.0 * DAY + 5.0, 200_000.0, 0.0).commission), 9_850_00);
+        assert_eq!(
+            cents(a.won_deal(&p, 90.0 * DAY + 5.0, 200_000.0, 0.0).commission),
+            9_850_00
+        );
         assert_eq!(cents(a.paid), 20_000_00);
     }
 

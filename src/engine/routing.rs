@@ -131,7 +131,8 @@ impl RuleState {
             Rule::Thompson => {
                 let mut rng = c.streams.rng(Purpose::Route, c.lead, c.attempt);
                 best_by(c.candidates, false, |p| {
-                    let (a, b) = c.learning[p as usize].win_rate_posterior(c.partners[p as usize].prior_win_rate);
+                    let (a, b) = c.learning[p as usize]
+                        .win_rate_posterior(c.partners[p as usize].prior_win_rate);
                     // a, b > 0 always (the prior is kept inside (0, 1)).
                     Beta::new(a, b).map_or(a / (a + b), |beta| beta.sample(&mut rng))
                 })
@@ -156,7 +157,10 @@ mod tests {
 
     fn partner(prior: f64, median: f64) -> Partner {
         let text = r#"{"name": "x", "leads": {}, "partners": [{"name": "a"}], "policies": [{"name": "p"}]}"#;
-        let mut p = crate::load_text(text, std::path::Path::new("t.json")).unwrap().partners.remove(0);
+        let mut p = crate::load_text(text, std::path::Path::new("t.json"))
+            .unwrap()
+            .partners
+            .remove(0);
         p.prior_win_rate = prior;
         p.response_median_hours = median;
         p
@@ -170,7 +174,14 @@ mod tests {
         }
     }
 
-    fn choose(s: &mut RuleState, rule: Rule, f: &Fixture, candidates: &[u32], lead: u64, load: &dyn Fn(u32) -> f64) -> Option<u32> {
+    fn choose(
+        s: &mut RuleState,
+        rule: Rule,
+        f: &Fixture,
+        candidates: &[u32],
+        lead: u64,
+        load: &dyn Fn(u32) -> f64,
+    ) -> Option<u32> {
         let c = Choice {
             candidates,
             weights: &f.weights,
@@ -189,10 +200,15 @@ mod tests {
         let f = fixture(5);
         let mut s = RuleState::default();
         let all = [0, 1, 2, 3, 4];
-        let picks: Vec<u32> = (0..7).map(|i| choose(&mut s, Rule::RoundRobin, &f, &all, i, &|_| 0.0).unwrap()).collect();
+        let picks: Vec<u32> = (0..7)
+            .map(|i| choose(&mut s, Rule::RoundRobin, &f, &all, i, &|_| 0.0).unwrap())
+            .collect();
         assert_eq!(picks, vec![0, 1, 2, 3, 4, 0, 1]);
         // Partner 2 is ineligible now: after 1 comes 3.
-        assert_eq!(choose(&mut s, Rule::RoundRobin, &f, &[0, 1, 3, 4], 8, &|_| 0.0), Some(3));
+        assert_eq!(
+            choose(&mut s, Rule::RoundRobin, &f, &[0, 1, 3, 4], 8, &|_| 0.0),
+            Some(3)
+        );
     }
 
     #[test]
@@ -202,12 +218,16 @@ mod tests {
         let mut s = RuleState::default();
         let mut counts = [0u32; 3];
         for lead in 0..40_000 {
-            counts[choose(&mut s, Rule::Weighted, &f, &[0, 1, 2], lead, &|_| 0.0).unwrap() as usize] += 1;
+            counts[choose(&mut s, Rule::Weighted, &f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
+                as usize] += 1;
         }
         assert_eq!(counts[1], 0);
         // Share of partner 0 is 1/4; its standard error over 40,000 draws is
         // 0.0022, so 0.011 is 5 standard errors.
-        assert!((counts[0] as f64 / 40_000.0 - 0.25).abs() < 0.011, "{counts:?}");
+        assert!(
+            (counts[0] as f64 / 40_000.0 - 0.25).abs() < 0.011,
+            "{counts:?}"
+        );
         assert_eq!(choose(&mut s, Rule::Weighted, &f, &[1], 0, &|_| 0.0), None);
     }
 
@@ -216,26 +236,50 @@ mod tests {
         let f = fixture(4);
         let mut s = RuleState::default();
         let loads = [0.5, 0.25, 0.25, 0.9];
-        assert_eq!(choose(&mut s, Rule::LeastLoaded, &f, &[0, 1, 2, 3], 0, &|p| loads[p as usize]), Some(1));
+        assert_eq!(
+            choose(&mut s, Rule::LeastLoaded, &f, &[0, 1, 2, 3], 0, &|p| loads
+                [p as usize]),
+            Some(1)
+        );
     }
 
     #[test]
     fn learning_rules_use_posteriors_with_a_two_lead_prior() {
         let mut f = fixture(3);
         // Partner 1: 3 wins in 10 resolved; partner 2: 1 in 10.
-        f.learning[1] = Learning { resolved: 10, wins: 3, response_sum_hours: 10.0, responses: 4 };
-        f.learning[2] = Learning { resolved: 10, wins: 1, response_sum_hours: 40.0, responses: 4 };
+        f.learning[1] = Learning {
+            resolved: 10,
+            wins: 3,
+            response_sum_hours: 10.0,
+            responses: 4,
+        };
+        f.learning[2] = Learning {
+            resolved: 10,
+            wins: 1,
+            response_sum_hours: 40.0,
+            responses: 4,
+        };
         // Posterior means: (0.2 + 0) / 2 = 0.1, (0.2 + 3) / 12 = 0.267, (0.2 + 1) / 12 = 0.1.
         assert!((f.learning[1].win_rate_mean(0.1) - 3.2 / 12.0).abs() < 1e-12);
         let mut s = RuleState::default();
-        assert_eq!(choose(&mut s, Rule::BestWinRate, &f, &[0, 1, 2], 0, &|_| 0.0), Some(1));
+        assert_eq!(
+            choose(&mut s, Rule::BestWinRate, &f, &[0, 1, 2], 0, &|_| 0.0),
+            Some(1)
+        );
         // Fastest: (4 + 10) / 5 = 2.8 h beats the prior 4 h and (4 + 40) / 5.
-        assert_eq!(choose(&mut s, Rule::Fastest, &f, &[0, 1, 2], 0, &|_| 0.0), Some(1));
-        assert_eq!(choose(&mut s, Rule::Fastest, &f, &[0, 2], 0, &|_| 0.0), Some(0));
+        assert_eq!(
+            choose(&mut s, Rule::Fastest, &f, &[0, 1, 2], 0, &|_| 0.0),
+            Some(1)
+        );
+        assert_eq!(
+            choose(&mut s, Rule::Fastest, &f, &[0, 2], 0, &|_| 0.0),
+            Some(0)
+        );
         // Thompson mostly picks partner 1 but still explores.
         let mut counts = [0u32; 3];
         for lead in 0..2000 {
-            counts[choose(&mut s, Rule::Thompson, &f, &[0, 1, 2], lead, &|_| 0.0).unwrap() as usize] += 1;
+            counts[choose(&mut s, Rule::Thompson, &f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
+                as usize] += 1;
         }
         assert!(counts[1] > counts[0] && counts[1] > counts[2], "{counts:?}");
         assert!(counts[0] > 0 && counts[2] > 0, "{counts:?}");

@@ -109,9 +109,11 @@ impl Dist {
             Dist::Fixed(v) => *v,
             Dist::Exponential { mean, .. } => mean * std::f64::consts::LN_2,
             Dist::LogNormal { median, .. } => *median,
-            Dist::Gamma { shape, scale, .. } => statrs::distribution::Gamma::new(*shape, 1.0 / scale)
-                .map(|g| g.inverse_cdf(0.5))
-                .unwrap_or(shape * scale),
+            Dist::Gamma { shape, scale, .. } => {
+                statrs::distribution::Gamma::new(*shape, 1.0 / scale)
+                    .map(|g| g.inverse_cdf(0.5))
+                    .unwrap_or(shape * scale)
+            }
             Dist::Weibull { shape, scale, .. } => scale * std::f64::consts::LN_2.powf(1.0 / shape),
             Dist::Uniform { min, max } => (min + max) / 2.0,
             Dist::Triangular { min, mode, max, .. } => {
@@ -525,7 +527,8 @@ mod tests {
             let n = 100_000;
             // The share of draws below the median is 1/2; its standard error
             // is 0.0016, so 0.008 is 5 standard errors.
-            let below = (0..n).filter(|_| d.sample(&mut rng) < d.median()).count() as f64 / n as f64;
+            let below =
+                (0..n).filter(|_| d.sample(&mut rng) < d.median()).count() as f64 / n as f64;
             assert!((below - 0.5).abs() < 0.008, "{case}: {below}");
         }
     }

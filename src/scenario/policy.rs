@@ -323,19 +323,32 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
         if !(bonus.within_hours.is_finite() && bonus.within_hours > 0.0) {
             errors.push(
                 format!("{path}.speed_bonus.within_hours"),
-                format!("must be a positive number of hours, got {}", bonus.within_hours),
+                format!(
+                    "must be a positive number of hours, got {}",
+                    bonus.within_hours
+                ),
             );
         }
         if !(bonus.amount.is_finite() && bonus.amount >= 0.0) {
-            errors.push(format!("{path}.speed_bonus.amount"), format!("must be an amount >= 0, got {}", bonus.amount));
+            errors.push(
+                format!("{path}.speed_bonus.amount"),
+                format!("must be an amount >= 0, got {}", bonus.amount),
+            );
         }
     }
     if let Some(cap) = raw.cap_per_period {
         if !(cap.is_finite() && cap > 0.0) {
-            errors.push(format!("{path}.cap_per_period"), format!("must be a positive amount, got {cap}"));
+            errors.push(
+                format!("{path}.cap_per_period"),
+                format!("must be a positive amount, got {cap}"),
+            );
         }
     }
-    for (name, v) in [("clawback", raw.clawback), ("max_discount", raw.max_discount), ("mdf_rate", raw.mdf_rate)] {
+    for (name, v) in [
+        ("clawback", raw.clawback),
+        ("max_discount", raw.max_discount),
+        ("mdf_rate", raw.mdf_rate),
+    ] {
         if let Some(v) = v {
             unit(errors, format!("{path}.{name}"), v);
         }
@@ -354,7 +367,10 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
             })
             .collect(),
         period_hours: period_days * HOURS_PER_DAY,
-        speed_bonus: raw.speed_bonus.as_ref().map(|b| SpeedBonus { within_hours: b.within_hours, amount: b.amount }),
+        speed_bonus: raw.speed_bonus.as_ref().map(|b| SpeedBonus {
+            within_hours: b.within_hours,
+            amount: b.amount,
+        }),
         cap_per_period: raw.cap_per_period,
         clawback: raw.clawback.unwrap_or(0.0),
         max_discount: raw.max_discount.unwrap_or(1.0),

@@ -538,7 +538,8 @@ fn partners(
                     .map(|w| (w.from_day * HOURS_PER_DAY, w.to_day * HOURS_PER_DAY))
                     .collect(),
                 joins_hours: p.joins_day.map(|d| d * HOURS_PER_DAY),
-                prior_win_rate: (team.qualify_rate.mean() * team.win_rate.mean()).clamp(1e-3, 1.0 - 1e-3),
+                prior_win_rate: (team.qualify_rate.mean() * team.win_rate.mean())
+                    .clamp(1e-3, 1.0 - 1e-3),
                 response_median_hours: team.response_hours.median(),
             });
         }
@@ -648,9 +649,14 @@ fn policies(
 fn anyone_eligible(e: &Eligibility, partners: &[Partner], leads: &LeadModel) -> bool {
     leads.segments.iter().any(|s| {
         partners.iter().any(|p| {
-            let region_ok = s.region.is_none_or(|r| p.covers_region.get(r).copied().unwrap_or(false));
-            let vertical_ok = s.vertical.is_none_or(|v| p.covers_vertical.get(v).copied().unwrap_or(false));
-            (region_ok || e.region == RegionMode::Ignore) && (vertical_ok || e.vertical != VerticalMode::Require)
+            let region_ok = s
+                .region
+                .is_none_or(|r| p.covers_region.get(r).copied().unwrap_or(false));
+            let vertical_ok = s
+                .vertical
+                .is_none_or(|v| p.covers_vertical.get(v).copied().unwrap_or(false));
+            (region_ok || e.region == RegionMode::Ignore)
+                && (vertical_ok || e.vertical != VerticalMode::Require)
         })
     })
 }

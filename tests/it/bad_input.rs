@@ -243,3 +243,48 @@ fn validation_errors_carry_file_line_and_column() {
         ],
     );
 }
+
+#[test]
+fn payout_caps_and_behaviour_errors_name_the_field() {
+    let text = with(|v| {
+        v["policies"][0]["payout"] = serde_json::json!({
+            "commission": [{"from": 0, "rate": 0.1}, {"from": 200000, "rate": -0.2}, {"from": 100000, "rate": 0.3}],
+            "clawback": 1.5, "cap_per_period": 0, "max_discount": 2, "mdf_rate": -0.1,
+            "speed_bonus": {"within_hours": 0, "amount": -5}});
+        v["policies"][0]["caps"] =
+            serde_json::json!({"max_share": 0, "per_day": 0, "per_period": -1});
+        v["partners"][0]["away"] = serde_json::json!([{"from_day": 10, "to_day": 5}]);
+        v["partners"][0]["effort_elasticity"] = (-1).into();
+        v["partners"][0]["patience_periods"] = 0.into();
+    });
+    check(
+        &text,
+        &[
+            "policies[0].payout.commission[1].rate: must be a number in [0, 1], got -0.2",
+            "policies[0].payout.commission[2].from: brackets must be in increasing order of `from` without overlap: 100000 follows 200000",
+            "policies[0].payout.clawback: must be a number in [0, 1], got 1.5",
+            "policies[0].payout.cap_per_period: must be a positive amount, got 0",
+            "policies[0].payout.max_discount: must be a number in [0, 1], got 2",
+            "policies[0].payout.mdf_rate: must be a number in [0, 1], got -0.1",
+            "policies[0].payout.speed_bonus.within_hours: must be a positive number of hours, got 0",
+            "policies[0].payout.speed_bonus.amount: must be an amount >= 0, got -5",
+            "policies[0].caps.max_share: must be in (0, 1], got 0",
+            "policies[0].caps.per_day: must be at least 1 lead, got 0",
+            "policies[0].caps.per_period: must be at least 1 lead, got -1",
+            "partners[0].away[0]: expected 0 <= from_day < to_day, got from_day 10 and to_day 5",
+            "partners[0].effort_elasticity: must be a number >= 0, got -1",
+            "partners[0].patience_periods: must be at least 1 review, got 0",
+        ],
+    );
+}
+
+#[test]
+fn a_learning_rule_with_nobody_eligible_is_an_error() {
+    check(
+        &with(|v| {
+            v["partners"] = serde_json::json!([{"name": "A", "regions": ["emea"]}]);
+            v["policies"][0]["routing"] = serde_json::json!({"rule": "thompson"});
+        }),
+        &["policies[0].routing.rule: `thompson` learns from the partners it routes to, but no partner is eligible for any segment"],
+    );
+}

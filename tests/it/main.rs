@@ -1,12 +1,16 @@
 //! leadsim's integration tests: one binary, a module per topic.
 
 mod bad_input;
+mod behaviour;
+mod caps;
 mod cli;
 mod closed_forms;
 mod common;
 mod crn;
+mod economics;
 mod fairness;
 mod fuzz;
 mod invariants;
+mod learning;
 mod queueing;
 mod schema;
