@@ -161,21 +161,21 @@ mod tests {
     fn brackets_are_marginal_at_and_across_edges() {
         let b = payout().commission;
         assert_eq!(commission_on(&b, 0.0), 0.0);
-        assert_eq!(cents(commission_on(&b, 100_000.0)), 8_000_00);
+        assert_eq!(cents(commission_on(&b, 100_000.0)), cents(8_000.00));
         // Exactly at the edge: all of it at 8 %.
-        assert_eq!(cents(commission_on(&b, 250_000.0)), 20_000_00);
+        assert_eq!(cents(commission_on(&b, 250_000.0)), cents(20_000.00));
         // 100 over the edge: those 100 earn 12 %.
-        assert_eq!(cents(commission_on(&b, 250_100.0)), 20_012_00);
+        assert_eq!(cents(commission_on(&b, 250_100.0)), cents(20_012.00));
         // Just under the edge: still all at 8 %.
-        assert_eq!(cents(commission_on(&b, 249_900.0)), 19_992_00);
+        assert_eq!(cents(commission_on(&b, 249_900.0)), cents(19_992.00));
         // 250k at 8 % plus 50k at 12 %.
-        assert_eq!(cents(commission_on(&b, 300_000.0)), 26_000_00);
+        assert_eq!(cents(commission_on(&b, 300_000.0)), cents(26_000.00));
         // A first bracket starting above 0 pays nothing below it.
         let late = [Bracket {
             from: 10_000.0,
             rate: 0.1,
         }];
-        assert_eq!(cents(commission_on(&late, 15_000.0)), 500_00);
+        assert_eq!(cents(commission_on(&late, 15_000.0)), cents(500.00));
     }
 
     #[test]
@@ -184,22 +184,22 @@ mod tests {
         let mut a = Account::default();
         assert_eq!(
             cents(a.won_deal(&p, 10.0, 200_000.0, 0.05).commission),
-            16_000_00
+            cents(16_000.00)
         );
         // 50k left in the 8 % bracket, 50k above it at 12 %: 4000 + 6000.
         assert_eq!(
             cents(a.won_deal(&p, 20.0, 100_000.0, 0.05).commission),
-            10_000_00
+            cents(10_000.00)
         );
         // The next period starts again at the bottom bracket.
         assert_eq!(
             cents(a.won_deal(&p, 90.0 * DAY + 1.0, 100_000.0, 0.0).commission),
-            8_000_00
+            cents(8_000.00)
         );
-        assert_eq!(cents(a.qualified_lead(&p, 5.0)), 150_00);
-        assert_eq!(cents(a.paid), 34_150_00);
+        assert_eq!(cents(a.qualified_lead(&p, 5.0)), cents(150.00));
+        assert_eq!(cents(a.paid), cents(34_150.00));
         // MDF: 2 % of every won deal's revenue.
-        assert_eq!(cents(a.mdf), 8_000_00);
+        assert_eq!(cents(a.mdf), cents(8_000.00));
     }
 
     #[test]
@@ -208,12 +208,12 @@ mod tests {
         let mut a = Account::default();
         let over = a.won_deal(&p, 1.0, 100_000.0, 0.25);
         assert_eq!(over.commission, 0.0);
-        assert_eq!(cents(over.mdf), 2_000_00, "MDF is still spent");
+        assert_eq!(cents(over.mdf), cents(2_000.00), "MDF is still spent");
         // Exactly at the limit still earns, and the earlier deal did not use
         // up the 8 % bracket.
         assert_eq!(
             cents(a.won_deal(&p, 2.0, 250_000.0, 0.2).commission),
-            20_000_00
+            cents(20_000.00)
         );
     }
 
@@ -224,29 +224,29 @@ mod tests {
         let mut a = Account::default();
         assert_eq!(
             cents(a.won_deal(&p, 1.0, 100_000.0, 0.0).commission),
-            8_000_00
+            cents(8_000.00)
         );
         // 8000 more earned, 2000 of room left.
         assert_eq!(
             cents(a.won_deal(&p, 2.0, 100_000.0, 0.0).commission),
-            2_000_00
+            cents(2_000.00)
         );
         assert_eq!(a.qualified_lead(&p, 3.0), 0.0);
         assert_eq!(a.first_contact(&p, 3.0, 1.0), 0.0);
         // Next period: room again, and brackets start again.
-        assert_eq!(cents(a.qualified_lead(&p, 90.0 * DAY)), 150_00);
+        assert_eq!(cents(a.qualified_lead(&p, 90.0 * DAY)), cents(150.00));
         assert_eq!(
             cents(a.won_deal(&p, 90.0 * DAY + 5.0, 200_000.0, 0.0).commission),
-            9_850_00
+            cents(9_850.00)
         );
-        assert_eq!(cents(a.paid), 20_000_00);
+        assert_eq!(cents(a.paid), cents(20_000.00));
     }
 
     #[test]
     fn speed_bonus_only_within_the_window() {
         let p = payout();
         let mut a = Account::default();
-        assert_eq!(cents(a.first_contact(&p, 1.0, 2.0)), 40_00);
+        assert_eq!(cents(a.first_contact(&p, 1.0, 2.0)), cents(40.00));
         assert_eq!(a.first_contact(&p, 1.0, 2.01), 0.0);
     }
 
@@ -256,7 +256,7 @@ mod tests {
         p.clawback = 0.5;
         let mut a = Account::default();
         let deal = a.won_deal(&p, 1.0, 50_000.0, 0.0);
-        assert_eq!(cents(a.churned(&p, deal.commission)), 2_000_00);
-        assert_eq!(cents(a.clawed_back), 2_000_00);
+        assert_eq!(cents(a.churned(&p, deal.commission)), cents(2_000.00));
+        assert_eq!(cents(a.clawed_back), cents(2_000.00));
     }
 }
