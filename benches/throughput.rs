@@ -1,33 +1,81 @@
 //! Throughput benchmark: lead-simulations per second per core.
 //!
-//! `cargo bench --bench throughput` runs the bundled benchmark scenario on 1
-//! thread and on every core, and prints leads x policies x replications per
-//! wall-clock second per thread, and the speed-up. A plain harness (no
-//! statistics crate) because one long run per setting is what the target
-//! is stated in; repeat the command to see the machine's noise.
+//! `cargo bench --bench throughput` runs the bundled benchmark scenarios and
+//! prints leads x policies x replications per wall-clock second per thread:
+//! `bench-20` (20 partners, four classic rules, capacity and SLAs) on one
+//! thread and on every core, and `bench-200` / `bench-200-dense` (200
+//! partners, Thompson sampling, partner behaviour, caps) on one thread, with
+//! the mean number of partners eligible per routing decision, which is what
+//! a learning rule's cost grows with. A plain harness, because one long run
+//! per setting is what the targets are stated in; repeat the command to see
+//! the machine's noise. `LEADSIM_BENCH_REPLICATIONS` overrides the count.
 
 use std::path::Path;
 use std::time::Instant;
 
+use leadsim::engine::leads::draw_world;
+use leadsim::engine::rng::{replication_seed, Streams};
+use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::model::Model;
 use leadsim::runner::{run, RunConfig};
 
+fn load(name: &str) -> Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/bench")
+        .join(name);
+    leadsim::load_file(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Lead-simulations per second per thread, and the seconds taken.
+fn measure(model: &Model, replications: u64, threads: usize) -> (f64, f64) {
+    let config = RunConfig {
+        replications,
+        seed: 1,
+        threads: Some(threads),
+    };
+    let start = Instant::now();
+    let results = run(model, &config, &|_| {}).unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    let volume = &results.metrics[0][0].moments;
+    let lead_sims = volume.mean * volume.n as f64 * model.policies.len() as f64;
+    (lead_sims / seconds / threads as f64, seconds)
+}
+
+struct Eligible {
+    decisions: u64,
+    eligible: u64,
+}
+impl Observer for Eligible {
+    fn assigned(&mut self, _time: f64, _lead: u32, _holder: u32, eligible: u32) {
+        self.decisions += 1;
+        self.eligible += eligible as u64;
+    }
+}
+
+/// Mean eligible partners per routing decision, over one replication.
+fn mean_eligible(model: &Model) -> f64 {
+    let world = draw_world(model, 0, Streams::new(replication_seed(1, 0)));
+    let mut seen = Eligible {
+        decisions: 0,
+        eligible: 0,
+    };
+    let mut scratch = Scratch::default();
+    for policy in &model.policies {
+        simulate_observed(model, policy, &world, &mut scratch, &mut seen);
+    }
+    seen.eligible as f64 / seen.decisions.max(1) as f64
+}
+
 fn main() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench/bench-20.json");
-    let model = leadsim::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
-    let replications: u64 = std::env::var("LEADSIM_BENCH_REPLICATIONS")
+    let replications: Option<u64> = std::env::var("LEADSIM_BENCH_REPLICATIONS")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+        .and_then(|v| v.parse().ok());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
-        "scenario {} ({} partners, {} policies), {replications} replications",
-        model.name,
-        model.partners.len(),
-        model.policies.len()
-    );
-    // Warm-up: page in code and data.
+
+    let small = load("bench-20.json");
+    let reps = replications.unwrap_or(200);
     run(
-        &model,
+        &small,
         &RunConfig {
             replications: 4,
             seed: 1,
@@ -36,32 +84,31 @@ fn main() {
         &|_| {},
     )
     .unwrap();
-    let mut single = None;
-    for threads in [1, cores] {
-        let config = RunConfig {
-            replications,
-            seed: 1,
-            threads: Some(threads),
-        };
-        let start = Instant::now();
-        let results = run(&model, &config, &|_| {}).unwrap();
-        let seconds = start.elapsed().as_secs_f64();
-        let volume = &results.metrics[0][0].moments;
-        let leads = volume.mean * volume.n as f64;
-        let lead_sims = leads * model.policies.len() as f64;
-        let per_core = lead_sims / seconds / threads as f64;
+    let (one, one_s) = measure(&small, reps, 1);
+    println!(
+        "bench-20 ({} partners, {} policies, {reps} replications): 1 thread {:.2} M lead-simulations/s per core",
+        small.partners.len(),
+        small.policies.len(),
+        one / 1e6
+    );
+    if cores > 1 {
+        let (all, all_s) = measure(&small, reps, cores);
         println!(
-            "threads {threads}: {lead_sims:.0} lead-simulations in {seconds:.2} s = {:.2} M/s total, {:.2} M/s per core",
-            lead_sims / seconds / 1e6,
-            per_core / 1e6
+            "bench-20: {cores} threads {:.2} M/s per core; speed-up from 1 to {cores} threads {:.2}x",
+            all / 1e6,
+            one_s / all_s
         );
-        match single {
-            None => single = Some(seconds),
-            Some(one) if threads > 1 => println!(
-                "speed-up from 1 to {threads} threads: {:.2}x",
-                one / seconds
-            ),
-            Some(_) => {}
-        }
+    }
+    for name in ["bench-200.json", "bench-200-dense.json"] {
+        let model = load(name);
+        let reps = replications.unwrap_or(20);
+        let (per_core, _) = measure(&model, reps, 1);
+        println!(
+            "{} ({} partners, {:.1} eligible per routing decision, {reps} replications): 1 thread {:.0} k lead-simulations/s per core",
+            model.name,
+            model.partners.len(),
+            mean_eligible(&model),
+            per_core / 1e3
+        );
     }
 }

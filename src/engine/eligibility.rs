@@ -11,11 +11,36 @@ use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
 impl Sim<'_, '_> {
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`. Leaves the candidates in `self.s.candidates`.
+    /// Fills `self.s.pools`: for each segment, the partners the policy's
+    /// region and vertical rules allow (with whether they cover the
+    /// vertical). These never change during a run, so the per-lead pass
+    /// only visits partners that could take the lead.
+    pub(super) fn build_pools(&mut self) {
+        let model = self.model;
+        let e = self.policy.eligibility;
+        self.s
+            .pools
+            .resize_with(model.leads.segments.len(), Vec::new);
+        for (pool, segment) in self.s.pools.iter_mut().zip(&model.leads.segments) {
+            pool.clear();
+            for (p, partner) in model.partners.iter().enumerate() {
+                let (region_ok, vertical_ok) = partner.covers(segment.region, segment.vertical);
+                if (region_ok || e.region == RegionMode::Ignore)
+                    && (vertical_ok || e.vertical != VerticalMode::Require)
+                {
+                    pool.push((p as u32, vertical_ok));
+                }
+            }
+        }
+    }
+
+    /// Picks a partner for the lead among the eligible ones at time `t`, or
+    /// `None`. Leaves the candidates in `self.s.candidates`.
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
         let model = self.model;
         let policy = self.policy;
         let state = self.s.lead_states[lead as usize];
-        let segment = &model.leads.segments[self.world.leads[lead as usize].segment as usize];
+        let segment = self.world.leads[lead as usize].segment as usize;
         let caps = policy.caps;
         let day = (t / 24.0).floor() as u64;
         let period = (t / policy.payout.period_hours).floor() as u64;
@@ -26,21 +51,16 @@ impl Sim<'_, '_> {
         };
         self.s.candidates.clear();
         self.s.preferred.clear();
-        for (p, partner) in model.partners.iter().enumerate() {
-            let ps = &self.s.partner_states[p];
-            if ps.left || !partner.has_joined(t) || (!partner.away.is_empty() && partner.is_away(t))
+        for &(p, vertical_ok) in &self.s.pools[segment] {
+            let ps = &self.s.partner_states[p as usize];
+            if ps.left
+                || t < ps.joins_hours
+                || (ps.has_away && model.partners[p as usize].is_away(t))
             {
                 continue;
             }
-            let holder = &self.s.holders[p];
+            let holder = &self.s.holders[p as usize];
             if caps.when_full == WhenFull::Skip && holder.working >= holder.capacity {
-                continue;
-            }
-            let (region_ok, vertical_ok) = partner.covers(segment.region, segment.vertical);
-            if policy.eligibility.region == RegionMode::Require && !region_ok {
-                continue;
-            }
-            if policy.eligibility.vertical == VerticalMode::Require && !vertical_ok {
                 continue;
             }
             let day_leads = if ps.day == day { ps.day_leads } else { 0 };
@@ -61,12 +81,12 @@ impl Sim<'_, '_> {
                     continue;
                 }
             }
-            if self.has_held(state.held_head, p as u32) {
+            if state.held_head != super::NONE && self.has_held(state.held_head, p) {
                 continue;
             }
-            self.s.candidates.push(p as u32);
+            self.s.candidates.push(p);
             if vertical_ok {
-                self.s.preferred.push(p as u32);
+                self.s.preferred.push(p);
             }
         }
         if policy.eligibility.vertical == VerticalMode::Prefer && !self.s.preferred.is_empty() {
@@ -78,17 +98,16 @@ impl Sim<'_, '_> {
             (h.working + h.queued) as f64 / h.capacity as f64
         };
         let routing = &policy.routing;
-        let learning = &self.s.learning;
+        let learning = &mut self.s.learning;
         let streams = self.world.streams;
-        let choice = |candidates: &[u32], rule: &mut super::routing::RuleState| {
+        let mut choose = |candidates: &[u32], rule: &mut super::routing::RuleState| {
             rule.pick(
                 routing.rule,
-                &Choice {
+                &mut Choice {
                     candidates,
                     weights: &routing.weights,
                     load: &load,
                     learning,
-                    partners: &model.partners,
                     streams,
                     lead: lead as u64,
                     attempt: state.attempt as u64,
@@ -96,7 +115,7 @@ impl Sim<'_, '_> {
             )
         };
         if routing.tiers.is_empty() {
-            return choice(&self.s.candidates, &mut self.s.rules[0]);
+            return choose(&self.s.candidates, &mut self.s.rules[0]);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
         let mut in_tier = std::mem::take(&mut self.s.preferred);
@@ -113,7 +132,7 @@ impl Sim<'_, '_> {
                     .copied()
                     .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
             );
-            chosen = choice(&in_tier, &mut self.s.rules[k]);
+            chosen = choose(&in_tier, &mut self.s.rules[k]);
             if chosen.is_some() {
                 break;
             }

@@ -153,6 +153,9 @@ struct Holder {
 #[derive(Debug, Clone, Copy)]
 struct PartnerState {
     left: bool,
+    /// Copied from the model so the per-lead pass stays in this small struct.
+    joins_hours: f64,
+    has_away: bool,
     effort: f64,
     /// Reviews in a row with earnings below `min_period_earnings`.
     strikes: u32,
@@ -170,6 +173,8 @@ impl Default for PartnerState {
     fn default() -> Self {
         PartnerState {
             left: false,
+            joins_hours: f64::NEG_INFINITY,
+            has_away: false,
             effort: 1.0,
             strikes: 0,
             window_earnings: 0.0,
@@ -197,6 +202,8 @@ pub struct Scratch {
     ttfc: Vec<f64>,
     accounts: Vec<Account>,
     rules: Vec<RuleState>,
+    /// Per segment: partners the policy's region and vertical rules allow.
+    pools: Vec<Vec<(u32, bool)>>,
 }
 
 struct Sim<'a, 'o> {
@@ -246,9 +253,18 @@ pub fn simulate_observed(
     scratch.partner_states.clear();
     scratch
         .partner_states
-        .resize(n_partners, PartnerState::default());
+        .extend(model.partners.iter().map(|p| PartnerState {
+            joins_hours: p.joins_hours.unwrap_or(f64::NEG_INFINITY),
+            has_away: !p.away.is_empty(),
+            ..PartnerState::default()
+        }));
     scratch.learning.clear();
-    scratch.learning.resize(n_partners, Learning::default());
+    scratch.learning.extend(
+        model
+            .partners
+            .iter()
+            .map(|p| Learning::new(p.prior_win_rate, p.response_median_hours)),
+    );
     scratch.accounts.clear();
     scratch.accounts.resize(n_partners, Account::default());
     scratch.rules.clear();
@@ -280,6 +296,7 @@ pub fn simulate_observed(
         period: 0,
         period_routed: 0,
     };
+    sim.build_pools();
     sim.schedule_reviews();
     sim.play();
     sim.finish()
@@ -495,9 +512,8 @@ impl Sim<'_, '_> {
         self.run.sla_breaches += 1;
         // The partner was at least this slow, and the lead is lost to it.
         let learned = &mut self.s.learning[st.holder as usize];
-        learned.response_sum_hours += self.sla_hours;
-        learned.responses += 1;
-        learned.resolved += 1;
+        learned.responded(self.sla_hours);
+        learned.resolved(false);
         self.reroute(lead, t, true);
     }
 
@@ -541,9 +557,7 @@ impl Sim<'_, '_> {
             let tally = &mut self.run.partners[holder as usize];
             tally.contacts += 1;
             tally.ttfc_sum_hours += delay;
-            let learned = &mut self.s.learning[holder as usize];
-            learned.response_sum_hours += t - st.assigned_at;
-            learned.responses += 1;
+            self.s.learning[holder as usize].responded(t - st.assigned_at);
             let bonus = self.s.accounts[holder as usize].first_contact(
                 &self.policy.payout,
                 t,
@@ -573,7 +587,7 @@ impl Sim<'_, '_> {
             self.run.outcomes.disqualified += 1;
             self.s.lead_states[lead as usize].phase = Phase::Done;
             if is_partner {
-                self.s.learning[holder as usize].resolved += 1;
+                self.s.learning[holder as usize].resolved(false);
             }
             self.free_slot(holder, t);
         }
@@ -588,9 +602,7 @@ impl Sim<'_, '_> {
         let p_win = skill.win_rate * self.fit(lead, holder);
         let won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
         if is_partner {
-            let learned = &mut self.s.learning[holder as usize];
-            learned.resolved += 1;
-            learned.wins += won as u32;
+            self.s.learning[holder as usize].resolved(won);
         }
         if won {
             let team = team_of(self.model, holder);

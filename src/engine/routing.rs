@@ -5,15 +5,20 @@
 //! Candidates always arrive in file order, which is what breaks ties. Every
 //! rule costs time proportional to the number of candidates.
 
-use rand_distr::{Beta, Distribution};
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
 
 use super::rng::{Purpose, Streams};
-use crate::model::{Partner, Rule};
+use crate::model::Rule;
 
 /// What the learning rules know about a partner: only outcomes that have
 /// already happened in the simulation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Learning {
+    /// The prior: the declared mean `qualify_rate x win_rate`, worth 2
+    /// leads, and the declared median response time, worth 1 response.
+    pub prior_win_rate: f64,
+    pub prior_response_hours: f64,
     /// Leads resolved for this partner: disqualified at contact, closed won
     /// or lost, or taken back by an SLA (a loss).
     pub resolved: u32,
@@ -22,27 +27,111 @@ pub struct Learning {
     /// counts as the SLA's hours: the partner was at least that slow).
     pub response_sum_hours: f64,
     pub responses: u32,
+    /// `thompson`'s sampler for the current posterior, built on first use
+    /// and dropped when an outcome changes the posterior: a partner is a
+    /// candidate far more often than it resolves a lead.
+    posterior: Option<Posterior>,
 }
 
 impl Learning {
+    pub fn new(prior_win_rate: f64, prior_response_hours: f64) -> Self {
+        Learning {
+            prior_win_rate,
+            prior_response_hours,
+            ..Learning::default()
+        }
+    }
+
+    /// A lead resolved for this partner, won or not.
+    pub fn resolved(&mut self, won: bool) {
+        self.resolved += 1;
+        self.wins += won as u32;
+        self.posterior = None;
+    }
+
+    /// A first response (or an SLA deadline) observed after `hours`.
+    pub fn responded(&mut self, hours: f64) {
+        self.response_sum_hours += hours;
+        self.responses += 1;
+    }
+
+    /// True when the posterior's first parameter is below 1 (no win yet
+    /// and a prior mean below 1/2): its draws are computed with a power.
+    fn needs_boost(&self) -> bool {
+        2.0 * self.prior_win_rate + (self.wins as f64) < 1.0
+    }
+
+    /// One draw from the Beta(a, b) posterior of wins per resolved lead,
+    /// or any value <= `to_beat` when the draw cannot exceed `to_beat`.
+    ///
+    /// Beta(a, b) = X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b) (Devroye,
+    /// Non-Uniform Random Variate Generation, 1986, IX.4.1); for a < 1,
+    /// X = G U^(1/a) with G ~ Gamma(a + 1), U uniform (Marsaglia & Tsang
+    /// 2000, section 6). Since U^(1/a) <= 1, G / (G + Y) bounds the draw, so
+    /// U and the power are only drawn when that bound could win. Skipping
+    /// them changes which numbers later candidates get, not their
+    /// distribution: every draw is still independent of the others.
+    fn thompson_draw(&mut self, rng: &mut rand_pcg::Pcg64Mcg, to_beat: f64) -> f64 {
+        let (a, b) = self.win_rate_posterior();
+        if self.posterior.is_none() {
+            self.posterior = Posterior::new(a, b);
+        }
+        let Some(posterior) = &self.posterior else {
+            return a / (a + b);
+        };
+        let g = posterior.x.sample(rng);
+        let y = posterior.y.sample(rng);
+        let bound = g / (g + y);
+        match posterior.boost {
+            None => bound,
+            Some(_) if bound <= to_beat => bound,
+            Some(inverse_a) => {
+                let x = g * rng.random::<f64>().powf(inverse_a);
+                x / (x + y)
+            }
+        }
+    }
+
     /// Posterior mean of wins per resolved lead, from a Beta prior worth 2
     /// leads centred on the partner's declared mean.
-    pub fn win_rate_mean(&self, prior: f64) -> f64 {
-        (2.0 * prior + self.wins as f64) / (2.0 + self.resolved as f64)
+    pub fn win_rate_mean(&self) -> f64 {
+        (2.0 * self.prior_win_rate + self.wins as f64) / (2.0 + self.resolved as f64)
     }
 
     /// Beta posterior parameters (alpha, beta) of wins per resolved lead.
-    pub fn win_rate_posterior(&self, prior: f64) -> (f64, f64) {
+    pub fn win_rate_posterior(&self) -> (f64, f64) {
         (
-            2.0 * prior + self.wins as f64,
-            2.0 * (1.0 - prior) + (self.resolved - self.wins) as f64,
+            2.0 * self.prior_win_rate + self.wins as f64,
+            2.0 * (1.0 - self.prior_win_rate) + (self.resolved - self.wins) as f64,
         )
     }
 
     /// Mean first-response time, with the declared median as one prior
     /// observation.
-    pub fn response_mean(&self, prior_median: f64) -> f64 {
-        (prior_median + self.response_sum_hours) / (1.0 + self.responses as f64)
+    pub fn response_mean(&self) -> f64 {
+        (self.prior_response_hours + self.response_sum_hours) / (1.0 + self.responses as f64)
+    }
+}
+
+/// The gamma samplers behind one Beta(a, b) posterior.
+#[derive(Debug, Clone, Copy)]
+struct Posterior {
+    /// Gamma(a), or Gamma(a + 1) when a < 1 (see `boost`).
+    x: Gamma<f64>,
+    y: Gamma<f64>,
+    /// 1 / a when a < 1.
+    boost: Option<f64>,
+}
+
+impl Posterior {
+    fn new(a: f64, b: f64) -> Option<Posterior> {
+        let boost = (a < 1.0).then(|| 1.0 / a);
+        let x_shape = if a < 1.0 { a + 1.0 } else { a };
+        Some(Posterior {
+            x: Gamma::new(x_shape, 1.0).ok()?,
+            y: Gamma::new(b, 1.0).ok()?,
+            boost,
+        })
     }
 }
 
@@ -62,8 +151,7 @@ pub struct Choice<'a> {
     /// `least_loaded`: (working + queued) / capacity, by partner index.
     pub load: &'a dyn Fn(u32) -> f64,
     /// Learning rules: what has been observed of each partner, and priors.
-    pub learning: &'a [Learning],
-    pub partners: &'a [Partner],
+    pub learning: &'a mut [Learning],
     /// Random draws (`weighted`, `thompson`) are keyed by lead and attempt.
     pub streams: Streams,
     pub lead: u64,
@@ -90,7 +178,7 @@ fn best_by(candidates: &[u32], lowest: bool, mut value: impl FnMut(u32) -> f64) 
 impl RuleState {
     /// The chosen partner, or `None` when no candidate can be chosen
     /// (no candidates, or every candidate's `weighted` weight is 0).
-    pub fn pick(&mut self, rule: Rule, c: &Choice) -> Option<u32> {
+    pub fn pick(&mut self, rule: Rule, c: &mut Choice) -> Option<u32> {
         let chosen = match rule {
             Rule::RoundRobin => {
                 let after = self.last;
@@ -123,19 +211,31 @@ impl RuleState {
             }
             Rule::LeastLoaded => best_by(c.candidates, true, |p| (c.load)(p)),
             Rule::Fastest => best_by(c.candidates, true, |p| {
-                c.learning[p as usize].response_mean(c.partners[p as usize].response_median_hours)
+                c.learning[p as usize].response_mean()
             }),
             Rule::BestWinRate => best_by(c.candidates, false, |p| {
-                c.learning[p as usize].win_rate_mean(c.partners[p as usize].prior_win_rate)
+                c.learning[p as usize].win_rate_mean()
             }),
             Rule::Thompson => {
+                // Partners with a win first: their draws set a high bar
+                // early, which lets most draws of partners without one skip
+                // their power. The order changes no draw's distribution.
                 let mut rng = c.streams.rng(Purpose::Route, c.lead, c.attempt);
-                best_by(c.candidates, false, |p| {
-                    let (a, b) = c.learning[p as usize]
-                        .win_rate_posterior(c.partners[p as usize].prior_win_rate);
-                    // a, b > 0 always (the prior is kept inside (0, 1)).
-                    Beta::new(a, b).map_or(a / (a + b), |beta| beta.sample(&mut rng))
-                })
+                let mut best: Option<(u32, f64)> = None;
+                for boosted in [false, true] {
+                    for &p in c.candidates {
+                        let learning = &mut c.learning[p as usize];
+                        if learning.needs_boost() != boosted {
+                            continue;
+                        }
+                        let to_beat = best.map_or(f64::NEG_INFINITY, |(_, v)| v);
+                        let draw = learning.thompson_draw(&mut rng, to_beat);
+                        if draw > to_beat {
+                            best = Some((p, draw));
+                        }
+                    }
+                }
+                best.map(|(p, _)| p)
             }
         };
         if chosen.is_some() {
@@ -152,61 +252,47 @@ mod tests {
     struct Fixture {
         weights: Vec<f64>,
         learning: Vec<Learning>,
-        partners: Vec<Partner>,
-    }
-
-    fn partner(prior: f64, median: f64) -> Partner {
-        let text = r#"{"name": "x", "leads": {}, "partners": [{"name": "a"}], "policies": [{"name": "p"}]}"#;
-        let mut p = crate::load_text(text, std::path::Path::new("t.json"))
-            .unwrap()
-            .partners
-            .remove(0);
-        p.prior_win_rate = prior;
-        p.response_median_hours = median;
-        p
     }
 
     fn fixture(n: usize) -> Fixture {
         Fixture {
             weights: vec![1.0; n],
-            learning: vec![Learning::default(); n],
-            partners: (0..n).map(|_| partner(0.1, 4.0)).collect(),
+            learning: vec![Learning::new(0.1, 4.0); n],
         }
     }
 
     fn choose(
         s: &mut RuleState,
         rule: Rule,
-        f: &Fixture,
+        f: &mut Fixture,
         candidates: &[u32],
         lead: u64,
         load: &dyn Fn(u32) -> f64,
     ) -> Option<u32> {
-        let c = Choice {
+        let mut c = Choice {
             candidates,
             weights: &f.weights,
             load,
-            learning: &f.learning,
-            partners: &f.partners,
+            learning: &mut f.learning,
             streams: Streams::new(9),
             lead,
             attempt: 0,
         };
-        s.pick(rule, &c)
+        s.pick(rule, &mut c)
     }
 
     #[test]
     fn round_robin_takes_the_next_after_the_last_and_wraps() {
-        let f = fixture(5);
+        let mut f = fixture(5);
         let mut s = RuleState::default();
         let all = [0, 1, 2, 3, 4];
         let picks: Vec<u32> = (0..7)
-            .map(|i| choose(&mut s, Rule::RoundRobin, &f, &all, i, &|_| 0.0).unwrap())
+            .map(|i| choose(&mut s, Rule::RoundRobin, &mut f, &all, i, &|_| 0.0).unwrap())
             .collect();
         assert_eq!(picks, vec![0, 1, 2, 3, 4, 0, 1]);
         // Partner 2 is ineligible now: after 1 comes 3.
         assert_eq!(
-            choose(&mut s, Rule::RoundRobin, &f, &[0, 1, 3, 4], 8, &|_| 0.0),
+            choose(&mut s, Rule::RoundRobin, &mut f, &[0, 1, 3, 4], 8, &|_| 0.0),
             Some(3)
         );
     }
@@ -218,7 +304,7 @@ mod tests {
         let mut s = RuleState::default();
         let mut counts = [0u32; 3];
         for lead in 0..40_000 {
-            counts[choose(&mut s, Rule::Weighted, &f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
+            counts[choose(&mut s, Rule::Weighted, &mut f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
                 as usize] += 1;
         }
         assert_eq!(counts[1], 0);
@@ -228,17 +314,21 @@ mod tests {
             (counts[0] as f64 / 40_000.0 - 0.25).abs() < 0.011,
             "{counts:?}"
         );
-        assert_eq!(choose(&mut s, Rule::Weighted, &f, &[1], 0, &|_| 0.0), None);
+        assert_eq!(
+            choose(&mut s, Rule::Weighted, &mut f, &[1], 0, &|_| 0.0),
+            None
+        );
     }
 
     #[test]
     fn least_loaded_breaks_ties_in_file_order() {
-        let f = fixture(4);
+        let mut f = fixture(4);
         let mut s = RuleState::default();
         let loads = [0.5, 0.25, 0.25, 0.9];
         assert_eq!(
-            choose(&mut s, Rule::LeastLoaded, &f, &[0, 1, 2, 3], 0, &|p| loads
-                [p as usize]),
+            choose(&mut s, Rule::LeastLoaded, &mut f, &[0, 1, 2, 3], 0, &|p| {
+                loads[p as usize]
+            }),
             Some(1)
         );
     }
@@ -252,33 +342,35 @@ mod tests {
             wins: 3,
             response_sum_hours: 10.0,
             responses: 4,
+            ..Learning::new(0.1, 4.0)
         };
         f.learning[2] = Learning {
             resolved: 10,
             wins: 1,
             response_sum_hours: 40.0,
             responses: 4,
+            ..Learning::new(0.1, 4.0)
         };
         // Posterior means: (0.2 + 0) / 2 = 0.1, (0.2 + 3) / 12 = 0.267, (0.2 + 1) / 12 = 0.1.
-        assert!((f.learning[1].win_rate_mean(0.1) - 3.2 / 12.0).abs() < 1e-12);
+        assert!((f.learning[1].win_rate_mean() - 3.2 / 12.0).abs() < 1e-12);
         let mut s = RuleState::default();
         assert_eq!(
-            choose(&mut s, Rule::BestWinRate, &f, &[0, 1, 2], 0, &|_| 0.0),
+            choose(&mut s, Rule::BestWinRate, &mut f, &[0, 1, 2], 0, &|_| 0.0),
             Some(1)
         );
         // Fastest: (4 + 10) / 5 = 2.8 h beats the prior 4 h and (4 + 40) / 5.
         assert_eq!(
-            choose(&mut s, Rule::Fastest, &f, &[0, 1, 2], 0, &|_| 0.0),
+            choose(&mut s, Rule::Fastest, &mut f, &[0, 1, 2], 0, &|_| 0.0),
             Some(1)
         );
         assert_eq!(
-            choose(&mut s, Rule::Fastest, &f, &[0, 2], 0, &|_| 0.0),
+            choose(&mut s, Rule::Fastest, &mut f, &[0, 2], 0, &|_| 0.0),
             Some(0)
         );
         // Thompson mostly picks partner 1 but still explores.
         let mut counts = [0u32; 3];
         for lead in 0..2000 {
-            counts[choose(&mut s, Rule::Thompson, &f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
+            counts[choose(&mut s, Rule::Thompson, &mut f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
                 as usize] += 1;
         }
         assert!(counts[1] > counts[0] && counts[1] > counts[2], "{counts:?}");
