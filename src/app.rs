@@ -1,12 +1,14 @@
 //! What each command does, between the command line and the library.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command, Format, RunArgs};
+use crate::cli::{Cli, Command, Format, RunArgs, TraceArgs};
 use leadsim::runner::RunConfig;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -14,7 +16,45 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => run_scenario(cli.run),
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Validate { scenario }) => validate(&scenario),
+        Some(Command::Trace(args)) => trace(args),
     }
+}
+
+fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {
+    let model = leadsim::load_file(&args.scenario)?;
+    let Some(policy) = model.policies.iter().position(|p| p.name == args.policy) else {
+        let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
+        anyhow::bail!(
+            "--policy: `{}` names no policy in {} (policies: {}){}",
+            args.policy,
+            args.scenario.display(),
+            names.join(", "),
+            leadsim::scenario::errors::did_you_mean(&args.policy, names.iter().copied())
+        );
+    };
+    let seed = args.seed.unwrap_or(model.seed);
+    let (leads, run) = leadsim::trace::trace(&model, seed, policy, args.replication);
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(&model.name).join(format!(
+            "trace-{}-{}.csv",
+            model.policies[policy].name, args.replication
+        ))
+    });
+    leadsim::report::write_atomic(&out, &leadsim::trace::render(&model, &leads, args.leads))?;
+    let o = run.outcomes;
+    eprintln!(
+        "wrote {} ({} of {} leads): won {}, lost {}, disqualified {}, dropped {}, unrouted {}, below threshold {}",
+        out.display(),
+        args.leads.map_or(leads.len(), |k| k.min(leads.len())),
+        leads.len(),
+        o.won,
+        o.lost,
+        o.disqualified,
+        o.dropped,
+        o.unrouted,
+        o.below_threshold
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load(scenario: Option<&Path>) -> anyhow::Result<leadsim::model::Model> {
@@ -45,8 +85,22 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
-    let summary = leadsim::simulate(&model, &config, &|_| {})?;
-    let files = leadsim::report::render_all(&summary);
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(config.replications);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:32} {pos}/{len} replications  {per_sec}  {elapsed_precise} elapsed, about {eta} left",
+            )
+            .expect("the progress template is valid"),
+        );
+        bar
+    };
+    let summary = leadsim::simulate(&model, &config, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let summary = summary?;
+    let files = leadsim::report::render_all(&summary)?;
     let written = leadsim::report::write_all(&out_dir, &files)?;
 
     let mut stdout = std::io::stdout().lock();

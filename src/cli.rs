@@ -31,6 +31,29 @@ pub enum Command {
         /// The scenario file (JSON).
         scenario: PathBuf,
     },
+    /// Write a per-lead audit log (CSV) of one policy in one replication.
+    Trace(TraceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The scenario file (JSON).
+    pub scenario: PathBuf,
+    /// The policy to follow.
+    #[arg(long)]
+    pub policy: String,
+    /// Which replication (0-based), as numbered by `leadsim run`.
+    #[arg(long, default_value_t = 0)]
+    pub replication: u64,
+    /// Only the first K leads.
+    #[arg(long, value_name = "K")]
+    pub leads: Option<usize>,
+    /// Seed (overrides the file's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output file (default: output/<scenario>/trace-<policy>-<replication>.csv).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

@@ -10,11 +10,13 @@ pub mod describe;
 pub mod engine;
 pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod trace;
 
 use std::path::Path;
 

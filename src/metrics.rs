@@ -180,3 +180,39 @@ pub fn compute(model: &Model, run: &PolicyRun) -> [f64; N_METRICS] {
         left as f64,
     ]
 }
+
+/// What a paired difference from the baseline says, for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Better,
+    Worse,
+    /// The interval includes 0 (or the metric has no better side).
+    NoClearDifference,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::NoClearDifference => "no clear difference",
+        }
+    }
+
+    /// The verdict of a paired difference whose 95 % interval is `ci`
+    /// (policy minus baseline) on a metric read in `direction`.
+    pub fn of(direction: Direction, ci: Option<(f64, f64)>) -> Verdict {
+        let Some((lo, hi)) = ci else {
+            return Verdict::NoClearDifference;
+        };
+        let up = lo > 0.0;
+        let down = hi < 0.0;
+        match direction {
+            Direction::HigherIsBetter if up => Verdict::Better,
+            Direction::HigherIsBetter if down => Verdict::Worse,
+            Direction::LowerIsBetter if down => Verdict::Better,
+            Direction::LowerIsBetter if up => Verdict::Worse,
+            _ => Verdict::NoClearDifference,
+        }
+    }
+}

@@ -15,6 +15,7 @@ use crate::engine::{simulate, PolicyRun, Scratch};
 use crate::metrics::{compute, N_METRICS};
 use crate::model::Model;
 use crate::stats::accumulator::Accumulator;
+use crate::stats::histogram::TTFC_BIN_COUNT;
 
 /// Replications per block: small enough to balance two to many cores,
 /// large enough that scheduling costs nothing.
@@ -88,6 +89,9 @@ pub struct Results {
     pub vs_baseline: Vec<Vec<Accumulator>>,
     /// `partners[policy][partner]`.
     pub partners: Vec<Vec<PartnerSums>>,
+    /// `ttfc_histogram[policy]`: contacted leads of every replication, by
+    /// time to first contact (`stats::histogram` bins).
+    pub ttfc_histogram: Vec<Vec<u64>>,
 }
 
 impl Results {
@@ -97,6 +101,7 @@ impl Results {
             replications: 0,
             metrics: per_policy.clone(),
             vs_baseline: per_policy,
+            ttfc_histogram: vec![vec![0; TTFC_BIN_COUNT]; model.policies.len()],
             partners: vec![
                 vec![PartnerSums::default(); model.partners.len()];
                 model.policies.len()
@@ -117,6 +122,9 @@ impl Results {
                 self.vs_baseline[p][m].push(v - metrics[baseline][m]);
             }
             self.add_partners(p, run);
+            for (total, n) in self.ttfc_histogram[p].iter_mut().zip(&run.ttfc_histogram) {
+                *total += n;
+            }
         }
         self.replications += 1;
     }
@@ -150,6 +158,11 @@ impl Results {
         for (mine, theirs) in self.vs_baseline.iter_mut().zip(&other.vs_baseline) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 a.merge(b);
+            }
+        }
+        for (mine, theirs) in self.ttfc_histogram.iter_mut().zip(&other.ttfc_histogram) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
             }
         }
         for (mine, theirs) in self.partners.iter_mut().zip(&other.partners) {

@@ -4,6 +4,7 @@
 use crate::metrics::{METRICS, N_METRICS};
 use crate::model::Model;
 use crate::runner::{Results, RunConfig};
+use crate::stats::histogram::ttfc_upper_edge;
 use crate::stats::Estimate;
 
 /// The world every policy runs in when there is no stress test.
@@ -16,6 +17,8 @@ pub struct Summary {
     pub seed: u64,
     pub replications: u64,
     pub baseline: String,
+    /// Each policy's `description`, in policy order.
+    pub policy_descriptions: Vec<String>,
     pub cells: Vec<Cell>,
     pub warnings: Vec<String>,
 }
@@ -31,6 +34,9 @@ pub struct Cell {
     /// replication, over replications where both are defined.
     pub vs_baseline: Vec<Option<Estimate>>,
     pub partners: Vec<PartnerRow>,
+    /// Share of contacted leads first contacted within each bin's upper
+    /// edge, pooled over replications: (hours, cumulative share).
+    pub ttfc_cdf: Vec<(f64, f64)>,
 }
 
 /// Per-partner means over replications.
@@ -38,6 +44,7 @@ pub struct Cell {
 pub struct PartnerRow {
     pub partner: String,
     pub tier: String,
+    pub capacity: u32,
     pub leads: f64,
     pub opportunities: f64,
     pub wins: f64,
@@ -70,6 +77,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                 .map(|(partner, s)| PartnerRow {
                     partner: partner.name.clone(),
                     tier: model.tiers[partner.tier].clone(),
+                    capacity: partner.team.capacity,
                     leads: s.leads / reps,
                     opportunities: s.opportunities / reps,
                     wins: s.wins / reps,
@@ -82,7 +90,16 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                         .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
                 })
                 .collect();
+            let counts = &results.ttfc_histogram[p];
+            let contacted: u64 = counts.iter().sum();
+            let ttfc_cdf = (0..counts.len().saturating_sub(1))
+                .scan(0u64, |seen, k| {
+                    *seen += counts[k];
+                    Some((ttfc_upper_edge(k), *seen as f64 / contacted.max(1) as f64))
+                })
+                .collect();
             Cell {
+                ttfc_cdf,
                 policy: policy.name.clone(),
                 world: BASE_WORLD.into(),
                 metrics,
@@ -98,6 +115,11 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
         seed: config.seed,
         replications: results.replications,
         baseline: model.policies[model.baseline].name.clone(),
+        policy_descriptions: model
+            .policies
+            .iter()
+            .map(|p| p.description.clone())
+            .collect(),
         cells,
         warnings: model.warnings.clone(),
     }

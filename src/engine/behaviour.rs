@@ -11,7 +11,7 @@
 use super::events::EventKind;
 use super::{Phase, Sim};
 
-impl Sim<'_, '_> {
+impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Puts the reviews on the calendar, if any partner can change.
     pub(super) fn schedule_reviews(&mut self) {
         if !self.model.partners.iter().any(|p| p.has_behaviour()) {
@@ -69,6 +69,8 @@ impl Sim<'_, '_> {
             let st = self.s.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == p {
                 self.s.holders[p as usize].queued -= 1;
+                self.observer
+                    .taken_back(t, lead, p, super::TakeBack::PartnerLeft);
                 self.reroute(lead, t, false);
             }
         }

@@ -8,7 +8,7 @@ use super::routing::Choice;
 use super::Sim;
 use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
 
-impl Sim<'_, '_> {
+impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`. Leaves the candidates in `self.s.candidates`.
     /// Fills `self.s.pools`: for each segment, the partners the policy's

@@ -94,6 +94,8 @@ pub struct PolicyRun {
     pub ttfc_sum_hours: f64,
     pub ttfc_median_hours: Option<f64>,
     pub ttfc_p90_hours: Option<f64>,
+    /// Contacted leads by time to first contact, in `stats::histogram` bins.
+    pub ttfc_histogram: Vec<u64>,
     pub revenue: f64,
     /// Sum of the discounts of won deals.
     pub discount_sum: f64,
@@ -104,11 +106,35 @@ pub struct PolicyRun {
     pub partners: Vec<PartnerTally>,
 }
 
-/// Watches the engine's decisions. Every method defaults to doing nothing.
+/// Why a lead was taken back from its holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeBack {
+    /// Its SLA deadline passed before first contact.
+    Sla,
+    /// Its holder left the programme while the lead waited in its queue.
+    PartnerLeft,
+}
+
+/// Watches what happens to each lead. Every method defaults to doing
+/// nothing, and `simulate` is generic over the observer, so an observer
+/// that ignores everything costs nothing. A holder is a partner index, or
+/// `partners.len()` for the house.
 pub trait Observer {
-    /// Lead `lead` went to `holder` (a partner index, or the house's index
-    /// `partners.len()`) at `time`; `eligible` partners could have had it.
+    fn arrived(&mut self, _time: f64, _lead: u32, _score: f64) {}
+    fn below_threshold(&mut self, _time: f64, _lead: u32) {}
+    /// The lead went to `holder`; `eligible` partners could have had it.
     fn assigned(&mut self, _time: f64, _lead: u32, _holder: u32, _eligible: u32) {}
+    fn queued(&mut self, _time: f64, _lead: u32, _holder: u32) {}
+    fn started(&mut self, _time: f64, _lead: u32, _holder: u32) {}
+    fn taken_back(&mut self, _time: f64, _lead: u32, _holder: u32, _why: TakeBack) {}
+    fn contacted(&mut self, _time: f64, _lead: u32, _holder: u32, _opportunity: bool) {}
+    fn closed(&mut self, _time: f64, _lead: u32, _holder: u32, _won: bool, _revenue: f64) {}
+    /// A partner was paid `amount` (after caps) on account of the lead.
+    fn paid(&mut self, _time: f64, _lead: u32, _holder: u32, _amount: f64) {}
+    /// The SLA's `max_reroutes` ran out: the lead goes to the SLA's `then`.
+    fn escalated(&mut self, _time: f64, _lead: u32) {}
+    fn unrouted(&mut self, _time: f64, _lead: u32) {}
+    fn dropped(&mut self, _time: f64, _lead: u32) {}
 }
 
 /// An observer that ignores everything.
@@ -206,12 +232,12 @@ pub struct Scratch {
     pools: Vec<Vec<(u32, bool)>>,
 }
 
-struct Sim<'a, 'o> {
+struct Sim<'a, 'o, O: Observer + ?Sized> {
     model: &'a Model,
     policy: &'a Policy,
     world: &'a World,
     s: &'a mut Scratch,
-    observer: &'o mut dyn Observer,
+    observer: &'o mut O,
     run: PolicyRun,
     house: Option<u32>,
     sla_hours: f64,
@@ -226,12 +252,12 @@ pub fn simulate(model: &Model, policy: &Policy, world: &World, scratch: &mut Scr
 }
 
 /// [`simulate`], telling `observer` about each decision.
-pub fn simulate_observed(
+pub fn simulate_observed<O: Observer + ?Sized>(
     model: &Model,
     policy: &Policy,
     world: &World,
     scratch: &mut Scratch,
-    observer: &mut dyn Observer,
+    observer: &mut O,
 ) -> PolicyRun {
     let n_partners = model.partners.len();
     scratch.lead_states.clear();
@@ -313,7 +339,7 @@ fn team_of(model: &Model, holder: u32) -> &Team {
     }
 }
 
-impl Sim<'_, '_> {
+impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     fn play(&mut self) {
         let n_signals = self.model.leads.signals.len();
         let weights = &self.policy.scoring.weights;
@@ -337,7 +363,9 @@ impl Sim<'_, '_> {
                 rerouted: false,
                 to_house: false,
             });
+            self.observer.arrived(arrival, i as u32, score);
             if score < self.policy.scoring.threshold {
+                self.observer.below_threshold(arrival, i as u32);
                 self.run.outcomes.below_threshold += 1;
                 self.s.lead_states[i].phase = Phase::Done;
                 continue;
@@ -348,6 +376,7 @@ impl Sim<'_, '_> {
                     self.assign(i as u32, holder, arrival);
                 }
                 None => {
+                    self.observer.unrouted(arrival, i as u32);
                     self.run.outcomes.unrouted += 1;
                     self.s.lead_states[i].phase = Phase::Done;
                 }
@@ -409,6 +438,7 @@ impl Sim<'_, '_> {
         } else {
             h.queue.push_back((lead, attempt));
             h.queued += 1;
+            self.observer.queued(t, lead, holder);
             self.s.lead_states[lead as usize].phase = Phase::Queued;
             if is_partner && self.policy.sla.is_some() {
                 self.s
@@ -423,6 +453,7 @@ impl Sim<'_, '_> {
         let st = self.s.lead_states[lead as usize];
         let team = team_of(self.model, st.holder);
         self.s.holders[st.holder as usize].working += 1;
+        self.observer.started(t, lead, st.holder);
         let mut rng = self
             .world
             .streams
@@ -477,6 +508,7 @@ impl Sim<'_, '_> {
         let next = match self.policy.sla {
             Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
                 self.s.candidates.clear();
+                self.observer.escalated(t, lead);
                 match rules.then {
                     SlaThen::House => self.house,
                     SlaThen::Drop => None,
@@ -492,6 +524,7 @@ impl Sim<'_, '_> {
         match next {
             Some(holder) => self.assign(lead, holder, t),
             None => {
+                self.observer.dropped(t, lead);
                 self.run.outcomes.dropped += 1;
                 self.s.lead_states[lead as usize].phase = Phase::Done;
             }
@@ -510,6 +543,7 @@ impl Sim<'_, '_> {
             _ => return,
         }
         self.run.sla_breaches += 1;
+        self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
         // The partner was at least this slow, and the lead is lost to it.
         let learned = &mut self.s.learning[st.holder as usize];
         learned.responded(self.sla_hours);
@@ -534,8 +568,11 @@ impl Sim<'_, '_> {
         }
     }
 
-    /// Pays a partner and books it everywhere it counts.
-    fn pay(&mut self, holder: u32, amount: f64) {
+    /// Pays a partner on account of a lead and books it everywhere it counts.
+    fn pay(&mut self, time: f64, lead: u32, holder: u32, amount: f64) {
+        if amount != 0.0 {
+            self.observer.paid(time, lead, holder, amount);
+        }
         self.run.payouts += amount;
         self.run.partners[holder as usize].payouts += amount;
         self.s.partner_states[holder as usize].window_earnings += amount;
@@ -563,20 +600,21 @@ impl Sim<'_, '_> {
                 t,
                 t - st.assigned_at,
             );
-            self.pay(holder, bonus);
+            self.pay(t, lead, holder, bonus);
         }
         let skill = self.world.skills[holder as usize];
         let p_opportunity = (the_lead.quality * skill.qualify_rate * self.effort(holder)).min(1.0)
             * self.fit(lead, holder)
             * self.model.decay.decay(delay);
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
+        self.observer.contacted(t, lead, holder, u < p_opportunity);
         if u < p_opportunity {
             self.run.opportunities += 1;
             self.s.lead_states[lead as usize].phase = Phase::Opportunity;
             if is_partner {
                 self.run.partners[holder as usize].opportunities += 1;
                 let fee = self.s.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
-                self.pay(holder, fee);
+                self.pay(t, lead, holder, fee);
             }
             let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
             let work_hours = team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY;
@@ -601,6 +639,7 @@ impl Sim<'_, '_> {
         let skill = self.world.skills[holder as usize];
         let p_win = skill.win_rate * self.fit(lead, holder);
         let won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
+        let mut revenue = 0.0;
         if is_partner {
             self.s.learning[holder as usize].resolved(won);
         }
@@ -608,7 +647,7 @@ impl Sim<'_, '_> {
             let team = team_of(self.model, holder);
             let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
             let discount = team.discount.sample(&mut rng);
-            let revenue = self.world.leads[lead as usize].deal_size
+            revenue = self.world.leads[lead as usize].deal_size
                 * team.deal_size_factor
                 * (1.0 - discount);
             let econ = self.model.economics;
@@ -629,7 +668,7 @@ impl Sim<'_, '_> {
                 } else {
                     0.0
                 };
-                self.pay(holder, deal.commission);
+                self.pay(t, lead, holder, deal.commission);
                 self.run.mdf += deal.mdf;
                 self.run.clawbacks += clawback;
                 self.s.partner_states[holder as usize].window_earnings -= clawback;
@@ -641,6 +680,7 @@ impl Sim<'_, '_> {
         } else {
             self.run.outcomes.lost += 1;
         }
+        self.observer.closed(t, lead, holder, won, revenue);
         self.s.lead_states[lead as usize].phase = Phase::Done;
         self.free_slot(holder, t);
     }
@@ -652,6 +692,8 @@ impl Sim<'_, '_> {
             self.run.ttfc_median_hours = Some(crate::stats::quantile_sorted(ttfc, 0.5));
             self.run.ttfc_p90_hours = Some(crate::stats::quantile_sorted(ttfc, 0.9));
         }
+        self.run.ttfc_histogram = vec![0; crate::stats::histogram::TTFC_BIN_COUNT];
+        crate::stats::histogram::count_sorted(ttfc, &mut self.run.ttfc_histogram);
         debug_assert_eq!(self.run.outcomes.total(), self.run.leads);
         self.run
     }

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod table;
 
@@ -14,35 +15,57 @@ use anyhow::Context;
 
 use crate::summary::Summary;
 
-/// The files a run leaves in its output folder, with their bytes.
-pub fn render_all(summary: &Summary) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
+/// The files a run leaves in its output folder, with their bytes: the data,
+/// every chart, and the report that embeds them.
+pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    let charts = crate::plot::render_all(summary)?;
+    let mut files = vec![
         ("summary.json", json::render(summary)),
         ("summary.csv", csv::summary_csv(summary)),
         ("partners.csv", csv::partners_csv(summary)),
-    ]
+        ("report.html", html::render(summary, &charts)?),
+    ];
+    files.extend(charts.into_iter().map(|c| (c.file, c.svg.into_bytes())));
+    Ok(files)
+}
+
+/// Writes `bytes` to `target` atomically: a temporary file in the same
+/// folder, synced, then renamed over the target.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let mut builder = tempfile::Builder::new();
+    // Temporary files are private (0600); results are ordinary files.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder
+        .prefix(".leadsim-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    tmp.persist(target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    Ok(())
 }
 
 /// Writes every file into `dir` (created if needed), each atomically.
-/// Returns the paths written.
+/// Everything is rendered before this is called, so a failure to render
+/// leaves the folder untouched. Returns the paths written.
 pub fn write_all(dir: &Path, files: &[(&'static str, Vec<u8>)]) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let mut written = Vec::new();
-    // Everything is rendered before anything is written; each file replaces
-    // its predecessor by rename.
-    for (name, bytes) in files {
-        let target = dir.join(name);
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        tmp.write_all(bytes)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        tmp.persist(&target)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        written.push(target);
-    }
-    Ok(written)
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let target = dir.join(name);
+            write_atomic(&target, bytes)?;
+            Ok(target)
+        })
+        .collect()
 }

@@ -5,6 +5,7 @@
 
 pub mod accumulator;
 pub mod fairness;
+pub mod histogram;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 

@@ -1,0 +1,165 @@
+//! SVG charts, one file per chart kind; this module decides their names,
+//! their order and the policy colours every chart shares.
+//!
+//! Charts are pure: a summary in, SVG text out. Text is left to the viewer
+//! (plotters without its `ttf` feature writes `<text>` elements), so no
+//! system font or C library is needed to build or run.
+
+mod bands;
+mod headline;
+mod lorenz;
+mod partners;
+mod tradeoff;
+mod ttfc;
+
+use plotters::style::RGBColor;
+
+use crate::metrics::index_of;
+use crate::stats::Estimate;
+use crate::summary::{Cell, Summary};
+
+/// One chart: its file name, its title, a one-line caption saying how to
+/// read it, and its SVG.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub file: &'static str,
+    pub title: &'static str,
+    pub caption: &'static str,
+    pub svg: String,
+}
+
+/// Policy colours (Tableau 10), by policy index, the same in every chart.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(78, 121, 167),
+    RGBColor(242, 142, 43),
+    RGBColor(225, 87, 89),
+    RGBColor(118, 183, 178),
+    RGBColor(89, 161, 79),
+    RGBColor(237, 201, 72),
+    RGBColor(176, 122, 161),
+    RGBColor(255, 157, 167),
+    RGBColor(156, 117, 95),
+    RGBColor(186, 176, 172),
+];
+
+pub fn colour(policy: usize) -> RGBColor {
+    PALETTE[policy % PALETTE.len()]
+}
+
+/// The colour as CSS, for the HTML report's legend swatches.
+pub fn css_colour(policy: usize) -> String {
+    let RGBColor(r, g, b) = colour(policy);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+pub(crate) const FONT: &str = "sans-serif";
+
+/// A metric's estimate in a cell, if defined.
+pub(crate) fn estimate(cell: &Cell, metric: &str) -> Option<Estimate> {
+    cell.metrics[index_of(metric).expect("charted metrics are in the catalogue")]
+}
+
+/// The base-world cells, one per policy (stress worlds get their own charts).
+pub(crate) fn cells(summary: &Summary) -> Vec<&Cell> {
+    summary
+        .cells
+        .iter()
+        .filter(|c| c.world == crate::summary::BASE_WORLD)
+        .collect()
+}
+
+/// A rectangle with margins (top, bottom, left, right) in pixels.
+pub(crate) fn inset<C, S: Into<plotters::style::ShapeStyle>>(
+    corners: [C; 2],
+    style: S,
+    margins: (u32, u32, u32, u32),
+) -> plotters::element::Rectangle<C> {
+    let mut rect = plotters::element::Rectangle::new(corners, style);
+    rect.set_margin(margins.0, margins.1, margins.2, margins.3);
+    rect
+}
+
+/// A categorical axis of `n` (>= 1) slots, for `into_segmented`: plotters
+/// counts an integer range's end as a slot of its own.
+pub(crate) fn slots(n: usize) -> std::ops::Range<usize> {
+    0..n.max(1) - 1
+}
+
+/// Money for axis labels: 350k, 1.2M.
+pub(crate) fn money_label(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A label font, turned upright when `rotate` (long category names).
+pub(crate) fn category_font(rotate: bool) -> plotters::style::TextStyle<'static> {
+    use plotters::style::{FontTransform, IntoFont};
+    let font = (FONT, 12).into_font();
+    if rotate {
+        font.transform(FontTransform::Rotate90).into()
+    } else {
+        font.into()
+    }
+}
+
+type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Every chart of a run, in report order.
+pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<Chart>> {
+    let charts: [(&'static str, &'static str, &'static str, fn(&Summary) -> DrawResult<String>); 6] = [
+        (
+            "headline.svg",
+            "Headline metrics",
+            "Each bar is a policy's mean over replications; the whisker is its 95% confidence interval. Bars whose whiskers overlap may not differ: the paired differences in the table decide.",
+            headline::render,
+        ),
+        (
+            "ttfc-cdf.svg",
+            "Time to first contact",
+            "The share of contacted leads reached within a given time, all replications pooled: a curve further up and to the left is faster.",
+            ttfc::render,
+        ),
+        (
+            "lorenz.svg",
+            "Fairness: Lorenz curves of leads per unit of capacity",
+            "Partners sorted from fewest to most leads per unit of capacity; the diagonal is a perfectly even split. The further a curve sags below it, the less even the split (Gini in the legend).",
+            lorenz::render,
+        ),
+        (
+            "partners.svg",
+            "Leads and earnings per partner",
+            "Mean leads received and mean payouts per replication, per partner and policy, partners sorted by leads received: who gains and who loses under each policy.",
+            partners::render,
+        ),
+        (
+            "tradeoff.svg",
+            "Trade-off: fairness against conversion",
+            "Each policy at its mean Gini of leads (left is fairer) and lead-to-win (up is better), with 95% confidence whiskers; the larger the point, the larger the gross profit.",
+            tradeoff::render,
+        ),
+        (
+            "outcome-bands.svg",
+            "Outcome bands: revenue and gross profit",
+            "Each bar spans the 10th to the 90th percentile of a policy's result across replications, with the median marked: the range of quarters to expect, not the uncertainty of the mean.",
+            bands::render,
+        ),
+    ];
+    charts
+        .into_iter()
+        .map(|(file, title, caption, render)| {
+            let svg = render(summary).map_err(|e| anyhow::anyhow!("cannot draw {file}: {e}"))?;
+            Ok(Chart {
+                file,
+                title,
+                caption,
+                svg,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,57 @@
+//! The distribution of time to first contact: one CDF per policy.
+
+use plotters::prelude::*;
+
+use super::{cells, colour, DrawResult, FONT};
+use crate::summary::Summary;
+
+pub fn render(summary: &Summary) -> DrawResult<String> {
+    let cells = cells(summary);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Time to first contact, all contacted leads", (FONT, 20))
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0.1f64..10_000.0).log_scale(), 0.0f64..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("hours from arrival to first contact (log scale)")
+            .y_desc("share of contacted leads")
+            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .x_label_formatter(&|v| {
+                if *v < 1.0 {
+                    format!("{v:.1}")
+                } else {
+                    format!("{v:.0}")
+                }
+            })
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 15))
+            .draw()?;
+        for (i, cell) in cells.iter().enumerate() {
+            let c = colour(i);
+            chart
+                .draw_series(LineSeries::new(
+                    cell.ttfc_cdf.iter().copied(),
+                    c.stroke_width(3),
+                ))?
+                .label(cell.policy.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, 14))
+            .draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,235 @@
+//! `report.html`: one self-contained page (inline SVG, no script, no
+//! network) built from a template with minijinja, which escapes every
+//! string it is given.
+
+use minijinja::{context, Environment};
+use serde::Serialize;
+
+use super::format::{human, human_diff};
+use crate::metrics::{index_of, Direction, Verdict, METRICS};
+use crate::plot::{css_colour, Chart};
+use crate::summary::Summary;
+
+const TEMPLATE: &str = include_str!("../../templates/report.html");
+
+/// The metrics of the report's comparison table: (metric, label).
+pub const REPORT_METRICS: [(&str, &str); 14] = [
+    ("conversion.lead_to_opportunity", "Lead to opportunity"),
+    ("conversion.lead_to_win", "Lead to win"),
+    (
+        "speed.ttfc_median_hours",
+        "Median time to first contact (hours)",
+    ),
+    ("speed.ttfc_p90_hours", "p90 time to first contact (hours)"),
+    ("speed.sla_breach_rate", "SLA breach rate"),
+    ("deals.avg_deal_size", "Average won deal"),
+    ("deals.revenue", "Revenue"),
+    ("economics.payouts", "Partner payouts"),
+    ("economics.gross_profit", "Gross profit"),
+    ("economics.payout_ratio", "Net partner cost / revenue"),
+    ("fairness.gini_leads", "Gini of leads per capacity"),
+    ("fairness.max_share", "Largest partner's share"),
+    ("fairness.starved_partners", "Partners with no lead"),
+    ("partners.left", "Partners that left"),
+];
+
+#[derive(Serialize)]
+struct PolicyView {
+    name: String,
+    description: String,
+    colour: String,
+}
+
+#[derive(Serialize)]
+struct CellView {
+    value: String,
+    ci: String,
+    best: bool,
+    diff: String,
+    verdict: &'static str,
+    verdict_class: &'static str,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    metric: &'static str,
+    label: &'static str,
+    cells: Vec<CellView>,
+}
+
+#[derive(Serialize)]
+struct ChartView<'a> {
+    id: &'a str,
+    title: &'a str,
+    caption: &'a str,
+    svg: &'a str,
+}
+
+#[derive(Serialize)]
+struct PartnerView {
+    partner: String,
+    tier: String,
+    capacity: u32,
+    leads: String,
+    opportunities: String,
+    wins: String,
+    revenue: String,
+    payouts: String,
+    ttfc: String,
+    left: String,
+}
+
+#[derive(Serialize)]
+struct PartnerTable {
+    policy: String,
+    colour: String,
+    rows: Vec<PartnerView>,
+}
+
+fn rows(summary: &Summary) -> Vec<RowView> {
+    let cells: Vec<_> = summary
+        .cells
+        .iter()
+        .filter(|c| c.world == crate::summary::BASE_WORLD)
+        .collect();
+    REPORT_METRICS
+        .iter()
+        .map(|&(metric, label)| {
+            let k = index_of(metric).expect("report metrics are in the catalogue");
+            let m = METRICS[k];
+            let means: Vec<Option<f64>> =
+                cells.iter().map(|c| c.metrics[k].map(|e| e.mean)).collect();
+            let best = match m.direction {
+                Direction::HigherIsBetter => means
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.max(v)))),
+                Direction::LowerIsBetter => means
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.min(v)))),
+                Direction::Neutral => None,
+            };
+            let distinct = means.iter().flatten().any(|v| Some(*v) != best);
+            let cells = cells
+                .iter()
+                .map(|c| {
+                    let (value, ci) = match c.metrics[k] {
+                        None => ("n/a".to_string(), String::new()),
+                        Some(e) => (
+                            human(e.mean, m.unit),
+                            e.ci95
+                                .map(|(lo, hi)| {
+                                    format!("{} – {}", human(lo, m.unit), human(hi, m.unit))
+                                })
+                                .unwrap_or_default(),
+                        ),
+                    };
+                    let is_baseline = c.policy == summary.baseline;
+                    let (diff, verdict) = match (is_baseline, c.vs_baseline[k]) {
+                        (false, Some(d)) => {
+                            (human_diff(d.mean, m.unit), Verdict::of(m.direction, d.ci95))
+                        }
+                        _ => (String::new(), Verdict::NoClearDifference),
+                    };
+                    CellView {
+                        best: distinct && best.is_some() && c.metrics[k].map(|e| e.mean) == best,
+                        value,
+                        ci,
+                        diff,
+                        verdict: verdict.label(),
+                        verdict_class: match verdict {
+                            Verdict::Better => "better",
+                            Verdict::Worse => "worse",
+                            Verdict::NoClearDifference => "unclear",
+                        },
+                    }
+                })
+                .collect();
+            RowView {
+                metric,
+                label,
+                cells,
+            }
+        })
+        .collect()
+}
+
+fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
+    use crate::metrics::Unit;
+    summary
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| PartnerTable {
+            policy: c.policy.clone(),
+            colour: css_colour(i),
+            rows: c
+                .partners
+                .iter()
+                .map(|p| PartnerView {
+                    partner: p.partner.clone(),
+                    tier: p.tier.clone(),
+                    capacity: p.capacity,
+                    leads: format!("{:.1}", p.leads),
+                    opportunities: format!("{:.1}", p.opportunities),
+                    wins: format!("{:.1}", p.wins),
+                    revenue: human(p.revenue, Unit::Money),
+                    payouts: human(p.payouts, Unit::Money),
+                    ttfc: p
+                        .ttfc_mean_hours
+                        .map_or("n/a".into(), |h| format!("{h:.1}")),
+                    left: match p.left_mean_day {
+                        Some(day) => format!("{:.0}% (day {day:.0})", p.left_share * 100.0),
+                        None => "—".into(),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The bytes of `report.html`.
+pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
+    let mut env = Environment::new();
+    env.add_template("report.html", TEMPLATE)?;
+    let policies: Vec<PolicyView> = summary
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| PolicyView {
+            name: c.policy.clone(),
+            description: summary
+                .policy_descriptions
+                .get(i)
+                .cloned()
+                .unwrap_or_default(),
+            colour: css_colour(i),
+        })
+        .collect();
+    let charts: Vec<ChartView> = charts
+        .iter()
+        .map(|c| ChartView {
+            id: c.file.trim_end_matches(".svg"),
+            title: c.title,
+            caption: c.caption,
+            svg: &c.svg,
+        })
+        .collect();
+    let html = env.get_template("report.html")?.render(context! {
+        scenario => summary.scenario,
+        description => summary.description,
+        seed => summary.seed,
+        replications => summary.replications,
+        baseline => summary.baseline,
+        version => env!("CARGO_PKG_VERSION"),
+        warnings => summary.warnings,
+        policies => policies,
+        rows => rows(summary),
+        charts => charts,
+        partner_tables => partner_tables(summary),
+    })?;
+    Ok(html.into_bytes())
+}

@@ -1,0 +1,51 @@
+//! Fixed log-spaced bins for time to first contact, so the distribution of
+//! every contacted lead can be pooled across replications in bounded memory
+//! (integer counts: merging is exact and order-free).
+
+/// Hours: bin 0 holds [0, 0.1); bins 1..=100 are 20 per decade from 0.1 h to
+/// 10,000 h; the last bin holds everything above.
+pub const TTFC_BIN_COUNT: usize = 102;
+const FIRST_EDGE_HOURS: f64 = 0.1;
+const BINS_PER_DECADE: f64 = 20.0;
+
+/// The upper edge of bin `k` (infinite for the last).
+pub fn ttfc_upper_edge(k: usize) -> f64 {
+    if k + 1 >= TTFC_BIN_COUNT {
+        f64::INFINITY
+    } else {
+        FIRST_EDGE_HOURS * 10f64.powf(k as f64 / BINS_PER_DECADE)
+    }
+}
+
+/// Adds ascending `sorted` values into `counts` (length [`TTFC_BIN_COUNT`]).
+pub fn count_sorted(sorted: &[f64], counts: &mut [u64]) {
+    let mut k = 0;
+    let mut edge = ttfc_upper_edge(0);
+    for &v in sorted {
+        while v >= edge {
+            k += 1;
+            edge = ttfc_upper_edge(k);
+        }
+        counts[k] += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_land_in_their_bins() {
+        let mut counts = vec![0u64; TTFC_BIN_COUNT];
+        count_sorted(&[0.0, 0.05, 0.1, 0.99, 1.0, 9_999.0, 1e6], &mut counts);
+        assert_eq!(counts[0], 2);
+        assert_eq!(counts[1], 1, "0.1 opens bin 1");
+        // 0.99 h is just under 1 h, the upper edge of bin 20.
+        assert_eq!(counts[20], 1);
+        assert_eq!(counts[21], 1);
+        assert_eq!(counts[100], 1);
+        assert_eq!(counts[101], 1);
+        assert_eq!(counts.iter().sum::<u64>(), 7);
+        assert!((ttfc_upper_edge(20) - 1.0).abs() < 1e-12);
+    }
+}
