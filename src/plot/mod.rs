@@ -110,9 +110,17 @@ pub(crate) fn category_font(rotate: bool) -> plotters::style::TextStyle<'static>
 
 type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// (file, title, caption, renderer).
+type ChartSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Summary) -> DrawResult<String>,
+);
+
 /// Every chart of a run, in report order.
 pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<Chart>> {
-    let charts: [(&'static str, &'static str, &'static str, fn(&Summary) -> DrawResult<String>); 6] = [
+    let charts: [ChartSpec; 6] = [
         (
             "headline.svg",
             "Headline metrics",
