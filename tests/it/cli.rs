@@ -134,6 +134,15 @@ fn no_arguments_runs_the_bundled_scenario_from_any_folder() {
     .unwrap();
     assert_eq!(summary["scenario"], "baseline");
     assert_eq!(summary["replications"], 200);
+    // The chart the README shows is this run's, kept in the repository.
+    assert!(
+        std::fs::read(dir.path().join("output/baseline/headline.svg")).unwrap()
+            == std::fs::read(repo_file("output/baseline/headline.svg")).unwrap(),
+        "output/baseline/headline.svg is stale: run `cargo run --release` and commit it"
+    );
+    // Not a terminal: no progress bar, only the closing line on stderr.
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr, "wrote 10 files to output/baseline\n");
     // Run options work without the `run` command too.
     let other = dir.path().join("other");
     bin()

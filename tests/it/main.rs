@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod behaviour;
+mod browser;
 mod caps;
 mod cli;
 mod closed_forms;
@@ -13,4 +14,6 @@ mod fuzz;
 mod invariants;
 mod learning;
 mod queueing;
+mod report;
 mod schema;
+mod trace;
