@@ -54,7 +54,7 @@ impl Observer for Eligible {
 
 /// Mean eligible partners per routing decision, over one replication.
 fn mean_eligible(model: &Model) -> f64 {
-    let world = draw_world(model, 0, Streams::new(replication_seed(1, 0)));
+    let world = draw_world(model, 0, Streams::new(replication_seed(1, 0)), 0);
     let mut seen = Eligible {
         decisions: 0,
         eligible: 0,

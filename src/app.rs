@@ -32,12 +32,22 @@ fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {
             leadsim::scenario::errors::did_you_mean(&args.policy, names.iter().copied())
         );
     };
+    let Some(world) = model.worlds.iter().position(|w| w.name == args.world) else {
+        let names: Vec<&str> = model.worlds.iter().map(|w| w.name.as_str()).collect();
+        anyhow::bail!(
+            "--world: `{}` names no world in {} (worlds: {}){}",
+            args.world,
+            args.scenario.display(),
+            names.join(", "),
+            leadsim::scenario::errors::did_you_mean(&args.world, names.iter().copied())
+        );
+    };
     let seed = args.seed.unwrap_or(model.seed);
-    let (leads, run) = leadsim::trace::trace(&model, seed, policy, args.replication);
+    let (leads, run) = leadsim::trace::trace(&model, seed, policy, world, args.replication);
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(&model.name).join(format!(
-            "trace-{}-{}.csv",
-            model.policies[policy].name, args.replication
+            "trace-{}-{}-{}.csv",
+            model.policies[policy].name, args.world, args.replication
         ))
     });
     leadsim::report::write_atomic(&out, &leadsim::trace::render(&model, &leads, args.leads))?;

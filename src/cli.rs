@@ -42,6 +42,9 @@ pub struct TraceArgs {
     /// The policy to follow.
     #[arg(long)]
     pub policy: String,
+    /// The world: `base` or a stress world's name.
+    #[arg(long, default_value = "base")]
+    pub world: String,
     /// Which replication (0-based), as numbered by `leadsim run`.
     #[arg(long, default_value_t = 0)]
     pub replication: u64,

@@ -29,9 +29,56 @@ pub struct Model {
     /// Partners after `count` expansion, in file order.
     pub partners: Vec<Partner>,
     pub policies: Vec<Policy>,
+    /// The worlds every policy runs in: the base world first (no events),
+    /// then each `stress` world in file order.
+    pub worlds: Vec<WorldSpec>,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
 }
+
+/// A world: the base one, or a stress test's events.
+#[derive(Debug, Clone, Default)]
+pub struct WorldSpec {
+    pub name: String,
+    pub description: String,
+    /// Sorted by time.
+    pub events: Vec<WorldEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorldEvent {
+    pub hours: f64,
+    pub kind: WorldEventKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WorldEventKind {
+    /// From the event on, segments of this region or vertical get `factor`
+    /// times their share.
+    MarketSkew {
+        region: Option<usize>,
+        vertical: Option<usize>,
+        factor: f64,
+    },
+    /// Arrivals are multiplied by `factor` from the event until `until_hours`.
+    Demand { factor: f64, until_hours: f64 },
+    /// `acquired` stops taking leads; its queue, open work and capacity move
+    /// to `acquirer`.
+    Consolidation { acquirer: usize, acquired: usize },
+    /// The partner leaves the programme.
+    PartnerExit { partner: usize },
+    /// The partner takes leads from the event on, not before.
+    PartnerJoin { partner: usize },
+}
+
+impl WorldSpec {
+    pub fn is_base(&self) -> bool {
+        self.events.is_empty() && self.name == BASE_WORLD
+    }
+}
+
+/// The name of the world without stress events.
+pub const BASE_WORLD: &str = "base";
 
 #[derive(Debug, Clone)]
 pub struct LeadModel {

@@ -82,41 +82,46 @@ impl PartnerSums {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     pub replications: u64,
-    /// `metrics[policy][metric]`.
+    /// Policies per world: cell `world * policies + policy` holds one
+    /// policy in one world.
+    pub policies: usize,
+    /// `metrics[cell][metric]`.
     pub metrics: Vec<Vec<Accumulator>>,
-    /// `vs_baseline[policy][metric]`: policy minus baseline, replication by
-    /// replication (NaN, so skipped, where either is undefined).
+    /// `vs_baseline[cell][metric]`: policy minus the baseline in the same
+    /// world, replication by replication (NaN, so skipped, where either is
+    /// undefined).
     pub vs_baseline: Vec<Vec<Accumulator>>,
-    /// `partners[policy][partner]`.
+    /// `partners[cell][partner]`.
     pub partners: Vec<Vec<PartnerSums>>,
-    /// `ttfc_histogram[policy]`: contacted leads of every replication, by
+    /// `ttfc_histogram[cell]`: contacted leads of every replication, by
     /// time to first contact (`stats::histogram` bins).
     pub ttfc_histogram: Vec<Vec<u64>>,
 }
 
 impl Results {
     pub fn empty(model: &Model) -> Self {
-        let per_policy = vec![vec![Accumulator::default(); N_METRICS]; model.policies.len()];
+        let cells = model.policies.len() * model.worlds.len();
+        let per_cell = vec![vec![Accumulator::default(); N_METRICS]; cells];
         Results {
             replications: 0,
-            metrics: per_policy.clone(),
-            vs_baseline: per_policy,
-            ttfc_histogram: vec![vec![0; TTFC_BIN_COUNT]; model.policies.len()],
-            partners: vec![
-                vec![PartnerSums::default(); model.partners.len()];
-                model.policies.len()
-            ],
+            policies: model.policies.len(),
+            metrics: per_cell.clone(),
+            vs_baseline: per_cell,
+            ttfc_histogram: vec![vec![0; TTFC_BIN_COUNT]; cells],
+            partners: vec![vec![PartnerSums::default(); model.partners.len()]; cells],
         }
     }
 
-    /// Adds one replication: every policy's metrics and runs.
-    fn add_replication(
+    /// Adds one replication of one world: every policy's metrics and runs.
+    fn add_world(
         &mut self,
+        world: usize,
         baseline: usize,
         metrics: &[[f64; N_METRICS]],
         runs: &[PolicyRun],
     ) {
-        for (p, (values, run)) in metrics.iter().zip(runs).enumerate() {
+        for (policy, (values, run)) in metrics.iter().zip(runs).enumerate() {
+            let p = world * self.policies + policy;
             for (m, &v) in values.iter().enumerate() {
                 self.metrics[p][m].push(v);
                 self.vs_baseline[p][m].push(v - metrics[baseline][m]);
@@ -126,7 +131,6 @@ impl Results {
                 *total += n;
             }
         }
-        self.replications += 1;
     }
 
     fn add_partners(&mut self, policy: usize, run: &PolicyRun) {
@@ -177,14 +181,20 @@ impl Results {
 pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scratch) -> Results {
     let mut results = Results::empty(model);
     for r in range {
-        let world = draw_world(model, r, Streams::new(replication_seed(seed, r)));
-        let runs: Vec<PolicyRun> = model
-            .policies
-            .iter()
-            .map(|policy| simulate(model, policy, &world, scratch))
-            .collect();
-        let metrics: Vec<[f64; N_METRICS]> = runs.iter().map(|run| compute(model, run)).collect();
-        results.add_replication(model.baseline, &metrics, &runs);
+        // Every world of a replication shares its streams (pairing worlds).
+        let streams = Streams::new(replication_seed(seed, r));
+        for w in 0..model.worlds.len() {
+            let world = draw_world(model, r, streams, w);
+            let runs: Vec<PolicyRun> = model
+                .policies
+                .iter()
+                .map(|policy| simulate(model, policy, &world, scratch))
+                .collect();
+            let metrics: Vec<[f64; N_METRICS]> =
+                runs.iter().map(|run| compute(model, run)).collect();
+            results.add_world(w, model.baseline, &metrics, &runs);
+        }
+        results.replications += 1;
     }
     results
 }

@@ -7,8 +7,7 @@ use crate::runner::{Results, RunConfig};
 use crate::stats::histogram::ttfc_upper_edge;
 use crate::stats::Estimate;
 
-/// The world every policy runs in when there is no stress test.
-pub const BASE_WORLD: &str = "base";
+pub use crate::model::BASE_WORLD;
 
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -61,10 +60,18 @@ pub struct PartnerRow {
 pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
     let reps = results.replications.max(1) as f64;
     let cells = model
-        .policies
+        .worlds
         .iter()
         .enumerate()
-        .map(|(p, policy)| {
+        .flat_map(|(w, world)| {
+            model
+                .policies
+                .iter()
+                .enumerate()
+                .map(move |(p, policy)| (w, world, p, policy))
+        })
+        .map(|(w, world, policy_index, policy)| {
+            let p = w * model.policies.len() + policy_index;
             let metrics = results.metrics[p].iter().map(|a| a.estimate()).collect();
             let vs_baseline = results.vs_baseline[p]
                 .iter()
@@ -101,7 +108,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             Cell {
                 ttfc_cdf,
                 policy: policy.name.clone(),
-                world: BASE_WORLD.into(),
+                world: world.name.clone(),
                 metrics,
                 vs_baseline,
                 partners,

@@ -153,17 +153,20 @@ impl Observer for Recorder<'_> {
     }
 }
 
-/// Runs replication `replication` of policy `policy` and records it.
+/// Runs replication `replication` of policy `policy` in world `world` (an
+/// index into `model.worlds`) and records it.
 pub fn trace(
     model: &Model,
     seed: u64,
     policy: usize,
+    world: usize,
     replication: u64,
 ) -> (Vec<LeadTrace>, PolicyRun) {
     let world = draw_world(
         model,
         replication,
         Streams::new(replication_seed(seed, replication)),
+        world,
     );
     let mut recorder = Recorder::new(model, policy);
     let run = simulate_observed(

@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::rng::{Purpose, Streams};
-use crate::model::Model;
+use crate::model::{Model, WorldEventKind, WorldSpec};
 
 /// One arrived lead, as the world made it (before any policy sees it).
 #[derive(Debug, Clone, Copy)]
@@ -30,10 +30,12 @@ pub struct Skill {
     pub win_rate: f64,
 }
 
-/// Everything random that a replication's policies share.
+/// Everything random that a replication's policies share, in one world.
 #[derive(Debug, Clone)]
 pub struct World {
     pub replication: u64,
+    /// Index of the world's spec in `Model::worlds` (0: the base world).
+    pub spec: usize,
     pub streams: Streams,
     pub leads: Vec<Lead>,
     /// Observed signals, `signals.len() / leads.len()` per lead, lead-major.
@@ -50,32 +52,128 @@ impl World {
     }
 }
 
-/// Builds replication `replication`'s world.
-pub fn draw_world(model: &Model, replication: u64, streams: Streams) -> World {
-    let n_signals = model.leads.signals.len();
-    let cumulative: Vec<f64> = model
-        .leads
-        .segments
-        .iter()
-        .scan(0.0, |acc, s| {
-            *acc += s.share;
-            Some(*acc)
-        })
-        .collect();
+/// The arrival rate and the segment mix over time in one world: piecewise
+/// constant, changing at stress events.
+struct Schedule {
+    /// Start of each piece, in hours; the first is 0.
+    starts: Vec<f64>,
+    /// Leads per hour in each piece.
+    rates: Vec<f64>,
+    /// Cumulative normalised segment shares in each piece.
+    cumulative: Vec<Vec<f64>>,
+}
 
-    let rate = model.leads.arrivals_per_hour;
+impl Schedule {
+    fn new(model: &Model, spec: &WorldSpec) -> Schedule {
+        let mut starts = vec![0.0];
+        for e in &spec.events {
+            match e.kind {
+                WorldEventKind::Demand { until_hours, .. } => starts.extend([e.hours, until_hours]),
+                WorldEventKind::MarketSkew { .. } => starts.push(e.hours),
+                _ => {}
+            }
+        }
+        starts.retain(|t| t.is_finite());
+        starts.sort_by(f64::total_cmp);
+        starts.dedup();
+        let mut rates = Vec::new();
+        let mut cumulative = Vec::new();
+        for &start in &starts {
+            let mut rate = model.leads.arrivals_per_hour;
+            let mut shares: Vec<f64> = model.leads.segments.iter().map(|s| s.share).collect();
+            for e in spec.events.iter().filter(|e| e.hours <= start) {
+                match e.kind {
+                    WorldEventKind::Demand {
+                        factor,
+                        until_hours,
+                    } if start < until_hours => rate *= factor,
+                    WorldEventKind::MarketSkew {
+                        region,
+                        vertical,
+                        factor,
+                    } => {
+                        for (share, seg) in shares.iter_mut().zip(&model.leads.segments) {
+                            let hit = (region.is_some() && seg.region == region)
+                                || (vertical.is_some() && seg.vertical == vertical);
+                            if hit {
+                                *share *= factor;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let total: f64 = shares.iter().sum();
+            if total <= 0.0 {
+                // A skew of 0 on every segment: no lead arrives.
+                rate = 0.0;
+            }
+            cumulative.push(
+                shares
+                    .iter()
+                    .scan(0.0, |acc, s| {
+                        *acc += s / total.max(f64::MIN_POSITIVE);
+                        Some(*acc)
+                    })
+                    .collect(),
+            );
+            rates.push(rate);
+        }
+        Schedule {
+            starts,
+            rates,
+            cumulative,
+        }
+    }
+
+    /// The time `unit_gap` units of cumulative rate after `t`, which lies in
+    /// piece `piece` (updated). With one piece this is `t + gap / rate`.
+    fn advance(&self, mut t: f64, mut unit_gap: f64, piece: &mut usize) -> f64 {
+        loop {
+            let end = self
+                .starts
+                .get(*piece + 1)
+                .copied()
+                .unwrap_or(f64::INFINITY);
+            let rate = self.rates[*piece];
+            if rate > 0.0 {
+                let next = t + unit_gap / rate;
+                if next < end {
+                    return next;
+                }
+                unit_gap -= (end - t) * rate;
+            }
+            if end.is_infinite() {
+                return f64::INFINITY;
+            }
+            t = end;
+            *piece += 1;
+        }
+    }
+}
+
+/// Builds replication `replication`'s leads in world `spec` (an index into
+/// `model.worlds`). Every world of a replication uses the same streams: the
+/// k-th lead of a stress world has the k-th lead's draws (segment uniform,
+/// quality, deal size, signals) of the base world, at a time moved by the
+/// world's arrival rate, so worlds are paired as policies are.
+pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize) -> World {
+    let n_signals = model.leads.signals.len();
+    let schedule = Schedule::new(model, &model.worlds[spec]);
     let mut arrivals = streams.rng(Purpose::Arrivals, 0, 0);
-    let expected = (rate * model.horizon_hours) as usize;
+    let expected = (model.leads.arrivals_per_hour * model.horizon_hours) as usize;
     let mut leads = Vec::with_capacity(expected + expected / 8 + 16);
     let mut signals = Vec::with_capacity(leads.capacity() * n_signals);
     let mut t = 0.0;
+    let mut piece = 0;
     loop {
         let gap: f64 = arrivals.sample(rand_distr::Exp1);
-        t += gap / rate;
+        t = schedule.advance(t, gap, &mut piece);
         if t >= model.horizon_hours {
             break;
         }
         let id = leads.len() as u64;
+        let cumulative = &schedule.cumulative[piece];
         let u = streams.uniform(Purpose::Segment, id, 0);
         let segment = cumulative
             .iter()
@@ -124,6 +222,7 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams) -> World {
 
     World {
         replication,
+        spec,
         streams,
         leads,
         signals,

@@ -182,12 +182,7 @@ pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
         },
     };
 
-    if !raw.stress.is_empty() {
-        c.fail(
-            "stress",
-            "stress worlds are not supported by this version of leadsim yet; remove `stress` to run the base world",
-        );
-    }
+    let worlds = worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
     if !raw.expect.is_empty() {
         c.fail(
             "expect",
@@ -250,6 +245,7 @@ pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
         house,
         partners,
         policies,
+        worlds,
         warnings,
     })
 }
@@ -659,4 +655,182 @@ fn anyone_eligible(e: &Eligibility, partners: &[Partner], leads: &LeadModel) -> 
                 && (vertical_ok || e.vertical != VerticalMode::Require)
         })
     })
+}
+
+/// The base world and the `stress` worlds, with names resolved.
+fn worlds(
+    c: &mut Checker,
+    raw: &RawScenario,
+    partners: Option<&[Partner]>,
+    regions: &Names,
+    verticals: &Names,
+) -> Vec<WorldSpec> {
+    let mut worlds = vec![WorldSpec {
+        name: BASE_WORLD.into(),
+        description: String::new(),
+        events: Vec::new(),
+    }];
+    let partner_index = |c: &mut Checker, path: String, name: &str| -> Option<usize> {
+        let partners = partners?;
+        match partners.iter().position(|p| p.name == name) {
+            Some(i) => Some(i),
+            None => {
+                let hint = did_you_mean(name, partners.iter().map(|p| p.name.as_str()));
+                c.fail(path, format!("`{name}` names no partner{hint}"));
+                None
+            }
+        }
+    };
+    for (w, stress) in raw.stress.iter().enumerate() {
+        let path = format!("stress[{w}]");
+        if stress.name.trim().is_empty() || stress.name == BASE_WORLD {
+            c.fail(
+                format!("{path}.name"),
+                format!(
+                    "`{}` cannot name a stress world (`base` is the world without events)",
+                    stress.name
+                ),
+            );
+        }
+        if raw.stress[..w].iter().any(|s| s.name == stress.name) {
+            c.fail(
+                format!("{path}.name"),
+                format!("stress world `{}` is declared twice", stress.name),
+            );
+        }
+        if stress.events.is_empty() {
+            c.fail(format!("{path}.events"), "needs at least one event");
+        }
+        let mut events = Vec::new();
+        for (k, e) in stress.events.iter().enumerate() {
+            let path = format!("{path}.events[{k}]");
+            if !(e.day.is_finite() && e.day >= 0.0 && e.day <= raw.horizon_days) {
+                c.fail(
+                    format!("{path}.day"),
+                    format!(
+                        "must be a day within the horizon [0, {}], got {}",
+                        raw.horizon_days, e.day
+                    ),
+                );
+            }
+            let given = [
+                e.market_skew.is_some(),
+                e.demand.is_some(),
+                e.consolidation.is_some(),
+                e.partner_exit.is_some(),
+                e.partner_join.is_some(),
+            ];
+            if given.iter().filter(|g| **g).count() != 1 {
+                c.fail(
+                    path.clone(),
+                    "an event has `day` and exactly one of `market_skew`, `demand`, `consolidation`, `partner_exit`, `partner_join`",
+                );
+                continue;
+            }
+            let hours = e.day * HOURS_PER_DAY;
+            let kind = if let Some(s) = &e.market_skew {
+                if !(s.factor.is_finite() && s.factor >= 0.0) {
+                    c.fail(
+                        format!("{path}.market_skew.factor"),
+                        format!("must be a number >= 0, got {}", s.factor),
+                    );
+                }
+                let lookup = |c: &mut Checker,
+                              field: &str,
+                              name: &Option<String>,
+                              names: &Names|
+                 -> Option<Option<usize>> {
+                    match name {
+                        None => Some(None),
+                        Some(n) => match names.0.iter().position(|x| x == n) {
+                            Some(i) => Some(Some(i)),
+                            None => {
+                                let hint = did_you_mean(n, names.0.iter().map(String::as_str));
+                                c.fail(
+                                    format!("{path}.market_skew.{field}"),
+                                    format!("`{n}` is no segment's {field}{hint}"),
+                                );
+                                None
+                            }
+                        },
+                    }
+                };
+                if s.region.is_some() == s.vertical.is_some() {
+                    c.fail(
+                        format!("{path}.market_skew"),
+                        "give exactly one of `region` or `vertical`",
+                    );
+                    continue;
+                }
+                let (Some(region), Some(vertical)) = (
+                    lookup(c, "region", &s.region, regions),
+                    lookup(c, "vertical", &s.vertical, verticals),
+                ) else {
+                    continue;
+                };
+                WorldEventKind::MarketSkew {
+                    region,
+                    vertical,
+                    factor: s.factor,
+                }
+            } else if let Some(d) = &e.demand {
+                if !(d.factor.is_finite() && d.factor >= 0.0) {
+                    c.fail(
+                        format!("{path}.demand.factor"),
+                        format!("must be a number >= 0, got {}", d.factor),
+                    );
+                }
+                let until = d.until_day.unwrap_or(f64::INFINITY);
+                if until <= e.day {
+                    c.fail(
+                        format!("{path}.demand.until_day"),
+                        format!("must come after the event's day ({}), got {until}", e.day),
+                    );
+                }
+                WorldEventKind::Demand {
+                    factor: d.factor,
+                    until_hours: until * HOURS_PER_DAY,
+                }
+            } else if let Some(m) = &e.consolidation {
+                let acquirer =
+                    partner_index(c, format!("{path}.consolidation.acquirer"), &m.acquirer);
+                let acquired =
+                    partner_index(c, format!("{path}.consolidation.acquired"), &m.acquired);
+                let (Some(acquirer), Some(acquired)) = (acquirer, acquired) else {
+                    continue;
+                };
+                if acquirer == acquired {
+                    c.fail(
+                        format!("{path}.consolidation"),
+                        "a partner cannot acquire itself",
+                    );
+                    continue;
+                }
+                WorldEventKind::Consolidation { acquirer, acquired }
+            } else if let Some(x) = &e.partner_exit {
+                let Some(partner) =
+                    partner_index(c, format!("{path}.partner_exit.partner"), &x.partner)
+                else {
+                    continue;
+                };
+                WorldEventKind::PartnerExit { partner }
+            } else {
+                let x = e.partner_join.as_ref().expect("one kind is given");
+                let Some(partner) =
+                    partner_index(c, format!("{path}.partner_join.partner"), &x.partner)
+                else {
+                    continue;
+                };
+                WorldEventKind::PartnerJoin { partner }
+            };
+            events.push(WorldEvent { hours, kind });
+        }
+        events.sort_by(|a, b| a.hours.total_cmp(&b.hours));
+        worlds.push(WorldSpec {
+            name: stress.name.clone(),
+            description: stress.description.clone(),
+            events,
+        });
+    }
+    worlds
 }

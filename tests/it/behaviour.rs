@@ -85,7 +85,7 @@ fn partners_below_the_earnings_floor_leave_and_their_queue_is_rerouted() {
     let m = model(text);
     let mut scratch = Scratch::default();
     for r in 0..10 {
-        let world = draw_world(&m, r, Streams::new(replication_seed(4, r)));
+        let world = draw_world(&m, r, Streams::new(replication_seed(4, r)), 0);
         let mut seen = Assignments(Vec::new());
         let result = simulate_observed(&m, &m.policies[0], &world, &mut scratch, &mut seen);
         let left = result.partners[0].left_at_hours.expect("Slow leaves");

@@ -69,7 +69,7 @@ proptest! {
         let house = m.partners.len() as u32;
         let mut scratch = Scratch::default();
         for r in 0..2 {
-            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)));
+            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), 0);
             let mut seen = Assignments(Vec::new());
             let result = simulate_observed(&m, &m.policies[0], &world, &mut scratch, &mut seen);
             prop_assert_eq!(result.outcomes.total(), result.leads);

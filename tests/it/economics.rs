@@ -47,6 +47,7 @@ fn payouts_mdf_clawbacks_and_profit_match_hand_computation() {
     ];
     let world = World {
         replication: 0,
+        spec: 0,
         streams: Streams::new(2024),
         leads: leads
             .iter()

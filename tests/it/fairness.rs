@@ -18,7 +18,7 @@ fn round_robin_over_identical_partners_is_nearly_perfectly_fair() {
     // Round robin hands out leads in turn: counts differ by at most one.
     let mut scratch = Scratch::default();
     for r in 0..20 {
-        let world = draw_world(&m, r, Streams::new(replication_seed(5, r)));
+        let world = draw_world(&m, r, Streams::new(replication_seed(5, r)), 0);
         let leads: Vec<u32> = simulate(&m, &m.policies[0], &world, &mut scratch)
             .partners
             .iter()

@@ -124,7 +124,7 @@ proptest! {
         let m = model(&scenario(&v));
         let mut scratch = Scratch::default();
         for r in 0..3 {
-            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)));
+            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), 0);
             let run = simulate(&m, &m.policies[0], &world, &mut scratch);
             let o = run.outcomes;
             prop_assert_eq!(run.leads as usize, world.leads.len());

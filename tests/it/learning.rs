@@ -42,7 +42,7 @@ fn shares(rule: &str) -> (f64, f64) {
     let mut scratch = Scratch::default();
     let (mut star, mut newbie_after_join, mut total, mut total_after_join) = (0, 0, 0, 0);
     for r in 0..10 {
-        let world = draw_world(&m, r, Streams::new(replication_seed(17, r)));
+        let world = draw_world(&m, r, Streams::new(replication_seed(17, r)), 0);
         let mut seen = Assignments(Vec::new());
         simulate_observed(&m, &m.policies[0], &world, &mut scratch, &mut seen);
         for &(t, p) in &seen.0[500..] {

@@ -35,7 +35,7 @@ fn trace_outcomes_equal_the_runs() {
     let counts = outcomes(&std::fs::read_to_string(&out).unwrap());
 
     let m = model(&std::fs::read_to_string(&scenario).unwrap());
-    let world = draw_world(&m, 2, Streams::new(replication_seed(m.seed, 2)));
+    let world = draw_world(&m, 2, Streams::new(replication_seed(m.seed, 2)), 0);
     let run = simulate(&m, &m.policies[1], &world, &mut Scratch::default());
     let o = run.outcomes;
     for (name, n) in [
