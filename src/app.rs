@@ -91,6 +91,16 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed.unwrap_or(model.seed),
         threads: args.threads.map(|t| t as usize),
     };
+    let heatmap = leadsim::metrics::index_of(&args.heatmap).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--heatmap: `{}` is no metric{}",
+            args.heatmap,
+            leadsim::scenario::errors::did_you_mean(
+                &args.heatmap,
+                leadsim::metrics::METRICS.iter().map(|m| m.name)
+            )
+        )
+    })?;
     let out_dir = args
         .out
         .clone()
@@ -110,7 +120,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = leadsim::simulate(&model, &config, &|n| bar.inc(n));
     bar.finish_and_clear();
     let summary = summary?;
-    let files = leadsim::report::render_all(&summary)?;
+    let files = leadsim::report::render_all(&summary, heatmap)?;
     let written = leadsim::report::write_all(&out_dir, &files)?;
 
     let mut stdout = std::io::stdout().lock();

@@ -87,6 +87,9 @@ pub struct RunArgs {
     /// Print nothing but errors (and the JSON with --format json).
     #[arg(long, short)]
     pub quiet: bool,
+    /// The metric that colours the policy x world heatmap (stress worlds).
+    #[arg(long, default_value = "conversion.lead_to_win", value_name = "METRIC")]
+    pub heatmap: String,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

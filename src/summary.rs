@@ -18,9 +18,37 @@ pub struct Summary {
     pub baseline: String,
     /// Each policy's `description`, in policy order.
     pub policy_descriptions: Vec<String>,
+    /// World names, base first.
+    pub worlds: Vec<String>,
+    /// Cells in world order, then policy order.
     pub cells: Vec<Cell>,
+    /// With stress worlds: each policy's worst showing on each headline
+    /// metric across worlds.
+    pub robustness: Vec<Robustness>,
     pub warnings: Vec<String>,
 }
+
+/// How a policy holds up on one metric across all worlds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Robustness {
+    pub policy: String,
+    pub metric: &'static str,
+    /// The worst mean across worlds and the world it came in.
+    pub worst_value: f64,
+    pub worst_world: String,
+    /// The worst rank among policies (1 = best) across worlds, and where.
+    pub worst_rank: usize,
+    pub worst_rank_world: String,
+}
+
+/// The metrics robustness is reported on.
+pub const ROBUSTNESS_METRICS: [&str; 5] = [
+    "conversion.lead_to_win",
+    "speed.ttfc_median_hours",
+    "economics.gross_profit",
+    "fairness.gini_leads",
+    "partners.left",
+];
 
 /// One policy in one world.
 #[derive(Debug, Clone)]
@@ -59,7 +87,7 @@ pub struct PartnerRow {
 
 pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
     let reps = results.replications.max(1) as f64;
-    let cells = model
+    let cells: Vec<Cell> = model
         .worlds
         .iter()
         .enumerate()
@@ -127,7 +155,65 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             .iter()
             .map(|p| p.description.clone())
             .collect(),
+        worlds: model.worlds.iter().map(|w| w.name.clone()).collect(),
+        robustness: robustness(model, &cells),
         cells,
         warnings: model.warnings.clone(),
     }
+}
+
+impl Summary {
+    /// The cells of one world, in policy order.
+    pub fn world_cells(&self, world: &str) -> Vec<&Cell> {
+        self.cells.iter().filter(|c| c.world == world).collect()
+    }
+}
+
+/// Worst value and worst rank of each policy on each robustness metric,
+/// across worlds. Empty without stress worlds.
+fn robustness(model: &Model, cells: &[Cell]) -> Vec<Robustness> {
+    use crate::metrics::{index_of, Direction};
+    if model.worlds.len() < 2 {
+        return Vec::new();
+    }
+    let n = model.policies.len();
+    let mut out = Vec::new();
+    for metric in ROBUSTNESS_METRICS {
+        let k = index_of(metric).expect("robustness metrics are in the catalogue");
+        let lower_is_better = METRICS[k].direction == Direction::LowerIsBetter;
+        // "Worse" as an ordering key: larger is worse.
+        let badness = |v: f64| if lower_is_better { v } else { -v };
+        for (p, policy) in model.policies.iter().enumerate() {
+            let mut worst: Option<(f64, &str)> = None;
+            let mut worst_rank: Option<(usize, &str)> = None;
+            for (w, world) in model.worlds.iter().enumerate() {
+                let row = &cells[w * n..(w + 1) * n];
+                let Some(mine) = row[p].metrics[k].map(|e| e.mean) else {
+                    continue;
+                };
+                if worst.is_none_or(|(v, _)| badness(mine) > badness(v)) {
+                    worst = Some((mine, &world.name));
+                }
+                let rank = 1 + row
+                    .iter()
+                    .filter_map(|c| c.metrics[k].map(|e| e.mean))
+                    .filter(|&other| badness(other) < badness(mine))
+                    .count();
+                if worst_rank.is_none_or(|(r, _)| rank > r) {
+                    worst_rank = Some((rank, &world.name));
+                }
+            }
+            if let (Some((value, world)), Some((rank, rank_world))) = (worst, worst_rank) {
+                out.push(Robustness {
+                    policy: policy.name.clone(),
+                    metric,
+                    worst_value: value,
+                    worst_world: world.to_string(),
+                    worst_rank: rank,
+                    worst_rank_world: rank_world.to_string(),
+                });
+            }
+        }
+    }
+    out
 }

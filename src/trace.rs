@@ -138,6 +138,13 @@ impl Observer for Recorder<'_> {
     fn paid(&mut self, _time: f64, lead: u32, _holder: u32, amount: f64) {
         self.lead(lead).payouts += amount;
     }
+    fn moved(&mut self, time: f64, lead: u32, _from: u32, to: u32) {
+        let name = self.holder_name(to).to_string();
+        let l = self.lead(lead);
+        l.decisions
+            .push(format!("{time:.2}h holder acquired: moved to {name}"));
+        l.holder = Some(to);
+    }
     fn escalated(&mut self, time: f64, lead: u32) {
         self.lead(lead).decisions.push(format!(
             "{time:.2}h re-routes used up: the SLA's `then` applies"

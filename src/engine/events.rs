@@ -16,6 +16,8 @@ pub enum EventKind {
     Close { lead: u32 },
     /// Partners review their earnings (effort, exits).
     Review,
+    /// A stress world's partner event (exit, consolidation), by index.
+    World { event: u16 },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -17,6 +17,7 @@ pub mod leads;
 pub mod payout;
 pub mod rng;
 pub mod routing;
+mod stress;
 
 use std::collections::VecDeque;
 
@@ -131,6 +132,8 @@ pub trait Observer {
     fn closed(&mut self, _time: f64, _lead: u32, _holder: u32, _won: bool, _revenue: f64) {}
     /// A partner was paid `amount` (after caps) on account of the lead.
     fn paid(&mut self, _time: f64, _lead: u32, _holder: u32, _amount: f64) {}
+    /// The lead moved from `from` to `to` with its state (consolidation).
+    fn moved(&mut self, _time: f64, _lead: u32, _from: u32, _to: u32) {}
     /// The SLA's `max_reroutes` ran out: the lead goes to the SLA's `then`.
     fn escalated(&mut self, _time: f64, _lead: u32) {}
     fn unrouted(&mut self, _time: f64, _lead: u32) {}
@@ -324,6 +327,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     };
     sim.build_pools();
     sim.schedule_reviews();
+    sim.schedule_world_events();
     sim.play();
     sim.finish()
 }
@@ -393,6 +397,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::Deadline { lead, attempt } => self.deadline(lead, attempt, t),
             EventKind::Close { lead } => self.close(lead, t),
             EventKind::Review => self.review(t),
+            EventKind::World { event } => self.world_event(event as usize, t),
         }
     }
 
@@ -483,14 +488,24 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Frees one of the holder's slots and starts its next queued lead.
     fn free_slot(&mut self, holder: u32, t: f64) {
-        let h = &mut self.s.holders[holder as usize];
-        h.working -= 1;
-        while let Some((lead, attempt)) = h.queue.pop_front() {
+        self.s.holders[holder as usize].working -= 1;
+        self.fill_slots(holder, t);
+    }
+
+    /// Starts queued leads while the holder has free slots.
+    fn fill_slots(&mut self, holder: u32, t: f64) {
+        loop {
+            let h = &mut self.s.holders[holder as usize];
+            if h.working >= h.capacity {
+                return;
+            }
+            let Some((lead, attempt)) = h.queue.pop_front() else {
+                return;
+            };
             let st = &self.s.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == holder {
                 h.queued -= 1;
                 self.start(lead, t);
-                return;
             }
         }
     }

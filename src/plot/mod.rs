@@ -7,6 +7,7 @@
 
 mod bands;
 mod headline;
+mod heatmap;
 mod lorenz;
 mod partners;
 mod tradeoff;
@@ -118,8 +119,9 @@ type ChartSpec = (
     fn(&Summary) -> DrawResult<String>,
 );
 
-/// Every chart of a run, in report order.
-pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<Chart>> {
+/// Every chart of a run, in report order; with stress worlds, also the
+/// policy x world heatmap coloured by metric `heatmap_metric`.
+pub fn render_all(summary: &Summary, heatmap_metric: usize) -> anyhow::Result<Vec<Chart>> {
     let charts: [ChartSpec; 6] = [
         (
             "headline.svg",
@@ -158,7 +160,7 @@ pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<Chart>> {
             bands::render,
         ),
     ];
-    charts
+    let mut rendered = charts
         .into_iter()
         .map(|(file, title, caption, render)| {
             let svg = render(summary).map_err(|e| anyhow::anyhow!("cannot draw {file}: {e}"))?;
@@ -169,5 +171,16 @@ pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<Chart>> {
                 svg,
             })
         })
-        .collect()
+        .collect::<anyhow::Result<Vec<Chart>>>()?;
+    if summary.worlds.len() > 1 {
+        let svg = heatmap::render(summary, heatmap_metric)
+            .map_err(|e| anyhow::anyhow!("cannot draw heatmap.svg: {e}"))?;
+        rendered.push(Chart {
+            file: "heatmap.svg",
+            title: "Policies across stress worlds",
+            caption: "Each cell is a policy's mean in one world; compare along a row to see how a policy holds up, down a column to see who copes best with that world.",
+            svg,
+        });
+    }
+    Ok(rendered)
 }

@@ -66,6 +66,99 @@ struct ChartView<'a> {
 }
 
 #[derive(Serialize)]
+struct WorldRow {
+    policy: String,
+    colour: String,
+    values: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct WorldTable {
+    metric: &'static str,
+    label: &'static str,
+    rows: Vec<WorldRow>,
+}
+
+#[derive(Serialize)]
+struct RobustnessRow {
+    policy: String,
+    cells: Vec<String>,
+}
+
+/// Per-world tables of the metrics the worlds section shows.
+const WORLD_METRICS: [(&str, &str); 3] = [
+    ("conversion.lead_to_win", "Lead to win"),
+    ("economics.gross_profit", "Gross profit"),
+    (
+        "speed.ttfc_median_hours",
+        "Median time to first contact (hours)",
+    ),
+];
+
+fn world_tables(summary: &Summary) -> Vec<WorldTable> {
+    if summary.worlds.len() < 2 {
+        return Vec::new();
+    }
+    let base = summary.world_cells(crate::summary::BASE_WORLD);
+    WORLD_METRICS
+        .iter()
+        .map(|&(metric, label)| {
+            let k = index_of(metric).expect("in the catalogue");
+            let rows = base
+                .iter()
+                .enumerate()
+                .map(|(p, c)| WorldRow {
+                    policy: c.policy.clone(),
+                    colour: css_colour(p),
+                    values: summary
+                        .worlds
+                        .iter()
+                        .map(|w| {
+                            summary.world_cells(w)[p].metrics[k]
+                                .map_or("n/a".into(), |e| human(e.mean, METRICS[k].unit))
+                        })
+                        .collect(),
+                })
+                .collect();
+            WorldTable {
+                metric,
+                label,
+                rows,
+            }
+        })
+        .collect()
+}
+
+fn robustness_rows(summary: &Summary) -> Vec<RobustnessRow> {
+    summary
+        .world_cells(crate::summary::BASE_WORLD)
+        .iter()
+        .map(|c| RobustnessRow {
+            policy: c.policy.clone(),
+            cells: crate::summary::ROBUSTNESS_METRICS
+                .iter()
+                .map(|metric| {
+                    let unit = METRICS[index_of(metric).expect("in the catalogue")].unit;
+                    summary
+                        .robustness
+                        .iter()
+                        .find(|r| r.policy == c.policy && r.metric == *metric)
+                        .map_or("n/a".into(), |r| {
+                            format!(
+                                "worst {} in {}; worst rank #{} in {}",
+                                human(r.worst_value, unit),
+                                r.worst_world,
+                                r.worst_rank,
+                                r.worst_rank_world
+                            )
+                        })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
 struct PartnerView {
     partner: String,
     tier: String,
@@ -164,8 +257,12 @@ fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
         .iter()
         .enumerate()
         .map(|(i, c)| PartnerTable {
-            policy: c.policy.clone(),
-            colour: css_colour(i),
+            policy: if summary.worlds.len() > 1 {
+                format!("{} — world {}", c.policy, c.world)
+            } else {
+                c.policy.clone()
+            },
+            colour: css_colour(i % summary.policy_descriptions.len().max(1)),
             rows: c
                 .partners
                 .iter()
@@ -196,8 +293,8 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     let policies: Vec<PolicyView> = summary
-        .cells
-        .iter()
+        .world_cells(crate::summary::BASE_WORLD)
+        .into_iter()
         .enumerate()
         .map(|(i, c)| PolicyView {
             name: c.policy.clone(),
@@ -230,6 +327,10 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         rows => rows(summary),
         charts => charts,
         partner_tables => partner_tables(summary),
+        worlds => world_tables(summary),
+        world_names => summary.worlds,
+        robustness_metrics => crate::summary::ROBUSTNESS_METRICS,
+        robustness => robustness_rows(summary),
     })?;
     Ok(html.into_bytes())
 }

@@ -17,8 +17,11 @@ use crate::summary::Summary;
 
 /// The files a run leaves in its output folder, with their bytes: the data,
 /// every chart, and the report that embeds them.
-pub fn render_all(summary: &Summary) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
-    let charts = crate::plot::render_all(summary)?;
+pub fn render_all(
+    summary: &Summary,
+    heatmap_metric: usize,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    let charts = crate::plot::render_all(summary, heatmap_metric)?;
     let mut files = vec![
         ("summary.json", json::render(summary)),
         ("summary.csv", csv::summary_csv(summary)),

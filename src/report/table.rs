@@ -45,65 +45,117 @@ fn render_grid(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The table for one world.
+/// The comparison for every world, then (with stress worlds) robustness.
 pub fn render(s: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — {} replications, seed {}, baseline `{}` (mean ± 95% CI half-width)\n",
+        "{} — {} replications, seed {}, baseline `{}` (mean ± 95% CI half-width)",
         s.scenario, s.replications, s.seed, s.baseline
     );
+    for world in &s.worlds {
+        if s.worlds.len() > 1 {
+            let _ = write!(out, "\n== world `{world}` ==\n");
+        }
+        out.push('\n');
+        render_world(s, world, &mut out);
+    }
+    if !s.robustness.is_empty() {
+        render_robustness(s, &mut out);
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "\nwarning: {w}");
+    }
+    out
+}
+
+fn cell_text(e: Option<crate::stats::Estimate>, unit: crate::metrics::Unit, diff: bool) -> String {
+    let value = |v: f64| {
+        if diff {
+            human_diff(v, unit)
+        } else {
+            human(v, unit)
+        }
+    };
+    match e {
+        None => "n/a".into(),
+        Some(e) => match e.half_width() {
+            Some(hw) => format!("{} ±{}", value(e.mean), human_half_width(hw, unit)),
+            None => value(e.mean),
+        },
+    }
+}
+
+fn render_world(s: &Summary, world: &str, out: &mut String) {
+    let cells = s.world_cells(world);
     let header: Vec<String> = std::iter::once("policy".to_string())
         .chain(HEADLINE.iter().map(|(_, h)| h.to_string()))
         .collect();
+    let row = |c: &crate::summary::Cell, diff: bool| -> Vec<String> {
+        std::iter::once(c.policy.clone())
+            .chain(HEADLINE.iter().map(|(name, _)| {
+                let k = index_of(name).expect("headline metrics are in the catalogue");
+                cell_text(
+                    if diff { c.vs_baseline[k] } else { c.metrics[k] },
+                    METRICS[k].unit,
+                    diff,
+                )
+            }))
+            .collect()
+    };
     let mut rows = vec![header.clone()];
-    for c in &s.cells {
-        let mut row = vec![c.policy.clone()];
-        for (name, _) in HEADLINE {
-            let k = index_of(name).expect("headline metrics are in the catalogue");
-            let unit = METRICS[k].unit;
-            row.push(match c.metrics[k] {
-                None => "n/a".into(),
-                Some(e) => match e.half_width() {
-                    Some(hw) => format!("{} ±{}", human(e.mean, unit), human_half_width(hw, unit)),
-                    None => human(e.mean, unit),
-                },
-            });
-        }
-        rows.push(row);
-    }
+    rows.extend(cells.iter().map(|c| row(c, false)));
     out.push_str(&render_grid(&rows));
-
-    if s.cells.len() > 1 {
+    if cells.len() > 1 {
         let _ = writeln!(
             out,
             "\nPaired difference from `{}` (policy − baseline, same simulated leads):\n",
             s.baseline
         );
         let mut rows = vec![header];
-        for c in s.cells.iter().filter(|c| c.policy != s.baseline) {
-            let mut row = vec![c.policy.clone()];
-            for (name, _) in HEADLINE {
-                let k = index_of(name).expect("headline metrics are in the catalogue");
-                let unit = METRICS[k].unit;
-                row.push(match c.vs_baseline[k] {
-                    None => "n/a".into(),
-                    Some(d) => match d.half_width() {
-                        Some(hw) => format!(
-                            "{} ±{}",
-                            human_diff(d.mean, unit),
-                            human_half_width(hw, unit)
-                        ),
-                        None => human_diff(d.mean, unit),
-                    },
-                });
-            }
-            rows.push(row);
-        }
+        rows.extend(
+            cells
+                .iter()
+                .filter(|c| c.policy != s.baseline)
+                .map(|c| row(c, true)),
+        );
         out.push_str(&render_grid(&rows));
     }
-    for w in &s.warnings {
-        let _ = writeln!(out, "\nwarning: {w}");
+}
+
+fn render_robustness(s: &Summary, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\n== robustness across {} worlds: worst value (world) and worst rank (world) ==\n",
+        s.worlds.len()
+    );
+    let mut header = vec!["policy".to_string()];
+    header.extend(
+        crate::summary::ROBUSTNESS_METRICS
+            .iter()
+            .map(|m| m.to_string()),
+    );
+    let mut rows = vec![header];
+    for cell in s.world_cells(crate::summary::BASE_WORLD) {
+        let mut row = vec![cell.policy.clone()];
+        for metric in crate::summary::ROBUSTNESS_METRICS {
+            let unit = METRICS[index_of(metric).expect("in the catalogue")].unit;
+            row.push(
+                s.robustness
+                    .iter()
+                    .find(|r| r.policy == cell.policy && r.metric == metric)
+                    .map_or("n/a".into(), |r| {
+                        format!(
+                            "{} ({}), #{} ({})",
+                            human(r.worst_value, unit),
+                            r.worst_world,
+                            r.worst_rank,
+                            r.worst_rank_world
+                        )
+                    }),
+            );
+        }
+        rows.push(row);
     }
-    out
+    out.push_str(&render_grid(&rows));
 }
