@@ -30,10 +30,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     pub(super) fn world_event(&mut self, index: usize, t: f64) {
         match self.model.worlds[self.world.spec].events[index].kind {
-            WorldEventKind::PartnerExit { partner } => {
-                if !self.s.partner_states[partner].left {
-                    self.leave(partner as u32, t);
-                }
+            WorldEventKind::PartnerExit { partner } if !self.s.partner_states[partner].left => {
+                self.leave(partner as u32, t);
             }
             WorldEventKind::Consolidation { acquirer, acquired } => {
                 self.consolidate(acquirer as u32, acquired as u32, t)
