@@ -288,3 +288,25 @@ fn a_learning_rule_with_nobody_eligible_is_an_error() {
         &["policies[0].routing.rule: `thompson` learns from the partners it routes to, but no partner is eligible for any segment"],
     );
 }
+
+#[test]
+fn stress_events_name_what_exists() {
+    check(
+        &with(|v| {
+            v["stress"] = serde_json::json!([
+                {"name": "s", "events": [
+                    {"day": 10, "consolidation": {"acquirer": "A", "acquired": "B-9"}},
+                    {"day": 10, "market_skew": {"region": "emeaa", "factor": 2}},
+                    {"day": 400, "partner_exit": {"partner": "A"}},
+                    {"day": 5, "demand": {"factor": 2, "until_day": 3}},
+                    {"day": 5}]}]);
+        }),
+        &[
+            "stress[0].events[0].consolidation.acquired: `B-9` names no partner; did you mean `B-1`?",
+            "stress[0].events[1].market_skew.region: `emeaa` is no segment's region",
+            "stress[0].events[2].day: must be a day within the horizon",
+            "stress[0].events[3].demand.until_day: must come after the event's day (5), got 3",
+            "stress[0].events[4]: an event has `day` and exactly one of",
+        ],
+    );
+}

@@ -16,4 +16,5 @@ mod learning;
 mod queueing;
 mod report;
 mod schema;
+mod stress;
 mod trace;
