@@ -17,7 +17,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Validate { scenario }) => validate(&scenario),
         Some(Command::Trace(args)) => trace(args),
+        Some(Command::New { name, full }) => new_scenario(&name, full),
     }
+}
+
+fn new_scenario(name: &str, full: bool) -> anyhow::Result<ExitCode> {
+    let text = leadsim::starter_scenario(name, full)?;
+    let path = PathBuf::from(format!("{name}.json"));
+    if path.exists() {
+        anyhow::bail!(
+            "{} already exists; pick another name or move it away",
+            path.display()
+        );
+    }
+    leadsim::report::write_atomic(&path, text.as_bytes())?;
+    eprintln!(
+        "wrote {}: edit it, then `leadsim validate {}` and `leadsim run {}`",
+        path.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {

@@ -33,6 +33,14 @@ pub enum Command {
     },
     /// Write a per-lead audit log (CSV) of one policy in one replication.
     Trace(TraceArgs),
+    /// Write a starter scenario, NAME.json, in the current folder.
+    New {
+        /// The scenario's name (also its file name).
+        name: String,
+        /// Show every feature of the format, instead of the smallest valid file.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -34,7 +34,8 @@ pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/baseline.json (bundled)";
 /// Parses and validates scenario text; `file` names it in errors.
 pub fn load_text(text: &str, file: &Path) -> Result<Model, ScenarioError> {
     let raw = scenario::load::parse_str(text, file)?;
-    scenario::validate::validate(&raw).map_err(|mut errors| {
+    let base_dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    scenario::validate::validate(&raw, base_dir).map_err(|mut errors| {
         errors.locate(&scenario::locate::Locator::new(text));
         ScenarioError::Invalid {
             file: file.to_path_buf(),
@@ -60,4 +61,25 @@ pub fn simulate(
 ) -> anyhow::Result<Summary> {
     let results = runner::run(model, config, progress)?;
     Ok(summary::summarise(model, config, &results))
+}
+
+/// A starter scenario named `name`: the smallest valid file, or one that
+/// shows every feature (`full`). The text is checked to load before it is
+/// returned.
+pub fn starter_scenario(name: &str, full: bool) -> anyhow::Result<String> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        anyhow::bail!("`{name}` cannot name a scenario file: use letters, digits, `-` and `_`");
+    }
+    let template = if full {
+        include_str!("../templates/full-scenario.json")
+    } else {
+        include_str!("../templates/minimal-scenario.json")
+    };
+    let text = template.replace("{{name}}", name);
+    load_text(&text, Path::new(&format!("{name}.json")))?;
+    Ok(text)
 }

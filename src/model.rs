@@ -85,6 +85,35 @@ pub struct LeadModel {
     pub arrivals_per_hour: f64,
     pub signals: Vec<Signal>,
     pub segments: Vec<Segment>,
+    /// Historical leads to replay instead of drawing from the segments'
+    /// distributions (the segments then describe the file's mix).
+    pub replay: Option<Replay>,
+}
+
+/// `leads.replay`.
+#[derive(Debug, Clone)]
+pub enum Replay {
+    /// The file's leads, exactly: arrivals and attributes, every replication.
+    Exact(Vec<ReplayLead>),
+    /// Each replication draws Poisson arrivals at `arrivals_per_day`, a
+    /// segment by the file's mix, and a whole historical lead of that
+    /// segment (quality, score and deal size together), with replacement.
+    Bootstrap {
+        leads: Vec<ReplayLead>,
+        /// Indices into `leads`, per segment.
+        by_segment: Vec<Vec<u32>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayLead {
+    pub arrival_hours: f64,
+    pub segment: u32,
+    pub quality: f64,
+    /// The score the lead had, when the file gives scores: every signal
+    /// then reads it as it is.
+    pub score: Option<f64>,
+    pub deal_size: f64,
 }
 
 #[derive(Debug, Clone)]

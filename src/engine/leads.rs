@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::rng::{Purpose, Streams};
-use crate::model::{Model, WorldEventKind, WorldSpec};
+use crate::model::{Model, Replay, WorldEventKind, WorldSpec};
 
 /// One arrived lead, as the world made it (before any policy sees it).
 #[derive(Debug, Clone, Copy)]
@@ -166,35 +166,73 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
     let mut signals = Vec::with_capacity(leads.capacity() * n_signals);
     let mut t = 0.0;
     let mut piece = 0;
+    let exact = match &model.leads.replay {
+        Some(Replay::Exact(rows)) => Some(rows),
+        _ => None,
+    };
     loop {
-        let gap: f64 = arrivals.sample(rand_distr::Exp1);
-        t = schedule.advance(t, gap, &mut piece);
-        if t >= model.horizon_hours {
-            break;
-        }
+        // An exact replay takes the file's leads; otherwise the k-th arrival
+        // of a unit-rate process, moved by the world's arrival rate.
         let id = leads.len() as u64;
-        let cumulative = &schedule.cumulative[piece];
-        let u = streams.uniform(Purpose::Segment, id, 0);
-        let segment = cumulative
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(cumulative.len() - 1);
+        let (arrival, segment, row) = match exact {
+            Some(rows) => match rows.get(id as usize) {
+                Some(row) if row.arrival_hours < model.horizon_hours => {
+                    (row.arrival_hours, row.segment as usize, Some(*row))
+                }
+                _ => break,
+            },
+            None => {
+                let gap: f64 = arrivals.sample(rand_distr::Exp1);
+                t = schedule.advance(t, gap, &mut piece);
+                if t >= model.horizon_hours {
+                    break;
+                }
+                let cumulative = &schedule.cumulative[piece];
+                let u = streams.uniform(Purpose::Segment, id, 0);
+                let segment = cumulative
+                    .iter()
+                    .position(|&c| u < c)
+                    .unwrap_or(cumulative.len() - 1);
+                let row = match &model.leads.replay {
+                    Some(Replay::Bootstrap {
+                        leads: rows,
+                        by_segment,
+                    }) => {
+                        let members = &by_segment[segment];
+                        let pick = (streams.uniform(Purpose::Replay, id, 0) * members.len() as f64)
+                            as usize;
+                        Some(rows[members[pick.min(members.len() - 1)] as usize])
+                    }
+                    _ => None,
+                };
+                (t, segment, row)
+            }
+        };
         let seg = &model.leads.segments[segment];
-        let quality = seg
-            .quality
-            .sample(&mut streams.rng(Purpose::Quality, id, 0))
-            .clamp(0.0, 1.0);
-        let deal_size = seg
-            .deal_size
-            .sample(&mut streams.rng(Purpose::DealSize, id, 0))
-            .max(0.0);
-        let mut noise = streams.rng(Purpose::Signals, id, 0);
-        for s in &model.leads.signals {
-            let z: f64 = noise.sample(StandardNormal);
-            signals.push((quality + s.noise * z).clamp(0.0, 1.0));
+        let (quality, deal_size) = match row {
+            Some(row) => (row.quality, row.deal_size),
+            None => (
+                seg.quality
+                    .sample(&mut streams.rng(Purpose::Quality, id, 0))
+                    .clamp(0.0, 1.0),
+                seg.deal_size
+                    .sample(&mut streams.rng(Purpose::DealSize, id, 0))
+                    .max(0.0),
+            ),
+        };
+        match row.and_then(|r| r.score) {
+            // A historical score is what every signal read.
+            Some(score) => signals.extend(std::iter::repeat_n(score, n_signals)),
+            None => {
+                let mut noise = streams.rng(Purpose::Signals, id, 0);
+                for s in &model.leads.signals {
+                    let z: f64 = noise.sample(StandardNormal);
+                    signals.push((quality + s.noise * z).clamp(0.0, 1.0));
+                }
+            }
         }
         leads.push(Lead {
-            arrival_hours: t,
+            arrival_hours: arrival,
             segment: segment as u32,
             quality,
             deal_size,

@@ -27,6 +27,8 @@ pub enum Purpose {
     Route,
     SkillQualify,
     SkillWin,
+    /// Which historical lead a bootstrapped lead copies.
+    Replay,
 }
 
 /// SplitMix64's output function (Steele, Lea & Flood, "Fast splittable

@@ -53,15 +53,38 @@ pub fn default_seed() -> u64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLeads {
-    #[serde(default = "default_arrivals_per_day")]
-    pub arrivals_per_day: f64,
+    /// Defaults to 20, or to the historical rate of a `replay` file.
+    #[serde(default)]
+    pub arrivals_per_day: Option<f64>,
     #[serde(default)]
     pub signals: Option<Vec<RawSignal>>,
     #[serde(default)]
     pub segments: Option<Vec<RawSegment>>,
+    #[serde(default)]
+    pub replay: Option<RawReplay>,
 }
 
-fn default_arrivals_per_day() -> f64 {
+/// `leads.replay`: historical leads from a CSV file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplay {
+    pub csv: String,
+    #[serde(default = "default_replay_mode")]
+    pub mode: RawReplayMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawReplayMode {
+    Bootstrap,
+    Exact,
+}
+
+fn default_replay_mode() -> RawReplayMode {
+    RawReplayMode::Bootstrap
+}
+
+pub fn default_arrivals_per_day() -> f64 {
     20.0
 }
 

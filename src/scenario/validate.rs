@@ -47,11 +47,13 @@ impl Names {
     }
 }
 
-struct Checker {
+struct Checker<'a> {
     errors: FieldErrors,
+    /// The scenario file's folder: CSV paths are relative to it.
+    base_dir: Option<&'a std::path::Path>,
 }
 
-impl Checker {
+impl Checker<'_> {
     fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push(path.into(), message.into());
     }
@@ -78,14 +80,37 @@ impl Checker {
         support: Support,
     ) -> Option<Dist> {
         match raw {
-            Some(raw) => Dist::build(raw, path, support, &mut self.errors),
+            Some(raw) => {
+                let raw = self.inline(raw, path, support == Support::NonNegative)?;
+                Dist::build(&raw, path, support, &mut self.errors)
+            }
             None => Dist::build(&default_dist(default), path, support, &mut self.errors),
         }
     }
     fn rate(&mut self, raw: Option<&RawRate>, default: f64, path: &str) -> Option<Rate> {
         match raw {
+            Some(RawRate::Dist(d)) => {
+                let d = self.inline(d, path, true)?;
+                Rate::build(&RawRate::Dist(d), path, &mut self.errors)
+            }
             Some(raw) => Rate::build(raw, path, &mut self.errors),
             None => Some(Rate::Fixed(default)),
+        }
+    }
+
+    /// A CSV-backed `empirical` distribution read into an inline one; any
+    /// other distribution as it is.
+    fn inline(&mut self, raw: &RawDist, path: &str, non_negative: bool) -> Option<RawDist> {
+        let RawDist::Empirical(RawEmpirical::Csv(csv)) = raw else {
+            return Some(raw.clone());
+        };
+        let file = super::data::resolve(self.base_dir, &csv.csv);
+        match super::data::read_column(&file, &csv.column, non_negative) {
+            Ok(values) => Some(RawDist::Empirical(RawEmpirical::Values(values))),
+            Err(e) => {
+                self.fail(format!("{path}.empirical"), e);
+                None
+            }
         }
     }
 }
@@ -94,9 +119,13 @@ impl Checker {
 pub const MAX_EXPECTED_LEADS: f64 = 1e7;
 
 /// Turns a parsed scenario into a model, or every problem found.
-pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
+pub fn validate(
+    raw: &RawScenario,
+    base_dir: Option<&std::path::Path>,
+) -> Result<Model, FieldErrors> {
     let mut c = Checker {
         errors: FieldErrors::default(),
+        base_dir,
     };
     let mut regions = Names::default();
     let mut verticals = Names::default();
@@ -118,16 +147,25 @@ pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
         );
     }
 
-    let leads = lead_model(&mut c, &raw.leads, &mut regions, &mut verticals);
-    let expected_leads = raw.leads.arrivals_per_day * raw.horizon_days;
-    if expected_leads > MAX_EXPECTED_LEADS {
-        c.fail(
-            "leads.arrivals_per_day",
-            format!(
-                "{} leads a day for {} days is {expected_leads:.3e} leads per replication; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)",
-                raw.leads.arrivals_per_day, raw.horizon_days
-            ),
-        );
+    let leads = lead_model(
+        &mut c,
+        &raw.leads,
+        raw.horizon_days,
+        &mut regions,
+        &mut verticals,
+    );
+    if let Some(l) = &leads {
+        let expected_leads = l.arrivals_per_hour * HOURS_PER_DAY * raw.horizon_days;
+        if expected_leads > MAX_EXPECTED_LEADS {
+            c.fail(
+                "leads.arrivals_per_day",
+                format!(
+                    "{:.1} leads a day for {} days is {expected_leads:.3e} leads per replication; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)",
+                    l.arrivals_per_hour * HOURS_PER_DAY,
+                    raw.horizon_days
+                ),
+            );
+        }
     }
 
     c.positive(
@@ -253,10 +291,13 @@ pub fn validate(raw: &RawScenario) -> Result<Model, FieldErrors> {
 fn lead_model(
     c: &mut Checker,
     raw: &RawLeads,
+    horizon_days: f64,
     regions: &mut Names,
     verticals: &mut Names,
 ) -> Option<LeadModel> {
-    c.positive("leads.arrivals_per_day", raw.arrivals_per_day);
+    if let Some(rate) = raw.arrivals_per_day {
+        c.positive("leads.arrivals_per_day", rate);
+    }
     let signals = match &raw.signals {
         None => vec![Signal {
             name: defaults::SIGNAL.into(),
@@ -290,6 +331,24 @@ fn lead_model(
                 .collect()
         }
     };
+    if let Some(replay) = &raw.replay {
+        if raw.segments.is_some() {
+            c.fail(
+                "leads.segments",
+                "give `segments` or `replay`, not both: a replay's segments come from its file",
+            );
+            return None;
+        }
+        return replay_model(
+            c,
+            replay,
+            raw.arrivals_per_day,
+            horizon_days,
+            signals,
+            regions,
+            verticals,
+        );
+    }
     let default_segment = [RawSegment {
         name: "all".into(),
         share: 1.0,
@@ -358,9 +417,134 @@ fn lead_model(
         s.share /= total;
     }
     Some(LeadModel {
-        arrivals_per_hour: raw.arrivals_per_day / HOURS_PER_DAY,
+        arrivals_per_hour: raw
+            .arrivals_per_day
+            .unwrap_or_else(default_arrivals_per_day)
+            / HOURS_PER_DAY,
         signals,
         segments,
+        replay: None,
+    })
+}
+
+/// `leads.replay`: reads the historical leads, derives one segment per
+/// (region, vertical) found in the file, and the arrival rate.
+fn replay_model(
+    c: &mut Checker,
+    raw: &RawReplay,
+    arrivals_per_day: Option<f64>,
+    horizon_days: f64,
+    signals: Vec<Signal>,
+    regions: &mut Names,
+    verticals: &mut Names,
+) -> Option<LeadModel> {
+    let exact = raw.mode == RawReplayMode::Exact;
+    let path = super::data::resolve(c.base_dir, &raw.csv);
+    let rows = match super::data::read_leads(&path, exact || arrivals_per_day.is_none()) {
+        Ok(rows) => rows,
+        Err(e) => {
+            c.fail("leads.replay.csv", e);
+            return None;
+        }
+    };
+    // Segments: (region, vertical) combinations in order of first sight.
+    let mut keys: Vec<(Option<String>, Option<String>)> = Vec::new();
+    let mut leads = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let key = (row.region.clone(), row.vertical.clone());
+        let segment = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                keys.push(key);
+                keys.len() - 1
+            }
+        };
+        leads.push(ReplayLead {
+            arrival_hours: row.arrival_day.unwrap_or(0.0) * HOURS_PER_DAY,
+            segment: segment as u32,
+            quality: row.quality.or(row.score).unwrap_or(0.0),
+            score: if row.quality.is_some() {
+                None
+            } else {
+                row.score
+            },
+            deal_size: row.deal_size,
+        });
+    }
+    let mut by_segment = vec![Vec::new(); keys.len()];
+    for (i, l) in leads.iter().enumerate() {
+        by_segment[l.segment as usize].push(i as u32);
+    }
+    let segments: Vec<Segment> = keys
+        .iter()
+        .zip(&by_segment)
+        .map(|((region, vertical), members)| {
+            let values = |f: fn(&ReplayLead) -> f64| -> std::sync::Arc<[f64]> {
+                members.iter().map(|&i| f(&leads[i as usize])).collect()
+            };
+            Segment {
+                name: format!(
+                    "{}/{}",
+                    region.as_deref().unwrap_or("any"),
+                    vertical.as_deref().unwrap_or("any")
+                ),
+                share: members.len() as f64 / leads.len() as f64,
+                region: region.as_deref().map(|r| regions.intern(r)),
+                vertical: vertical.as_deref().map(|v| verticals.intern(v)),
+                deal_size: Dist::Empirical(values(|l| l.deal_size)),
+                quality: Dist::Empirical(values(|l| l.quality)),
+            }
+        })
+        .collect();
+    let days: Vec<f64> = rows.iter().filter_map(|r| r.arrival_day).collect();
+    let span = match (days.first(), days.last()) {
+        (Some(first), Some(last)) => last - first,
+        _ => 0.0,
+    };
+    let rate_per_day = match arrivals_per_day {
+        Some(rate) => rate,
+        // An exact replay's rate only sizes memory: its leads are the file's.
+        None if exact => rows.len() as f64 / horizon_days.max(1e-9),
+        None if span > 0.0 => rows.len() as f64 / span,
+        None => {
+            c.fail(
+                "leads.replay.csv",
+                format!("{}: all leads arrive on one day, so the historical rate is unknown: give `leads.arrivals_per_day`", path.display()),
+            );
+            return None;
+        }
+    };
+    let replay = if exact {
+        if arrivals_per_day.is_some() {
+            c.fail(
+                "leads.arrivals_per_day",
+                "an exact replay's arrivals are the file's: leave `arrivals_per_day` out",
+            );
+        }
+        let inside = leads
+            .iter()
+            .filter(|l| l.arrival_hours < horizon_days * HOURS_PER_DAY)
+            .count();
+        if inside < leads.len() {
+            c.fail(
+                "horizon_days",
+                format!(
+                    "{} of the {} leads in {} arrive after the horizon ({horizon_days} days): lengthen `horizon_days` to cover the file",
+                    leads.len() - inside,
+                    leads.len(),
+                    path.display()
+                ),
+            );
+        }
+        Replay::Exact(leads)
+    } else {
+        Replay::Bootstrap { leads, by_segment }
+    };
+    Some(LeadModel {
+        arrivals_per_hour: rate_per_day / HOURS_PER_DAY,
+        signals,
+        segments,
+        replay: Some(replay),
     })
 }
 
@@ -728,6 +912,18 @@ fn worlds(
                 continue;
             }
             let hours = e.day * HOURS_PER_DAY;
+            let exact_replay = raw
+                .leads
+                .replay
+                .as_ref()
+                .is_some_and(|r| r.mode == RawReplayMode::Exact);
+            if exact_replay && (e.market_skew.is_some() || e.demand.is_some()) {
+                c.fail(
+                    path.clone(),
+                    "an exact replay's leads are the file's: `market_skew` and `demand` cannot change them (use `mode: bootstrap`)",
+                );
+                continue;
+            }
             let kind = if let Some(s) = &e.market_skew {
                 if !(s.factor.is_finite() && s.factor >= 0.0) {
                     c.fail(

@@ -3,6 +3,7 @@
 mod bad_input;
 mod behaviour;
 mod browser;
+mod calibration;
 mod caps;
 mod cli;
 mod closed_forms;
@@ -13,6 +14,7 @@ mod fairness;
 mod fuzz;
 mod invariants;
 mod learning;
+mod library;
 mod queueing;
 mod report;
 mod schema;
