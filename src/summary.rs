@@ -1,7 +1,7 @@
 //! From raw results to the summary every report reads: estimates per policy
 //! and metric, paired differences from the baseline, per-partner means.
 
-use crate::metrics::{METRICS, N_METRICS};
+use crate::metrics::{Direction, Verdict, METRICS, N_METRICS};
 use crate::model::Model;
 use crate::runner::{Results, RunConfig};
 use crate::stats::histogram::ttfc_upper_edge;
@@ -60,6 +60,9 @@ pub struct Cell {
     /// Paired difference (this policy minus the baseline), replication by
     /// replication, over replications where both are defined.
     pub vs_baseline: Vec<Option<Estimate>>,
+    /// Verdicts on the paired differences, Holm-adjusted across every
+    /// non-baseline policy and every directional metric of the world.
+    pub verdicts: Vec<Verdict>,
     pub partners: Vec<PartnerRow>,
     /// Share of contacted leads first contacted within each bin's upper
     /// edge, pooled over replications: (hours, cumulative share).
@@ -134,6 +137,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                 })
                 .collect();
             Cell {
+                verdicts: vec![Verdict::NoClearDifference; N_METRICS],
                 ttfc_cdf,
                 policy: policy.name.clone(),
                 world: world.name.clone(),
@@ -157,7 +161,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             .collect(),
         worlds: model.worlds.iter().map(|w| w.name.clone()).collect(),
         robustness: robustness(model, &cells),
-        cells,
+        cells: with_verdicts(model, cells),
         warnings: model.warnings.clone(),
     }
 }
@@ -216,4 +220,42 @@ fn robustness(model: &Model, cells: &[Cell]) -> Vec<Robustness> {
         }
     }
     out
+}
+
+/// Family-wise error rate of the verdicts.
+pub const VERDICT_ALPHA: f64 = 0.05;
+
+/// Fills each cell's verdicts: within each world, one family of paired
+/// t-tests (every non-baseline policy x every metric with a better side),
+/// Holm-adjusted at [`VERDICT_ALPHA`].
+fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
+    use crate::stats::hypothesis::{holm, paired_p_value};
+    let n = model.policies.len();
+    for w in 0..model.worlds.len() {
+        let mut family = Vec::new();
+        for p in (0..n).filter(|&p| p != model.baseline) {
+            for (k, m) in METRICS.iter().enumerate() {
+                if m.direction == Direction::Neutral {
+                    continue;
+                }
+                if let Some(d) = cells[w * n + p].vs_baseline[k] {
+                    family.push((p, k, d.mean, paired_p_value(&d)));
+                }
+            }
+        }
+        let p_values: Vec<f64> = family.iter().map(|f| f.3).collect();
+        for ((p, k, mean, _), rejected) in family.into_iter().zip(holm(&p_values, VERDICT_ALPHA)) {
+            if !rejected {
+                continue;
+            }
+            let higher = mean > 0.0;
+            let better = (METRICS[k].direction == Direction::HigherIsBetter) == higher;
+            cells[w * n + p].verdicts[k] = if better {
+                Verdict::Better
+            } else {
+                Verdict::Worse
+            };
+        }
+    }
+    cells
 }

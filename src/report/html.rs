@@ -222,9 +222,7 @@ fn rows(summary: &Summary) -> Vec<RowView> {
                     };
                     let is_baseline = c.policy == summary.baseline;
                     let (diff, verdict) = match (is_baseline, c.vs_baseline[k]) {
-                        (false, Some(d)) => {
-                            (human_diff(d.mean, m.unit), Verdict::of(m.direction, d.ci95))
-                        }
+                        (false, Some(d)) => (human_diff(d.mean, m.unit), c.verdicts[k]),
                         _ => (String::new(), Verdict::NoClearDifference),
                     };
                     CellView {

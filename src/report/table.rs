@@ -95,11 +95,20 @@ fn render_world(s: &Summary, world: &str, out: &mut String) {
         std::iter::once(c.policy.clone())
             .chain(HEADLINE.iter().map(|(name, _)| {
                 let k = index_of(name).expect("headline metrics are in the catalogue");
-                cell_text(
+                let text = cell_text(
                     if diff { c.vs_baseline[k] } else { c.metrics[k] },
                     METRICS[k].unit,
                     diff,
-                )
+                );
+                if !diff || METRICS[k].direction == crate::metrics::Direction::Neutral {
+                    return text;
+                }
+                let mark = match c.verdicts[k] {
+                    crate::metrics::Verdict::Better => "✔",
+                    crate::metrics::Verdict::Worse => "✘",
+                    crate::metrics::Verdict::NoClearDifference => "≈",
+                };
+                format!("{text} {mark}")
             }))
             .collect()
     };
@@ -109,7 +118,7 @@ fn render_world(s: &Summary, world: &str, out: &mut String) {
     if cells.len() > 1 {
         let _ = writeln!(
             out,
-            "\nPaired difference from `{}` (policy − baseline, same simulated leads):\n",
+            "\nPaired difference from `{}` (policy − baseline, same simulated leads); ✔ better, ✘ worse, ≈ no clear difference (paired t-tests, Holm-adjusted at 5%):\n",
             s.baseline
         );
         let mut rows = vec![header];

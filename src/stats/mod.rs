@@ -6,6 +6,7 @@
 pub mod accumulator;
 pub mod fairness;
 pub mod histogram;
+pub mod hypothesis;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
