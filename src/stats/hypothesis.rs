@@ -12,7 +12,7 @@ pub fn paired_p_value(diff: &Estimate) -> f64 {
     let n = diff.n as f64;
     match diff.sd {
         None => 1.0,
-        Some(sd) if sd == 0.0 => {
+        Some(0.0) => {
             if diff.mean == 0.0 {
                 1.0
             } else {
