@@ -13,8 +13,9 @@ use leadsim::runner::RunConfig;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => run_scenario(cli.run),
-        Some(Command::Run(args)) => run_scenario(args),
+        None => run_scenario(cli.run, false),
+        Some(Command::Run(args)) => run_scenario(args, false),
+        Some(Command::Check(args)) => run_scenario(args, true),
         Some(Command::Validate { scenario }) => validate(&scenario),
         Some(Command::Trace(args)) => trace(args),
         Some(Command::New { name, full }) => new_scenario(&name, full),
@@ -104,7 +105,9 @@ fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
+/// `run`, or with `check_only` the `check` command: no table and no files
+/// (unless `--out`), just the assertions.
+fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
     let model = load(args.scenario.as_deref())?;
     let config = RunConfig {
         replications: args.replications.unwrap_or(model.replications),
@@ -140,8 +143,26 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = leadsim::simulate(&model, &config, &|n| bar.inc(n));
     bar.finish_and_clear();
     let summary = summary?;
-    let files = leadsim::report::render_all(&summary, heatmap)?;
-    let written = leadsim::report::write_all(&out_dir, &files)?;
+    let write_files = !check_only || args.out.is_some();
+    let written = if write_files {
+        let files = leadsim::report::render_all(&summary, heatmap)?;
+        leadsim::report::write_all(&out_dir, &files)?
+    } else {
+        Vec::new()
+    };
+    let checks = leadsim::checks::render(&summary.checks);
+    let failed = summary.checks.iter().any(|c| !c.passed);
+    if check_only {
+        if summary.checks.is_empty() {
+            anyhow::bail!("{} has no `expect` assertions to check", model.name);
+        }
+        print!("{checks}");
+        return Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
 
     let mut stdout = std::io::stdout().lock();
     match args.format {
@@ -156,8 +177,20 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Table => {}
     }
+    if !summary.checks.is_empty() {
+        // Assertions go with the table, or to stderr beside JSON output.
+        if args.format == Format::Table && !args.quiet {
+            write!(stdout, "\n{checks}").context("cannot write to standard output")?;
+        } else if failed || !args.quiet {
+            eprint!("{checks}");
+        }
+    }
     if !args.quiet {
         eprintln!("wrote {} files to {}", written.len(), out_dir.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -26,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario: every policy, every replication, then report.
     Run(RunArgs),
+    /// Run a scenario and check its `expect` assertions: exit 1 if any fails.
+    Check(RunArgs),
     /// Check a scenario file and print what it would simulate.
     Validate {
         /// The scenario file (JSON).

@@ -32,6 +32,8 @@ pub struct Model {
     /// The worlds every policy runs in: the base world first (no events),
     /// then each `stress` world in file order.
     pub worlds: Vec<WorldSpec>,
+    /// `expect`: what a run must show, or fail (exit code 1).
+    pub expectations: Vec<Expectation>,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
 }
@@ -368,4 +370,28 @@ pub struct Payout {
 pub struct SpeedBonus {
     pub within_hours: f64,
     pub amount: f64,
+}
+
+/// One `expect` assertion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expectation {
+    pub policy: usize,
+    pub world: usize,
+    /// Index into `metrics::METRICS`.
+    pub metric: usize,
+    pub kind: ExpectKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ExpectKind {
+    /// The metric's mean is at most this.
+    Max(f64),
+    /// The metric's mean is at least this.
+    Min(f64),
+    /// The paired difference from this policy is clearly on the better side
+    /// (its 95 % interval excludes 0).
+    BetterThan(usize),
+    /// The paired difference from this policy is, at worst, `margin` on the
+    /// worse side (the worse end of its 95 % interval).
+    NotWorseThan { other: usize, margin: f64 },
 }

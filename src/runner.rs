@@ -96,6 +96,10 @@ pub struct Results {
     /// `ttfc_histogram[cell]`: contacted leads of every replication, by
     /// time to first contact (`stats::histogram` bins).
     pub ttfc_histogram: Vec<Vec<u64>>,
+    /// Paired differences `expect` assertions compare: (world, policy,
+    /// other policy, metric) and the accumulated policy-minus-other values.
+    pub pair_keys: Vec<(usize, usize, usize, usize)>,
+    pub pairs: Vec<Accumulator>,
 }
 
 impl Results {
@@ -109,6 +113,8 @@ impl Results {
             vs_baseline: per_cell,
             ttfc_histogram: vec![vec![0; TTFC_BIN_COUNT]; cells],
             partners: vec![vec![PartnerSums::default(); model.partners.len()]; cells],
+            pair_keys: pair_keys(model),
+            pairs: vec![Accumulator::default(); pair_keys(model).len()],
         }
     }
 
@@ -129,6 +135,11 @@ impl Results {
             self.add_partners(p, run);
             for (total, n) in self.ttfc_histogram[p].iter_mut().zip(&run.ttfc_histogram) {
                 *total += n;
+            }
+        }
+        for (k, &(w, policy, other, metric)) in self.pair_keys.iter().enumerate() {
+            if w == world {
+                self.pairs[k].push(metrics[policy][metric] - metrics[other][metric]);
             }
         }
     }
@@ -163,6 +174,9 @@ impl Results {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 a.merge(b);
             }
+        }
+        for (mine, theirs) in self.pairs.iter_mut().zip(&other.pairs) {
+            mine.merge(theirs);
         }
         for (mine, theirs) in self.ttfc_histogram.iter_mut().zip(&other.ttfc_histogram) {
             for (a, b) in mine.iter_mut().zip(theirs) {
@@ -237,4 +251,21 @@ pub fn run(
         None => work(),
     };
     Ok(results)
+}
+
+/// The paired comparisons the scenario's `expect` assertions need, each once.
+fn pair_keys(model: &Model) -> Vec<(usize, usize, usize, usize)> {
+    use crate::model::ExpectKind;
+    let mut keys = Vec::new();
+    for e in &model.expectations {
+        let other = match e.kind {
+            ExpectKind::BetterThan(o) | ExpectKind::NotWorseThan { other: o, .. } => o,
+            _ => continue,
+        };
+        let key = (e.world, e.policy, other, e.metric);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
 }

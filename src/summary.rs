@@ -25,6 +25,8 @@ pub struct Summary {
     /// With stress worlds: each policy's worst showing on each headline
     /// metric across worlds.
     pub robustness: Vec<Robustness>,
+    /// The scenario's `expect` assertions, evaluated.
+    pub checks: Vec<crate::checks::CheckResult>,
     pub warnings: Vec<String>,
 }
 
@@ -161,6 +163,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             .collect(),
         worlds: model.worlds.iter().map(|w| w.name.clone()).collect(),
         robustness: robustness(model, &cells),
+        checks: crate::checks::evaluate(model, results),
         cells: with_verdicts(model, cells),
         warnings: model.warnings.clone(),
     }

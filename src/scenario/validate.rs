@@ -221,12 +221,7 @@ pub fn validate(
     };
 
     let worlds = worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
-    if !raw.expect.is_empty() {
-        c.fail(
-            "expect",
-            "`expect` assertions are not supported by this version of leadsim yet; remove `expect` to run",
-        );
-    }
+    let expectations = expectations(&mut c, raw, &worlds);
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -284,6 +279,7 @@ pub fn validate(
         partners,
         policies,
         worlds,
+        expectations,
         warnings,
     })
 }
@@ -1029,4 +1025,106 @@ fn worlds(
         });
     }
     worlds
+}
+
+/// `expect`: assertions a run must satisfy, with names resolved.
+fn expectations(c: &mut Checker, raw: &RawScenario, worlds: &[WorldSpec]) -> Vec<Expectation> {
+    use crate::metrics::{index_of, Direction, METRICS};
+    let policy_names: Vec<&str> = raw.policies.iter().map(|p| p.name.as_str()).collect();
+    let mut out = Vec::new();
+    for (i, e) in raw.expect.iter().enumerate() {
+        let path = format!("expect[{i}]");
+        let find_policy = |c: &mut Checker, field: &str, name: &str| -> Option<usize> {
+            let found = policy_names.iter().position(|p| *p == name);
+            if found.is_none() {
+                c.fail(
+                    format!("{path}.{field}"),
+                    format!(
+                        "`{name}` names no policy{}",
+                        did_you_mean(name, policy_names.iter().copied())
+                    ),
+                );
+            }
+            found
+        };
+        let policy = find_policy(c, "policy", &e.policy);
+        let world_name = e.world.as_deref().unwrap_or(BASE_WORLD);
+        let world = worlds.iter().position(|w| w.name == world_name);
+        if world.is_none() {
+            c.fail(
+                format!("{path}.world"),
+                format!(
+                    "`{world_name}` names no world{}",
+                    did_you_mean(world_name, worlds.iter().map(|w| w.name.as_str()))
+                ),
+            );
+        }
+        let metric = index_of(&e.metric);
+        if metric.is_none() {
+            c.fail(
+                format!("{path}.metric"),
+                format!(
+                    "`{}` is no metric{}",
+                    e.metric,
+                    did_you_mean(&e.metric, METRICS.iter().map(|m| m.name))
+                ),
+            );
+        }
+        let given = [
+            e.max.is_some(),
+            e.min.is_some(),
+            e.better_than.is_some(),
+            e.not_worse_than.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            c.fail(
+                path.clone(),
+                "an assertion has exactly one of `max`, `min`, `better_than`, `not_worse_than`",
+            );
+            continue;
+        }
+        if e.margin.is_some() && e.not_worse_than.is_none() {
+            c.fail(
+                format!("{path}.margin"),
+                "`margin` only applies to `not_worse_than`",
+            );
+        }
+        let margin = e.margin.unwrap_or(0.0);
+        if !(margin.is_finite() && margin >= 0.0) {
+            c.fail(
+                format!("{path}.margin"),
+                format!("must be a number >= 0, got {margin}"),
+            );
+        }
+        let kind = match (e.max, e.min, &e.better_than, &e.not_worse_than) {
+            (Some(v), ..) => Some(ExpectKind::Max(v)),
+            (_, Some(v), ..) => Some(ExpectKind::Min(v)),
+            (_, _, Some(other), _) => {
+                find_policy(c, "better_than", other).map(ExpectKind::BetterThan)
+            }
+            (_, _, _, Some(other)) => find_policy(c, "not_worse_than", other)
+                .map(|other| ExpectKind::NotWorseThan { other, margin }),
+            _ => None,
+        };
+        if let (Some(m), Some(ExpectKind::BetterThan(_) | ExpectKind::NotWorseThan { .. })) =
+            (metric, kind)
+        {
+            if METRICS[m].direction == Direction::Neutral {
+                c.fail(
+                    format!("{path}.metric"),
+                    format!("`{}` has no better side, so `better_than` and `not_worse_than` cannot apply; use `max` or `min`", METRICS[m].name),
+                );
+            }
+        }
+        if let (Some(policy), Some(world), Some(metric), Some(kind)) = (policy, world, metric, kind)
+        {
+            out.push(Expectation {
+                policy,
+                world,
+                metric,
+                kind,
+            });
+        }
+    }
+    out
 }
