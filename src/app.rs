@@ -18,6 +18,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check(args)) => run_scenario(args, true),
         Some(Command::Validate { scenario }) => validate(&scenario),
         Some(Command::Trace(args)) => trace(args),
+        Some(Command::Diff {
+            old,
+            new,
+            fail_on_change,
+        }) => diff(&old, &new, fail_on_change),
+        Some(Command::Schema) => {
+            println!("{}", leadsim::schema::render());
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::New { name, full }) => new_scenario(&name, full),
     }
 }
@@ -39,6 +48,23 @@ fn new_scenario(name: &str, full: bool) -> anyhow::Result<ExitCode> {
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Result<ExitCode> {
+    let read = |path: &Path| -> anyhow::Result<leadsim::report::json::SummaryJson> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a leadsim summary.json", path.display()))
+    };
+    let d = leadsim::diff::diff(&read(old)?, &read(new)?);
+    print!("{}", leadsim::diff::render(&d));
+    let changed = !d.moved.is_empty() || !d.only_old.is_empty() || !d.only_new.is_empty();
+    Ok(if fail_on_change && changed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {

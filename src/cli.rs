@@ -28,6 +28,18 @@ pub enum Command {
     Run(RunArgs),
     /// Run a scenario and check its `expect` assertions: exit 1 if any fails.
     Check(RunArgs),
+    /// Which metrics moved beyond their confidence intervals between two runs.
+    Diff {
+        /// The earlier run's summary.json.
+        old: PathBuf,
+        /// The later run's summary.json.
+        new: PathBuf,
+        /// Exit with code 1 when anything moved (for CI).
+        #[arg(long)]
+        fail_on_change: bool,
+    },
+    /// Print the JSON Schema of the scenario format.
+    Schema,
     /// Check a scenario file and print what it would simulate.
     Validate {
         /// The scenario file (JSON).

@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod describe;
+pub mod diff;
 pub mod engine;
 pub mod metrics;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod plot;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod schema;
 pub mod stats;
 pub mod summary;
 pub mod trace;

@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole scenario file (MODEL.md section 1).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: String,
@@ -50,7 +51,7 @@ pub fn default_seed() -> u64 {
     1
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLeads {
     /// Defaults to 20, or to the historical rate of a `replay` file.
@@ -65,7 +66,7 @@ pub struct RawLeads {
 }
 
 /// `leads.replay`: historical leads from a CSV file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawReplay {
     pub csv: String,
@@ -73,7 +74,7 @@ pub struct RawReplay {
     pub mode: RawReplayMode,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawReplayMode {
     Bootstrap,
@@ -88,7 +89,7 @@ pub fn default_arrivals_per_day() -> f64 {
     20.0
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSignal {
     pub name: String,
@@ -100,7 +101,7 @@ pub fn default_signal_noise() -> f64 {
     0.1
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSegment {
     pub name: String,
@@ -120,7 +121,7 @@ fn one() -> f64 {
     1.0
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpeedToLead {
     #[serde(default = "default_half_life")]
@@ -145,7 +146,7 @@ impl Default for RawSpeedToLead {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEconomics {
     #[serde(default = "default_gross_margin")]
@@ -184,7 +185,7 @@ impl Default for RawEconomics {
 
 /// The vendor's inside-sales team: a partner less `name`, `regions`,
 /// `verticals`, `count` and `tier`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTeam {
     #[serde(default)]
@@ -203,7 +204,7 @@ pub struct RawTeam {
     pub discount: Option<RawRate>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPartner {
     pub name: String,
@@ -241,14 +242,14 @@ pub struct RawPartner {
     pub joins_day: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAway {
     pub from_day: f64,
     pub to_day: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
     pub name: String,
@@ -268,7 +269,7 @@ pub struct RawPolicy {
     pub payout: RawPayout,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawRule {
     RoundRobin,
@@ -280,7 +281,7 @@ pub enum RawRule {
     Thompson,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRouting {
     #[serde(default = "default_rule")]
@@ -308,21 +309,21 @@ impl Default for RawRouting {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScoreTier {
     pub min_score: f64,
     pub partner_tiers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawRegionMode {
     Require,
     Ignore,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawVerticalMode {
     Require,
@@ -330,7 +331,7 @@ pub enum RawVerticalMode {
     Ignore,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEligibility {
     #[serde(default = "default_region_mode")]
@@ -361,7 +362,7 @@ impl Default for RawEligibility {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScoring {
     #[serde(default)]
@@ -370,14 +371,14 @@ pub struct RawScoring {
     pub threshold: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawSlaThen {
     House,
     Drop,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSla {
     pub first_contact_hours: f64,
@@ -391,14 +392,14 @@ fn default_max_reroutes() -> i64 {
     1
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawWhenFull {
     Queue,
     Skip,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCaps {
     #[serde(default)]
@@ -411,7 +412,7 @@ pub struct RawCaps {
     pub when_full: Option<RawWhenFull>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPayout {
     #[serde(default)]
@@ -432,21 +433,21 @@ pub struct RawPayout {
     pub mdf_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBracket {
     pub from: f64,
     pub rate: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpeedBonus {
     pub within_hours: f64,
     pub amount: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStress {
     pub name: String,
@@ -456,7 +457,7 @@ pub struct RawStress {
 }
 
 /// A stress event: `day` plus exactly one kind key (checked in validation).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     pub day: f64,
@@ -472,7 +473,7 @@ pub struct RawEvent {
     pub partner_join: Option<RawPartnerRef>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMarketSkew {
     #[serde(default)]
@@ -482,7 +483,7 @@ pub struct RawMarketSkew {
     pub factor: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDemand {
     pub factor: f64,
@@ -490,20 +491,20 @@ pub struct RawDemand {
     pub until_day: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConsolidation {
     pub acquirer: String,
     pub acquired: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPartnerRef {
     pub partner: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
     pub policy: String,
@@ -523,7 +524,8 @@ pub struct RawExpect {
 }
 
 /// A distribution object: exactly one key naming the family.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RawDist {
     Fixed(f64),
     Exponential(RawExponential),
@@ -536,13 +538,13 @@ pub enum RawDist {
     Empirical(RawEmpirical),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExponential {
     pub mean: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLognormal {
     pub median: f64,
@@ -552,7 +554,7 @@ pub struct RawLognormal {
     pub sigma: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawGamma {
     pub shape: f64,
@@ -562,21 +564,21 @@ pub struct RawGamma {
     pub scale: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawWeibull {
     pub shape: f64,
     pub scale: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUniform {
     pub min: f64,
     pub max: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTriangular {
     pub min: f64,
@@ -584,7 +586,7 @@ pub struct RawTriangular {
     pub max: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBeta {
     #[serde(default)]
@@ -598,13 +600,14 @@ pub struct RawBeta {
 }
 
 /// `empirical`: an inline list of observations, or a CSV column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
 pub enum RawEmpirical {
     Values(Vec<f64>),
     Csv(RawEmpiricalCsv),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEmpiricalCsv {
     pub csv: String,
@@ -612,7 +615,8 @@ pub struct RawEmpiricalCsv {
 }
 
 /// A rate or probability: a plain number or a distribution on [0, 1].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
 pub enum RawRate {
     Value(f64),
     Dist(RawDist),
@@ -715,5 +719,73 @@ impl<'de> Deserialize<'de> for RawDist {
             }
         }
         deserializer.deserialize_map(DistVisitor)
+    }
+}
+
+// JSON Schemas of the three types with hand-written deserialisers; every
+// other type's schema is derived from the same serde attributes the parser
+// uses, so a field added to the parser is in the schema by construction.
+
+fn schema(value: serde_json::Value) -> schemars::Schema {
+    schemars::Schema::try_from(value).expect("a JSON object is a schema")
+}
+
+impl JsonSchema for RawDist {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Distribution".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let family = |name: &str, inner: schemars::Schema| {
+            serde_json::json!({
+                "type": "object",
+                "properties": {name: inner},
+                "required": [name],
+                "additionalProperties": false
+            })
+        };
+        schema(serde_json::json!({
+            "description": "A distribution: an object with exactly one key naming its family.",
+            "oneOf": [
+                family("fixed", generator.subschema_for::<f64>()),
+                family("exponential", generator.subschema_for::<RawExponential>()),
+                family("lognormal", generator.subschema_for::<RawLognormal>()),
+                family("gamma", generator.subschema_for::<RawGamma>()),
+                family("weibull", generator.subschema_for::<RawWeibull>()),
+                family("uniform", generator.subschema_for::<RawUniform>()),
+                family("triangular", generator.subschema_for::<RawTriangular>()),
+                family("beta", generator.subschema_for::<RawBeta>()),
+                family("empirical", generator.subschema_for::<RawEmpirical>()),
+            ]
+        }))
+    }
+}
+
+impl JsonSchema for RawEmpirical {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Empirical".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schema(serde_json::json!({
+            "description": "Observed values, inline or from a CSV column (path relative to the scenario file).",
+            "anyOf": [
+                {"type": "array", "items": {"type": "number"}, "minItems": 1},
+                generator.subschema_for::<RawEmpiricalCsv>()
+            ]
+        }))
+    }
+}
+
+impl JsonSchema for RawRate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Rate".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schema(serde_json::json!({
+            "description": "A probability: a number in [0, 1] or a distribution on [0, 1].",
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                generator.subschema_for::<RawDist>()
+            ]
+        }))
     }
 }

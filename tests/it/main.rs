@@ -17,6 +17,7 @@ mod learning;
 mod library;
 mod queueing;
 mod report;
+mod review;
 mod schema;
 mod stress;
 mod trace;
