@@ -166,7 +166,32 @@ fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
         );
         bar
     };
-    let summary = leadsim::simulate(&model, &config, &|n| bar.inc(n));
+    let summary = match args.precision {
+        None => leadsim::simulate(&model, &config, &|n| bar.inc(n)),
+        Some(precision) => {
+            if !(precision.is_finite() && precision > 0.0) {
+                anyhow::bail!("--precision: expected a positive relative half-width such as 0.02, got {precision}");
+            }
+            bar.set_length(args.max_replications);
+            leadsim::simulate_to_precision(
+                &model,
+                &config,
+                precision,
+                args.max_replications,
+                &|n| bar.inc(n),
+            )
+            .map(|(summary, reached)| {
+                if !args.quiet || !reached {
+                    eprintln!(
+                        "precision {precision}: {} after {} replications",
+                        if reached { "reached" } else { "NOT reached" },
+                        summary.replications
+                    );
+                }
+                summary
+            })
+        }
+    };
     bar.finish_and_clear();
     let summary = summary?;
     let write_files = !check_only || args.out.is_some();

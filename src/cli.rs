@@ -112,6 +112,14 @@ pub struct RunArgs {
     /// The metric that colours the policy x world heatmap (stress worlds).
     #[arg(long, default_value = "conversion.lead_to_win", value_name = "METRIC")]
     pub heatmap: String,
+    /// Add replications in batches (of --replications) until every headline
+    /// metric's 95% CI half-width is below R x |mean|, or its paired
+    /// difference from the baseline is clearly non-zero.
+    #[arg(long, value_name = "R")]
+    pub precision: Option<f64>,
+    /// The most replications --precision may run.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_replications: u64,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

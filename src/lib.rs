@@ -56,6 +56,40 @@ pub fn load_file(file: &Path) -> Result<Model, ScenarioError> {
     load_text(&text, file)
 }
 
+/// Runs replications in batches of `config.replications` until every
+/// headline metric is precise to `precision` (see
+/// [`runner::precise_enough`]) or `max_replications` are done. Returns the
+/// summary and whether the precision was reached. Deterministic for a given
+/// seed, precision and batch size.
+pub fn simulate_to_precision(
+    model: &Model,
+    config: &RunConfig,
+    precision: f64,
+    max_replications: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<(Summary, bool)> {
+    let headline: Vec<usize> = report::table::HEADLINE
+        .iter()
+        .map(|(m, _)| metrics::index_of(m).expect("headline metrics are in the catalogue"))
+        .collect();
+    let batch = config.replications.max(1);
+    let mut results = runner::Results::empty(model);
+    let mut done = 0;
+    loop {
+        let next = (done + batch).min(max_replications.max(batch));
+        runner::run_more(model, config, done..next, &mut results, progress)?;
+        done = next;
+        let reached = runner::precise_enough(model, &results, precision, &headline);
+        if reached || done >= max_replications {
+            let config = RunConfig {
+                replications: done,
+                ..config.clone()
+            };
+            return Ok((summary::summarise(model, &config, &results), reached));
+        }
+    }
+}
+
 /// Runs every replication of every policy and summarises them.
 pub fn simulate(
     model: &Model,

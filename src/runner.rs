@@ -220,14 +220,37 @@ pub fn run(
     config: &RunConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Results> {
-    let blocks: Vec<Range<u64>> = (0..config.replications)
-        .step_by(BLOCK as usize)
-        .map(|start| start..(start + BLOCK).min(config.replications))
-        .collect();
+    let mut results = Results::empty(model);
+    run_more(
+        model,
+        config,
+        0..config.replications,
+        &mut results,
+        progress,
+    )?;
+    Ok(results)
+}
+
+/// Runs replications `range` and merges them into `results` (which must
+/// hold the replications before `range.start`). Blocks start at multiples of
+/// [`BLOCK`], so a run made in several calls merges exactly as one would.
+pub fn run_more(
+    model: &Model,
+    config: &RunConfig,
+    range: Range<u64>,
+    results: &mut Results,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<()> {
+    let mut blocks = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
+        blocks.push(start..end);
+        start = end;
+    }
     // Blocks run in waves; each wave's results are merged (in block order)
     // before the next starts, so memory stays bounded by one wave.
-    let work = || {
-        let mut results = Results::empty(model);
+    let mut work = || {
         for wave in blocks.chunks(WAVE) {
             let parts: Vec<Results> = wave
                 .par_iter()
@@ -241,16 +264,43 @@ pub fn run(
                 results.merge(part);
             }
         }
-        results
     };
-    let results = match config.threads {
+    match config.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?
             .install(work),
         None => work(),
-    };
-    Ok(results)
+    }
+    Ok(())
+}
+
+/// Whether every headline metric is precise enough: in every cell, its 95 %
+/// half-width is at most `precision` x |mean|, or its paired difference from
+/// the baseline is clearly non-zero (its interval excludes 0).
+pub fn precise_enough(model: &Model, results: &Results, precision: f64, metrics: &[usize]) -> bool {
+    let n = model.policies.len();
+    results
+        .metrics
+        .iter()
+        .enumerate()
+        .all(|(cell, accumulators)| {
+            let is_baseline = cell % n == model.baseline;
+            metrics.iter().all(|&k| {
+                let Some(e) = accumulators[k].estimate() else {
+                    return true;
+                };
+                let narrow = e
+                    .half_width()
+                    .is_some_and(|hw| hw <= precision * e.mean.abs());
+                let clear = !is_baseline
+                    && results.vs_baseline[cell][k]
+                        .estimate()
+                        .and_then(|d| d.ci95)
+                        .is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0);
+                narrow || clear
+            })
+        })
 }
 
 /// The paired comparisons the scenario's `expect` assertions need, each once.
