@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command, Format, RunArgs, TraceArgs};
+use crate::cli::{Cli, Command, Format, RunArgs, SweepArgs, TraceArgs};
 use leadsim::runner::RunConfig;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             new,
             fail_on_change,
         }) => diff(&old, &new, fail_on_change),
+        Some(Command::Sweep(args)) => sweep(args),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)
@@ -47,6 +48,78 @@ fn new_scenario(name: &str, full: bool) -> anyhow::Result<ExitCode> {
         path.display(),
         path.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    use leadsim::metrics::{index_of, METRICS};
+    let text = std::fs::read_to_string(&args.scenario)
+        .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+    let model = leadsim::load_text(&text, &args.scenario)?;
+    let axes = args
+        .set
+        .iter()
+        .map(|s| leadsim::sweep::parse_axis(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let metric = |name: &str| {
+        index_of(name.trim()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--pareto: `{name}` is no metric{}",
+                leadsim::scenario::errors::did_you_mean(
+                    name.trim(),
+                    METRICS.iter().map(|m| m.name)
+                )
+            )
+        })
+    };
+    let pairs = args
+        .pareto
+        .iter()
+        .map(|p| {
+            let (a, b) = p
+                .split_once(',')
+                .ok_or_else(|| anyhow::anyhow!("--pareto `{p}`: expected METRIC,METRIC"))?;
+            Ok((metric(a)?, metric(b)?))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Every path and every grid point is checked before anything runs.
+    let points = leadsim::sweep::grid(&text, &args.scenario, &axes)?;
+    let config = RunConfig {
+        replications: args.replications.unwrap_or(model.replications),
+        seed: args.seed.unwrap_or(model.seed),
+        threads: args.threads.map(|t| t as usize),
+    };
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(config.replications * points.len() as u64)
+    };
+    let runs = leadsim::sweep::run(&points, &config, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let runs = runs?;
+    // The two-field heatmap shows the policy the first path names, if any.
+    let heatmap_policy = model
+        .policies
+        .iter()
+        .position(|p| axes[0].path.starts_with(&format!("policies[{}]", p.name)))
+        .unwrap_or(model.baseline);
+    let files = leadsim::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name).join("sweep"));
+    for (name, bytes) in &files {
+        leadsim::report::write_atomic(&out_dir.join(name), bytes)?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "swept {} points x {} replications; wrote {} files to {}",
+            points.len(),
+            config.replications,
+            files.len(),
+            out_dir.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -38,6 +38,8 @@ pub enum Command {
         #[arg(long)]
         fail_on_change: bool,
     },
+    /// Run a grid over one or two numeric fields, on common random numbers.
+    Sweep(SweepArgs),
     /// Print the JSON Schema of the scenario format.
     Schema,
     /// Check a scenario file and print what it would simulate.
@@ -123,4 +125,33 @@ pub struct RunArgs {
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (JSON).
+    pub scenario: PathBuf,
+    /// A field and its values: PATH=from:to:step or PATH=v1,v2,... Paths
+    /// like `policies[tiered-fast].scoring.threshold`; give one or two.
+    #[arg(long = "set", value_name = "PATH=RANGE", required = true)]
+    pub set: Vec<String>,
+    /// A metric pair whose Pareto frontier to draw, e.g.
+    /// `fairness.gini_leads,conversion.lead_to_win`; repeatable.
+    #[arg(long, value_name = "METRIC,METRIC")]
+    pub pareto: Vec<String>,
+    /// Replications per grid point (overrides the file's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub replications: Option<u64>,
+    /// Seed (overrides the file's); every grid point uses it.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Output folder (default: output/<scenario name>/sweep/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

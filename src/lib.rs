@@ -19,6 +19,7 @@ pub mod scenario;
 pub mod schema;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod trace;
 
 use std::path::Path;

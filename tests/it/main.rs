@@ -20,4 +20,5 @@ mod report;
 mod review;
 mod schema;
 mod stress;
+mod sweep;
 mod trace;

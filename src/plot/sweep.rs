@@ -1,0 +1,334 @@
+//! Sweep charts: headline metrics against one swept field (lines with 95 %
+//! CI bands), a heatmap over two swept fields, and Pareto frontiers.
+
+use plotters::prelude::*;
+
+use super::{colour, DrawResult, FONT};
+use crate::metrics::{index_of, Direction, METRICS};
+use crate::report::format::human;
+use crate::summary::Summary;
+use crate::sweep::Axis;
+
+const PANELS: [(&str, f64, &str); 6] = [
+    ("conversion.lead_to_win", 100.0, "Lead to win (%)"),
+    (
+        "conversion.lead_to_opportunity",
+        100.0,
+        "Lead to opportunity (%)",
+    ),
+    (
+        "speed.ttfc_median_hours",
+        1.0,
+        "Median time to first contact (hours)",
+    ),
+    ("economics.gross_profit", 1e-6, "Gross profit (millions)"),
+    ("fairness.gini_leads", 1.0, "Gini of leads per capacity"),
+    (
+        "economics.payout_ratio",
+        100.0,
+        "Net partner cost / revenue (%)",
+    ),
+];
+
+/// Headline metrics against the one swept field, one line per policy.
+pub fn lines(axis: &Axis, runs: &[Summary]) -> DrawResult<String> {
+    let policies: Vec<String> = runs[0]
+        .world_cells(crate::summary::BASE_WORLD)
+        .iter()
+        .map(|c| c.policy.clone())
+        .collect();
+    let (x0, x1) = (
+        axis.values[0],
+        *axis.values.last().expect("an axis has values"),
+    );
+    let pad = ((x1 - x0) * 0.02).max(1e-9);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1200, 1060)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (title, body) = root.split_vertically(40);
+        title.draw(&Text::new(
+            format!("Sweep of {}", axis.path),
+            (16, 10),
+            (FONT, 20),
+        ))?;
+        let panels = body.split_evenly((3, 2));
+        for (panel, (metric, scale, label)) in panels.iter().zip(PANELS) {
+            let k = index_of(metric).expect("in the catalogue");
+            let series: Vec<Vec<(f64, f64, f64, f64)>> = (0..policies.len())
+                .map(|p| {
+                    runs.iter()
+                        .zip(&axis.values)
+                        .filter_map(|(s, &x)| {
+                            let e = s.world_cells(crate::summary::BASE_WORLD)[p].metrics[k]?;
+                            let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+                            Some((x, e.mean * scale, lo * scale, hi * scale))
+                        })
+                        .collect()
+                })
+                .collect();
+            let all = series.iter().flatten();
+            let lo = all.clone().map(|v| v.2).fold(f64::INFINITY, f64::min);
+            let hi = all.map(|v| v.3).fold(f64::NEG_INFINITY, f64::max);
+            let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+            let span = (hi - lo).max(1e-9);
+            let mut chart = ChartBuilder::on(panel)
+                .caption(label, (FONT, 16))
+                .margin(10)
+                .x_label_area_size(36)
+                .y_label_area_size(56)
+                .build_cartesian_2d(
+                    (x0 - pad)..(x1 + pad),
+                    (lo - 0.05 * span)..(hi + 0.05 * span),
+                )?;
+            chart
+                .configure_mesh()
+                .x_desc(axis.path.as_str())
+                .label_style((FONT, 12))
+                .axis_desc_style((FONT, 12))
+                .draw()?;
+            for (p, points) in series.iter().enumerate() {
+                let c = colour(p);
+                let mut band: Vec<(f64, f64)> = points.iter().map(|v| (v.0, v.3)).collect();
+                band.extend(points.iter().rev().map(|v| (v.0, v.2)));
+                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))?;
+                let line = chart.draw_series(LineSeries::new(
+                    points.iter().map(|v| (v.0, v.1)),
+                    c.stroke_width(2),
+                ))?;
+                if metric == PANELS[0].0 {
+                    line.label(policies[p].clone()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                    });
+                }
+            }
+            if metric == PANELS[0].0 {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK)
+                    .label_font((FONT, 12))
+                    .draw()?;
+            }
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// A metric of one policy over two swept fields.
+pub fn heatmap(
+    axes: &[Axis],
+    runs: &[Summary],
+    policy: usize,
+    metric: usize,
+) -> DrawResult<String> {
+    let (a, b) = (&axes[0], &axes[1]);
+    let m = METRICS[metric];
+    let value = |i: usize, j: usize| {
+        runs[i * b.values.len() + j].world_cells(crate::summary::BASE_WORLD)[policy].metrics[metric]
+            .map(|e| e.mean)
+    };
+    let values: Vec<f64> = (0..a.values.len())
+        .flat_map(|i| (0..b.values.len()).filter_map(move |j| value(i, j)))
+        .collect();
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (cw, ch) = (90i32, 34i32);
+    let (left, top) = (120i32, 90i32);
+    let width = (left + cw * b.values.len() as i32 + 40).max(600) as u32;
+    let height = (top + ch * a.values.len() as i32 + 70) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let policy_name = runs[0].world_cells(crate::summary::BASE_WORLD)[policy]
+            .policy
+            .clone();
+        let better = if m.direction == Direction::LowerIsBetter {
+            "darker is worse"
+        } else {
+            "darker is higher"
+        };
+        root.draw(&Text::new(
+            format!("{} of {policy_name} ({better})", m.name),
+            (16, 12),
+            (FONT, 18),
+        ))?;
+        root.draw(&Text::new(
+            format!("rows: {}   columns: {}", a.path, b.path),
+            (16, 40),
+            (FONT, 13),
+        ))?;
+        for (j, v) in b.values.iter().enumerate() {
+            root.draw(&Text::new(
+                format!("{v}"),
+                (left + cw * j as i32 + 8, top - 20),
+                (FONT, 12),
+            ))?;
+        }
+        for (i, v) in a.values.iter().enumerate() {
+            let y = top + ch * i as i32;
+            root.draw(&Text::new(format!("{v}"), (16, y + 10), (FONT, 12)))?;
+            for j in 0..b.values.len() {
+                let x = left + cw * j as i32;
+                let (fill, text) = match value(i, j) {
+                    None => (RGBColor(240, 240, 240), "n/a".to_string()),
+                    Some(v) => {
+                        let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                        let mix =
+                            |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+                        (
+                            RGBColor(mix(222, 33), mix(235, 82), mix(247, 150)),
+                            human(v, m.unit),
+                        )
+                    }
+                };
+                root.draw(&Rectangle::new(
+                    [(x + 1, y + 1), (x + cw - 1, y + ch - 1)],
+                    fill.filled(),
+                ))?;
+                let dark = value(i, j).is_some_and(|v| hi > lo && (v - lo) / (hi - lo) > 0.55);
+                root.draw(&Text::new(
+                    text,
+                    (x + 8, y + 10),
+                    (FONT, 12)
+                        .into_font()
+                        .color(if dark { &WHITE } else { &BLACK }),
+                ))?;
+            }
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// One candidate on a Pareto chart: a grid point and policy, its label, and
+/// its two metric means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub label: String,
+    pub policy: usize,
+    pub x: f64,
+    pub y: f64,
+    pub on_frontier: bool,
+}
+
+/// Marks the non-dominated candidates: none is at least as good on both
+/// metrics and better on one (directions from the catalogue).
+pub fn pareto(mut candidates: Vec<Candidate>, x_metric: usize, y_metric: usize) -> Vec<Candidate> {
+    let sign = |k: usize| {
+        if METRICS[k].direction == Direction::LowerIsBetter {
+            -1.0
+        } else {
+            1.0
+        }
+    };
+    let (sx, sy) = (sign(x_metric), sign(y_metric));
+    let snapshot = candidates.clone();
+    for c in &mut candidates {
+        c.on_frontier = !snapshot.iter().any(|o| {
+            let (ox, oy, cx, cy) = (o.x * sx, o.y * sy, c.x * sx, c.y * sy);
+            ox >= cx && oy >= cy && (ox > cx || oy > cy)
+        });
+    }
+    candidates
+}
+
+pub fn pareto_chart(
+    candidates: &[Candidate],
+    x_metric: usize,
+    y_metric: usize,
+) -> DrawResult<String> {
+    let (xm, ym) = (METRICS[x_metric], METRICS[y_metric]);
+    let range = |f: &dyn Fn(&Candidate) -> f64| {
+        let lo = candidates.iter().map(f).fold(f64::INFINITY, f64::min);
+        let hi = candidates.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
+        let pad = ((hi - lo) * 0.08).max(1e-9 + lo.abs() * 1e-6);
+        (lo - pad)..(hi + pad)
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (960, 640)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("Pareto frontier: {} against {}", ym.name, xm.name),
+                (FONT, 18),
+            )
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .build_cartesian_2d(range(&|c| c.x), range(&|c| c.y))?;
+        chart
+            .configure_mesh()
+            .x_desc(xm.name)
+            .y_desc(ym.name)
+            .x_label_formatter(&|v| human(*v, xm.unit))
+            .y_label_formatter(&|v| human(*v, ym.unit))
+            .label_style((FONT, 12))
+            .draw()?;
+        chart.draw_series(
+            candidates
+                .iter()
+                .filter(|c| !c.on_frontier)
+                .map(|c| Circle::new((c.x, c.y), 4, BLACK.mix(0.25).filled())),
+        )?;
+        let mut frontier: Vec<&Candidate> = candidates.iter().filter(|c| c.on_frontier).collect();
+        frontier.sort_by(|a, b| a.x.total_cmp(&b.x));
+        chart.draw_series(LineSeries::new(
+            frontier.iter().map(|c| (c.x, c.y)),
+            BLACK.stroke_width(1),
+        ))?;
+        for c in &frontier {
+            chart.draw_series(std::iter::once(Circle::new(
+                (c.x, c.y),
+                6,
+                colour(c.policy).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                c.label.clone(),
+                (c.x, c.y),
+                (FONT, 11),
+            )))?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pareto_keeps_the_non_dominated() {
+        let win = index_of("conversion.lead_to_win").unwrap();
+        let gini = index_of("fairness.gini_leads").unwrap();
+        let c = |label: &str, x: f64, y: f64| Candidate {
+            label: label.into(),
+            policy: 0,
+            x,
+            y,
+            on_frontier: false,
+        };
+        // x = Gini (lower is better), y = lead-to-win (higher is better).
+        let marked = pareto(
+            vec![
+                c("a", 0.2, 0.02),
+                c("b", 0.3, 0.03),
+                c("c", 0.3, 0.02),
+                c("d", 0.1, 0.01),
+            ],
+            gini,
+            win,
+        );
+        let on: Vec<&str> = marked
+            .iter()
+            .filter(|c| c.on_frontier)
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(on, vec!["a", "b", "d"]);
+    }
+}

@@ -1,0 +1,424 @@
+//! `leadsim sweep`: a grid over one or two numeric fields of a scenario,
+//! addressed by path, run on common random numbers (every grid point uses
+//! the same seed, so points are paired as policies are).
+//!
+//! Paths read like the errors print them: `leads.arrivals_per_day`,
+//! `policies[tiered-fast].scoring.threshold`, `partners[Northwind].capacity`,
+//! `policies[0].payout.commission[1].rate`. A bracket holds an index or the
+//! `name` of an element. Every path and every grid point is checked before
+//! anything runs.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+use crate::model::Model;
+use crate::runner::RunConfig;
+use crate::summary::Summary;
+
+/// One swept field: its path and its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub path: String,
+    pub values: Vec<f64>,
+}
+
+/// The most points one axis may have.
+pub const MAX_AXIS_POINTS: usize = 1000;
+
+/// Parses `PATH=from:to:step` (or `PATH=v1,v2,...`).
+pub fn parse_axis(spec: &str) -> anyhow::Result<Axis> {
+    let (path, range) = spec
+        .split_once('=')
+        .with_context(|| format!("--set `{spec}`: expected PATH=from:to:step or PATH=v1,v2,..."))?;
+    let number = |s: &str| -> anyhow::Result<f64> {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .with_context(|| format!("--set `{spec}`: `{s}` is not a number"))
+    };
+    let values = if range.contains(':') {
+        let parts: Vec<&str> = range.split(':').collect();
+        let [from, to, step] = parts[..] else {
+            bail!("--set `{spec}`: expected from:to:step");
+        };
+        let (from, to, step) = (number(from)?, number(to)?, number(step)?);
+        if step <= 0.0 || to < from {
+            bail!("--set `{spec}`: expected from <= to and a positive step");
+        }
+        let count = ((to - from) / step + 1e-9).floor() as usize + 1;
+        if count > MAX_AXIS_POINTS {
+            bail!("--set `{spec}`: {count} points; at most {MAX_AXIS_POINTS} per field");
+        }
+        // Rounded to the step's precision so 0.1 + 0.2 prints as 0.3.
+        (0..count)
+            .map(|k| crate::report::format::round_sig(from + k as f64 * step))
+            .collect()
+    } else {
+        range
+            .split(',')
+            .map(number)
+            .collect::<anyhow::Result<Vec<f64>>>()?
+    };
+    if values.is_empty() {
+        bail!("--set `{spec}`: no values");
+    }
+    Ok(Axis {
+        path: path.trim().to_string(),
+        values,
+    })
+}
+
+/// The steps of a path: object keys and array selectors.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+    Name(String),
+}
+
+fn steps(path: &str) -> anyhow::Result<Vec<Step>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if key.is_empty() {
+            bail!("`{path}`: empty field name");
+        }
+        out.push(Step::Key(key.to_string()));
+        while let Some(stripped) = rest.strip_prefix('[') {
+            let end = stripped
+                .find(']')
+                .with_context(|| format!("`{path}`: unclosed `[`"))?;
+            let selector = &stripped[..end];
+            out.push(match selector.parse::<usize>() {
+                Ok(i) => Step::Index(i),
+                Err(_) => Step::Name(selector.to_string()),
+            });
+            rest = &stripped[end + 1..];
+        }
+        if !rest.is_empty() {
+            bail!("`{path}`: unexpected `{rest}`");
+        }
+    }
+    Ok(out)
+}
+
+/// The numeric field at `path` in `doc`, or why there is none.
+fn field<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
+    let mut node = doc;
+    let mut walked = String::new();
+    for step in steps(path)? {
+        node = match step {
+            Step::Key(k) => {
+                let here = if walked.is_empty() {
+                    "the scenario".to_string()
+                } else {
+                    format!("`{walked}`")
+                };
+                walked = if walked.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{walked}.{k}")
+                };
+                let Value::Object(map) = node else {
+                    bail!("`{path}`: {here} is not an object")
+                };
+                let keys: Vec<String> = map.keys().cloned().collect();
+                map.get_mut(&k).with_context(|| {
+                    format!(
+                        "`{path}`: `{walked}` names nothing in the file (fields there: {}){}",
+                        keys.join(", "),
+                        crate::scenario::errors::did_you_mean(&k, keys.iter().map(String::as_str))
+                    )
+                })?
+            }
+            Step::Index(i) => {
+                walked = format!("{walked}[{i}]");
+                let Value::Array(items) = node else {
+                    bail!("`{path}`: `{walked}` is not a list")
+                };
+                let len = items.len();
+                items.get_mut(i).with_context(|| {
+                    format!("`{path}`: `{walked}` is out of range (the list has {len})")
+                })?
+            }
+            Step::Name(name) => {
+                walked = format!("{walked}[{name}]");
+                let Value::Array(items) = node else {
+                    bail!("`{path}`: `{walked}` is not a list")
+                };
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|i| i.get("name")?.as_str().map(str::to_string))
+                    .collect();
+                let pos = items
+                    .iter()
+                    .position(|i| i.get("name").and_then(Value::as_str) == Some(name.as_str()));
+                let Some(pos) = pos else {
+                    bail!(
+                        "`{path}`: `{walked}` names nothing (names there: {}){}",
+                        names.join(", "),
+                        crate::scenario::errors::did_you_mean(
+                            &name,
+                            names.iter().map(String::as_str)
+                        )
+                    );
+                };
+                &mut items[pos]
+            }
+        };
+    }
+    if !node.is_number() {
+        bail!(
+            "`{path}` is not a numeric field (it holds {})",
+            describe(node)
+        );
+    }
+    Ok(node)
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One grid point: its coordinates and its validated model.
+pub struct Point {
+    pub values: Vec<f64>,
+    pub model: Model,
+}
+
+/// Builds and validates every grid point before anything runs.
+pub fn grid(text: &str, file: &Path, axes: &[Axis]) -> anyhow::Result<Vec<Point>> {
+    if axes.is_empty() || axes.len() > 2 {
+        bail!("give one or two --set fields to sweep, got {}", axes.len());
+    }
+    let base: Value =
+        serde_json::from_str(text).with_context(|| format!("{} is not JSON", file.display()))?;
+    for axis in axes {
+        field(&mut base.clone(), &axis.path)?;
+    }
+    let coordinates: Vec<Vec<f64>> = match axes {
+        [a] => a.values.iter().map(|&v| vec![v]).collect(),
+        [a, b] => a
+            .values
+            .iter()
+            .flat_map(|&x| b.values.iter().map(move |&y| vec![x, y]))
+            .collect(),
+        _ => unreachable!(),
+    };
+    coordinates
+        .into_iter()
+        .map(|values| {
+            let mut doc = base.clone();
+            for (axis, &v) in axes.iter().zip(&values) {
+                *field(&mut doc, &axis.path)? = serde_json::Number::from_f64(v)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null);
+            }
+            let at: Vec<String> = axes
+                .iter()
+                .zip(&values)
+                .map(|(a, v)| format!("{}={v}", a.path))
+                .collect();
+            let model = crate::load_text(&doc.to_string(), file)
+                .with_context(|| format!("at {}", at.join(", ")))?;
+            Ok(Point { values, model })
+        })
+        .collect()
+}
+
+/// Runs every point with the same seed and replications (paired points).
+pub fn run(
+    points: &[Point],
+    config: &RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Vec<Summary>> {
+    points
+        .iter()
+        .map(|p| crate::simulate(&p.model, config, progress))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_parse_ranges_and_lists() {
+        let a = parse_axis("policies[x].scoring.threshold=0:0.3:0.1").unwrap();
+        assert_eq!(a.values, vec![0.0, 0.1, 0.2, 0.3]);
+        assert_eq!(parse_axis("a.b=1,2.5").unwrap().values, vec![1.0, 2.5]);
+        assert!(parse_axis("a.b=1:0:1").is_err());
+        assert!(parse_axis("a.b").is_err());
+    }
+
+    #[test]
+    fn paths_find_numeric_fields_or_say_why_not() {
+        let mut doc: Value = serde_json::json!({
+            "leads": {"arrivals_per_day": 10},
+            "policies": [{"name": "a", "scoring": {"threshold": 0.2}, "payout": {"commission": [{"from": 0, "rate": 0.1}]}}]
+        });
+        assert_eq!(
+            field(&mut doc, "policies[a].scoring.threshold").unwrap(),
+            &serde_json::json!(0.2)
+        );
+        assert_eq!(
+            field(&mut doc, "policies[0].payout.commission[0].rate").unwrap(),
+            &serde_json::json!(0.1)
+        );
+        let e = field(&mut doc, "policies[b].scoring.threshold")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`policies[b]` names nothing (names there: a)"),
+            "{e}"
+        );
+        let e = field(&mut doc, "leads.arrivals_per_dya")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `arrivals_per_day`?"), "{e}");
+        let e = field(&mut doc, "policies[a].scoring")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is not a numeric field (it holds an object)"),
+            "{e}"
+        );
+        assert!(field(&mut doc, "policies[3].scoring.threshold")
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
+    }
+}
+
+/// The files a sweep writes: `sweep.csv`, `sweep.svg` (one field) or
+/// `sweep-heatmap.svg` (two), and per metric pair `pareto-A-B.csv/.svg`.
+/// `heatmap_policy` is the policy the two-field heatmap shows.
+pub fn outputs(
+    axes: &[Axis],
+    runs: &[Summary],
+    pareto_pairs: &[(usize, usize)],
+    heatmap_policy: usize,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use crate::metrics::METRICS;
+    use crate::plot::sweep as charts;
+    use crate::report::format::file_number;
+    let coordinates = |i: usize| -> Vec<f64> {
+        match axes {
+            [a] => vec![a.values[i]],
+            [a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],
+            _ => Vec::new(),
+        }
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    header.extend(["policy", "world", "metric", "mean", "ci95_low", "ci95_high"].map(String::from));
+    w.write_record(&header)?;
+    for (i, s) in runs.iter().enumerate() {
+        for c in &s.cells {
+            for (k, m) in METRICS.iter().enumerate() {
+                let mut row: Vec<String> = coordinates(i).iter().map(|v| file_number(*v)).collect();
+                let e = c.metrics[k];
+                row.extend([
+                    c.policy.clone(),
+                    c.world.clone(),
+                    m.name.to_string(),
+                    e.map_or(String::new(), |e| file_number(e.mean)),
+                    e.and_then(|e| e.ci95)
+                        .map_or(String::new(), |ci| file_number(ci.0)),
+                    e.and_then(|e| e.ci95)
+                        .map_or(String::new(), |ci| file_number(ci.1)),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+    }
+    let mut files = vec![("sweep.csv".to_string(), w.into_inner()?)];
+    let chart_error =
+        |e: Box<dyn std::error::Error>| anyhow::anyhow!("cannot draw the sweep charts: {e}");
+    if axes.len() == 1 {
+        files.push((
+            "sweep.svg".into(),
+            charts::lines(&axes[0], runs)
+                .map_err(chart_error)?
+                .into_bytes(),
+        ));
+    } else {
+        let metric = crate::metrics::index_of("conversion.lead_to_win").expect("in the catalogue");
+        files.push((
+            "sweep-heatmap.svg".into(),
+            charts::heatmap(axes, runs, heatmap_policy, metric)
+                .map_err(chart_error)?
+                .into_bytes(),
+        ));
+    }
+    for &(x, y) in pareto_pairs {
+        let mut candidates = Vec::new();
+        for (i, s) in runs.iter().enumerate() {
+            for (p, c) in s.world_cells(crate::summary::BASE_WORLD).iter().enumerate() {
+                let (Some(ex), Some(ey)) = (c.metrics[x], c.metrics[y]) else {
+                    continue;
+                };
+                let at: Vec<String> = coordinates(i).iter().map(|v| file_number(*v)).collect();
+                candidates.push(charts::Candidate {
+                    label: format!("{} @ {}", c.policy, at.join(",")),
+                    policy: p,
+                    x: ex.mean,
+                    y: ey.mean,
+                    on_frontier: false,
+                });
+            }
+        }
+        // A policy the sweep does not touch has the same result at every
+        // point (the points are paired): keep it once, named by itself.
+        let mut unique: Vec<charts::Candidate> = Vec::new();
+        for c in candidates {
+            let same: Vec<usize> = unique
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.policy == c.policy && u.x == c.x && u.y == c.y)
+                .map(|(i, _)| i)
+                .collect();
+            match same.first() {
+                Some(&i) => {
+                    unique[i].label = runs[0].world_cells(crate::summary::BASE_WORLD)[c.policy]
+                        .policy
+                        .clone()
+                }
+                None => unique.push(c),
+            }
+        }
+        let candidates = charts::pareto(unique, x, y);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["candidate", METRICS[x].name, METRICS[y].name, "on_frontier"])?;
+        for c in &candidates {
+            w.write_record([
+                c.label.clone(),
+                file_number(c.x),
+                file_number(c.y),
+                c.on_frontier.to_string(),
+            ])?;
+        }
+        let stem = format!("pareto-{}-{}", METRICS[x].name, METRICS[y].name);
+        files.push((format!("{stem}.csv"), w.into_inner()?));
+        files.push((
+            format!("{stem}.svg"),
+            charts::pareto_chart(&candidates, x, y)
+                .map_err(chart_error)?
+                .into_bytes(),
+        ));
+    }
+    Ok(files)
+}
