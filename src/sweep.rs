@@ -251,58 +251,6 @@ pub fn run(
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn axes_parse_ranges_and_lists() {
-        let a = parse_axis("policies[x].scoring.threshold=0:0.3:0.1").unwrap();
-        assert_eq!(a.values, vec![0.0, 0.1, 0.2, 0.3]);
-        assert_eq!(parse_axis("a.b=1,2.5").unwrap().values, vec![1.0, 2.5]);
-        assert!(parse_axis("a.b=1:0:1").is_err());
-        assert!(parse_axis("a.b").is_err());
-    }
-
-    #[test]
-    fn paths_find_numeric_fields_or_say_why_not() {
-        let mut doc: Value = serde_json::json!({
-            "leads": {"arrivals_per_day": 10},
-            "policies": [{"name": "a", "scoring": {"threshold": 0.2}, "payout": {"commission": [{"from": 0, "rate": 0.1}]}}]
-        });
-        assert_eq!(
-            field(&mut doc, "policies[a].scoring.threshold").unwrap(),
-            &serde_json::json!(0.2)
-        );
-        assert_eq!(
-            field(&mut doc, "policies[0].payout.commission[0].rate").unwrap(),
-            &serde_json::json!(0.1)
-        );
-        let e = field(&mut doc, "policies[b].scoring.threshold")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("`policies[b]` names nothing (names there: a)"),
-            "{e}"
-        );
-        let e = field(&mut doc, "leads.arrivals_per_dya")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("did you mean `arrivals_per_day`?"), "{e}");
-        let e = field(&mut doc, "policies[a].scoring")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("is not a numeric field (it holds an object)"),
-            "{e}"
-        );
-        assert!(field(&mut doc, "policies[3].scoring.threshold")
-            .unwrap_err()
-            .to_string()
-            .contains("out of range"));
-    }
-}
-
 /// The files a sweep writes: `sweep.csv`, `sweep.svg` (one field) or
 /// `sweep-heatmap.svg` (two), and per metric pair `pareto-A-B.csv/.svg`.
 /// `heatmap_policy` is the policy the two-field heatmap shows.
@@ -421,4 +369,56 @@ pub fn outputs(
         ));
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_parse_ranges_and_lists() {
+        let a = parse_axis("policies[x].scoring.threshold=0:0.3:0.1").unwrap();
+        assert_eq!(a.values, vec![0.0, 0.1, 0.2, 0.3]);
+        assert_eq!(parse_axis("a.b=1,2.5").unwrap().values, vec![1.0, 2.5]);
+        assert!(parse_axis("a.b=1:0:1").is_err());
+        assert!(parse_axis("a.b").is_err());
+    }
+
+    #[test]
+    fn paths_find_numeric_fields_or_say_why_not() {
+        let mut doc: Value = serde_json::json!({
+            "leads": {"arrivals_per_day": 10},
+            "policies": [{"name": "a", "scoring": {"threshold": 0.2}, "payout": {"commission": [{"from": 0, "rate": 0.1}]}}]
+        });
+        assert_eq!(
+            field(&mut doc, "policies[a].scoring.threshold").unwrap(),
+            &serde_json::json!(0.2)
+        );
+        assert_eq!(
+            field(&mut doc, "policies[0].payout.commission[0].rate").unwrap(),
+            &serde_json::json!(0.1)
+        );
+        let e = field(&mut doc, "policies[b].scoring.threshold")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`policies[b]` names nothing (names there: a)"),
+            "{e}"
+        );
+        let e = field(&mut doc, "leads.arrivals_per_dya")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `arrivals_per_day`?"), "{e}");
+        let e = field(&mut doc, "policies[a].scoring")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is not a numeric field (it holds an object)"),
+            "{e}"
+        );
+        assert!(field(&mut doc, "policies[3].scoring.threshold")
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
+    }
 }

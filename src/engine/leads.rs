@@ -239,12 +239,27 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
         });
     }
 
+    let skills = draw_skills(model, streams);
+
+    World {
+        replication,
+        spec,
+        streams,
+        leads,
+        signals,
+        skills,
+    }
+}
+
+/// Each partner's (then the house's) skill for one replication: drawn once,
+/// from streams keyed by the partner's index.
+pub fn draw_skills(model: &Model, streams: Streams) -> Vec<Skill> {
     let teams = model
         .partners
         .iter()
         .map(|p| &p.team)
         .chain(model.house.as_ref());
-    let skills = teams
+    teams
         .enumerate()
         .map(|(i, team)| Skill {
             qualify_rate: team.qualify_rate.sample(&mut streams.rng(
@@ -256,14 +271,5 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
                 .win_rate
                 .sample(&mut streams.rng(Purpose::SkillWin, i as u64, 0)),
         })
-        .collect();
-
-    World {
-        replication,
-        spec,
-        streams,
-        leads,
-        signals,
-        skills,
-    }
+        .collect()
 }
