@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command, Format, RunArgs, SweepArgs, TraceArgs};
+use crate::cli::{Cli, Command, Format, PilotUnit, PowerArgs, RunArgs, SweepArgs, TraceArgs};
 use leadsim::runner::RunConfig;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fail_on_change,
         }) => diff(&old, &new, fail_on_change),
         Some(Command::Sweep(args)) => sweep(args),
+        Some(Command::Power(args)) => power(args),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)
@@ -120,6 +121,145 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
             out_dir.display()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
+    use leadsim::power::{PilotSpec, Unit};
+    let model = leadsim::load_file(&args.scenario)?;
+    let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
+    let find = |flag: &str, name: &str| {
+        names.iter().position(|n| *n == name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{flag}: `{name}` names no policy (policies: {}){}",
+                names.join(", "),
+                leadsim::scenario::errors::did_you_mean(name, names.iter().copied())
+            )
+        })
+    };
+    let policy = find("--policy", &args.policy)?;
+    let versus = find("--vs", &args.versus)?;
+    if args.partners as usize > model.partners.len() {
+        anyhow::bail!(
+            "--partners: the scenario has {} partners, not {}",
+            model.partners.len(),
+            args.partners
+        );
+    }
+    if !(args.weeks.is_finite() && args.weeks > 0.0) {
+        anyhow::bail!(
+            "--weeks: expected a positive number of weeks, got {}",
+            args.weeks
+        );
+    }
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        anyhow::bail!("--alpha: expected a level in (0, 1), got {}", args.alpha);
+    }
+    if matches!(model.leads.replay, Some(leadsim::model::Replay::Exact(_))) {
+        anyhow::bail!(
+            "a pilot splits the lead flow, which an exact replay cannot: use `mode: bootstrap`"
+        );
+    }
+    let spec = PilotSpec {
+        policy,
+        versus,
+        partners: args.partners as usize,
+        weeks: args.weeks,
+        unit: if args.unit == PilotUnit::Lead {
+            Unit::Lead
+        } else {
+            Unit::Partner
+        },
+        alpha: args.alpha,
+        pilots: args.pilots,
+        seed: args.seed.unwrap_or(model.seed),
+    };
+    // The curve: a quarter of the length to twice it.
+    let mut lengths: Vec<f64> = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
+        .iter()
+        .map(|f| (args.weeks * f).max(1.0).round())
+        .collect();
+    lengths.push(args.weeks);
+    lengths.sort_by(f64::total_cmp);
+    lengths.dedup();
+    let curve: Vec<leadsim::power::PowerResult> = lengths
+        .iter()
+        .map(|&w| leadsim::power::power(&model, &spec, w))
+        .collect();
+    let at = curve
+        .iter()
+        .find(|p| p.weeks == args.weeks)
+        .copied()
+        .expect("the requested length is on the curve");
+    let unit = if spec.unit == Unit::Lead {
+        "lead"
+    } else {
+        "partner"
+    };
+    println!(
+        "pilot: {} (B) against {} (A), {} partners, {} weeks, {unit} randomisation, {} simulated pilots",
+        args.policy, args.versus, args.partners, args.weeks, args.pilots
+    );
+    println!(
+        "lead-to-win: A {:.2}%, B {:.2}% (difference {:+.2} points), {:.0} leads per arm",
+        at.rate_a * 100.0,
+        at.rate_b * 100.0,
+        (at.rate_b - at.rate_a) * 100.0,
+        at.leads_per_arm
+    );
+    println!(
+        "power at alpha {}: {:.1}% (Monte Carlo ±{:.1})",
+        args.alpha,
+        at.power * 100.0,
+        2.0 * at.power_se * 100.0
+    );
+    println!(
+        "minimum detectable difference at 80% power: {:.2} points of lead-to-win",
+        at.mde * 100.0
+    );
+    match curve.iter().find(|p| p.power >= 0.8) {
+        Some(p) => println!("80% power from about {} weeks", p.weeks),
+        None => println!(
+            "80% power not reached within {} weeks",
+            lengths.last().copied().unwrap_or(args.weeks)
+        ),
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name).join("power"));
+    let mut csv_out = csv::Writer::from_writer(Vec::new());
+    csv_out.write_record([
+        "weeks",
+        "power",
+        "power_se",
+        "lead_to_win_a",
+        "lead_to_win_b",
+        "leads_per_arm",
+        "mde",
+    ])?;
+    for p in &curve {
+        csv_out.write_record(
+            [
+                p.weeks,
+                p.power,
+                p.power_se,
+                p.rate_a,
+                p.rate_b,
+                p.leads_per_arm,
+                p.mde,
+            ]
+            .map(leadsim::report::format::file_number),
+        )?;
+    }
+    let title = format!(
+        "Pilot of {} against {} ({} partners, {unit} randomisation)",
+        args.policy, args.versus, args.partners
+    );
+    let svg = leadsim::plot::power::render(&title, &curve)
+        .map_err(|e| anyhow::anyhow!("cannot draw power.svg: {e}"))?;
+    leadsim::report::write_atomic(&out_dir.join("power.csv"), &csv_out.into_inner()?)?;
+    leadsim::report::write_atomic(&out_dir.join("power.svg"), svg.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -40,6 +40,8 @@ pub enum Command {
     },
     /// Run a grid over one or two numeric fields, on common random numbers.
     Sweep(SweepArgs),
+    /// How likely a real pilot of B against A is to show the difference.
+    Power(PowerArgs),
     /// Print the JSON Schema of the scenario format.
     Schema,
     /// Check a scenario file and print what it would simulate.
@@ -154,4 +156,45 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PilotUnit {
+    /// Each lead joins an arm at random.
+    Lead,
+    /// Each partner joins an arm at random.
+    Partner,
+}
+
+#[derive(Debug, Args)]
+pub struct PowerArgs {
+    /// The scenario file (JSON).
+    pub scenario: PathBuf,
+    /// The policy to pilot (B).
+    #[arg(long)]
+    pub policy: String,
+    /// The policy it is compared with (A), usually today's.
+    #[arg(long = "vs")]
+    pub versus: String,
+    /// Partners in the pilot: the scenario's first N.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub partners: u64,
+    /// Pilot length in weeks.
+    #[arg(long)]
+    pub weeks: f64,
+    /// What is randomised between the arms.
+    #[arg(long, value_enum, default_value_t = PilotUnit::Lead)]
+    pub unit: PilotUnit,
+    /// Significance level of the pilot's test.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Simulated pilots per pilot length.
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(20..))]
+    pub pilots: u64,
+    /// Seed (overrides the file's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: output/<scenario name>/power/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

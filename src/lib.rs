@@ -13,6 +13,7 @@ pub mod engine;
 pub mod metrics;
 pub mod model;
 pub mod plot;
+pub mod power;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -10,6 +10,7 @@ mod headline;
 mod heatmap;
 mod lorenz;
 mod partners;
+pub mod power;
 pub mod sweep;
 mod tradeoff;
 mod ttfc;

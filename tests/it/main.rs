@@ -15,6 +15,7 @@ mod fuzz;
 mod invariants;
 mod learning;
 mod library;
+mod power;
 mod queueing;
 mod report;
 mod review;
