@@ -159,7 +159,14 @@ fn pilot(
             let se = (pooled * (1.0 - pooled) * (1.0 / na.max(1.0) + 1.0 / nb.max(1.0))).sqrt();
             let reject = se > 0.0 && ((pb - pa) / se).abs() > z.inverse_cdf(1.0 - spec.alpha / 2.0);
             let var = pa * (1.0 - pa) / na.max(1.0) + pb * (1.0 - pb) / nb.max(1.0);
-            (reject, pa, pb, na, nb, var)
+            PilotOutcome {
+                reject,
+                rate_a: pa,
+                rate_b: pb,
+                leads_a: na,
+                leads_b: nb,
+                variance: var,
+            }
         }
         Unit::Partner => {
             let mut order = chosen.clone();
@@ -219,7 +226,14 @@ fn pilot(
                 b.outcomes.won as f64 / (b.leads as f64).max(1.0),
             );
             if ra.len() < 2 || rb.len() < 2 {
-                return (false, pa, pb, a.leads as f64, b.leads as f64, f64::NAN);
+                return PilotOutcome {
+                    reject: false,
+                    rate_a: pa,
+                    rate_b: pb,
+                    leads_a: a.leads as f64,
+                    leads_b: b.leads as f64,
+                    variance: f64::NAN,
+                };
             }
             let ((ma, va), (mb, vb)) = (mean_var(&ra), mean_var(&rb));
             let (ka, kb) = (ra.len() as f64, rb.len() as f64);
@@ -231,14 +245,21 @@ fn pilot(
                 && StudentsT::new(0.0, 1.0, df).is_ok_and(|t| {
                     ((mb - ma) / se2.sqrt()).abs() > t.inverse_cdf(1.0 - spec.alpha / 2.0)
                 });
-            (reject, pa, pb, a.leads as f64, b.leads as f64, se2)
+            PilotOutcome {
+                reject,
+                rate_a: pa,
+                rate_b: pb,
+                leads_a: a.leads as f64,
+                leads_b: b.leads as f64,
+                variance: se2,
+            }
         }
     }
 }
 
 /// Simulates `spec.pilots` pilots of `weeks` weeks.
 pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
-    let outcomes: Vec<(bool, f64, f64, f64, f64, f64)> = (0..spec.pilots)
+    let outcomes: Vec<PilotOutcome> = (0..spec.pilots)
         .into_par_iter()
         .map_init(Scratch::default, |scratch, r| {
             pilot(model, spec, weeks, r, scratch)
@@ -247,7 +268,7 @@ pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
     let k = outcomes.len() as f64;
     let mean =
         |f: fn(&(bool, f64, f64, f64, f64, f64)) -> f64| outcomes.iter().map(f).sum::<f64>() / k;
-    let power = mean(|o| o.0 as u8 as f64);
+    let power = mean(|o| o.reject as u8 as f64);
     let vars: Vec<f64> = outcomes
         .iter()
         .map(|o| o.5)
@@ -260,9 +281,9 @@ pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
         weeks,
         power,
         power_se: (power * (1.0 - power) / k).sqrt(),
-        rate_a: mean(|o| o.1),
-        rate_b: mean(|o| o.2),
-        leads_per_arm: mean(|o| (o.3 + o.4) / 2.0),
+        rate_a: mean(|o| o.rate_a),
+        rate_b: mean(|o| o.rate_b),
+        leads_per_arm: mean(|o| (o.leads_a + o.leads_b) / 2.0),
         mde,
     }
 }
