@@ -116,15 +116,26 @@ fn run_arm(
     simulate(arm, &arm.policies[0], &world, scratch)
 }
 
-/// One realisation: (reject?, rate A, rate B, leads A, leads B, variance
-/// term of the difference).
+/// What one simulated pilot showed.
+#[derive(Debug, Clone, Copy)]
+struct PilotOutcome {
+    reject: bool,
+    rate_a: f64,
+    rate_b: f64,
+    leads_a: f64,
+    leads_b: f64,
+    /// The variance of the tested difference (NaN when it could not be tested).
+    variance: f64,
+}
+
+/// One realisation of the pilot, analysed.
 fn pilot(
     model: &Model,
     spec: &PilotSpec,
     weeks: f64,
     r: u64,
     scratch: &mut Scratch,
-) -> (bool, f64, f64, f64, f64, f64) {
+) -> PilotOutcome {
     let hours = weeks * 7.0 * HOURS_PER_DAY;
     let chosen: Vec<usize> = (0..spec.partners).collect();
     let load =
