@@ -277,8 +277,7 @@ pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
         })
         .collect();
     let k = outcomes.len() as f64;
-    let mean =
-        |f: fn(&(bool, f64, f64, f64, f64, f64)) -> f64| outcomes.iter().map(f).sum::<f64>() / k;
+    let mean = |f: fn(&PilotOutcome) -> f64| outcomes.iter().map(f).sum::<f64>() / k;
     let power = mean(|o| o.reject as u8 as f64);
     let vars: Vec<f64> = outcomes
         .iter()
