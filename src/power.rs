@@ -281,7 +281,7 @@ pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
     let power = mean(|o| o.reject as u8 as f64);
     let vars: Vec<f64> = outcomes
         .iter()
-        .map(|o| o.5)
+        .map(|o| o.variance)
         .filter(|v| v.is_finite())
         .collect();
     let var = vars.iter().sum::<f64>() / (vars.len() as f64).max(1.0);
