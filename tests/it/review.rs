@@ -230,3 +230,61 @@ fn schema_accepts_every_scenario_and_rejects_unknown_fields() {
         );
     }
 }
+
+#[test]
+fn precision_runs_until_precise_and_equals_a_plain_run_of_that_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = bin()
+        .arg("run")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args(["--replications", "8", "--precision", "0.05", "--out"])
+        .arg(dir.path().join("precise"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let needed: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("precision 0.05: reached after "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(needed > 8 && needed % 8 == 0, "batches of 8: {needed}");
+    bin()
+        .arg("run")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args([
+            "--replications",
+            &needed.to_string(),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(dir.path().join("plain"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("precise/summary.json")).unwrap(),
+        std::fs::read(dir.path().join("plain/summary.json")).unwrap()
+    );
+    // Capped below what it needs: it says so and still writes the results.
+    bin()
+        .arg("run")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args([
+            "--replications",
+            "4",
+            "--precision",
+            "0.001",
+            "--max-replications",
+            "8",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path().join("capped"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "precision 0.001: NOT reached after 8 replications",
+        ));
+}
