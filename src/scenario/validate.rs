@@ -292,7 +292,7 @@ fn lead_model(
     verticals: &mut Names,
 ) -> Option<LeadModel> {
     if let Some(rate) = raw.arrivals_per_day {
-        c.positive("leads.arrivals_per_day", rate);
+        c.non_negative("leads.arrivals_per_day", rate);
     }
     let signals = match &raw.signals {
         None => vec![Signal {

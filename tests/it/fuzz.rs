@@ -90,3 +90,68 @@ proptest! {
         let _ = leadsim::load_text(&text, std::path::Path::new("fuzz.json"));
     }
 }
+
+/// Arbitrary JSON, with keys drawn mostly from the format's own field names
+/// so that trees get deep into the parser.
+fn json_tree() -> impl Strategy<Value = Value> {
+    let keys = prop::sample::select(vec![
+        "name",
+        "leads",
+        "partners",
+        "policies",
+        "segments",
+        "signals",
+        "arrivals_per_day",
+        "capacity",
+        "count",
+        "routing",
+        "rule",
+        "tiers",
+        "sla",
+        "payout",
+        "commission",
+        "lognormal",
+        "median",
+        "p90",
+        "beta",
+        "mean",
+        "empirical",
+        "stress",
+        "events",
+        "day",
+        "expect",
+        "metric",
+        "replay",
+        "csv",
+        "house",
+        "horizon_days",
+        "zzz",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-1e6f64..1e6).prop_map(|v| json!(v)),
+        any::<i64>().prop_map(|v| json!(v)),
+        "[a-z_-]{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..8).prop_map(|entries| Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect()
+            )),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_json_trees_never_panic(tree in json_tree()) {
+        let _ = leadsim::load_text(&tree.to_string(), std::path::Path::new("tree.json"));
+    }
+}

@@ -10,6 +10,7 @@ mod closed_forms;
 mod common;
 mod crn;
 mod economics;
+mod extreme;
 mod fairness;
 mod fuzz;
 mod invariants;
