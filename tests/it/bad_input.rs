@@ -112,7 +112,7 @@ fn out_of_range_values_are_all_reported_at_once() {
         &[
             "6 problems",
             "horizon_days: must be a positive number, got 0",
-            "leads.arrivals_per_day: must be a positive number, got -2",
+            "leads.arrivals_per_day: must be a number >= 0, got -2",
             "partners[0].response_hours.lognormal.p90: p90 (3) must exceed median (4)",
             "partners[0].win_rate: must be a probability in [0, 1], got 1.5",
             "partners[1].work_days.exponential.mean: must be a positive number, got -3",
