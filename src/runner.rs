@@ -17,6 +17,22 @@ use crate::model::Model;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::histogram::TTFC_BIN_COUNT;
 
+/// Set (by a Ctrl-C handler, say) to stop a run: workers finish the
+/// replication they are on and the run returns an [`Interrupted`] error.
+pub static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A run stopped by [`STOP`] before it finished.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted after {done} of {total} replications")]
+pub struct Interrupted {
+    pub done: u64,
+    pub total: u64,
+}
+
+fn stopped() -> bool {
+    STOP.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Replications per block: small enough to balance two to many cores,
 /// large enough that scheduling costs nothing.
 const BLOCK: u64 = 4;
@@ -195,6 +211,9 @@ impl Results {
 pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scratch) -> Results {
     let mut results = Results::empty(model);
     for r in range {
+        if stopped() {
+            break;
+        }
         // Every world of a replication shares its streams (pairing worlds).
         let streams = Streams::new(replication_seed(seed, r));
         for w in 0..model.worlds.len() {
@@ -263,6 +282,9 @@ pub fn run_more(
             for part in &parts {
                 results.merge(part);
             }
+            if stopped() {
+                return;
+            }
         }
     };
     match config.threads {
@@ -271,6 +293,13 @@ pub fn run_more(
             .build()?
             .install(work),
         None => work(),
+    }
+    if stopped() {
+        return Err(Interrupted {
+            done: results.replications,
+            total: range.end,
+        }
+        .into());
     }
     Ok(())
 }

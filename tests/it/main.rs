@@ -18,6 +18,7 @@ mod learning;
 mod library;
 mod power;
 mod queueing;
+mod reliability;
 mod report;
 mod review;
 mod schema;
