@@ -40,7 +40,7 @@ fn ctrl_c_stops_promptly_and_keeps_the_previous_results() {
         .unwrap();
     assert!(first.success());
     let before = files(&out);
-    let mut child = leadsim()
+    let child = leadsim()
         .arg("run")
         .arg(&scenario)
         .args(["--replications", "5000", "--seed", "99", "--out"])
