@@ -24,6 +24,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fail_on_change,
         }) => diff(&old, &new, fail_on_change),
         Some(Command::Sweep(args)) => sweep(args),
+        Some(Command::Merge {
+            parts,
+            out,
+            heatmap,
+            quiet,
+        }) => merge(&parts, out, &heatmap, quiet),
         Some(Command::Power(args)) => power(args),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
@@ -263,6 +269,48 @@ fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn heatmap_metric(name: &str) -> anyhow::Result<usize> {
+    leadsim::metrics::index_of(name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--heatmap: `{name}` is no metric{}",
+            leadsim::scenario::errors::did_you_mean(
+                name,
+                leadsim::metrics::METRICS.iter().map(|m| m.name)
+            )
+        )
+    })
+}
+
+fn merge(
+    parts: &[PathBuf],
+    out: Option<PathBuf>,
+    heatmap: &str,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let heatmap = heatmap_metric(heatmap)?;
+    let (model, config, results) = leadsim::shard::merge(parts)?;
+    let summary = leadsim::summary::summarise(&model, &config, &results);
+    let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let files = leadsim::report::render_all(&summary, heatmap)?;
+    let written = leadsim::report::write_all(&out_dir, &files)?;
+    if !quiet {
+        print!("{}", leadsim::report::table::render(&summary));
+        eprintln!(
+            "merged {} parts ({} replications); wrote {} files to {}",
+            parts.len(),
+            summary.replications,
+            written.len(),
+            out_dir.display()
+        );
+    }
+    let failed = summary.checks.iter().any(|c| !c.passed);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Result<ExitCode> {
     let read = |path: &Path| -> anyhow::Result<leadsim::report::json::SummaryJson> {
         let bytes =
@@ -344,6 +392,49 @@ fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `run --shard I/N`: one shard's partial result, for `merge`.
+fn run_shard(
+    args: &RunArgs,
+    model: &leadsim::model::Model,
+    config: &RunConfig,
+    spec: &str,
+) -> anyhow::Result<ExitCode> {
+    let shard = leadsim::shard::parse_shard(spec)?;
+    if args.precision.is_some() {
+        anyhow::bail!(
+            "--shard and --precision do not combine: a shard cannot see the others' precision"
+        );
+    }
+    let (file, text) = match &args.scenario {
+        Some(path) => (
+            path.clone(),
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => (
+            PathBuf::from(leadsim::DEFAULT_SCENARIO_FILE),
+            leadsim::DEFAULT_SCENARIO.to_string(),
+        ),
+    };
+    let partial = leadsim::shard::run(model, &text, &file, config, shard, &|_| {})?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let path = out_dir.join(format!("part-{}-of-{}.json", shard.0, shard.1));
+    leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
+    if !args.quiet {
+        eprintln!(
+            "shard {}/{}: {} replications; wrote {}",
+            shard.0,
+            shard.1,
+            partial.parts.len(),
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `run`, or with `check_only` the `check` command: no table and no files
 /// (unless `--out`), just the assertions.
 fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
@@ -353,16 +444,10 @@ fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
         seed: args.seed.unwrap_or(model.seed),
         threads: args.threads.map(|t| t as usize),
     };
-    let heatmap = leadsim::metrics::index_of(&args.heatmap).ok_or_else(|| {
-        anyhow::anyhow!(
-            "--heatmap: `{}` is no metric{}",
-            args.heatmap,
-            leadsim::scenario::errors::did_you_mean(
-                &args.heatmap,
-                leadsim::metrics::METRICS.iter().map(|m| m.name)
-            )
-        )
-    })?;
+    let heatmap = heatmap_metric(&args.heatmap)?;
+    if let Some(spec) = &args.shard {
+        return run_shard(&args, &model, &config, spec);
+    }
     let out_dir = args
         .out
         .clone()

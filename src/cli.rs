@@ -42,6 +42,21 @@ pub enum Command {
     Sweep(SweepArgs),
     /// How likely a real pilot of B against A is to show the difference.
     Power(PowerArgs),
+    /// Merge the partial results of `run --shard` into the output of one run.
+    Merge {
+        /// The partial results (part-I-of-N.json), every shard once.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output folder (default: output/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The metric that colours the policy x world heatmap.
+        #[arg(long, default_value = "conversion.lead_to_win", value_name = "METRIC")]
+        heatmap: String,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print the JSON Schema of the scenario format.
     Schema,
     /// Check a scenario file and print what it would simulate.
@@ -113,6 +128,10 @@ pub struct RunArgs {
     /// Print nothing but errors (and the JSON with --format json).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run only replications I, I+N, I+2N, ... and write a partial result,
+    /// DIR/part-I-of-N.json, for `leadsim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// The metric that colours the policy x world heatmap (stress worlds).
     #[arg(long, default_value = "conversion.lead_to_win", value_name = "METRIC")]
     pub heatmap: String,

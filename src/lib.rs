@@ -18,6 +18,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod schema;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod sweep;

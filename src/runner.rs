@@ -33,9 +33,11 @@ fn stopped() -> bool {
     STOP.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Replications per block: small enough to balance two to many cores,
-/// large enough that scheduling costs nothing.
-const BLOCK: u64 = 4;
+/// Replications per block. One: every replication is folded on its own and
+/// merged in replication order, so a sharded run (replications I, I+N, ...)
+/// merges into exactly the bits of a single run. Folding costs microseconds
+/// against milliseconds of simulation per replication.
+const BLOCK: u64 = 1;
 
 /// Blocks in flight at once. It bounds memory, and has no effect on results
 /// (blocks always merge in order).
@@ -61,7 +63,7 @@ impl RunConfig {
 }
 
 /// Per-partner sums across replications.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PartnerSums {
     pub leads: f64,
     pub opportunities: f64,
@@ -95,7 +97,7 @@ impl PartnerSums {
 /// the number of replications: an accumulator per policy and metric, one per
 /// policy and metric for the paired difference from the baseline, and
 /// per-partner sums. No per-lead data survives a replication.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Results {
     pub replications: u64,
     /// Policies per world: cell `world * policies + policy` holds one
@@ -347,4 +349,43 @@ fn pair_keys(model: &Model) -> Vec<(usize, usize, usize, usize)> {
         }
     }
     keys
+}
+
+/// Runs shard `index` of `count`: replications index, index + count, ...
+/// below `config.replications`, each folded on its own, in order.
+pub fn run_shard(
+    model: &Model,
+    config: &RunConfig,
+    index: u64,
+    count: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Vec<(u64, Results)>> {
+    let replications: Vec<u64> = (index..config.replications)
+        .step_by(count.max(1) as usize)
+        .collect();
+    let work = || {
+        replications
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &r| {
+                let part = run_block(model, config.seed, r..r + 1, scratch);
+                progress(1);
+                (r, part)
+            })
+            .collect::<Vec<(u64, Results)>>()
+    };
+    let parts = match config.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?
+            .install(work),
+        None => work(),
+    };
+    if stopped() {
+        return Err(Interrupted {
+            done: 0,
+            total: replications.len() as u64,
+        }
+        .into());
+    }
+    Ok(parts)
 }

@@ -20,7 +20,7 @@ pub const EXACT_LIMIT: usize = 2048;
 pub const SKETCH_ALPHA: f64 = 0.001;
 
 /// Count, mean and sum of squared deviations.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     pub n: u64,
     pub mean: f64,
@@ -58,13 +58,13 @@ impl Moments {
 }
 
 /// Quantiles: exact values while few, a log-bucket histogram past that.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Quantiles {
     exact: Vec<f64>,
     sketch: Option<Sketch>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Sketch {
     /// Counts by bucket index of |v|, for negative and positive values.
     negative: BTreeMap<i32, u64>,
@@ -195,7 +195,7 @@ impl Quantiles {
 
 /// One metric across replications. NaN (undefined in a replication) is
 /// counted apart and skipped.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     pub moments: Moments,
     pub quantiles: Quantiles,

@@ -22,6 +22,7 @@ mod reliability;
 mod report;
 mod review;
 mod schema;
+mod shards;
 mod stress;
 mod sweep;
 mod trace;

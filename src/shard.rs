@@ -1,0 +1,129 @@
+//! Runs beyond one machine: `run --shard I/N` computes replications I,
+//! I+N, I+2N, ... and writes a partial result of per-replication mergeable
+//! accumulators; `merge` folds every shard's replications in replication
+//! order, which is exactly what a single run does, so the merged output is
+//! byte-identical to it.
+//!
+//! A partial carries the scenario's text (and where it was read, for CSV
+//! data), the seed and the replication count, and a digest of them; merge
+//! refuses parts that disagree or leave a replication out.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::rng::key;
+use crate::model::Model;
+use crate::runner::{Results, RunConfig};
+
+/// One shard's output.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Partial {
+    pub leadsim_version: String,
+    pub scenario_file: PathBuf,
+    pub scenario_text: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub shard: u64,
+    pub shards: u64,
+    /// Digest of version, scenario text, seed and replications.
+    pub digest: u64,
+    /// Each replication this shard ran, folded on its own.
+    pub parts: Vec<(u64, Results)>,
+}
+
+/// Parses `I/N` (0 <= I < N).
+pub fn parse_shard(spec: &str) -> anyhow::Result<(u64, u64)> {
+    let parsed = spec
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?)));
+    match parsed {
+        Some((i, n)) if n >= 1 && i < n => Ok((i, n)),
+        _ => bail!("--shard `{spec}`: expected I/N with 0 <= I < N, such as 0/3"),
+    }
+}
+
+fn digest(text: &str, seed: u64, replications: u64) -> u64 {
+    let mut words: Vec<u64> = env!("CARGO_PKG_VERSION").bytes().map(u64::from).collect();
+    words.extend(text.bytes().map(u64::from));
+    words.extend([seed, replications]);
+    key(&words)
+}
+
+/// Runs one shard.
+pub fn run(
+    model: &Model,
+    text: &str,
+    file: &Path,
+    config: &RunConfig,
+    (shard, shards): (u64, u64),
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Partial> {
+    Ok(Partial {
+        leadsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_file: file.to_path_buf(),
+        scenario_text: text.to_string(),
+        seed: config.seed,
+        replications: config.replications,
+        shard,
+        shards,
+        digest: digest(text, config.seed, config.replications),
+        parts: crate::runner::run_shard(model, config, shard, shards, progress)?,
+    })
+}
+
+/// Reads partial results and merges them: the model, the run's
+/// configuration and the results of every replication, folded in order.
+pub fn merge(paths: &[PathBuf]) -> anyhow::Result<(Model, RunConfig, Results)> {
+    let mut partials = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let partial: Partial = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a leadsim partial result", p.display()))?;
+        partials.push((p.clone(), partial));
+    }
+    let Some((first_path, first)) = partials.first() else {
+        bail!("give the partial results to merge")
+    };
+    for (path, p) in &partials {
+        if p.digest != first.digest || p.shards != first.shards {
+            bail!(
+                "{} and {} come from different runs (scenario, seed, replications, shard count or leadsim version differ)",
+                first_path.display(),
+                path.display()
+            );
+        }
+    }
+    let mut seen: Vec<u64> = partials.iter().map(|(_, p)| p.shard).collect();
+    seen.sort_unstable();
+    let expected: Vec<u64> = (0..first.shards).collect();
+    if seen != expected {
+        bail!(
+            "merge needs shards 0 to {} exactly once each; got {:?}",
+            first.shards - 1,
+            seen
+        );
+    }
+    let model = crate::load_text(&first.scenario_text, &first.scenario_file)?;
+    let config = RunConfig {
+        replications: first.replications,
+        seed: first.seed,
+        threads: None,
+    };
+    let mut parts: Vec<(u64, Results)> = partials.into_iter().flat_map(|(_, p)| p.parts).collect();
+    parts.sort_by_key(|(r, _)| *r);
+    if parts.len() as u64 != config.replications
+        || parts.iter().enumerate().any(|(i, (r, _))| *r != i as u64)
+    {
+        bail!(
+            "the partial results do not hold every replication from 0 to {} once",
+            config.replications - 1
+        );
+    }
+    let mut results = Results::empty(&model);
+    for (_, part) in &parts {
+        results.merge(part);
+    }
+    Ok((model, config, results))
+}
