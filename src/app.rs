@@ -101,20 +101,44 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::new(config.replications * points.len() as u64)
     };
-    let runs = leadsim::sweep::run(&points, &config, &|n| bar.inc(n));
-    bar.finish_and_clear();
-    let runs = runs?;
-    // The two-field heatmap shows the policy the first path names, if any.
     let heatmap_policy = model
         .policies
         .iter()
         .position(|p| axes[0].path.starts_with(&format!("policies[{}]", p.name)))
         .unwrap_or(model.baseline);
-    let files = leadsim::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&model.name).join("sweep"));
+    if let Some(spec) = &args.shard {
+        let shard = leadsim::shard::parse_shard(spec)?;
+        let partial = leadsim::shard::run_sweep(
+            &points,
+            &axes,
+            &pairs,
+            heatmap_policy,
+            &text,
+            &args.scenario,
+            &config,
+            shard,
+        )?;
+        let path = out_dir.join(format!("sweep-part-{}-of-{}.json", shard.0, shard.1));
+        leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
+        if !args.quiet {
+            eprintln!(
+                "sweep shard {}/{}: {} grid points; wrote {}",
+                shard.0,
+                shard.1,
+                partial.points.len(),
+                path.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runs = leadsim::sweep::run(&points, &config, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let runs = runs?;
+    let files = leadsim::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
     for (name, bytes) in &files {
         leadsim::report::write_atomic(&out_dir.join(name), bytes)?;
     }
@@ -288,6 +312,33 @@ fn merge(
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let heatmap = heatmap_metric(heatmap)?;
+    // Sweep parts merge into a sweep's files.
+    let sweeps: Vec<Option<leadsim::shard::SweepPartial>> = parts
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+        })
+        .collect();
+    if !sweeps.is_empty() && sweeps.iter().all(Option::is_some) {
+        let sweeps: Vec<leadsim::shard::SweepPartial> = sweeps.into_iter().flatten().collect();
+        let name = leadsim::load_text(&sweeps[0].scenario_text, &sweeps[0].scenario_file)?.name;
+        let files = leadsim::shard::merge_sweep(sweeps)?;
+        let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(name).join("sweep"));
+        for (file, bytes) in &files {
+            leadsim::report::write_atomic(&out_dir.join(file), bytes)?;
+        }
+        if !quiet {
+            eprintln!(
+                "merged {} sweep parts; wrote {} files to {}",
+                parts.len(),
+                files.len(),
+                out_dir.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let (model, config, results) = leadsim::shard::merge(parts)?;
     let summary = leadsim::summary::summarise(&model, &config, &results);
     let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&model.name));

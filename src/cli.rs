@@ -172,6 +172,10 @@ pub struct SweepArgs {
     /// Output folder (default: output/<scenario name>/sweep/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only grid points I, I+N, ... and write DIR/sweep-part-I-of-N.json
+    /// for `leadsim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

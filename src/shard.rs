@@ -127,3 +127,109 @@ pub fn merge(paths: &[PathBuf]) -> anyhow::Result<(Model, RunConfig, Results)> {
     }
     Ok((model, config, results))
 }
+
+/// One shard of a sweep: grid points I, I+N, ... with their results.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SweepPartial {
+    pub leadsim_version: String,
+    pub scenario_file: PathBuf,
+    pub scenario_text: String,
+    pub axes: Vec<(String, Vec<f64>)>,
+    pub pareto: Vec<(usize, usize)>,
+    pub heatmap_policy: usize,
+    pub seed: u64,
+    pub replications: u64,
+    pub shard: u64,
+    pub shards: u64,
+    pub digest: u64,
+    /// (grid point index, its results).
+    pub points: Vec<(usize, Results)>,
+}
+
+/// Runs grid points `shard`, `shard + shards`, ... of a sweep.
+#[allow(clippy::too_many_arguments)]
+pub fn run_sweep(
+    points: &[crate::sweep::Point],
+    axes: &[crate::sweep::Axis],
+    pareto: &[(usize, usize)],
+    heatmap_policy: usize,
+    text: &str,
+    file: &Path,
+    config: &RunConfig,
+    (shard, shards): (u64, u64),
+) -> anyhow::Result<SweepPartial> {
+    let mut done = Vec::new();
+    for i in (shard as usize..points.len()).step_by(shards.max(1) as usize) {
+        done.push((i, crate::runner::run(&points[i].model, config, &|_| {})?));
+    }
+    let mut words = vec![digest(text, config.seed, config.replications)];
+    for a in axes {
+        words.extend(a.path.bytes().map(u64::from));
+        words.extend(a.values.iter().map(|v| v.to_bits()));
+    }
+    Ok(SweepPartial {
+        leadsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_file: file.to_path_buf(),
+        scenario_text: text.to_string(),
+        axes: axes
+            .iter()
+            .map(|a| (a.path.clone(), a.values.clone()))
+            .collect(),
+        pareto: pareto.to_vec(),
+        heatmap_policy,
+        seed: config.seed,
+        replications: config.replications,
+        shard,
+        shards,
+        digest: key(&words),
+        points: done,
+    })
+}
+
+/// Merges sweep partials: the sweep's files, as one machine would write them.
+pub fn merge_sweep(partials: Vec<SweepPartial>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let Some(first) = partials.first() else {
+        bail!("give the partial results to merge")
+    };
+    if partials
+        .iter()
+        .any(|p| p.digest != first.digest || p.shards != first.shards)
+    {
+        bail!("the sweep parts come from different sweeps (scenario, fields, seed, replications or shard count differ)");
+    }
+    let mut seen: Vec<u64> = partials.iter().map(|p| p.shard).collect();
+    seen.sort_unstable();
+    if seen != (0..first.shards).collect::<Vec<_>>() {
+        bail!(
+            "merge needs shards 0 to {} exactly once each; got {:?}",
+            first.shards - 1,
+            seen
+        );
+    }
+    let axes: Vec<crate::sweep::Axis> = first
+        .axes
+        .iter()
+        .map(|(path, values)| crate::sweep::Axis {
+            path: path.clone(),
+            values: values.clone(),
+        })
+        .collect();
+    let points = crate::sweep::grid(&first.scenario_text, &first.scenario_file, &axes)?;
+    let config = RunConfig {
+        replications: first.replications,
+        seed: first.seed,
+        threads: None,
+    };
+    let (pareto, heatmap_policy) = (first.pareto.clone(), first.heatmap_policy);
+    let mut results: Vec<(usize, Results)> = partials.into_iter().flat_map(|p| p.points).collect();
+    results.sort_by_key(|(i, _)| *i);
+    if results.len() != points.len() || results.iter().enumerate().any(|(k, (i, _))| *i != k) {
+        bail!("the sweep parts do not hold every grid point once");
+    }
+    let summaries: Vec<crate::summary::Summary> = results
+        .iter()
+        .zip(&points)
+        .map(|((_, r), p)| crate::summary::summarise(&p.model, &config, r))
+        .collect();
+    crate::sweep::outputs(&axes, &summaries, &pareto, heatmap_policy)
+}

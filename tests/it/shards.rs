@@ -119,3 +119,40 @@ fn three_shards_merge_into_the_single_run_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("0 <= I < N"));
 }
+
+#[test]
+fn a_sharded_sweep_merges_into_the_single_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = |extra: &[&str], out: &std::path::Path| {
+        bin()
+            .arg("sweep")
+            .arg(repo_file("scenarios/baseline.json"))
+            .args([
+                "--set",
+                "policies[tiered-fast].scoring.threshold=0:0.3:0.1",
+                "--pareto",
+                "fairness.gini_leads,conversion.lead_to_win",
+            ])
+            .args(["--replications", "3", "--quiet", "--out"])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let parts = dir.path().join("parts");
+    sweep(&["--shard", "0/2"], &parts);
+    sweep(&["--shard", "1/2"], &parts);
+    let merged = dir.path().join("merged");
+    bin()
+        .arg("merge")
+        .arg(parts.join("sweep-part-0-of-2.json"))
+        .arg(parts.join("sweep-part-1-of-2.json"))
+        .args(["--quiet", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    let single = dir.path().join("single");
+    sweep(&[], &single);
+    assert_eq!(files(&single), files(&merged));
+    assert_eq!(files(&merged).len(), 4);
+}
