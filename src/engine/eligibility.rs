@@ -42,8 +42,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let state = self.s.lead_states[lead as usize];
         let segment = self.world.leads[lead as usize].segment as usize;
         let caps = policy.caps;
-        let day = (t / 24.0).floor() as u64;
-        let period = (t / policy.payout.period_hours).floor() as u64;
+        let day = (t / 24.0) as u64;
+        let period = (t / policy.payout.period_hours) as u64;
         let period_routed = if period == self.period {
             self.period_routed
         } else {
@@ -95,6 +95,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let holders = &self.s.holders;
         let load = |p: u32| {
             let h = &holders[p as usize];
+            // A division, not a product with 1/capacity: equal ratios must
+            // compare equal so that ties go to file order.
             (h.working + h.queued) as f64 / h.capacity as f64
         };
         let routing = &policy.routing;
@@ -154,8 +156,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Counts an assignment to partner `p` at `t` for the caps.
     pub(super) fn count_assignment(&mut self, p: u32, t: f64) {
-        let day = (t / 24.0).floor() as u64;
-        let period = (t / self.policy.payout.period_hours).floor() as u64;
+        let day = (t / 24.0) as u64;
+        let period = (t / self.policy.payout.period_hours) as u64;
         if period != self.period {
             self.period = period;
             self.period_routed = 0;

@@ -20,16 +20,24 @@ pub enum EventKind {
     World { event: u16 },
 }
 
+/// An event and its order key: the time's bits (times are >= 0, and the
+/// bits of non-negative floats order as the floats do) above the insertion
+/// sequence, so one integer comparison orders by time, then by sequence.
 #[derive(Debug, Clone, Copy)]
 struct Scheduled {
-    time: f64,
-    seq: u64,
+    key: u128,
     kind: EventKind,
+}
+
+impl Scheduled {
+    fn time(&self) -> f64 {
+        f64::from_bits((self.key >> 64) as u64)
+    }
 }
 
 impl PartialEq for Scheduled {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        self.key == other.key
     }
 }
 impl Eq for Scheduled {}
@@ -41,10 +49,7 @@ impl PartialOrd for Scheduled {
 impl Ord for Scheduled {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -63,9 +68,11 @@ impl Calendar {
 
     #[inline]
     pub fn schedule(&mut self, time: f64, kind: EventKind) {
+        debug_assert!(time >= 0.0, "event times are never negative");
+        // +0.0 turns -0.0 into 0.0, so that the bits order as the values do.
+        let bits = (time + 0.0).to_bits() as u128;
         self.heap.push(Scheduled {
-            time,
-            seq: self.next_seq,
+            key: (bits << 64) | self.next_seq as u128,
             kind,
         });
         self.next_seq += 1;
@@ -73,12 +80,12 @@ impl Calendar {
 
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(Scheduled::time)
     }
 
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, EventKind)> {
-        self.heap.pop().map(|e| (e.time, e.kind))
+        self.heap.pop().map(|e| (e.time(), e.kind))
     }
 }
 

@@ -45,7 +45,8 @@ pub struct Account {
 
 impl Account {
     fn roll_to(&mut self, payout: &Payout, time: f64) {
-        let period = (time / payout.period_hours).floor().max(0.0) as u64;
+        // Times are >= 0, so truncation is the floor (and `as` saturates).
+        let period = (time / payout.period_hours) as u64;
         if period != self.period {
             self.period = period;
             self.period_revenue = 0.0;

@@ -17,6 +17,20 @@ pub fn ttfc_upper_edge(k: usize) -> f64 {
     }
 }
 
+/// The bins' upper edges but the last (which is infinite).
+fn edges() -> &'static [f64; TTFC_BIN_COUNT - 1] {
+    static EDGES: std::sync::OnceLock<[f64; TTFC_BIN_COUNT - 1]> = std::sync::OnceLock::new();
+    EDGES.get_or_init(|| std::array::from_fn(ttfc_upper_edge))
+}
+
+/// Adds `values`, in any order, into `counts` (length [`TTFC_BIN_COUNT`]).
+pub fn count(values: &[f64], counts: &mut [u64]) {
+    let edges = edges();
+    for &v in values {
+        counts[edges.partition_point(|&e| e <= v)] += 1;
+    }
+}
+
 /// Adds ascending `sorted` values into `counts` (length [`TTFC_BIN_COUNT`]).
 pub fn count_sorted(sorted: &[f64], counts: &mut [u64]) {
     let mut k = 0;
@@ -33,6 +47,17 @@ pub fn count_sorted(sorted: &[f64], counts: &mut [u64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_unsorted_values_matches_sorted_counting() {
+        let values = [3.0, 0.0, 1e6, 0.99, 1.0, 0.1, 0.05, 9_999.0, 42.0];
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let (mut a, mut b) = (vec![0u64; TTFC_BIN_COUNT], vec![0u64; TTFC_BIN_COUNT]);
+        count(&values, &mut a);
+        count_sorted(&sorted, &mut b);
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn values_land_in_their_bins() {

@@ -21,6 +21,20 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// [`quantile_sorted`] of `values` without sorting them: selects the two
+/// order statistics it interpolates between (O(n); reorders `values`).
+pub fn quantile_unsorted(values: &mut [f64], p: f64) -> f64 {
+    debug_assert!(!values.is_empty());
+    let h = (values.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let (_, &mut low, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    if h == lo as f64 {
+        return low;
+    }
+    let high = above.iter().copied().fold(f64::INFINITY, f64::min);
+    low + (h - lo as f64) * (high - low)
+}
+
 /// The 0.975 quantile of Student's t with `df` degrees of freedom: the
 /// multiplier of the standard error in a two-sided 95 % interval.
 pub fn t_975(df: u64) -> f64 {
@@ -93,6 +107,20 @@ mod tests {
         assert!((quantile_sorted(&xs, 0.1) - 1.4).abs() < 1e-12);
         assert!((quantile_sorted(&xs, 0.5) - 3.0).abs() < 1e-12);
         assert!((quantile_sorted(&xs, 0.9) - 7.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unsorted_quantiles_equal_sorted_ones() {
+        let mut xs: Vec<f64> = (0..101).map(|i| ((i * 37) % 101) as f64 * 0.5).collect();
+        let mut sorted = xs.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        for p in [0.0, 0.1, 0.5, 0.9, 0.999, 1.0] {
+            assert_eq!(
+                quantile_unsorted(&mut xs, p),
+                quantile_sorted(&sorted, p),
+                "{p}"
+            );
+        }
     }
 
     #[test]
