@@ -6,10 +6,14 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(model) = leadsim::load_text(text, std::path::Path::new("fuzz.json")) {
         // Keep each input cheap: skip scenarios with many expected leads.
-        if model.leads.arrivals_per_hour * model.horizon_hours < 5_000.0 && model.partners.len() < 200 {
+        if model.leads.arrivals_per_hour * model.horizon_hours < 5_000.0
+            && model.partners.len() < 200
+        {
             let mut scratch = leadsim::engine::Scratch::default();
             let _ = leadsim::runner::run_block(&model, 1, 0..1, &mut scratch);
         }
