@@ -9,8 +9,6 @@ use super::Sim;
 use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
 
 impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
-    /// Picks a partner for the lead among the eligible ones at time `t`, or
-    /// `None`. Leaves the candidates in `self.s.candidates`.
     /// Fills `self.s.pools`: for each segment, the partners the policy's
     /// region and vertical rules allow (with whether they cover the
     /// vertical). These never change during a run, so the per-lead pass
@@ -32,11 +30,111 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 }
             }
         }
+        // When nothing can change who is eligible during the run (no caps,
+        // no skipping full partners, nobody joining, away, or leaving), a
+        // lead's first routing has the same candidates every time: the pool
+        // with the vertical preference applied. Keep them ready.
+        let caps = self.policy.caps;
+        let partners_fixed = model
+            .partners
+            .iter()
+            .all(|p| p.joins_hours.is_none() && p.away.is_empty() && !p.has_behaviour());
+        let world_fixed = model.worlds[self.world.spec].events.iter().all(|e| {
+            matches!(
+                e.kind,
+                crate::model::WorldEventKind::MarketSkew { .. }
+                    | crate::model::WorldEventKind::Demand { .. }
+            )
+        });
+        self.static_eligibility = partners_fixed
+            && world_fixed
+            && caps.max_share.is_none()
+            && caps.per_day.is_none()
+            && caps.per_period.is_none()
+            && caps.when_full == WhenFull::Queue;
+        self.s
+            .fast
+            .resize_with(model.leads.segments.len(), Vec::new);
+        for (fast, pool) in self.s.fast.iter_mut().zip(&self.s.pools) {
+            fast.clear();
+            let prefer = e.vertical == VerticalMode::Prefer && pool.iter().any(|&(_, v)| v);
+            fast.extend(pool.iter().filter(|&&(_, v)| v || !prefer).map(|&(p, _)| p));
+        }
     }
 
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`. Leaves the candidates in `self.s.candidates`.
+    /// Picks a partner for the lead among the eligible ones at time `t`, or
+    /// `None`.
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
+        let model = self.model;
+        let policy = self.policy;
+        let state = self.s.lead_states[lead as usize];
+        let segment = self.world.leads[lead as usize].segment as usize;
+        let fast = self.static_eligibility && state.held_head == super::NONE;
+        if !fast {
+            self.fill_candidates(lead, t);
+        }
+        let candidates: &[u32] = if fast {
+            &self.s.fast[segment]
+        } else {
+            &self.s.candidates
+        };
+        self.last_eligible = candidates.len() as u32;
+        let holders = &self.s.holders;
+        let load = |p: u32| {
+            let h = &holders[p as usize];
+            // A division, not a product with 1/capacity: equal ratios must
+            // compare equal so that ties go to file order.
+            (h.working + h.queued) as f64 / h.capacity as f64
+        };
+        let routing = &policy.routing;
+        let learning = &mut self.s.learning;
+        let streams = self.world.streams;
+        let mut choose = |candidates: &[u32], rule: &mut super::routing::RuleState| {
+            rule.pick(
+                routing.rule,
+                &mut Choice {
+                    candidates,
+                    weights: &routing.weights,
+                    load: &load,
+                    learning,
+                    streams,
+                    lead: lead as u64,
+                    attempt: state.attempt as u64,
+                },
+            )
+        };
+        if routing.tiers.is_empty() {
+            return choose(candidates, &mut self.s.rules[0]);
+        }
+        // score_tiered: the first tier the score reaches that has a candidate.
+        let mut in_tier = std::mem::take(&mut self.s.preferred);
+        let mut chosen = None;
+        for (k, tier) in routing.tiers.iter().enumerate() {
+            if state.score < tier.min_score {
+                continue;
+            }
+            in_tier.clear();
+            in_tier.extend(
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
+            );
+            chosen = choose(&in_tier, &mut self.s.rules[k]);
+            if chosen.is_some() {
+                break;
+            }
+        }
+        self.s.preferred = in_tier;
+        chosen
+    }
+
+    /// The eligible partners for the lead at time `t`, into
+    /// `self.s.candidates`: the pool less whoever is inactive, away, full
+    /// (with `when_full: skip`), capped, or has held the lead before.
+    fn fill_candidates(&mut self, lead: u32, t: f64) {
         let model = self.model;
         let policy = self.policy;
         let state = self.s.lead_states[lead as usize];
@@ -92,55 +190,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if policy.eligibility.vertical == VerticalMode::Prefer && !self.s.preferred.is_empty() {
             std::mem::swap(&mut self.s.candidates, &mut self.s.preferred);
         }
-        let holders = &self.s.holders;
-        let load = |p: u32| {
-            let h = &holders[p as usize];
-            // A division, not a product with 1/capacity: equal ratios must
-            // compare equal so that ties go to file order.
-            (h.working + h.queued) as f64 / h.capacity as f64
-        };
-        let routing = &policy.routing;
-        let learning = &mut self.s.learning;
-        let streams = self.world.streams;
-        let mut choose = |candidates: &[u32], rule: &mut super::routing::RuleState| {
-            rule.pick(
-                routing.rule,
-                &mut Choice {
-                    candidates,
-                    weights: &routing.weights,
-                    load: &load,
-                    learning,
-                    streams,
-                    lead: lead as u64,
-                    attempt: state.attempt as u64,
-                },
-            )
-        };
-        if routing.tiers.is_empty() {
-            return choose(&self.s.candidates, &mut self.s.rules[0]);
-        }
-        // score_tiered: the first tier the score reaches that has a candidate.
-        let mut in_tier = std::mem::take(&mut self.s.preferred);
-        let mut chosen = None;
-        for (k, tier) in routing.tiers.iter().enumerate() {
-            if state.score < tier.min_score {
-                continue;
-            }
-            in_tier.clear();
-            in_tier.extend(
-                self.s
-                    .candidates
-                    .iter()
-                    .copied()
-                    .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
-            );
-            chosen = choose(&in_tier, &mut self.s.rules[k]);
-            if chosen.is_some() {
-                break;
-            }
-        }
-        self.s.preferred = in_tier;
-        chosen
     }
 
     pub(super) fn has_held(&self, mut entry: u32, partner: u32) -> bool {

@@ -233,6 +233,8 @@ pub struct Scratch {
     rules: Vec<RuleState>,
     /// Per segment: partners the policy's region and vertical rules allow.
     pools: Vec<Vec<(u32, bool)>>,
+    /// Per segment: a first routing's candidates, when they cannot change.
+    fast: Vec<Vec<u32>>,
 }
 
 struct Sim<'a, 'o, O: Observer + ?Sized> {
@@ -247,6 +249,10 @@ struct Sim<'a, 'o, O: Observer + ?Sized> {
     /// Partner assignments in the current payout period (for `max_share`).
     period: u64,
     period_routed: u32,
+    /// Whether eligibility can change during the run (see `build_pools`).
+    static_eligibility: bool,
+    /// Partners eligible at the last routing decision (for observers).
+    last_eligible: u32,
 }
 
 /// Plays one replication's leads through one policy.
@@ -324,6 +330,8 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         sla_hours: policy.sla.map_or(f64::INFINITY, |s| s.first_contact_hours),
         period: 0,
         period_routed: 0,
+        static_eligibility: false,
+        last_eligible: 0,
     };
     sim.build_pools();
     sim.schedule_reviews();
@@ -414,7 +422,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Gives the lead to `holder` at time `t`: work starts now or it queues.
     fn assign(&mut self, lead: u32, holder: u32, t: f64) {
-        let eligible = self.s.candidates.len() as u32;
+        let eligible = self.last_eligible;
         self.observer.assigned(t, lead, holder, eligible);
         let is_partner = self.is_partner(holder);
         let st = &mut self.s.lead_states[lead as usize];
@@ -522,7 +530,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         state.phase = Phase::Unassigned;
         let next = match self.policy.sla {
             Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
-                self.s.candidates.clear();
+                self.last_eligible = 0;
                 self.observer.escalated(t, lead);
                 match rules.then {
                     SlaThen::House => self.house,
