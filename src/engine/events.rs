@@ -3,7 +3,7 @@
 //! order.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use dary_heap::QuaternaryHeap as BinaryHeap;
 
 /// What happens to a lead at an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,18 +58,31 @@ pub fn replication_seed(seed: u64, replication: u64) -> u64 {
 /// Keys for one replication's streams.
 #[derive(Debug, Clone, Copy)]
 pub struct Streams {
-    replication_seed: u64,
+    /// `key(&[replication_seed, purpose])` for each purpose, hashed once:
+    /// a stream's key then takes two more steps (lead, attempt), with the
+    /// same value as hashing all four words.
+    prefix: [u64; PURPOSES],
 }
+
+/// Purposes' discriminants run from 1 to this minus one.
+const PURPOSES: usize = Purpose::Replay as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {
-        Streams { replication_seed }
+        Streams { prefix: std::array::from_fn(|p| key(&[replication_seed, p as u64])) }
+    }
+
+    /// The key of (purpose, id, attempt): `key(&[seed, purpose, id, attempt])`.
+    #[inline]
+    fn key(&self, purpose: Purpose, id: u64, attempt: u64) -> u64 {
+        let h = mix64(self.prefix[purpose as usize] ^ mix64(id));
+        mix64(h ^ mix64(attempt))
     }
 
     /// A generator for (purpose, id, attempt).
     #[inline]
     pub fn rng(&self, purpose: Purpose, id: u64, attempt: u64) -> Pcg64Mcg {
-        let k = key(&[self.replication_seed, purpose as u64, id, attempt]);
+        let k = self.key(purpose, id, attempt);
         Pcg64Mcg::new(((mix64(k) as u128) << 64) | (k as u128 | 1))
     }
 
@@ -77,7 +90,7 @@ impl Streams {
     /// building a generator: 53 bits of the key's hash.
     #[inline]
     pub fn uniform(&self, purpose: Purpose, id: u64, attempt: u64) -> f64 {
-        let k = key(&[self.replication_seed, purpose as u64, id, attempt]);
+        let k = self.key(purpose, id, attempt);
         (mix64(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
@@ -100,6 +113,14 @@ mod tests {
             / n as f64;
         // sd of the product of two U(0,1) is sqrt(1/9 - 1/16) = 0.22; 5 se = 0.0035.
         assert!((prod - 0.25).abs() < 0.0035, "{prod}");
+    }
+
+    #[test]
+    fn prefixed_keys_equal_full_keys() {
+        let s = Streams::new(1234);
+        for (purpose, id, attempt) in [(Purpose::Win, 7, 0), (Purpose::Response, 99, 3), (Purpose::Replay, 0, 0)] {
+            assert_eq!(s.key(purpose, id, attempt), key(&[1234, purpose as u64, id, attempt]));
+        }
     }
 
     #[test]
