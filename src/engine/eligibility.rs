@@ -84,9 +84,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let holders = &self.s.holders;
         let load = |p: u32| {
             let h = &holders[p as usize];
-            // A division, not a product with 1/capacity: equal ratios must
-            // compare equal so that ties go to file order.
-            (h.working + h.queued) as f64 / h.capacity as f64
+            ((h.working + h.queued) as u64, h.capacity as u64)
         };
         let routing = &policy.routing;
         let learning = &mut self.s.learning;
@@ -205,6 +203,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Counts an assignment to partner `p` at `t` for the caps.
     pub(super) fn count_assignment(&mut self, p: u32, t: f64) {
+        self.s.partner_states[p as usize].window_leads += 1;
+        // The day and period counters only feed the caps.
+        let caps = self.policy.caps;
+        if caps.max_share.is_none() && caps.per_day.is_none() && caps.per_period.is_none() {
+            return;
+        }
         let day = (t / 24.0) as u64;
         let period = (t / self.policy.payout.period_hours) as u64;
         if period != self.period {
@@ -213,7 +217,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.period_routed += 1;
         let ps = &mut self.s.partner_states[p as usize];
-        ps.window_leads += 1;
         if ps.day != day {
             ps.day = day;
             ps.day_leads = 0;

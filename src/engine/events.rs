@@ -2,8 +2,8 @@
 //! order (insertion sequence), so equal-time events always run in the same
 //! order.
 
-use std::cmp::Ordering;
 use dary_heap::QuaternaryHeap as BinaryHeap;
+use std::cmp::Ordering;
 
 /// What happens to a lead at an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -69,7 +69,9 @@ const PURPOSES: usize = Purpose::Replay as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {
-        Streams { prefix: std::array::from_fn(|p| key(&[replication_seed, p as u64])) }
+        Streams {
+            prefix: std::array::from_fn(|p| key(&[replication_seed, p as u64])),
+        }
     }
 
     /// The key of (purpose, id, attempt): `key(&[seed, purpose, id, attempt])`.
@@ -118,8 +120,15 @@ mod tests {
     #[test]
     fn prefixed_keys_equal_full_keys() {
         let s = Streams::new(1234);
-        for (purpose, id, attempt) in [(Purpose::Win, 7, 0), (Purpose::Response, 99, 3), (Purpose::Replay, 0, 0)] {
-            assert_eq!(s.key(purpose, id, attempt), key(&[1234, purpose as u64, id, attempt]));
+        for (purpose, id, attempt) in [
+            (Purpose::Win, 7, 0),
+            (Purpose::Response, 99, 3),
+            (Purpose::Replay, 0, 0),
+        ] {
+            assert_eq!(
+                s.key(purpose, id, attempt),
+                key(&[1234, purpose as u64, id, attempt])
+            );
         }
     }
 

@@ -148,8 +148,8 @@ pub struct Choice<'a> {
     pub candidates: &'a [u32],
     /// `weighted`: weight of each partner, by partner index.
     pub weights: &'a [f64],
-    /// `least_loaded`: (working + queued) / capacity, by partner index.
-    pub load: &'a dyn Fn(u32) -> f64,
+    /// `least_loaded`: (working + queued, capacity), by partner index.
+    pub load: &'a dyn Fn(u32) -> (u64, u64),
     /// Learning rules: what has been observed of each partner, and priors.
     pub learning: &'a mut [Learning],
     /// Random draws (`weighted`, `thompson`) are keyed by lead and attempt.
@@ -209,7 +209,18 @@ impl RuleState {
                 }
                 chosen
             }
-            Rule::LeastLoaded => best_by(c.candidates, true, |p| (c.load)(p)),
+            Rule::LeastLoaded => {
+                // Compared as fractions by cross-multiplying: exact, no
+                // division, and equal loads tie (to file order).
+                let mut best: Option<(u32, u64, u64)> = None;
+                for &p in c.candidates {
+                    let (num, den) = (c.load)(p);
+                    if best.is_none_or(|(_, bn, bd)| num * bd < bn * den) {
+                        best = Some((p, num, den));
+                    }
+                }
+                best.map(|(p, _, _)| p)
+            }
             Rule::Fastest => best_by(c.candidates, true, |p| {
                 c.learning[p as usize].response_mean()
             }),
@@ -267,7 +278,7 @@ mod tests {
         f: &mut Fixture,
         candidates: &[u32],
         lead: u64,
-        load: &dyn Fn(u32) -> f64,
+        load: &dyn Fn(u32) -> (u64, u64),
     ) -> Option<u32> {
         let mut c = Choice {
             candidates,
@@ -287,12 +298,14 @@ mod tests {
         let mut s = RuleState::default();
         let all = [0, 1, 2, 3, 4];
         let picks: Vec<u32> = (0..7)
-            .map(|i| choose(&mut s, Rule::RoundRobin, &mut f, &all, i, &|_| 0.0).unwrap())
+            .map(|i| choose(&mut s, Rule::RoundRobin, &mut f, &all, i, &|_| (0, 1)).unwrap())
             .collect();
         assert_eq!(picks, vec![0, 1, 2, 3, 4, 0, 1]);
         // Partner 2 is ineligible now: after 1 comes 3.
         assert_eq!(
-            choose(&mut s, Rule::RoundRobin, &mut f, &[0, 1, 3, 4], 8, &|_| 0.0),
+            choose(&mut s, Rule::RoundRobin, &mut f, &[0, 1, 3, 4], 8, &|_| (
+                0, 1
+            )),
             Some(3)
         );
     }
@@ -304,8 +317,10 @@ mod tests {
         let mut s = RuleState::default();
         let mut counts = [0u32; 3];
         for lead in 0..40_000 {
-            counts[choose(&mut s, Rule::Weighted, &mut f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
-                as usize] += 1;
+            counts[choose(&mut s, Rule::Weighted, &mut f, &[0, 1, 2], lead, &|_| {
+                (0, 1)
+            })
+            .unwrap() as usize] += 1;
         }
         assert_eq!(counts[1], 0);
         // Share of partner 0 is 1/4; its standard error over 40,000 draws is
@@ -315,7 +330,7 @@ mod tests {
             "{counts:?}"
         );
         assert_eq!(
-            choose(&mut s, Rule::Weighted, &mut f, &[1], 0, &|_| 0.0),
+            choose(&mut s, Rule::Weighted, &mut f, &[1], 0, &|_| (0, 1)),
             None
         );
     }
@@ -324,7 +339,7 @@ mod tests {
     fn least_loaded_breaks_ties_in_file_order() {
         let mut f = fixture(4);
         let mut s = RuleState::default();
-        let loads = [0.5, 0.25, 0.25, 0.9];
+        let loads = [(2, 4), (1, 4), (2, 8), (9, 10)];
         assert_eq!(
             choose(&mut s, Rule::LeastLoaded, &mut f, &[0, 1, 2, 3], 0, &|p| {
                 loads[p as usize]
@@ -355,23 +370,27 @@ mod tests {
         assert!((f.learning[1].win_rate_mean() - 3.2 / 12.0).abs() < 1e-12);
         let mut s = RuleState::default();
         assert_eq!(
-            choose(&mut s, Rule::BestWinRate, &mut f, &[0, 1, 2], 0, &|_| 0.0),
+            choose(&mut s, Rule::BestWinRate, &mut f, &[0, 1, 2], 0, &|_| (
+                0, 1
+            )),
             Some(1)
         );
         // Fastest: (4 + 10) / 5 = 2.8 h beats the prior 4 h and (4 + 40) / 5.
         assert_eq!(
-            choose(&mut s, Rule::Fastest, &mut f, &[0, 1, 2], 0, &|_| 0.0),
+            choose(&mut s, Rule::Fastest, &mut f, &[0, 1, 2], 0, &|_| (0, 1)),
             Some(1)
         );
         assert_eq!(
-            choose(&mut s, Rule::Fastest, &mut f, &[0, 2], 0, &|_| 0.0),
+            choose(&mut s, Rule::Fastest, &mut f, &[0, 2], 0, &|_| (0, 1)),
             Some(0)
         );
         // Thompson mostly picks partner 1 but still explores.
         let mut counts = [0u32; 3];
         for lead in 0..2000 {
-            counts[choose(&mut s, Rule::Thompson, &mut f, &[0, 1, 2], lead, &|_| 0.0).unwrap()
-                as usize] += 1;
+            counts[choose(&mut s, Rule::Thompson, &mut f, &[0, 1, 2], lead, &|_| {
+                (0, 1)
+            })
+            .unwrap() as usize] += 1;
         }
         assert!(counts[1] > counts[0] && counts[1] > counts[2], "{counts:?}");
         assert!(counts[0] > 0 && counts[2] > 0, "{counts:?}");
