@@ -471,7 +471,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             .world
             .streams
             .rng(Purpose::Response, lead as u64, st.attempt as u64);
-        let response = team.response_hours.sample(&mut rng) / self.effort(st.holder);
+        // `max` also turns a non-number into 0: times never go backwards.
+        let response = (team.response_hours.sample(&mut rng) / self.effort(st.holder)).max(0.0);
         let contact_at = t + response;
         let deadline = st.assigned_at + self.sla_hours;
         let state = &mut self.s.lead_states[lead as usize];
@@ -640,7 +641,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.pay(t, lead, holder, fee);
             }
             let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
-            let work_hours = team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY;
+            let work_hours =
+                (team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
             self.s
                 .calendar
                 .schedule(t + work_hours, EventKind::Close { lead });

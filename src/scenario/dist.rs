@@ -16,6 +16,10 @@ use super::raw::{RawDist, RawEmpirical, RawRate};
 /// z such that Phi(z) = 0.9: `sigma = ln(p90 / median) / Z90` (MODEL.md section 2).
 pub const Z90: f64 = 1.281_551_565_544_600_5;
 
+/// The largest parameter magnitude accepted (hours or money): far beyond any
+/// real lead flow, small enough that no sampler overflows.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+
 /// Where a distribution's values must lie, given the field it describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
@@ -362,6 +366,7 @@ impl Dist {
             }
         };
         dist.check_support(path, support, errors);
+        dist.check_magnitude(path, errors);
         (errors.len() == before).then_some(dist)
     }
 
@@ -380,6 +385,23 @@ impl Dist {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
                     (lo.min(*v), hi.max(*v))
                 }),
+        }
+    }
+
+    /// Parameters beyond [`MAX_MAGNITUDE`] would overflow while sampling
+    /// (a triangular draw squares its range), so they are refused.
+    fn check_magnitude(&self, path: &str, errors: &mut FieldErrors) {
+        let (lo, hi) = self.bounds();
+        let typical = self.mean();
+        let too_big = |v: f64| v.is_finite() && v.abs() > MAX_MAGNITUDE;
+        if too_big(lo) || too_big(hi) || too_big(typical) || !typical.is_finite() {
+            errors.push(
+                path.to_string(),
+                format!(
+                    "values up to {MAX_MAGNITUDE:e} are supported; this distribution reaches {}",
+                    if too_big(hi) { hi } else { typical }
+                ),
+            );
         }
     }
 

@@ -155,3 +155,39 @@ proptest! {
         let _ = leadsim::load_text(&tree.to_string(), std::path::Path::new("tree.json"));
     }
 }
+
+/// Every numeric field of the bundled scenario set to a huge or a tiny
+/// value either fails validation or runs, with every metric finite or
+/// undefined (never infinite).
+#[test]
+fn extreme_values_in_every_field_are_refused_or_run_finitely() {
+    let base = baseline();
+    let mut all = Vec::new();
+    paths(&base, &mut Vec::new(), &mut all);
+    for path in all {
+        if !at(&mut base.clone(), &path).is_number() {
+            continue;
+        }
+        for extreme in [json!(1e300), json!(1e-300), json!(4e9)] {
+            let mut v = base.clone();
+            *at(&mut v, &path) = extreme.clone();
+            let Ok(model) = leadsim::load_text(&v.to_string(), std::path::Path::new("x.json"))
+            else {
+                continue;
+            };
+            let results = run_block(&model, 1, 0..1, &mut Scratch::default());
+            for (cell, metrics) in results.metrics.iter().enumerate() {
+                for (k, acc) in metrics.iter().enumerate() {
+                    if let Some(e) = acc.estimate() {
+                        assert!(
+                            e.mean.is_finite(),
+                            "{path:?} = {extreme}: cell {cell}, {} is {}",
+                            leadsim::metrics::METRICS[k].name,
+                            e.mean
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
