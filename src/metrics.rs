@@ -198,21 +198,4 @@ impl Verdict {
             Verdict::NoClearDifference => "no clear difference",
         }
     }
-
-    /// The verdict of a paired difference whose 95 % interval is `ci`
-    /// (policy minus baseline) on a metric read in `direction`.
-    pub fn of(direction: Direction, ci: Option<(f64, f64)>) -> Verdict {
-        let Some((lo, hi)) = ci else {
-            return Verdict::NoClearDifference;
-        };
-        let up = lo > 0.0;
-        let down = hi < 0.0;
-        match direction {
-            Direction::HigherIsBetter if up => Verdict::Better,
-            Direction::HigherIsBetter if down => Verdict::Worse,
-            Direction::LowerIsBetter if down => Verdict::Better,
-            Direction::LowerIsBetter if up => Verdict::Worse,
-            _ => Verdict::NoClearDifference,
-        }
-    }
 }

@@ -73,11 +73,7 @@ pub enum WorldEventKind {
     PartnerJoin { partner: usize },
 }
 
-impl WorldSpec {
-    pub fn is_base(&self) -> bool {
-        self.events.is_empty() && self.name == BASE_WORLD
-    }
-}
+impl WorldSpec {}
 
 /// The name of the world without stress events.
 pub const BASE_WORLD: &str = "base";

@@ -464,11 +464,6 @@ impl Rate {
             Rate::Dist(d) => d.mean(),
         }
     }
-
-    /// True when every draw gives the same value (no randomness to consume).
-    pub fn is_fixed(&self) -> bool {
-        matches!(self, Rate::Fixed(_) | Rate::Dist(Dist::Fixed(_)))
-    }
 }
 
 #[cfg(test)]
