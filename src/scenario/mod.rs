@@ -4,10 +4,13 @@
 pub mod data;
 pub mod dist;
 pub mod errors;
+mod leads;
 pub mod load;
 pub mod locate;
+mod partners;
 mod policy;
 pub mod raw;
 pub mod validate;
+mod worlds;
 
 pub use errors::{FieldError, FieldErrors, ScenarioError};

@@ -1,0 +1,207 @@
+//! Validation of `partners` and `house`: teams, coverage, behaviour.
+
+use std::collections::BTreeMap;
+
+use super::dist::Support;
+use super::raw::*;
+use super::validate::{defaults, Checker, Names};
+use crate::model::*;
+
+pub(super) struct TeamFields<'a> {
+    pub(super) capacity: Option<i64>,
+    pub(super) response_hours: Option<&'a RawDist>,
+    pub(super) work_days: Option<&'a RawDist>,
+    pub(super) qualify_rate: Option<&'a RawRate>,
+    pub(super) win_rate: Option<&'a RawRate>,
+    pub(super) deal_size_factor: Option<f64>,
+    pub(super) discount: Option<&'a RawRate>,
+}
+
+pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
+    let capacity = f.capacity.unwrap_or(defaults::CAPACITY);
+    if !(1..=u32::MAX as i64).contains(&capacity) {
+        c.fail(
+            format!("{path}.capacity"),
+            format!("must be at least 1 lead worked at once, got {capacity}"),
+        );
+    }
+    let response_hours = c.dist(
+        f.response_hours,
+        defaults::RESPONSE_HOURS,
+        &format!("{path}.response_hours"),
+        Support::NonNegative,
+    );
+    let work_days = c.dist(
+        f.work_days,
+        defaults::WORK_DAYS,
+        &format!("{path}.work_days"),
+        Support::NonNegative,
+    );
+    let qualify_rate = c.rate(
+        f.qualify_rate,
+        defaults::QUALIFY_RATE,
+        &format!("{path}.qualify_rate"),
+    );
+    let win_rate = c.rate(f.win_rate, defaults::WIN_RATE, &format!("{path}.win_rate"));
+    let discount = c.rate(f.discount, 0.0, &format!("{path}.discount"));
+    let deal_size_factor = f.deal_size_factor.unwrap_or(1.0);
+    c.positive(&format!("{path}.deal_size_factor"), deal_size_factor);
+    Some(Team {
+        capacity: capacity.clamp(1, u32::MAX as i64) as u32,
+        response_hours: response_hours?,
+        work_days: work_days?,
+        qualify_rate: qualify_rate?,
+        win_rate: win_rate?,
+        deal_size_factor,
+        discount: discount?,
+    })
+}
+
+pub(super) fn partners(
+    c: &mut Checker,
+    raw: &[RawPartner],
+    regions: &mut Names,
+    verticals: &mut Names,
+    tiers: &mut Names,
+) -> Option<Vec<Partner>> {
+    if raw.is_empty() {
+        c.fail("partners", "needs at least one partner");
+        return None;
+    }
+    let before = c.errors.len();
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (i, p) in raw.iter().enumerate() {
+        let path = format!("partners[{i}]");
+        if p.name.trim().is_empty() {
+            c.fail(format!("{path}.name"), "must not be empty");
+        }
+        let count = p.count.unwrap_or(1);
+        if !(1..=100_000).contains(&count) {
+            c.fail(
+                format!("{path}.count"),
+                format!("must be between 1 and 100000, got {count}"),
+            );
+        }
+        let names: Vec<String> = match p.count {
+            None => vec![p.name.clone()],
+            Some(n) => (1..=n.clamp(0, 100_000))
+                .map(|k| format!("{}-{k}", p.name))
+                .collect(),
+        };
+        for name in &names {
+            if let Some(first) = seen.get(name) {
+                c.fail(
+                    format!("{path}.name"),
+                    format!("partner `{name}` is already declared at {first}"),
+                );
+            } else {
+                seen.insert(name.clone(), path.clone());
+            }
+        }
+        let region_ids: Option<Vec<usize>> = p
+            .regions
+            .as_ref()
+            .map(|rs| rs.iter().map(|r| regions.intern(r)).collect());
+        let vertical_ids: Option<Vec<usize>> = p
+            .verticals
+            .as_ref()
+            .map(|vs| vs.iter().map(|v| verticals.intern(v)).collect());
+        let tier = tiers.intern(p.tier.as_deref().unwrap_or(defaults::TIER));
+        let team = team(
+            c,
+            &path,
+            TeamFields {
+                capacity: p.capacity,
+                response_hours: p.response_hours.as_ref(),
+                work_days: p.work_days.as_ref(),
+                qualify_rate: p.qualify_rate.as_ref(),
+                win_rate: p.win_rate.as_ref(),
+                deal_size_factor: p.deal_size_factor,
+                discount: p.discount.as_ref(),
+            },
+        );
+        let elasticity = p.effort_elasticity.unwrap_or(0.0);
+        c.non_negative(&format!("{path}.effort_elasticity"), elasticity);
+        let min_earnings = p.min_period_earnings.unwrap_or(0.0);
+        c.non_negative(&format!("{path}.min_period_earnings"), min_earnings);
+        let patience = p.patience_periods.unwrap_or(defaults::PATIENCE_PERIODS);
+        if !(1..=1_000_000).contains(&patience) {
+            c.fail(
+                format!("{path}.patience_periods"),
+                format!("must be at least 1 review, got {patience}"),
+            );
+        }
+        for (k, w) in p.away.iter().enumerate() {
+            if !(w.from_day.is_finite()
+                && w.to_day.is_finite()
+                && w.from_day >= 0.0
+                && w.to_day > w.from_day)
+            {
+                c.fail(
+                    format!("{path}.away[{k}]"),
+                    format!(
+                        "expected 0 <= from_day < to_day, got from_day {} and to_day {}",
+                        w.from_day, w.to_day
+                    ),
+                );
+            }
+        }
+        if let Some(day) = p.joins_day {
+            c.non_negative(&format!("{path}.joins_day"), day);
+        }
+        let Some(team) = team else { continue };
+        for name in names {
+            let mut covers_region = vec![false; regions.0.len()];
+            let mut covers_vertical = vec![false; verticals.0.len()];
+            match &region_ids {
+                None => covers_region.iter_mut().for_each(|c| *c = true),
+                Some(ids) => ids.iter().for_each(|&r| covers_region[r] = true),
+            }
+            match &vertical_ids {
+                None => covers_vertical.iter_mut().for_each(|c| *c = true),
+                Some(ids) => ids.iter().for_each(|&v| covers_vertical[v] = true),
+            }
+            out.push(Partner {
+                name,
+                tier,
+                covers_region,
+                covers_vertical,
+                team: team.clone(),
+                effort_elasticity: elasticity,
+                min_period_earnings: min_earnings,
+                patience_periods: patience.clamp(1, 1_000_000) as u32,
+                away: p
+                    .away
+                    .iter()
+                    .map(|w| (w.from_day * HOURS_PER_DAY, w.to_day * HOURS_PER_DAY))
+                    .collect(),
+                joins_hours: p.joins_day.map(|d| d * HOURS_PER_DAY),
+                prior_win_rate: (team.qualify_rate.mean() * team.win_rate.mean())
+                    .clamp(1e-3, 1.0 - 1e-3),
+                response_median_hours: team.response_hours.median(),
+            });
+        }
+    }
+    // Partners that name all regions (`regions` left out) must also cover
+    // regions interned after them; `validate` pads, so fill here instead.
+    for (p, r) in out.iter_mut().zip(expanded_flags(raw)) {
+        if r.0 {
+            p.covers_region = vec![true; regions.0.len()];
+        }
+        if r.1 {
+            p.covers_vertical = vec![true; verticals.0.len()];
+        }
+    }
+    (c.errors.len() == before).then_some(out)
+}
+
+/// For each expanded partner: (covers every region, covers every vertical).
+fn expanded_flags(raw: &[RawPartner]) -> Vec<(bool, bool)> {
+    raw.iter()
+        .flat_map(|p| {
+            let n = p.count.unwrap_or(1).clamp(0, 100_000) as usize;
+            std::iter::repeat_n((p.regions.is_none(), p.verticals.is_none()), n)
+        })
+        .collect()
+}
