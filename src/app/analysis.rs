@@ -1,0 +1,246 @@
+//! `sweep` and `power`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+
+use crate::cli::{PilotUnit, PowerArgs, SweepArgs};
+use leadsim::runner::RunConfig;
+
+pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    use leadsim::metrics::{index_of, METRICS};
+    let text = std::fs::read_to_string(&args.scenario)
+        .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+    let model = leadsim::load_text(&text, &args.scenario)?;
+    let axes = args
+        .set
+        .iter()
+        .map(|s| leadsim::sweep::parse_axis(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let metric = |name: &str| {
+        index_of(name.trim()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--pareto: `{name}` is no metric{}",
+                leadsim::scenario::errors::did_you_mean(
+                    name.trim(),
+                    METRICS.iter().map(|m| m.name)
+                )
+            )
+        })
+    };
+    let pairs = args
+        .pareto
+        .iter()
+        .map(|p| {
+            let (a, b) = p
+                .split_once(',')
+                .ok_or_else(|| anyhow::anyhow!("--pareto `{p}`: expected METRIC,METRIC"))?;
+            Ok((metric(a)?, metric(b)?))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Every path and every grid point is checked before anything runs.
+    let points = leadsim::sweep::grid(&text, &args.scenario, &axes)?;
+    let config = RunConfig {
+        replications: args.replications.unwrap_or(model.replications),
+        seed: args.seed.unwrap_or(model.seed),
+        threads: args.threads.map(|t| t as usize),
+    };
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(config.replications * points.len() as u64)
+    };
+    let heatmap_policy = model
+        .policies
+        .iter()
+        .position(|p| axes[0].path.starts_with(&format!("policies[{}]", p.name)))
+        .unwrap_or(model.baseline);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name).join("sweep"));
+    if let Some(spec) = &args.shard {
+        let shard = leadsim::shard::parse_shard(spec)?;
+        let partial = leadsim::shard::run_sweep(
+            &points,
+            &axes,
+            &pairs,
+            heatmap_policy,
+            &text,
+            &args.scenario,
+            &config,
+            shard,
+        )?;
+        let path = out_dir.join(format!("sweep-part-{}-of-{}.json", shard.0, shard.1));
+        leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
+        if !args.quiet {
+            eprintln!(
+                "sweep shard {}/{}: {} grid points; wrote {}",
+                shard.0,
+                shard.1,
+                partial.points.len(),
+                path.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runs = leadsim::sweep::run(&points, &config, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let runs = runs?;
+    let files = leadsim::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
+    for (name, bytes) in &files {
+        leadsim::report::write_atomic(&out_dir.join(name), bytes)?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "swept {} points x {} replications; wrote {} files to {}",
+            points.len(),
+            config.replications,
+            files.len(),
+            out_dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
+    use leadsim::power::{PilotSpec, Unit};
+    let model = leadsim::load_file(&args.scenario)?;
+    let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
+    let find = |flag: &str, name: &str| {
+        names.iter().position(|n| *n == name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{flag}: `{name}` names no policy (policies: {}){}",
+                names.join(", "),
+                leadsim::scenario::errors::did_you_mean(name, names.iter().copied())
+            )
+        })
+    };
+    let policy = find("--policy", &args.policy)?;
+    let versus = find("--vs", &args.versus)?;
+    if args.partners as usize > model.partners.len() {
+        anyhow::bail!(
+            "--partners: the scenario has {} partners, not {}",
+            model.partners.len(),
+            args.partners
+        );
+    }
+    if !(args.weeks.is_finite() && args.weeks > 0.0) {
+        anyhow::bail!(
+            "--weeks: expected a positive number of weeks, got {}",
+            args.weeks
+        );
+    }
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        anyhow::bail!("--alpha: expected a level in (0, 1), got {}", args.alpha);
+    }
+    if matches!(model.leads.replay, Some(leadsim::model::Replay::Exact(_))) {
+        anyhow::bail!(
+            "a pilot splits the lead flow, which an exact replay cannot: use `mode: bootstrap`"
+        );
+    }
+    let spec = PilotSpec {
+        policy,
+        versus,
+        partners: args.partners as usize,
+        weeks: args.weeks,
+        unit: if args.unit == PilotUnit::Lead {
+            Unit::Lead
+        } else {
+            Unit::Partner
+        },
+        alpha: args.alpha,
+        pilots: args.pilots,
+        seed: args.seed.unwrap_or(model.seed),
+    };
+    // The curve: a quarter of the length to twice it.
+    let mut lengths: Vec<f64> = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
+        .iter()
+        .map(|f| (args.weeks * f).max(1.0).round())
+        .collect();
+    lengths.push(args.weeks);
+    lengths.sort_by(f64::total_cmp);
+    lengths.dedup();
+    let curve: Vec<leadsim::power::PowerResult> = lengths
+        .iter()
+        .map(|&w| leadsim::power::power(&model, &spec, w))
+        .collect();
+    let at = curve
+        .iter()
+        .find(|p| p.weeks == args.weeks)
+        .copied()
+        .expect("the requested length is on the curve");
+    let unit = if spec.unit == Unit::Lead {
+        "lead"
+    } else {
+        "partner"
+    };
+    println!(
+        "pilot: {} (B) against {} (A), {} partners, {} weeks, {unit} randomisation, {} simulated pilots",
+        args.policy, args.versus, args.partners, args.weeks, args.pilots
+    );
+    println!(
+        "lead-to-win: A {:.2}%, B {:.2}% (difference {:+.2} points), {:.0} leads per arm",
+        at.rate_a * 100.0,
+        at.rate_b * 100.0,
+        (at.rate_b - at.rate_a) * 100.0,
+        at.leads_per_arm
+    );
+    println!(
+        "power at alpha {}: {:.1}% (Monte Carlo ±{:.1})",
+        args.alpha,
+        at.power * 100.0,
+        2.0 * at.power_se * 100.0
+    );
+    println!(
+        "minimum detectable difference at 80% power: {:.2} points of lead-to-win",
+        at.mde * 100.0
+    );
+    match curve.iter().find(|p| p.power >= 0.8) {
+        Some(p) => println!("80% power from about {} weeks", p.weeks),
+        None => println!(
+            "80% power not reached within {} weeks",
+            lengths.last().copied().unwrap_or(args.weeks)
+        ),
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name).join("power"));
+    let mut csv_out = csv::Writer::from_writer(Vec::new());
+    csv_out.write_record([
+        "weeks",
+        "power",
+        "power_se",
+        "lead_to_win_a",
+        "lead_to_win_b",
+        "leads_per_arm",
+        "mde",
+    ])?;
+    for p in &curve {
+        csv_out.write_record(
+            [
+                p.weeks,
+                p.power,
+                p.power_se,
+                p.rate_a,
+                p.rate_b,
+                p.leads_per_arm,
+                p.mde,
+            ]
+            .map(leadsim::report::format::file_number),
+        )?;
+    }
+    let title = format!(
+        "Pilot of {} against {} ({} partners, {unit} randomisation)",
+        args.policy, args.versus, args.partners
+    );
+    let svg = leadsim::plot::power::render(&title, &curve)
+        .map_err(|e| anyhow::anyhow!("cannot draw power.svg: {e}"))?;
+    leadsim::report::write_atomic(&out_dir.join("power.csv"), &csv_out.into_inner()?)?;
+    leadsim::report::write_atomic(&out_dir.join("power.svg"), svg.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,62 @@
+//! What each command does, between the command line and the library: one
+//! file per family of commands (`run.rs`: run, check, shards and merge;
+//! `analysis.rs`: sweep and power; `tools.rs`: validate, trace, diff, new).
+
+mod analysis;
+mod run;
+mod tools;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => run::run_scenario(cli.run, false),
+        Some(Command::Run(args)) => run::run_scenario(args, false),
+        Some(Command::Check(args)) => run::run_scenario(args, true),
+        Some(Command::Validate { scenario }) => tools::validate(&scenario),
+        Some(Command::Trace(args)) => tools::trace(args),
+        Some(Command::Diff {
+            old,
+            new,
+            fail_on_change,
+        }) => tools::diff(&old, &new, fail_on_change),
+        Some(Command::Sweep(args)) => analysis::sweep(args),
+        Some(Command::Merge {
+            parts,
+            out,
+            heatmap,
+            quiet,
+        }) => run::merge(&parts, out, &heatmap, quiet),
+        Some(Command::Power(args)) => analysis::power(args),
+        Some(Command::Schema) => {
+            println!("{}", leadsim::schema::render());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::New { name, full }) => tools::new_scenario(&name, full),
+    }
+}
+
+pub(crate) fn load(scenario: Option<&Path>) -> anyhow::Result<leadsim::model::Model> {
+    Ok(match scenario {
+        Some(path) => leadsim::load_file(path)?,
+        None => leadsim::load_text(
+            leadsim::DEFAULT_SCENARIO,
+            Path::new(leadsim::DEFAULT_SCENARIO_FILE),
+        )?,
+    })
+}
+
+pub(crate) fn heatmap_metric(name: &str) -> anyhow::Result<usize> {
+    leadsim::metrics::index_of(name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--heatmap: `{name}` is no metric{}",
+            leadsim::scenario::errors::did_you_mean(
+                name,
+                leadsim::metrics::METRICS.iter().map(|m| m.name)
+            )
+        )
+    })
+}

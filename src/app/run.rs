@@ -1,0 +1,221 @@
+//! `run`, `check`, `run --shard` and `merge`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{heatmap_metric, load};
+use crate::cli::{Format, RunArgs};
+use leadsim::runner::RunConfig;
+
+/// `run --shard I/N`: one shard's partial result, for `merge`.
+fn run_shard(
+    args: &RunArgs,
+    model: &leadsim::model::Model,
+    config: &RunConfig,
+    spec: &str,
+) -> anyhow::Result<ExitCode> {
+    let shard = leadsim::shard::parse_shard(spec)?;
+    if args.precision.is_some() {
+        anyhow::bail!(
+            "--shard and --precision do not combine: a shard cannot see the others' precision"
+        );
+    }
+    let (file, text) = match &args.scenario {
+        Some(path) => (
+            path.clone(),
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => (
+            PathBuf::from(leadsim::DEFAULT_SCENARIO_FILE),
+            leadsim::DEFAULT_SCENARIO.to_string(),
+        ),
+    };
+    let partial = leadsim::shard::run(model, &text, &file, config, shard, &|_| {})?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let path = out_dir.join(format!("part-{}-of-{}.json", shard.0, shard.1));
+    leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
+    if !args.quiet {
+        eprintln!(
+            "shard {}/{}: {} replications; wrote {}",
+            shard.0,
+            shard.1,
+            partial.parts.len(),
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `run`, or with `check_only` the `check` command: no table and no files
+/// (unless `--out`), just the assertions.
+pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
+    let model = load(args.scenario.as_deref())?;
+    let config = RunConfig {
+        replications: args.replications.unwrap_or(model.replications),
+        seed: args.seed.unwrap_or(model.seed),
+        threads: args.threads.map(|t| t as usize),
+    };
+    let heatmap = heatmap_metric(&args.heatmap)?;
+    if let Some(spec) = &args.shard {
+        return run_shard(&args, &model, &config, spec);
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(config.replications);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:32} {pos}/{len} replications  {per_sec}  {elapsed_precise} elapsed, about {eta} left",
+            )
+            .expect("the progress template is valid"),
+        );
+        bar
+    };
+    let summary = match args.precision {
+        None => leadsim::simulate(&model, &config, &|n| bar.inc(n)),
+        Some(precision) => {
+            if !(precision.is_finite() && precision > 0.0) {
+                anyhow::bail!("--precision: expected a positive relative half-width such as 0.02, got {precision}");
+            }
+            bar.set_length(args.max_replications);
+            leadsim::simulate_to_precision(
+                &model,
+                &config,
+                precision,
+                args.max_replications,
+                &|n| bar.inc(n),
+            )
+            .map(|(summary, reached)| {
+                if !args.quiet || !reached {
+                    eprintln!(
+                        "precision {precision}: {} after {} replications",
+                        if reached { "reached" } else { "NOT reached" },
+                        summary.replications
+                    );
+                }
+                summary
+            })
+        }
+    };
+    bar.finish_and_clear();
+    let summary = summary?;
+    let write_files = !check_only || args.out.is_some();
+    let written = if write_files {
+        let files = leadsim::report::render_all(&summary, heatmap)?;
+        leadsim::report::write_all(&out_dir, &files)?
+    } else {
+        Vec::new()
+    };
+    let checks = leadsim::checks::render(&summary.checks);
+    let failed = summary.checks.iter().any(|c| !c.passed);
+    if check_only {
+        if summary.checks.is_empty() {
+            anyhow::bail!("{} has no `expect` assertions to check", model.name);
+        }
+        print!("{checks}");
+        return Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            stdout
+                .write_all(&leadsim::report::json::render(&summary))
+                .context("cannot write to standard output")?;
+        }
+        Format::Table if !args.quiet => {
+            write!(stdout, "{}", leadsim::report::table::render(&summary))
+                .context("cannot write to standard output")?;
+        }
+        Format::Table => {}
+    }
+    if !summary.checks.is_empty() {
+        // Assertions go with the table, or to stderr beside JSON output.
+        if args.format == Format::Table && !args.quiet {
+            write!(stdout, "\n{checks}").context("cannot write to standard output")?;
+        } else if failed || !args.quiet {
+            eprint!("{checks}");
+        }
+    }
+    if !args.quiet {
+        eprintln!("wrote {} files to {}", written.len(), out_dir.display());
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub(super) fn merge(
+    parts: &[PathBuf],
+    out: Option<PathBuf>,
+    heatmap: &str,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let heatmap = heatmap_metric(heatmap)?;
+    // Sweep parts merge into a sweep's files.
+    let sweeps: Vec<Option<leadsim::shard::SweepPartial>> = parts
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+        })
+        .collect();
+    if !sweeps.is_empty() && sweeps.iter().all(Option::is_some) {
+        let sweeps: Vec<leadsim::shard::SweepPartial> = sweeps.into_iter().flatten().collect();
+        let name = leadsim::load_text(&sweeps[0].scenario_text, &sweeps[0].scenario_file)?.name;
+        let files = leadsim::shard::merge_sweep(sweeps)?;
+        let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(name).join("sweep"));
+        for (file, bytes) in &files {
+            leadsim::report::write_atomic(&out_dir.join(file), bytes)?;
+        }
+        if !quiet {
+            eprintln!(
+                "merged {} sweep parts; wrote {} files to {}",
+                parts.len(),
+                files.len(),
+                out_dir.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (model, config, results) = leadsim::shard::merge(parts)?;
+    let summary = leadsim::summary::summarise(&model, &config, &results);
+    let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let files = leadsim::report::render_all(&summary, heatmap)?;
+    let written = leadsim::report::write_all(&out_dir, &files)?;
+    if !quiet {
+        print!("{}", leadsim::report::table::render(&summary));
+        eprintln!(
+            "merged {} parts ({} replications); wrote {} files to {}",
+            parts.len(),
+            summary.replications,
+            written.len(),
+            out_dir.display()
+        );
+    }
+    let failed = summary.checks.iter().any(|c| !c.passed);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

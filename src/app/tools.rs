@@ -1,0 +1,98 @@
+//! `validate`, `trace`, `diff` and `new`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::TraceArgs;
+
+pub(super) fn validate(path: &Path) -> anyhow::Result<ExitCode> {
+    let model = leadsim::load_file(path)?;
+    print!("{}", leadsim::describe::describe(&model));
+    println!("\n{}: ok", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {
+    let model = leadsim::load_file(&args.scenario)?;
+    let Some(policy) = model.policies.iter().position(|p| p.name == args.policy) else {
+        let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
+        anyhow::bail!(
+            "--policy: `{}` names no policy in {} (policies: {}){}",
+            args.policy,
+            args.scenario.display(),
+            names.join(", "),
+            leadsim::scenario::errors::did_you_mean(&args.policy, names.iter().copied())
+        );
+    };
+    let Some(world) = model.worlds.iter().position(|w| w.name == args.world) else {
+        let names: Vec<&str> = model.worlds.iter().map(|w| w.name.as_str()).collect();
+        anyhow::bail!(
+            "--world: `{}` names no world in {} (worlds: {}){}",
+            args.world,
+            args.scenario.display(),
+            names.join(", "),
+            leadsim::scenario::errors::did_you_mean(&args.world, names.iter().copied())
+        );
+    };
+    let seed = args.seed.unwrap_or(model.seed);
+    let (leads, run) = leadsim::trace::trace(&model, seed, policy, world, args.replication);
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(&model.name).join(format!(
+            "trace-{}-{}-{}.csv",
+            model.policies[policy].name, args.world, args.replication
+        ))
+    });
+    leadsim::report::write_atomic(&out, &leadsim::trace::render(&model, &leads, args.leads))?;
+    let o = run.outcomes;
+    eprintln!(
+        "wrote {} ({} of {} leads): won {}, lost {}, disqualified {}, dropped {}, unrouted {}, below threshold {}",
+        out.display(),
+        args.leads.map_or(leads.len(), |k| k.min(leads.len())),
+        leads.len(),
+        o.won,
+        o.lost,
+        o.disqualified,
+        o.dropped,
+        o.unrouted,
+        o.below_threshold
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Result<ExitCode> {
+    let read = |path: &Path| -> anyhow::Result<leadsim::report::json::SummaryJson> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a leadsim summary.json", path.display()))
+    };
+    let d = leadsim::diff::diff(&read(old)?, &read(new)?);
+    print!("{}", leadsim::diff::render(&d));
+    let changed = !d.moved.is_empty() || !d.only_old.is_empty() || !d.only_new.is_empty();
+    Ok(if fail_on_change && changed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub(super) fn new_scenario(name: &str, full: bool) -> anyhow::Result<ExitCode> {
+    let text = leadsim::starter_scenario(name, full)?;
+    let path = PathBuf::from(format!("{name}.json"));
+    if path.exists() {
+        anyhow::bail!(
+            "{} already exists; pick another name or move it away",
+            path.display()
+        );
+    }
+    leadsim::report::write_atomic(&path, text.as_bytes())?;
+    eprintln!(
+        "wrote {}: edit it, then `leadsim validate {}` and `leadsim run {}`",
+        path.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
