@@ -29,6 +29,21 @@ pub struct Interrupted {
     pub total: u64,
 }
 
+/// Runs `work` on a pool of `threads` workers, or on rayon's global pool
+/// (one per core) when `None`.
+fn in_pool<R: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> R + Send,
+) -> anyhow::Result<R> {
+    Ok(match threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?
+            .install(work),
+        None => work(),
+    })
+}
+
 fn stopped() -> bool {
     STOP.load(std::sync::atomic::Ordering::Relaxed)
 }
@@ -271,7 +286,7 @@ pub fn run_more(
     }
     // Blocks run in waves; each wave's results are merged (in block order)
     // before the next starts, so memory stays bounded by one wave.
-    let mut work = || {
+    let work = || {
         for wave in blocks.chunks(WAVE) {
             let parts: Vec<Results> = wave
                 .par_iter()
@@ -289,13 +304,7 @@ pub fn run_more(
             }
         }
     };
-    match config.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()?
-            .install(work),
-        None => work(),
-    }
+    in_pool(config.threads, work)?;
     if stopped() {
         return Err(Interrupted {
             done: results.replications,
@@ -373,13 +382,7 @@ pub fn run_shard(
             })
             .collect::<Vec<(u64, Results)>>()
     };
-    let parts = match config.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()?
-            .install(work),
-        None => work(),
-    };
+    let parts = in_pool(config.threads, work)?;
     if stopped() {
         return Err(Interrupted {
             done: 0,
