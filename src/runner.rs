@@ -31,10 +31,7 @@ pub struct Interrupted {
 
 /// Runs `work` on a pool of `threads` workers, or on rayon's global pool
 /// (one per core) when `None`.
-fn in_pool<R: Send>(
-    threads: Option<usize>,
-    work: impl FnOnce() -> R + Send,
-) -> anyhow::Result<R> {
+fn in_pool<R: Send>(threads: Option<usize>, work: impl FnOnce() -> R + Send) -> anyhow::Result<R> {
     Ok(match threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

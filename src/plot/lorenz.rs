@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{cells, colour, estimate, DrawResult, FONT};
+use super::{cells, estimate, policy_lines, DrawResult, FONT};
 use crate::summary::Summary;
 
 /// The Lorenz curve of `values`: (cumulative share of partners, cumulative
@@ -52,32 +52,22 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             ))?
             .label("perfect equality")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.4)));
-        for (i, cell) in cells.iter().enumerate() {
-            let per_capacity: Vec<f64> = cell
-                .partners
-                .iter()
-                .map(|p| p.leads / p.capacity as f64)
-                .collect();
-            let gini = estimate(cell, "fairness.gini_leads")
-                .map_or("n/a".to_string(), |e| format!("{:.3}", e.mean));
-            let c = colour(i);
-            chart
-                .draw_series(LineSeries::new(
+        policy_lines(
+            &mut chart,
+            cells.iter().map(|cell| {
+                let per_capacity: Vec<f64> = cell
+                    .partners
+                    .iter()
+                    .map(|p| p.leads / p.capacity as f64)
+                    .collect();
+                let gini = estimate(cell, "fairness.gini_leads")
+                    .map_or("n/a".to_string(), |e| format!("{:.3}", e.mean));
+                (
+                    format!("{} (Gini {gini})", cell.policy),
                     lorenz_points(&per_capacity),
-                    c.stroke_width(3),
-                ))?
-                .label(format!("{} (Gini {gini})", cell.policy))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw()?;
+                )
+            }),
+        )?;
         root.present()?;
     }
     Ok(svg)

@@ -113,6 +113,35 @@ pub(crate) fn category_font(rotate: bool) -> plotters::style::TextStyle<'static>
 
 type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// One line per policy, in the policy's colour and named in the legend,
+/// then the legend box in the upper left (over any series drawn before).
+pub(crate) fn policy_lines<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    lines: impl IntoIterator<Item = (String, Vec<(f64, f64)>)>,
+) -> DrawResult<()>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: plotters::coord::CoordTranslate<From = (f64, f64)>,
+{
+    use plotters::prelude::*;
+    for (i, (label, points)) in lines.into_iter().enumerate() {
+        let c = colour(i);
+        chart
+            .draw_series(LineSeries::new(points, c.stroke_width(3)))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw()?;
+    Ok(())
+}
+
 /// (file, title, caption, renderer).
 type ChartSpec = (
     &'static str,

@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{cells, colour, DrawResult, FONT};
+use super::{cells, policy_lines, DrawResult, FONT};
 use crate::summary::Summary;
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -32,25 +32,12 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 15))
             .draw()?;
-        for (i, cell) in cells.iter().enumerate() {
-            let c = colour(i);
-            chart
-                .draw_series(LineSeries::new(
-                    cell.ttfc_cdf.iter().copied(),
-                    c.stroke_width(3),
-                ))?
-                .label(cell.policy.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw()?;
+        policy_lines(
+            &mut chart,
+            cells
+                .iter()
+                .map(|cell| (cell.policy.clone(), cell.ttfc_cdf.clone())),
+        )?;
         root.present()?;
     }
     Ok(svg)
