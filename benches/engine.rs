@@ -34,10 +34,9 @@ fn lead_stream(bencher: Bencher, scenario: &str) {
     });
 }
 
-/// One policy through one replication's leads, each policy of the scenario.
-#[divan::bench(args = [0, 1, 2, 3])]
-fn policy_bench20(bencher: Bencher, policy: usize) {
-    let model = load("bench-20.json");
+/// One replication's leads of `file` through its policy `policy`.
+fn policy_through_leads(bencher: Bencher, file: &str, policy: usize) {
+    let model = load(file);
     let world = draw_world(&model, 0, Streams::new(replication_seed(1, 0)), 0);
     let mut scratch = Scratch::default();
     let leads = world.leads.len() as u64;
@@ -50,18 +49,14 @@ fn policy_bench20(bencher: Bencher, policy: usize) {
         });
 }
 
+/// One policy through one replication's leads, each policy of the scenario.
+#[divan::bench(args = [0, 1, 2, 3])]
+fn policy_bench20(bencher: Bencher, policy: usize) {
+    policy_through_leads(bencher, "bench-20.json", policy);
+}
+
 /// Thompson sampling with partner behaviour over 200 partners.
 #[divan::bench(args = [0, 1])]
 fn policy_bench200(bencher: Bencher, policy: usize) {
-    let model = load("bench-200.json");
-    let world = draw_world(&model, 0, Streams::new(replication_seed(1, 0)), 0);
-    let mut scratch = Scratch::default();
-    let leads = world.leads.len() as u64;
-    bencher
-        .counter(divan::counter::ItemsCount::new(leads))
-        .bench_local(|| {
-            simulate(&model, &model.policies[policy], &world, &mut scratch)
-                .outcomes
-                .won
-        });
+    policy_through_leads(bencher, "bench-200.json", policy);
 }
