@@ -21,22 +21,22 @@ pub fn run(model: &Model, replications: u64, seed: u64) -> Summary {
     leadsim::simulate(model, &config, &|_| {}).expect("run")
 }
 
-pub fn metric(summary: &Summary, policy: &str, name: &str) -> Estimate {
-    let cell = summary
+fn cell<'a>(summary: &'a Summary, policy: &str) -> &'a leadsim::summary::Cell {
+    summary
         .cells
         .iter()
         .find(|c| c.policy == policy)
-        .expect("policy");
-    cell.metrics[index_of(name).expect("metric")].unwrap_or_else(|| panic!("{name} undefined"))
+        .expect("policy")
+}
+
+pub fn metric(summary: &Summary, policy: &str, name: &str) -> Estimate {
+    cell(summary, policy).metrics[index_of(name).expect("metric")]
+        .unwrap_or_else(|| panic!("{name} undefined"))
 }
 
 pub fn diff(summary: &Summary, policy: &str, name: &str) -> Estimate {
-    let cell = summary
-        .cells
-        .iter()
-        .find(|c| c.policy == policy)
-        .expect("policy");
-    cell.vs_baseline[index_of(name).expect("metric")].unwrap_or_else(|| panic!("{name} undefined"))
+    cell(summary, policy).vs_baseline[index_of(name).expect("metric")]
+        .unwrap_or_else(|| panic!("{name} undefined"))
 }
 
 /// Standard error of an estimate's mean, recovered from its 95 % interval.
@@ -50,4 +50,21 @@ pub fn bin() -> assert_cmd::Command {
 
 pub fn repo_file(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The regular, non-hidden files of `dir` as (name, bytes), sorted by name.
+pub fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }

@@ -4,26 +4,10 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::common::repo_file;
+use super::common::{files, repo_file};
 
 fn leadsim() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin("leadsim"))
-}
-
-fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 #[test]

@@ -3,23 +3,7 @@
 
 use predicates::prelude::*;
 
-use super::common::{bin, repo_file};
-
-fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
+use super::common::{bin, files, repo_file};
 
 #[test]
 fn three_shards_merge_into_the_single_run_byte_for_byte() {
