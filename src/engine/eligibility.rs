@@ -63,8 +63,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     /// Picks a partner for the lead among the eligible ones at time `t`, or
-    /// `None`. Leaves the candidates in `self.s.candidates`.
-    /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`.
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
         let model = self.model;
