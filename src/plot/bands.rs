@@ -4,7 +4,7 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::{cells, colour, estimate, inset, slots, DrawResult, FONT};
+use super::{category_name, cells, colour, estimate, inset, slots, DrawResult, FONT};
 use crate::summary::Summary;
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -44,10 +44,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .x_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-                    _ => String::new(),
-                })
+                .x_label_formatter(&|v| category_name(&names, v))
                 .label_style((FONT, 12))
                 .draw()?;
             for (i, band) in bands.iter().enumerate() {

@@ -3,7 +3,9 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::{category_font, cells, colour, estimate, inset, slots, DrawResult, FONT};
+use super::{
+    category_font, category_name, cells, colour, estimate, inset, slots, DrawResult, FONT,
+};
 use crate::summary::Summary;
 
 /// (metric, panel title, scale applied to values for display).
@@ -78,10 +80,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .x_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-                    _ => String::new(),
-                })
+                .x_label_formatter(&|v| category_name(&names, v))
                 .x_label_style(category_font(rotate))
                 .y_label_style((FONT, 12))
                 .draw()?;

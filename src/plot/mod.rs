@@ -88,6 +88,20 @@ pub(crate) fn slots(n: usize) -> std::ops::Range<usize> {
     0..n.max(1) - 1
 }
 
+/// The label of a categorical axis slot: `names[i]` at the centre of slot
+/// `i`, nothing elsewhere.
+pub(crate) fn category_name(
+    names: &[String],
+    v: &plotters::coord::ranged1d::SegmentValue<usize>,
+) -> String {
+    match v {
+        plotters::coord::ranged1d::SegmentValue::CenterOf(i) => {
+            names.get(*i).cloned().unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
 /// Money for axis labels: 350k, 1.2M.
 pub(crate) fn money_label(v: f64) -> String {
     let a = v.abs();

@@ -4,7 +4,7 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::{cells, colour, money_label, slots, DrawResult, FONT};
+use super::{category_name, cells, colour, money_label, slots, DrawResult, FONT};
 use crate::summary::Summary;
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -15,8 +15,10 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
     let mut order: Vec<usize> = (0..n_partners).collect();
     let total_leads = |p: usize| cells.iter().map(|c| c.partners[p].leads).sum::<f64>();
     order.sort_by(|&a, &b| total_leads(b).total_cmp(&total_leads(a)).then(a.cmp(&b)));
+    // Slot 0 is the bottom row, so the names run bottom up.
     let names: Vec<String> = order
         .iter()
+        .rev()
         .map(|&p| cells[0].partners[p].partner.clone())
         .collect();
     let row = (4 * n_policies + 6) as u32;
@@ -65,12 +67,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                 .disable_y_mesh()
                 .x_label_formatter(&x_label)
                 .y_labels(n_partners.max(1))
-                .y_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => {
-                        names.get(n_partners - 1 - *i).cloned().unwrap_or_default()
-                    }
-                    _ => String::new(),
-                })
+                .y_label_formatter(&|v| category_name(&names, v))
                 .label_style((FONT, 12))
                 .draw()?;
             for (k, cell) in cells.iter().enumerate() {
