@@ -50,13 +50,17 @@ pub fn load_text(text: &str, file: &Path) -> Result<Model, ScenarioError> {
     })
 }
 
-/// Reads, parses and validates a scenario file.
-pub fn load_file(file: &Path) -> Result<Model, ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
+/// Reads a scenario file's text.
+pub fn read_scenario(file: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
         file: file.to_path_buf(),
         source,
-    })?;
-    load_text(&text, file)
+    })
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load_file(file: &Path) -> Result<Model, ScenarioError> {
+    load_text(&read_scenario(file)?, file)
 }
 
 /// Runs replications in batches of `config.replications` until every

@@ -4,7 +4,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use indicatif::ProgressBar;
 
 use crate::cli::{PilotUnit, PowerArgs, SweepArgs};
@@ -12,8 +11,7 @@ use leadsim::runner::RunConfig;
 
 pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     use leadsim::metrics::{index_of, METRICS};
-    let text = std::fs::read_to_string(&args.scenario)
-        .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+    let text = leadsim::read_scenario(&args.scenario)?;
     let model = leadsim::load_text(&text, &args.scenario)?;
     let axes = args
         .set

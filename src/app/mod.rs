@@ -6,7 +6,7 @@ mod analysis;
 mod run;
 mod tools;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -39,13 +39,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-pub(crate) fn load(scenario: Option<&Path>) -> anyhow::Result<leadsim::model::Model> {
+/// A scenario's file name and text: the file's, or the bundled default's
+/// when `scenario` is `None`.
+pub(crate) fn source(scenario: Option<&Path>) -> anyhow::Result<(PathBuf, String)> {
     Ok(match scenario {
-        Some(path) => leadsim::load_file(path)?,
-        None => leadsim::load_text(
-            leadsim::DEFAULT_SCENARIO,
-            Path::new(leadsim::DEFAULT_SCENARIO_FILE),
-        )?,
+        Some(path) => (path.to_path_buf(), leadsim::read_scenario(path)?),
+        None => (
+            PathBuf::from(leadsim::DEFAULT_SCENARIO_FILE),
+            leadsim::DEFAULT_SCENARIO.to_string(),
+        ),
     })
 }
 

@@ -1,13 +1,13 @@
 //! `run`, `check`, `run --shard` and `merge`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{heatmap_metric, load};
+use super::{heatmap_metric, source};
 use crate::cli::{Format, RunArgs};
 use leadsim::runner::RunConfig;
 
@@ -16,6 +16,7 @@ fn run_shard(
     args: &RunArgs,
     model: &leadsim::model::Model,
     config: &RunConfig,
+    (file, text): (&Path, &str),
     spec: &str,
 ) -> anyhow::Result<ExitCode> {
     let shard = leadsim::shard::parse_shard(spec)?;
@@ -24,18 +25,7 @@ fn run_shard(
             "--shard and --precision do not combine: a shard cannot see the others' precision"
         );
     }
-    let (file, text) = match &args.scenario {
-        Some(path) => (
-            path.clone(),
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?,
-        ),
-        None => (
-            PathBuf::from(leadsim::DEFAULT_SCENARIO_FILE),
-            leadsim::DEFAULT_SCENARIO.to_string(),
-        ),
-    };
-    let partial = leadsim::shard::run(model, &text, &file, config, shard, &|_| {})?;
+    let partial = leadsim::shard::run(model, text, file, config, shard, &|_| {})?;
     let out_dir = args
         .out
         .clone()
@@ -57,7 +47,8 @@ fn run_shard(
 /// `run`, or with `check_only` the `check` command: no table and no files
 /// (unless `--out`), just the assertions.
 pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
-    let model = load(args.scenario.as_deref())?;
+    let (file, text) = source(args.scenario.as_deref())?;
+    let model = leadsim::load_text(&text, &file)?;
     let config = RunConfig {
         replications: args.replications.unwrap_or(model.replications),
         seed: args.seed.unwrap_or(model.seed),
@@ -65,7 +56,7 @@ pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<Ex
     };
     let heatmap = heatmap_metric(&args.heatmap)?;
     if let Some(spec) = &args.shard {
-        return run_shard(&args, &model, &config, spec);
+        return run_shard(&args, &model, &config, (&file, &text), spec);
     }
     let out_dir = args
         .out
