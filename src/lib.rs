@@ -52,9 +52,9 @@ pub fn load_text(text: &str, file: &Path) -> Result<Model, ScenarioError> {
 
 /// Reads a scenario file's text.
 pub fn read_scenario(file: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
+    std::fs::read_to_string(file).map_err(|error| ScenarioError::Read {
         file: file.to_path_buf(),
-        source,
+        error,
     })
 }
 

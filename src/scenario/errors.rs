@@ -48,11 +48,12 @@ impl FieldErrors {
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{file}: cannot read the scenario: {source}")]
+    // The I/O error is in the message, not a `source`, so that an error
+    // chain printed with `{:#}` does not say it twice.
+    #[error("{file}: cannot read the scenario: {error}")]
     Read {
         file: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{file}: the file is empty; expected a JSON object describing a scenario")]
     Empty { file: PathBuf },

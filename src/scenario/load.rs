@@ -58,16 +58,6 @@ pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> 
     Ok(raw)
 }
 
-/// Reads and parses a scenario file.
-pub fn read_file(file: &Path) -> Result<(String, RawScenario), ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
-        file: file.to_path_buf(),
-        source,
-    })?;
-    let raw = parse_str(&text, file)?;
-    Ok((text, raw))
-}
-
 /// The parser's message without its position suffix, with a typo suggestion
 /// for unknown fields and variants.
 fn explain(err: &serde_json::Error) -> String {

@@ -212,13 +212,21 @@ fn a_segment_no_partner_covers_is_a_warning_not_an_error() {
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
-    bin()
-        .args(["run", "does/not/exist.json"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "does/not/exist.json: cannot read the scenario",
-        ));
+    let run = ["run", "does/not/exist.json"].as_slice();
+    let sweep = ["sweep", "does/not/exist.json", "--set", "seed=1"].as_slice();
+    for args in [run, sweep] {
+        let command = args[0];
+        let assert = bin()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "does/not/exist.json: cannot read the scenario",
+            ));
+        // The cause once, not repeated by the error chain.
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert_eq!(stderr.matches("os error").count(), 1, "{command}: {stderr}");
+    }
 }
 
 #[test]
