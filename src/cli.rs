@@ -27,6 +27,10 @@ pub enum Command {
     /// Run a scenario: every policy, every replication, then report.
     Run(RunArgs),
     /// Run a scenario and check its `expect` assertions: exit 1 if any fails.
+    ///
+    /// Prints one PASS or FAIL line per assertion and writes no files, unless
+    /// `--out DIR` is given: then it writes the same files as `run` into DIR.
+    /// A scenario without `expect` is refused before anything is simulated.
     Check(RunArgs),
     /// Which metrics moved beyond their confidence intervals between two runs.
     Diff {
@@ -95,7 +99,7 @@ pub struct TraceArgs {
     /// Seed (overrides the file's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output file (default: output/<scenario>/trace-<policy>-<replication>.csv).
+    /// Output file (default: output/<scenario>/trace-<policy>-<world>-<replication>.csv).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -199,9 +203,11 @@ pub struct PowerArgs {
     /// The policy it is compared with (A), usually today's.
     #[arg(long = "vs")]
     pub versus: String,
-    /// Partners in the pilot: the scenario's first N.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
-    pub partners: u64,
+    /// Partners in the pilot: a count N (the scenario's first N partners,
+    /// file order) or names, `Northwind,Reseller-1,Agency` (a line's name
+    /// stands for all its copies).
+    #[arg(long, value_name = "N|NAME,NAME,...")]
+    pub partners: String,
     /// Pilot length in weeks.
     #[arg(long)]
     pub weeks: f64,

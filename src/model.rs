@@ -36,6 +36,15 @@ pub struct Model {
     pub expectations: Vec<Expectation>,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
+    /// The ISO 4217 code money is in (`currency`), if the file says.
+    pub currency: Option<String>,
+}
+
+impl Model {
+    /// The simulated horizon in days.
+    pub fn horizon_days(&self) -> f64 {
+        self.horizon_hours / HOURS_PER_DAY
+    }
 }
 
 /// A world: the base one, or a stress test's events.

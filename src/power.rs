@@ -3,9 +3,9 @@
 //! difference? Simulates the pilot itself many times, one realisation each,
 //! and analyses each as a real pilot would be analysed.
 //!
-//! The pilot uses the scenario's first N partners (file order, after
-//! `count`), with the lead flow scaled to their share of the programme's
-//! capacity, in the base world.
+//! The pilot uses the partners the user names (or the scenario's first N,
+//! file order, after `count`), with the lead flow scaled to their share of
+//! the programme's capacity, in the base world.
 //! - Lead randomisation: each lead joins arm A or B with probability 1/2;
 //!   both arms use the same partners (same skills), each arm getting half of
 //!   each partner's capacity. Analysis: a two-proportion z-test on
@@ -35,7 +35,8 @@ pub struct PilotSpec {
     /// The candidate (B) and the comparison (A), as policy indices.
     pub policy: usize,
     pub versus: usize,
-    pub partners: usize,
+    /// The pilot's partners, as partner indices (after `count`), ascending.
+    pub partners: Vec<usize>,
     pub weeks: f64,
     pub unit: Unit,
     pub alpha: f64,
@@ -137,7 +138,7 @@ fn pilot(
     scratch: &mut Scratch,
 ) -> PilotOutcome {
     let hours = weeks * 7.0 * HOURS_PER_DAY;
-    let chosen: Vec<usize> = (0..spec.partners).collect();
+    let chosen: Vec<usize> = spec.partners.clone();
     let load =
         capacity(model, &chosen) / capacity(model, &(0..model.partners.len()).collect::<Vec<_>>());
     let rep = replication_seed(spec.seed, r);
@@ -266,6 +267,53 @@ fn pilot(
             }
         }
     }
+}
+
+/// The pilot's partners from `--partners`: a count N (the scenario's first
+/// N partners, file order, after `count`) or a comma-separated list of
+/// names, where a line's name (`Agency`) stands for all its copies.
+pub fn pilot_partners(model: &Model, spec: &str) -> anyhow::Result<Vec<usize>> {
+    let n = model.partners.len();
+    if let Ok(count) = spec.trim().parse::<usize>() {
+        if count < 2 || count > n {
+            anyhow::bail!(
+                "--partners: expected 2 to {n} (the scenario has {n} partners) or a list of names, got {count}"
+            );
+        }
+        return Ok((0..count).collect());
+    }
+    let mut chosen = Vec::new();
+    for name in spec.split(',').map(str::trim) {
+        let exact: Vec<usize> = (0..n).filter(|&p| model.partners[p].name == name).collect();
+        let line: Vec<usize> = (0..n)
+            .filter(|&p| {
+                model.partners[p]
+                    .name
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        let found = if exact.is_empty() { line } else { exact };
+        if found.is_empty() {
+            let names: Vec<&str> = model.partners.iter().map(|p| p.name.as_str()).collect();
+            anyhow::bail!(
+                "--partners: `{name}` names no partner (partners: {}){}",
+                names.join(", "),
+                crate::scenario::errors::did_you_mean(name, names.iter().copied())
+            );
+        }
+        chosen.extend(found);
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    if chosen.len() < 2 {
+        anyhow::bail!(
+            "--partners: a pilot needs at least 2 partners, got {}",
+            chosen.len()
+        );
+    }
+    Ok(chosen)
 }
 
 /// Simulates `spec.pilots` pilots of `weeks` weeks.

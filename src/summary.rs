@@ -28,6 +28,10 @@ pub struct Summary {
     /// The scenario's `expect` assertions, evaluated.
     pub checks: Vec<crate::checks::CheckResult>,
     pub warnings: Vec<String>,
+    /// The simulated horizon: every total is per this many days.
+    pub horizon_days: f64,
+    /// The ISO 4217 code money is in, when the scenario says.
+    pub currency: Option<String>,
 }
 
 /// How a policy holds up on one metric across all worlds.
@@ -166,6 +170,8 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
         checks: crate::checks::evaluate(model, results),
         cells: with_verdicts(model, cells),
         warnings: model.warnings.clone(),
+        horizon_days: model.horizon_days(),
+        currency: model.currency.clone(),
     }
 }
 

@@ -223,9 +223,7 @@ pub fn grid(text: &str, file: &Path, axes: &[Axis]) -> anyhow::Result<Vec<Point>
         .map(|values| {
             let mut doc = base.clone();
             for (axis, &v) in axes.iter().zip(&values) {
-                *field(&mut doc, &axis.path)? = serde_json::Number::from_f64(v)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null);
+                *field(&mut doc, &axis.path)? = json_number(v);
             }
             let at: Vec<String> = axes
                 .iter()
@@ -233,10 +231,63 @@ pub fn grid(text: &str, file: &Path, axes: &[Axis]) -> anyhow::Result<Vec<Point>
                 .map(|(a, v)| format!("{}={v}", a.path))
                 .collect();
             let model = crate::load_text(&doc.to_string(), file)
-                .with_context(|| format!("at {}", at.join(", ")))?;
+                .map_err(|e| point_error(e, file, axes, &values, &at.join(", ")))?;
             Ok(Point { values, model })
         })
         .collect()
+}
+
+/// A grid value as JSON: a whole value is written as an integer, so that
+/// whole-number fields (`capacity`, `max_reroutes`) accept `4:12:4`; number
+/// fields accept integers too.
+fn json_number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Value::Number((v as i64).into())
+    } else {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// Why a grid point does not load, in terms of the point and its fields:
+/// the file's own positions mean nothing for a document the sweep built.
+fn point_error(
+    error: crate::scenario::errors::ScenarioError,
+    file: &Path,
+    axes: &[Axis],
+    values: &[f64],
+    at: &str,
+) -> anyhow::Error {
+    use crate::scenario::errors::ScenarioError;
+    let problems: Vec<String> = match error {
+        ScenarioError::Parse { path, message, .. } => {
+            if message.contains("expected a whole number") {
+                let field = path.trim_end_matches(": ");
+                let culprit = axes
+                    .iter()
+                    .zip(values)
+                    .find(|(_, v)| v.fract() != 0.0)
+                    .map(|(a, v)| format!("--set `{}`: {v} is not a whole number", a.path));
+                return anyhow::anyhow!(
+                    "{}: sweep point {at}: `{field}` takes a whole number{}",
+                    file.display(),
+                    culprit.map_or(String::new(), |c| format!("; {c}"))
+                );
+            }
+            vec![format!("{path}{message}")]
+        }
+        ScenarioError::Invalid { errors, .. } => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect(),
+        other => vec![other.to_string()],
+    };
+    anyhow::anyhow!(
+        "{}: sweep point {at} is not a valid scenario:\n  {}",
+        file.display(),
+        problems.join("\n  ")
+    )
 }
 
 /// Runs every point with the same seed and replications (paired points).

@@ -13,6 +13,7 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     use leadsim::metrics::{index_of, METRICS};
     let text = leadsim::read_scenario(&args.scenario)?;
     let model = leadsim::load_text(&text, &args.scenario)?;
+    super::print_warnings(&model);
     let axes = args
         .set
         .iter()
@@ -51,11 +52,16 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::new(config.replications * points.len() as u64)
     };
-    let heatmap_policy = model
-        .policies
-        .iter()
-        .position(|p| axes[0].path.starts_with(&format!("policies[{}]", p.name)))
-        .unwrap_or(model.baseline);
+    // The policy every swept field belongs to, when there is one.
+    let swept_policy = |path: &str| {
+        model.policies.iter().enumerate().position(|(i, p)| {
+            path.starts_with(&format!("policies[{}]", p.name))
+                || path.starts_with(&format!("policies[{i}]"))
+        })
+    };
+    let only_policy = swept_policy(&axes[0].path)
+        .filter(|&p| axes.iter().all(|a| swept_policy(&a.path) == Some(p)));
+    let heatmap_policy = only_policy.unwrap_or(model.baseline);
     let out_dir = args
         .out
         .clone()
@@ -93,6 +99,10 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         leadsim::report::write_atomic(&out_dir.join(name), bytes)?;
     }
     if !args.quiet {
+        print!(
+            "{}",
+            leadsim::report::table::render_sweep(&axes, &runs, only_policy)
+        );
         eprintln!(
             "swept {} points x {} replications; wrote {} files to {}",
             points.len(),
@@ -107,6 +117,7 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
 pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     use leadsim::power::{PilotSpec, Unit};
     let model = leadsim::load_file(&args.scenario)?;
+    super::print_warnings(&model);
     let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
     let find = |flag: &str, name: &str| {
         names.iter().position(|n| *n == name).ok_or_else(|| {
@@ -119,13 +130,7 @@ pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     };
     let policy = find("--policy", &args.policy)?;
     let versus = find("--vs", &args.versus)?;
-    if args.partners as usize > model.partners.len() {
-        anyhow::bail!(
-            "--partners: the scenario has {} partners, not {}",
-            model.partners.len(),
-            args.partners
-        );
-    }
+    let partners = leadsim::power::pilot_partners(&model, &args.partners)?;
     if !(args.weeks.is_finite() && args.weeks > 0.0) {
         anyhow::bail!(
             "--weeks: expected a positive number of weeks, got {}",
@@ -143,7 +148,7 @@ pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     let spec = PilotSpec {
         policy,
         versus,
-        partners: args.partners as usize,
+        partners: partners.clone(),
         weeks: args.weeks,
         unit: if args.unit == PilotUnit::Lead {
             Unit::Lead
@@ -176,9 +181,18 @@ pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     } else {
         "partner"
     };
+    let names: Vec<&str> = partners
+        .iter()
+        .map(|&p| model.partners[p].name.as_str())
+        .collect();
     println!(
-        "pilot: {} (B) against {} (A), {} partners, {} weeks, {unit} randomisation, {} simulated pilots",
-        args.policy, args.versus, args.partners, args.weeks, args.pilots
+        "pilot: {} (B) against {} (A), {} partners ({}), {} weeks, {unit} randomisation, {} simulated pilots",
+        args.policy,
+        args.versus,
+        partners.len(),
+        names.join(", "),
+        args.weeks,
+        args.pilots
     );
     println!(
         "lead-to-win: A {:.2}%, B {:.2}% (difference {:+.2} points), {:.0} leads per arm",
@@ -197,6 +211,27 @@ pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
         "minimum detectable difference at 80% power: {:.2} points of lead-to-win",
         at.mde * 100.0
     );
+    if at.power < args.alpha && spec.unit == Unit::Lead {
+        println!(
+            "note: power is below alpha ({:.1}% < {}%): the two policies barely differ on \
+             lead-to-win, so the pilot rejects about as often as chance; the gap to alpha is \
+             Monte Carlo error (±{:.1}).",
+            at.power * 100.0,
+            args.alpha * 100.0,
+            2.0 * at.power_se * 100.0
+        );
+    } else if at.power < args.alpha {
+        println!(
+            "note: power is below alpha ({:.1}% < {}%). No real difference can make a test reject \
+             less often than chance unless the test is conservative: with {} partners split in two \
+             arms of unequal partners, Welch's t on the partners' own win rates rejects less than \
+             alpha even when the policies are equal, and a difference this small is lost in the \
+             spread between partners. Pilot with more partners, longer, or randomise by lead.",
+            at.power * 100.0,
+            args.alpha * 100.0,
+            partners.len()
+        );
+    }
     match curve.iter().find(|p| p.power >= 0.8) {
         Some(p) => println!("80% power from about {} weeks", p.weeks),
         None => println!(

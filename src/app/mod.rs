@@ -51,6 +51,14 @@ pub(crate) fn source(scenario: Option<&Path>) -> anyhow::Result<(PathBuf, String
     })
 }
 
+/// Prints a scenario's warnings on standard error. Like a compiler's, they
+/// are shown even with `--quiet`: quiet hides progress, not problems.
+pub(crate) fn print_warnings(model: &leadsim::model::Model) {
+    for w in &model.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 pub(crate) fn heatmap_metric(name: &str) -> anyhow::Result<usize> {
     leadsim::metrics::index_of(name).ok_or_else(|| {
         anyhow::anyhow!(

@@ -49,6 +49,15 @@ fn run_shard(
 pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
     let (file, text) = source(args.scenario.as_deref())?;
     let model = leadsim::load_text(&text, &file)?;
+    super::print_warnings(&model);
+    if check_only && model.expectations.is_empty() {
+        anyhow::bail!(
+            "{}: `{}` has no `expect` assertions, so there is nothing to check; add an \
+             `expect` list (docs/scenario-format.md, \"expect\") or use `leadsim run`",
+            file.display(),
+            model.name
+        );
+    }
     let config = RunConfig {
         replications: args.replications.unwrap_or(model.replications),
         seed: args.seed.unwrap_or(model.seed),
@@ -112,9 +121,6 @@ pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<Ex
     let checks = leadsim::checks::render(&summary.checks);
     let failed = summary.checks.iter().any(|c| !c.passed);
     if check_only {
-        if summary.checks.is_empty() {
-            anyhow::bail!("{} has no `expect` assertions to check", model.name);
-        }
         print!("{checks}");
         return Ok(if failed {
             ExitCode::from(1)

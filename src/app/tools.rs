@@ -16,6 +16,7 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<ExitCode> {
 
 pub(super) fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {
     let model = leadsim::load_file(&args.scenario)?;
+    super::print_warnings(&model);
     let Some(policy) = model.policies.iter().position(|p| p.name == args.policy) else {
         let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
         anyhow::bail!(

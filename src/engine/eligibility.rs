@@ -60,6 +60,24 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             let prefer = e.vertical == VerticalMode::Prefer && pool.iter().any(|&(_, v)| v);
             fast.extend(pool.iter().filter(|&&(_, v)| v || !prefer).map(|&(p, _)| p));
         }
+        // Turn pools: segments whose leads could ever go to the same
+        // partners (the preference applied) share one rotation; segments
+        // with different partners rotate independently, so one region's
+        // flow never skips another region's partners.
+        self.s.pool_of.clear();
+        let mut ids: std::collections::HashMap<&[u32], u32> = std::collections::HashMap::new();
+        for fast in &self.s.fast {
+            let next = ids.len() as u32;
+            self.s
+                .pool_of
+                .push(*ids.entry(fast.as_slice()).or_insert(next));
+        }
+        self.s.n_pools = ids.len().max(1);
+        self.s.rules.clear();
+        self.s.rules.resize(
+            self.policy.routing.tiers.len().max(1) * self.s.n_pools,
+            super::routing::RuleState::default(),
+        );
     }
 
     /// Picks a partner for the lead among the eligible ones at time `t`, or
@@ -101,8 +119,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 },
             )
         };
+        let pool = self.s.pool_of[segment] as usize;
+        let n_pools = self.s.n_pools;
         if routing.tiers.is_empty() {
-            return choose(candidates, &mut self.s.rules[0]);
+            return choose(candidates, &mut self.s.rules[pool]);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
         let mut in_tier = std::mem::take(&mut self.s.preferred);
@@ -118,7 +138,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     .copied()
                     .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
             );
-            chosen = choose(&in_tier, &mut self.s.rules[k]);
+            chosen = choose(&in_tier, &mut self.s.rules[k * n_pools + pool]);
             if chosen.is_some() {
                 break;
             }

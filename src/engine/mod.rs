@@ -230,9 +230,16 @@ pub struct Scratch {
     preferred: Vec<u32>,
     ttfc: Vec<f64>,
     accounts: Vec<Account>,
+    /// Rule memory per (tier, pool): `rules[tier * n_pools + pool]`.
     rules: Vec<RuleState>,
     /// Per segment: partners the policy's region and vertical rules allow.
     pools: Vec<Vec<(u32, bool)>>,
+    /// Per segment: its turn pool, an index shared by every segment whose
+    /// leads could go to exactly the same partners (`round_robin` keeps one
+    /// turn per pool; docs/scenario-format.md, "Routing").
+    pool_of: Vec<u32>,
+    /// How many distinct turn pools there are.
+    n_pools: usize,
     /// Per segment: a first routing's candidates, when they cannot change.
     fast: Vec<Vec<u32>>,
 }
@@ -302,10 +309,6 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     );
     scratch.accounts.clear();
     scratch.accounts.resize(n_partners, Account::default());
-    scratch.rules.clear();
-    scratch
-        .rules
-        .resize(policy.routing.tiers.len().max(1), RuleState::default());
 
     let run = PolicyRun {
         leads: world.leads.len() as u32,

@@ -19,6 +19,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             ("deals.revenue", "Revenue (millions)"),
             ("economics.gross_profit", "Gross profit (millions)"),
         ]) {
+            let title = super::with_money_units(summary, metric, title);
             let bands: Vec<Option<(f64, f64, f64)>> = cells
                 .iter()
                 .map(|c| estimate(c, metric).map(|e| (e.p10 / 1e6, e.p50 / 1e6, e.p90 / 1e6)))

@@ -28,6 +28,7 @@ const PANELS: [(&str, &str, f64); 6] = [
     ),
     ("deals.avg_deal_size", "Average won deal (thousands)", 0.001),
     ("economics.gross_profit", "Gross profit (millions)", 1e-6),
+    // Money titles get their currency and period from `with_money_units`.
 ];
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -48,6 +49,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         root.fill(&WHITE)?;
         let panels = root.split_evenly((3, 2));
         for (panel, (metric, title, scale)) in panels.iter().zip(PANELS) {
+            let title = super::with_money_units(summary, metric, title);
             let values: Vec<Option<(f64, f64, f64)>> = cells
                 .iter()
                 .map(|c| {
@@ -69,7 +71,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                 .fold(0.0, f64::min);
             let span = (top - bottom).max(1e-9);
             let mut chart = ChartBuilder::on(panel)
-                .caption(title, (FONT, 17))
+                .caption(&title, (FONT, 17))
                 .margin(12)
                 .x_label_area_size(label_area)
                 .y_label_area_size(56)

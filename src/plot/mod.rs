@@ -156,6 +156,33 @@ where
     Ok(())
 }
 
+/// A chart title with the currency and, for totals, the period: "Gross
+/// profit (millions)" becomes "Gross profit (EUR millions, per 90-day
+/// horizon)". Titles of other metrics are returned unchanged.
+pub(crate) fn with_money_units(summary: &Summary, metric: &str, title: &str) -> String {
+    let Some(k) = crate::metrics::index_of(metric) else {
+        return title.to_string();
+    };
+    let total = metric != "deals.avg_deal_size" && metric != "economics.cost_per_win";
+    if crate::metrics::METRICS[k].unit != crate::metrics::Unit::Money {
+        return title.to_string();
+    }
+    let (base, scale) = match title.split_once(" (") {
+        Some((base, rest)) => (base, rest.trim_end_matches(')')),
+        None => (title, ""),
+    };
+    let units = crate::report::format::money_units(
+        summary.currency.as_deref(),
+        scale,
+        total.then_some(summary.horizon_days),
+    );
+    if units.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base} ({units})")
+    }
+}
+
 /// (file, title, caption, renderer).
 type ChartSpec = (
     &'static str,

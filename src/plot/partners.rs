@@ -25,11 +25,38 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
     let height = (n_partners as u32 * row + 140).max(360);
     let label_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(4) as u32 * 8 + 16;
 
+    // Legend places: (x, y) of each policy's swatch, wrapping at the width.
+    let mut legend_places = Vec::new();
+    let (mut x, mut y) = (16i32, 14i32);
+    for c in &cells {
+        let width = 20 + 8 * c.policy.chars().count() as i32 + 24;
+        if x > 16 && x + width > 1184 {
+            x = 16;
+            y += 24;
+        }
+        legend_places.push((x, y));
+        x += width;
+    }
+    let legend_height = (y + 28) as u32;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1200, height)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (1200, height + legend_height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let (left, right) = root.split_horizontally(600);
+        let (legend, body) = root.split_vertically(legend_height);
+        // The legend: one swatch and name per policy, wrapped to the width.
+        for (k, (x, y)) in legend_places.iter().enumerate() {
+            legend.draw(&Rectangle::new(
+                [(*x, *y), (x + 14, y + 14)],
+                colour(k).filled(),
+            ))?;
+            legend.draw(&Text::new(
+                cells[k].policy.clone(),
+                (x + 20, *y),
+                (FONT, 14),
+            ))?;
+        }
+        let (left, right) = body.split_horizontally(600);
         type Panel<'p, A> = (
             &'p A,
             &'static str,
@@ -37,27 +64,26 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             fn(&f64) -> String,
         );
         let panels: [Panel<_>; 2] = [
-            (
-                &left,
-                "Leads received (mean per replication)",
-                |p| p.leads,
-                |v| format!("{v:.0}"),
-            ),
-            (
-                &right,
-                "Payouts (mean per replication)",
-                |p| p.payouts,
-                |v| money_label(*v),
-            ),
+            (&left, "Leads received", |p| p.leads, |v| format!("{v:.0}")),
+            (&right, "Payouts", |p| p.payouts, |v| money_label(*v)),
         ];
+        let per = crate::report::format::per_horizon(summary.horizon_days);
         for (area, title, value, x_label) in panels {
+            let title = if title == "Payouts" {
+                match summary.currency.as_deref() {
+                    Some(c) => format!("Payouts ({c}, mean {per})"),
+                    None => format!("Payouts (mean {per})"),
+                }
+            } else {
+                format!("{title} (mean {per})")
+            };
             let top = cells
                 .iter()
                 .flat_map(|c| c.partners.iter().map(value))
                 .fold(0.0, f64::max)
                 .max(1e-9);
             let mut chart = ChartBuilder::on(area)
-                .caption(title, (FONT, 17))
+                .caption(&title, (FONT, 17))
                 .margin(12)
                 .x_label_area_size(36)
                 .y_label_area_size(label_width)

@@ -54,6 +54,10 @@ pub fn lines(axis: &Axis, runs: &[Summary]) -> DrawResult<String> {
         ))?;
         let panels = body.split_evenly((3, 2));
         for (panel, (metric, scale, label)) in panels.iter().zip(PANELS) {
+            let label = match runs.first() {
+                Some(s) => super::with_money_units(s, metric, label),
+                None => label.to_string(),
+            };
             let k = index_of(metric).expect("in the catalogue");
             let series: Vec<Vec<(f64, f64, f64, f64)>> = (0..policies.len())
                 .map(|p| {
@@ -73,7 +77,7 @@ pub fn lines(axis: &Axis, runs: &[Summary]) -> DrawResult<String> {
             let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
             let span = (hi - lo).max(1e-9);
             let mut chart = ChartBuilder::on(panel)
-                .caption(label, (FONT, 16))
+                .caption(&label, (FONT, 16))
                 .margin(10)
                 .x_label_area_size(36)
                 .y_label_area_size(56)

@@ -49,6 +49,14 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         .fold(0.0, f64::max)
         .max(1e-9);
 
+    let money_units = format!(
+        "({})",
+        crate::report::format::money_units(
+            summary.currency.as_deref(),
+            "",
+            Some(summary.horizon_days)
+        )
+    );
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (1000, 620)).into_drawing_area();
@@ -99,26 +107,22 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             let y = 80 + 34 * i as i32;
             legend_area.draw(&Circle::new((16, y), 7, c.filled()))?;
             legend_area.draw(&Text::new(
-                format!("{}: gross profit {:.2}M", cell.policy, p.profit / 1e6),
+                format!("{}: {}", cell.policy, super::money_label(p.profit)),
                 (32, y - 8),
                 (FONT, 14),
             ))?;
-            chart.draw_series(std::iter::once(Text::new(
-                cell.policy.clone(),
-                (p.gini.0, p.win.0),
-                (FONT, 14)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Left,
-                        plotters::style::text_anchor::VPos::Bottom,
-                    )),
-            )))?;
         }
+        // Names live in the legend only: a label inside the plot would sit
+        // on its own or a neighbour's point.
         legend_area.draw(&Text::new(
             "point size: gross profit",
-            (8, 40),
+            (8, 32),
             (FONT, 14).into_font().style(FontStyle::Italic),
+        ))?;
+        legend_area.draw(&Text::new(
+            money_units,
+            (8, 52),
+            (FONT, 13).into_font().style(FontStyle::Italic),
         ))?;
         root.present()?;
     }

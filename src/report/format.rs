@@ -69,6 +69,38 @@ pub fn human_half_width(v: f64, unit: Unit) -> String {
     }
 }
 
+/// "per 90-day horizon": the period every total (revenue, payouts, counts)
+/// is over.
+pub fn per_horizon(horizon_days: f64) -> String {
+    format!("per {}-day horizon", round_sig(horizon_days))
+}
+
+/// The units of a money axis or label: `"EUR millions, per 90-day horizon"`
+/// for a total, `"EUR thousands"` for a per-deal amount; without a
+/// currency, just the scale.
+pub fn money_units(currency: Option<&str>, scale: &str, horizon_days: Option<f64>) -> String {
+    let mut parts = Vec::new();
+    match (currency, scale.is_empty()) {
+        (Some(c), true) => parts.push(c.to_string()),
+        (Some(c), false) => parts.push(format!("{c} {scale}")),
+        (None, false) => parts.push(scale.to_string()),
+        (None, true) => {}
+    }
+    if let Some(days) = horizon_days {
+        parts.push(per_horizon(days));
+    }
+    parts.join(", ")
+}
+
+/// The terms of a comparison, for its title: "totals per 90-day horizon,
+/// money in EUR".
+pub fn terms(horizon_days: f64, currency: Option<&str>) -> String {
+    match currency {
+        Some(c) => format!("totals {}, money in {c}", per_horizon(horizon_days)),
+        None => format!("totals {}", per_horizon(horizon_days)),
+    }
+}
+
 fn money(v: f64) -> String {
     let a = v.abs();
     let sign = if v < 0.0 { "-" } else { "" };
@@ -102,5 +134,15 @@ mod tests {
         assert_eq!(human(45_600.0, Unit::Money), "45.6k");
         assert_eq!(human_diff(-0.0031, Unit::Rate), "-0.31pp");
         assert_eq!(human_diff(1500.0, Unit::Money), "+1500");
+        assert_eq!(
+            money_units(Some("EUR"), "millions", Some(90.0)),
+            "EUR millions, per 90-day horizon"
+        );
+        assert_eq!(money_units(None, "thousands", None), "thousands");
+        assert_eq!(
+            money_units(Some("USD"), "", Some(182.5)),
+            "USD, per 182.5-day horizon"
+        );
+        assert_eq!(terms(90.0, None), "totals per 90-day horizon");
     }
 }

@@ -53,7 +53,7 @@ struct CellView {
 #[derive(Serialize)]
 struct RowView {
     metric: &'static str,
-    label: &'static str,
+    label: String,
     cells: Vec<CellView>,
 }
 
@@ -75,8 +75,15 @@ struct WorldRow {
 #[derive(Serialize)]
 struct WorldTable {
     metric: &'static str,
-    label: &'static str,
+    label: String,
     rows: Vec<WorldRow>,
+}
+
+#[derive(Serialize)]
+struct CheckView {
+    passed: bool,
+    assertion: String,
+    measured: String,
 }
 
 #[derive(Serialize)]
@@ -122,7 +129,7 @@ fn world_tables(summary: &Summary) -> Vec<WorldTable> {
                 .collect();
             WorldTable {
                 metric,
-                label,
+                label: crate::plot::with_money_units(summary, metric, label),
                 rows,
             }
         })
@@ -241,7 +248,7 @@ fn rows(summary: &Summary) -> Vec<RowView> {
                 .collect();
             RowView {
                 metric,
-                label,
+                label: crate::plot::with_money_units(summary, metric, label),
                 cells,
             }
         })
@@ -321,6 +328,14 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         baseline => summary.baseline,
         version => env!("CARGO_PKG_VERSION"),
         warnings => summary.warnings,
+        terms => super::format::terms(summary.horizon_days, summary.currency.as_deref()),
+        executive => super::executive::sentences(summary),
+        checks => summary.checks.iter().map(|c| CheckView {
+            passed: c.passed,
+            assertion: c.assertion.clone(),
+            measured: c.measured.clone(),
+        }).collect::<Vec<_>>(),
+        checks_failed => summary.checks.iter().filter(|c| !c.passed).count(),
         policies => policies,
         rows => rows(summary),
         charts => charts,

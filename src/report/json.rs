@@ -22,6 +22,15 @@ pub struct SummaryJson {
     pub seed: u64,
     pub replications: u64,
     pub baseline: String,
+    /// Every total (revenue, payouts, counts) is per this many days.
+    #[serde(default)]
+    pub horizon_days: f64,
+    /// The ISO 4217 code money is in; `null` when the scenario does not say.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// What validation warned about; the run went ahead.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub results: Vec<ResultJson>,
 }
 
@@ -133,6 +142,9 @@ impl SummaryJson {
             seed: s.seed,
             replications: s.replications,
             baseline: s.baseline.clone(),
+            horizon_days: round_sig(s.horizon_days),
+            currency: s.currency.clone(),
+            warnings: s.warnings.clone(),
             results: s
                 .cells
                 .iter()

@@ -3,6 +3,7 @@
 //! renamed into place, so a reader never sees a half-written file.
 
 pub mod csv;
+pub mod executive;
 pub mod format;
 pub mod html;
 pub mod json;

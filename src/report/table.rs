@@ -50,8 +50,12 @@ pub fn render(s: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — {} replications, seed {}, baseline `{}` (mean ± 95% CI half-width)",
-        s.scenario, s.replications, s.seed, s.baseline
+        "{} — {} replications, seed {}, baseline `{}` (mean ± 95% CI half-width; {})",
+        s.scenario,
+        s.replications,
+        s.seed,
+        s.baseline,
+        super::format::terms(s.horizon_days, s.currency.as_deref())
     );
     for world in &s.worlds {
         if s.worlds.len() > 1 {
@@ -63,8 +67,12 @@ pub fn render(s: &Summary) -> String {
     if !s.robustness.is_empty() {
         render_robustness(s, &mut out);
     }
-    for w in &s.warnings {
-        let _ = writeln!(out, "\nwarning: {w}");
+    let summary = super::executive::sentences(s);
+    if !summary.is_empty() {
+        let _ = write!(out, "\nIn short:\n");
+        for line in summary {
+            let _ = writeln!(out, "- {line}");
+        }
     }
     out
 }
@@ -167,4 +175,90 @@ fn render_robustness(s: &Summary, out: &mut String) {
         rows.push(row);
     }
     out.push_str(&render_grid(&rows));
+}
+
+/// The sweep's points as a table: one row per grid point (and per policy
+/// when the swept fields are not one policy's), the headline metrics as
+/// mean ± 95 % CI half-width in the base world, and `*` on the best mean of
+/// each column that has a better side.
+pub fn render_sweep(
+    axes: &[crate::sweep::Axis],
+    runs: &[Summary],
+    policy: Option<usize>,
+) -> String {
+    let mut header: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    if policy.is_none() {
+        header.push("policy".into());
+    }
+    header.extend(HEADLINE.iter().map(|(_, h)| h.to_string()));
+    let coordinates = |i: usize| -> Vec<f64> {
+        match axes {
+            [a] => vec![a.values[i]],
+            [a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],
+            _ => Vec::new(),
+        }
+    };
+    // (coordinates, policy, cell) for every row shown.
+    let mut rows_cells = Vec::new();
+    for (i, s) in runs.iter().enumerate() {
+        for (p, c) in s
+            .world_cells(crate::summary::BASE_WORLD)
+            .into_iter()
+            .enumerate()
+        {
+            if policy.is_none_or(|only| only == p) {
+                rows_cells.push((coordinates(i), c));
+            }
+        }
+    }
+    let best: Vec<Option<f64>> = HEADLINE
+        .iter()
+        .map(|(name, _)| {
+            let k = index_of(name).expect("headline metrics are in the catalogue");
+            let means = rows_cells
+                .iter()
+                .filter_map(|(_, c)| c.metrics[k].map(|e| e.mean));
+            match METRICS[k].direction {
+                crate::metrics::Direction::HigherIsBetter => means.reduce(f64::max),
+                crate::metrics::Direction::LowerIsBetter => means.reduce(f64::min),
+                crate::metrics::Direction::Neutral => None,
+            }
+        })
+        .collect();
+    let mut rows = vec![header];
+    for (at, c) in &rows_cells {
+        let mut row: Vec<String> = at.iter().map(|v| super::format::file_number(*v)).collect();
+        if policy.is_none() {
+            row.push(c.policy.clone());
+        }
+        for ((name, _), best) in HEADLINE.iter().zip(&best) {
+            let k = index_of(name).expect("headline metrics are in the catalogue");
+            let text = cell_text(c.metrics[k], METRICS[k].unit, false);
+            let is_best = best.is_some() && c.metrics[k].map(|e| e.mean) == *best;
+            row.push(if is_best { format!("{text} *") } else { text });
+        }
+        rows.push(row);
+    }
+    let mut out = String::new();
+    if let Some(p) = policy {
+        let name = runs
+            .first()
+            .and_then(|s| {
+                s.world_cells(crate::summary::BASE_WORLD)
+                    .get(p)
+                    .map(|c| c.policy.clone())
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "policy `{name}` at each point (mean ± 95% CI half-width; * best point per column):\n"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "every policy at each point (mean ± 95% CI half-width; * best row per column):\n"
+        );
+    }
+    out.push_str(&render_grid(&rows));
+    out
 }

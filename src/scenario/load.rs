@@ -76,7 +76,68 @@ fn explain(err: &serde_json::Error) -> String {
     if message.starts_with("EOF while parsing") {
         return format!("{message}: the JSON ends early (a missing closing brace or bracket?)");
     }
-    message
+    plain_words(&message)
+}
+
+/// Rust type names and parser jargon in serde's messages, in a user's words.
+fn plain_words(message: &str) -> String {
+    match message {
+        "trailing comma" => {
+            return "a trailing comma: JSON allows no comma before a closing `}` or `]`".into()
+        }
+        "expected value" => {
+            return "expected a value here (a number, text in double quotes, true, false, \
+                    null, a list `[...]` or an object `{...}`)"
+                .into()
+        }
+        "key must be a string" => {
+            return "expected a field name in double quotes (a trailing comma before `}`?)".into()
+        }
+        "expected `,` or `}`" => {
+            return "expected `,` or `}` after a field (a missing comma?)".into()
+        }
+        "expected `,` or `]`" => {
+            return "expected `,` or `]` after a list item (a missing comma?)".into()
+        }
+        "expected `:`" => return "expected `:` between a field name and its value".into(),
+        _ => {}
+    }
+    let mut out = message.to_string();
+    if let Some(rest) = out.strip_prefix("invalid type: ") {
+        out = format!("got {rest}");
+    }
+    if let Some(rest) = out.strip_prefix("invalid value: ") {
+        out = format!("got {rest}");
+    }
+    for (rust, plain) in [
+        ("got floating point `", "got the number `"),
+        ("got integer `", "got the whole number `"),
+        ("got string \"", "got the text \""),
+        ("got boolean `", "got `"),
+        ("got map,", "got an object,"),
+        ("got sequence,", "got a list,"),
+        ("got unit value,", "got null,"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected u32", "expected a whole number, 0 or more"),
+        ("expected u16", "expected a whole number, 0 or more"),
+        ("expected u8", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        (
+            "expected a borrowed string",
+            "expected text in double quotes",
+        ),
+        ("expected a string", "expected text in double quotes"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    if out.contains("out of range for") || out.contains("too large") {
+        out.push_str(" (the number is out of range for this field)");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -120,11 +181,22 @@ mod tests {
     #[test]
     fn empty_and_malformed_files_are_clear() {
         assert!(error("  \n").contains("the file is empty"));
+        let e = error("{\"name\": \"x\",\n \"leads\": {},\n}");
+        assert!(e.starts_with("s.json:3:1:"), "{e}");
+        assert!(e.contains("a trailing comma"), "{e}");
+        let e =
+            error(r#"{"name": "x", "leads": {}, "partners": [{"name": "a", "capacity": 2.5}]}"#);
+        assert!(e.contains("partners[0].capacity"), "{e}");
+        assert!(e.contains("expected a whole number"), "{e}");
+        assert!(
+            !e.contains("u32") && !e.contains("i64") && !e.contains("f64"),
+            "{e}"
+        );
         let e = error("{\"name\": \"x\",");
         assert!(e.starts_with("s.json:1:"), "{e}");
         let e = error(r#"{"name": 3}"#);
         assert!(
-            e.contains("name: invalid type: integer `3`, expected a string"),
+            e.contains("name: got the whole number `3`, expected text in double quotes"),
             "{e}"
         );
     }

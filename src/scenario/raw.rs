@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
+    /// Ignored: lets editors point at `leadsim schema` output.
+    #[serde(default, rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -26,6 +29,10 @@ pub struct RawScenario {
     pub seed: u64,
     #[serde(default)]
     pub baseline: Option<String>,
+    /// The currency money is in, an ISO 4217 code such as `EUR`; shown
+    /// beside every amount. Without it amounts carry no currency.
+    #[serde(default)]
+    pub currency: Option<String>,
     pub leads: RawLeads,
     #[serde(default)]
     pub speed_to_lead: RawSpeedToLead,

@@ -212,7 +212,18 @@ pub fn validate(
             Some(i) => i,
             None => {
                 let hint = did_you_mean(name, raw.policies.iter().map(|p| p.name.as_str()));
-                c.fail("baseline", format!("`{name}` names no policy{hint}"));
+                let names: Vec<String> = raw
+                    .policies
+                    .iter()
+                    .map(|p| format!("`{}`", p.name))
+                    .collect();
+                c.fail(
+                    "baseline",
+                    format!(
+                        "`{name}` names no policy (the policies are {}){hint}",
+                        names.join(", ")
+                    ),
+                );
                 0
             }
         },
@@ -220,6 +231,17 @@ pub fn validate(
 
     let worlds = super::worlds::worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
     let expectations = super::worlds::expectations(&mut c, raw, &worlds);
+    if let Some(code) = &raw.currency {
+        if !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+            c.fail(
+                "currency",
+                format!(
+                    "expected a three-letter ISO 4217 code such as \"EUR\" or \"USD\", got \"{}\"",
+                    code.chars().take(40).collect::<String>()
+                ),
+            );
+        }
+    }
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -240,6 +262,8 @@ pub fn validate(
             }
         }
     }
+    warnings.extend(uncovered_territories(raw));
+    warnings.extend(share_typos(raw));
     let n_regions = regions.0.len();
     let n_verticals = verticals.0.len();
     let partners = partners
@@ -279,6 +303,7 @@ pub fn validate(
         worlds,
         expectations,
         warnings,
+        currency: raw.currency.clone(),
     })
 }
 
@@ -374,4 +399,92 @@ fn anyone_eligible(e: &Eligibility, partners: &[Partner], leads: &LeadModel) -> 
                 && (vertical_ok || e.vertical != VerticalMode::Require)
         })
     })
+}
+
+/// A partner region or vertical that no segment has: the partner silently
+/// gets no leads of it (often a typo: `eu` where segments say `emea`).
+/// Says nothing when the leads come from a replay file or when no segment
+/// names a region (vertical), since then every partner covers every lead.
+fn uncovered_territories(raw: &RawScenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(segments) = raw.leads.segments.as_deref() else {
+        return out;
+    };
+    let known = |pick: fn(&super::raw::RawSegment) -> Option<&String>| -> Vec<&str> {
+        let mut v: Vec<&str> = segments
+            .iter()
+            .filter_map(|s| pick(s).map(String::as_str))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let regions = known(|s| s.region.as_ref());
+    let verticals = known(|s| s.vertical.as_ref());
+    for p in &raw.partners {
+        for (kind, given, known) in [
+            ("region", p.regions.as_deref(), &regions),
+            ("vertical", p.verticals.as_deref(), &verticals),
+        ] {
+            if known.is_empty() {
+                continue;
+            }
+            for name in given.unwrap_or_default() {
+                if !known.contains(&name.as_str()) {
+                    let hint = did_you_mean(name, known.iter().copied());
+                    out.push(format!(
+                        "partner `{}`: {kind} `{name}` is in no segment (segments' {kind}s: {}){hint}; \
+                         the partner gets no leads through it",
+                        p.name,
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Segment shares that look like mistyped fractions or percentages: all at
+/// most 1 with a fraction among them but not summing to 1 (`0.5, 0.3, 0.1`),
+/// or above 1 and summing to between 50 and 200 but not to 100
+/// (`60, 30, 5`). Shares are normalised either way; whole-number weights
+/// such as `2, 1, 1` are a documented use and say nothing.
+fn share_typos(raw: &RawScenario) -> Vec<String> {
+    let Some(segments) = raw.leads.segments.as_deref() else {
+        return Vec::new();
+    };
+    let shares: Vec<f64> = segments.iter().map(|s| s.share).collect();
+    let total: f64 = shares.iter().sum();
+    if shares.len() < 2 || !total.is_finite() || total <= 0.0 {
+        return Vec::new();
+    }
+    let fractions = shares.iter().all(|&s| s <= 1.0) && shares.iter().any(|s| s.fract() != 0.0);
+    let percentages = shares.iter().any(|&s| s > 1.0) && (50.0..=200.0).contains(&total);
+    let listed = || {
+        segments
+            .iter()
+            .map(|s| format!("{} {}", s.name, s.share))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if fractions && (total - 1.0).abs() > 1e-9 {
+        vec![format!(
+            "leads.segments: the shares ({}) look like fractions but sum to {}, not 1; \
+             they are normalised, so each counts as its share divided by {}",
+            listed(),
+            crate::report::format::round_sig(total),
+            crate::report::format::round_sig(total)
+        )]
+    } else if percentages && (total - 100.0).abs() > 1e-9 {
+        vec![format!(
+            "leads.segments: the shares ({}) look like percentages but sum to {}, not 100; \
+             they are normalised, so each counts as its share divided by {}",
+            listed(),
+            crate::report::format::round_sig(total),
+            crate::report::format::round_sig(total)
+        )]
+    } else {
+        Vec::new()
+    }
 }

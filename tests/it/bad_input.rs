@@ -76,7 +76,7 @@ fn unknown_fields_and_wrong_types_name_the_path() {
     );
     check(
         &with(|v| v["horizon_days"] = "ninety".into()),
-        &["horizon_days: invalid type: string \"ninety\""],
+        &["horizon_days: got the text \"ninety\", expected a number"],
     );
     check(
         &with(|v| v["policies"][0]["routing"] = serde_json::json!({"rule": "round-robin"})),
@@ -125,7 +125,7 @@ fn out_of_range_values_are_all_reported_at_once() {
 fn names_that_name_nothing_get_suggestions() {
     check(
         &with(|v| v["baseline"] = "r-r".into()),
-        &["baseline: `r-r` names no policy"],
+        &["baseline: `r-r` names no policy (the policies are `rr`); did you mean `rr`?"],
     );
     check(
         &with(|v| {
@@ -247,7 +247,7 @@ fn validation_errors_carry_file_line_and_column() {
             "3 problems",
             "scenario.json:5:72: partners[0].response_hours.lognormal.p90: p90 (3) must exceed median (4)",
             "scenario.json:6:31: partners[1].win_rate: must be a probability in [0, 1], got 1.4",
-            "scenario.json:9:15: baseline: `r` names no policy; did you mean `rr`?",
+            "scenario.json:9:15: baseline: `r` names no policy (the policies are `rr`); did you mean `rr`?",
         ],
     );
 }

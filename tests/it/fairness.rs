@@ -57,3 +57,71 @@ fn one_partner_taking_everything_is_maximally_unfair() {
     assert_eq!(metric(&s, "rr", "fairness.max_share").mean, 1.0);
     assert_eq!(metric(&s, "rr", "fairness.starved_partners").mean, 3.0);
 }
+
+/// Leads per partner in each of `replications` replications of policy 0.
+fn leads_per_partner(text: &str, replications: u64, seed: u64) -> Vec<Vec<u32>> {
+    let m = model(text);
+    let mut scratch = Scratch::default();
+    (0..replications)
+        .map(|r| {
+            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), 0);
+            simulate(&m, &m.policies[0], &world, &mut scratch)
+                .partners
+                .iter()
+                .map(|p| p.leads)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn round_robin_keeps_one_turn_per_region_pool() {
+    // Six identical partners, three per region; two regions' leads
+    // interleave. With one turn shared by every region (the first edition's
+    // bug) the first partner of each region got ~4x the third's leads.
+    let text = r#"{
+        "name": "two-regions", "horizon_days": 60,
+        "leads": {"arrivals_per_day": 40, "segments": [
+            {"name": "na", "region": "na", "share": 0.7},
+            {"name": "emea", "region": "emea", "share": 0.3}]},
+        "partners": [
+            {"name": "N", "count": 3, "regions": ["na"], "capacity": 1000},
+            {"name": "E", "count": 3, "regions": ["emea"], "capacity": 1000}],
+        "policies": [{"name": "rr", "routing": {"rule": "round_robin"}}]
+    }"#;
+    for (r, leads) in leads_per_partner(text, 10, 3).iter().enumerate() {
+        for region in leads.chunks(3) {
+            let (lo, hi) = (region.iter().min().unwrap(), region.iter().max().unwrap());
+            assert!(hi - lo <= 1, "replication {r}: {leads:?}");
+            assert!(*lo > 100, "replication {r}: every partner works: {leads:?}");
+        }
+    }
+}
+
+#[test]
+fn score_tiered_round_robin_rotates_evenly_inside_each_tier() {
+    // Two gold and three silver partners in two regions; high scores go to
+    // gold, the rest to silver, round robin inside the tier. Within a tier
+    // and region, identical partners differ by at most one lead.
+    let text = r#"{
+        "name": "tiers", "horizon_days": 60,
+        "leads": {"arrivals_per_day": 40, "segments": [
+            {"name": "na", "region": "na", "share": 0.5},
+            {"name": "emea", "region": "emea", "share": 0.5}]},
+        "partners": [
+            {"name": "G-na", "count": 2, "tier": "gold", "regions": ["na"], "capacity": 1000},
+            {"name": "S-na", "count": 3, "tier": "silver", "regions": ["na"], "capacity": 1000},
+            {"name": "G-emea", "count": 2, "tier": "gold", "regions": ["emea"], "capacity": 1000},
+            {"name": "S-emea", "count": 3, "tier": "silver", "regions": ["emea"], "capacity": 1000}],
+        "policies": [{"name": "tiered", "routing": {"rule": "score_tiered", "then": "round_robin",
+            "tiers": [{"min_score": 0.5, "partner_tiers": ["gold"]},
+                      {"min_score": 0.0, "partner_tiers": ["silver"]}]}}]
+    }"#;
+    for (r, leads) in leads_per_partner(text, 10, 9).iter().enumerate() {
+        for group in [&leads[0..2], &leads[2..5], &leads[5..7], &leads[7..10]] {
+            let (lo, hi) = (group.iter().min().unwrap(), group.iter().max().unwrap());
+            assert!(hi - lo <= 1, "replication {r}: {leads:?}");
+            assert!(*lo > 50, "replication {r}: every partner works: {leads:?}");
+        }
+    }
+}

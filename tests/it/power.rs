@@ -27,7 +27,7 @@ fn spec(policy: usize, unit: Unit, weeks: f64, pilots: u64) -> PilotSpec {
     PilotSpec {
         policy,
         versus: 0,
-        partners: 12,
+        partners: (0..12).collect(),
         weeks,
         unit,
         alpha: 0.05,
