@@ -61,7 +61,7 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     };
     let only_policy = swept_policy(&axes[0].path)
         .filter(|&p| axes.iter().all(|a| swept_policy(&a.path) == Some(p)));
-    let heatmap_policy = only_policy.unwrap_or(model.baseline);
+    let heatmap_policy = swept_policy(&axes[0].path).unwrap_or(model.baseline);
     let out_dir = args
         .out
         .clone()

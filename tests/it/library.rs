@@ -34,13 +34,22 @@ fn every_scenario_in_the_library_runs() {
             file.display()
         );
         let out = dir.path().join(file.file_stem().unwrap());
-        bin()
+        // Two replications are too few for some `expect` assertions to
+        // pass (exit 1); the files are written either way.
+        let code = bin()
             .arg("run")
             .arg(file)
             .args(["--replications", "2", "--quiet", "--out"])
             .arg(&out)
-            .assert()
-            .success();
+            .output()
+            .unwrap()
+            .status
+            .code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{}: exit {code:?}",
+            file.display()
+        );
         let summary: leadsim::report::json::SummaryJson =
             serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
         assert_eq!(
@@ -97,7 +106,7 @@ fn new_writes_starter_scenarios_that_run() {
             .current_dir(dir.path())
             .arg("run")
             .arg(&file)
-            .args(["--replications", "2", "--quiet"])
+            .args(["--replications", "20", "--quiet"])
             .assert()
             .success();
     }
@@ -115,6 +124,10 @@ fn new_writes_starter_scenarios_that_run() {
         "partner_join",
         "away",
         "joins_day",
+        "\"currency\"",
+        "\"expect\"",
+        "better_than",
+        "not_worse_than",
     ] {
         assert!(full.contains(feature), "{feature}");
     }

@@ -12,6 +12,7 @@ mod crn;
 mod economics;
 mod extreme;
 mod fairness;
+mod first_user;
 mod fuzz;
 mod invariants;
 mod learning;

@@ -88,8 +88,8 @@ fn charts_are_svg_with_one_series_per_policy() {
             "lorenz {colour}"
         );
         // One bar per headline panel (6), one band per outcome panel (2),
-        // one bar per partner per panel (2 x 19), one point plus one
-        // legend mark on the trade-off map.
+        // one bar per partner per panel (2 x 19) plus one legend swatch,
+        // one point plus one legend mark on the trade-off map.
         assert_eq!(
             count(&svg(&out, "headline.svg"), "rect", "fill", colour, |_| true),
             6,
@@ -108,7 +108,7 @@ fn charts_are_svg_with_one_series_per_policy() {
         );
         assert_eq!(
             count(&svg(&out, "partners.svg"), "rect", "fill", colour, |_| true),
-            2 * 19,
+            2 * 19 + 1,
             "partners {colour}"
         );
         assert_eq!(
@@ -127,6 +127,45 @@ fn charts_are_svg_with_one_series_per_policy() {
     assert!(!partners.contains(HOSTILE));
     // Axis labels carry units.
     assert!(svg(&out, "ttfc-cdf.svg").contains("hours from arrival to first contact"));
+    // The partners chart names every policy in its own legend; the
+    // trade-off chart names each policy once, in the legend beside the
+    // plot, never on top of a point.
+    let texts = |name: &str| -> Vec<String> {
+        let text = svg(&out, name);
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_string())
+            .collect()
+    };
+    let partner_texts = texts("partners.svg");
+    let tradeoff_texts = texts("tradeoff.svg");
+    for policy in [
+        "round-robin",
+        "tiered-fast",
+        "least-loaded",
+        "tier-weighted",
+    ] {
+        assert!(
+            partner_texts.iter().any(|t| t == policy),
+            "{policy}: {partner_texts:?}"
+        );
+        let mentions = tradeoff_texts.iter().filter(|t| t.contains(policy)).count();
+        assert_eq!(
+            mentions, 1,
+            "{policy} on the trade-off chart: {tradeoff_texts:?}"
+        );
+    }
+    // Totals state their period: money per 90-day horizon.
+    assert!(
+        partner_texts
+            .iter()
+            .any(|t| t == "Payouts (mean per 90-day horizon)"),
+        "{partner_texts:?}"
+    );
+    assert!(texts("headline.svg")
+        .iter()
+        .any(|t| t == "Gross profit (millions, per 90-day horizon)"));
 }
 
 #[test]

@@ -118,7 +118,7 @@ fn bad_paths_fail_before_anything_runs() {
         .stderr(predicate::str::contains("did you mean `arrivals_per_day`?"));
     // A value the scenario cannot take is caught at validation, naming the point.
     sweep("policies[tiered-fast].scoring.threshold=0.5:1.5:0.5").stderr(
-        predicate::str::contains("at policies[tiered-fast].scoring.threshold=1.5").and(
+        predicate::str::contains("sweep point policies[tiered-fast].scoring.threshold=1.5").and(
             predicate::str::contains("must be a number in [0, 1], got 1.5"),
         ),
     );
