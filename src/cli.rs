@@ -17,6 +17,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Allow data files (CSV) under DIR as well as under the scenario's own
+    /// folder (by default a scenario may read only files in its folder tree).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_root: Option<PathBuf>,
     /// With no command: the options of `run`.
     #[command(flatten)]
     pub run: RunArgs,
@@ -117,8 +121,8 @@ pub enum Format {
 pub struct RunArgs {
     /// The scenario file (JSON); the bundled default scenario when left out.
     pub scenario: Option<PathBuf>,
-    /// Replications (overrides the file's `replications`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Replications (overrides the file's `replications`), up to 10,000,000.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub replications: Option<u64>,
     /// Seed (overrides the file's `seed`).
     #[arg(long)]
@@ -145,8 +149,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "R")]
     pub precision: Option<f64>,
     /// The most replications --precision may run.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    #[arg(long, default_value_t = 10_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub max_replications: u64,
+    /// Run even when the estimated work (leads x policies x worlds x
+    /// replications) is beyond 1e12 lead-simulations.
+    #[arg(long)]
+    pub force: bool,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -164,8 +173,8 @@ pub struct SweepArgs {
     /// `fairness.gini_leads,conversion.lead_to_win`; repeatable.
     #[arg(long, value_name = "METRIC,METRIC")]
     pub pareto: Vec<String>,
-    /// Replications per grid point (overrides the file's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Replications per grid point (overrides the file's), up to 10,000,000.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub replications: Option<u64>,
     /// Seed (overrides the file's); every grid point uses it.
     #[arg(long)]
@@ -183,6 +192,9 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even when the estimated work is beyond 1e12 lead-simulations.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -218,7 +230,7 @@ pub struct PowerArgs {
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
     /// Simulated pilots per pilot length.
-    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(20..))]
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(20..=1_000_000))]
     pub pilots: u64,
     /// Seed (overrides the file's).
     #[arg(long)]

@@ -132,8 +132,5 @@ pub fn describe(model: &Model) -> String {
             p.payout.per_qualified_lead
         );
     }
-    for w in &model.warnings {
-        let _ = writeln!(o, "\nwarning: {w}");
-    }
     o
 }

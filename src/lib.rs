@@ -24,7 +24,7 @@ pub mod summary;
 pub mod sweep;
 pub mod trace;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use model::Model;
 use runner::RunConfig;
@@ -37,30 +37,135 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/baseline.json");
 /// How the bundled scenario is named in messages.
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/baseline.json (bundled)";
 
+/// How a scenario is loaded: where its data files may come from.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// A folder data files may come from besides the scenario's own folder
+    /// tree (`--data-root`).
+    pub data_root: Option<PathBuf>,
+}
+
 /// Parses and validates scenario text; `file` names it in errors.
 pub fn load_text(text: &str, file: &Path) -> Result<Model, ScenarioError> {
+    load_text_with(text, file, &LoadOptions::default())
+}
+
+/// [`load_text`] with options.
+pub fn load_text_with(
+    text: &str,
+    file: &Path,
+    options: &LoadOptions,
+) -> Result<Model, ScenarioError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let raw = scenario::load::parse_str(text, file)?;
-    let base_dir = file.parent().filter(|d| !d.as_os_str().is_empty());
-    scenario::validate::validate(&raw, base_dir).map_err(|mut errors| {
+    let locate = |mut errors: scenario::errors::FieldErrors| {
         errors.locate(&scenario::locate::Locator::new(text));
         ScenarioError::Invalid {
             file: file.to_path_buf(),
             errors,
         }
-    })
+    };
+    // The text parsed as a scenario, so it parses as JSON.
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        let too_big = scenario::validate::magnitudes(&value);
+        if !too_big.is_empty() {
+            return Err(locate(too_big));
+        }
+    }
+    let base_dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    let data = scenario::data::DataAccess::new(base_dir, options.data_root.as_deref());
+    scenario::validate::validate(&raw, &data).map_err(locate)
 }
 
 /// Reads a scenario file's text.
 pub fn read_scenario(file: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(file).map_err(|error| ScenarioError::Read {
+    let bytes = read_bounded(file, MAX_SCENARIO_BYTES).map_err(|error| ScenarioError::Read {
         file: file.to_path_buf(),
         error,
+    })?;
+    String::from_utf8(bytes).map_err(|_| ScenarioError::Read {
+        file: file.to_path_buf(),
+        error: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text",
+        ),
     })
+}
+
+/// The most lead-simulations (leads x policies x worlds x replications) a
+/// run may be estimated at before it is refused unless forced: about a day
+/// on a two-core machine at today's throughput.
+pub const MAX_WORK: f64 = 1e12;
+
+/// The estimated lead-simulations of `replications` replications of
+/// `model`, times `points` grid points (1 for a plain run).
+pub fn estimated_work(model: &Model, replications: u64, points: u64) -> f64 {
+    let leads = model.leads.arrivals_per_hour * model.horizon_hours;
+    leads * (model.policies.len() * model.worlds.len()) as f64 * replications as f64 * points as f64
+}
+
+/// Refuses work beyond [`MAX_WORK`] unless `force`: a typo such as
+/// `--replications 100000000` on a large scenario should not occupy a
+/// machine for months.
+pub fn check_work(
+    model: &Model,
+    replications: u64,
+    points: u64,
+    force: bool,
+) -> anyhow::Result<()> {
+    let work = estimated_work(model, replications, points);
+    if work > MAX_WORK && !force {
+        anyhow::bail!(
+            "this would simulate about {work:.1e} lead-simulations (leads x policies x worlds x replications{}), beyond the {MAX_WORK:.0e} leadsim runs without --force; at a few million a second per core that is {:.0} core-days",
+            if points > 1 { " x grid points" } else { "" },
+            work / 3e6 / 86_400.0
+        );
+    }
+    Ok(())
+}
+
+/// The largest scenario file read, in bytes.
+pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a regular file of at most `max` bytes: a FIFO, a device such as
+/// `/dev/zero` or a folder is refused before anything is read, and a file
+/// that grows past `max` while read is refused too.
+pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a folder, device or FIFO)",
+        ));
+    }
+    if meta.len() > max {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("{} bytes; at most {max} are read", meta.len()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("grew beyond {max} bytes while read"),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Reads, parses and validates a scenario file.
 pub fn load_file(file: &Path) -> Result<Model, ScenarioError> {
     load_text(&read_scenario(file)?, file)
+}
+
+/// [`load_file`] with options.
+pub fn load_file_with(file: &Path, options: &LoadOptions) -> Result<Model, ScenarioError> {
+    load_text_with(&read_scenario(file)?, file, options)
 }
 
 /// Runs replications in batches of `config.replications` until every

@@ -38,6 +38,8 @@ pub struct Model {
     pub warnings: Vec<String>,
     /// The ISO 4217 code money is in (`currency`), if the file says.
     pub currency: Option<String>,
+    /// The data files the scenario read, with digests of their bytes.
+    pub data_files: Vec<crate::scenario::data::DataFile>,
 }
 
 impl Model {

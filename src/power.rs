@@ -318,30 +318,45 @@ pub fn pilot_partners(model: &Model, spec: &str) -> anyhow::Result<Vec<usize>> {
 
 /// Simulates `spec.pilots` pilots of `weeks` weeks.
 pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
-    let outcomes: Vec<PilotOutcome> = (0..spec.pilots)
-        .into_par_iter()
-        .map_init(Scratch::default, |scratch, r| {
-            pilot(model, spec, weeks, r, scratch)
-        })
-        .collect();
-    let k = outcomes.len() as f64;
-    let mean = |f: fn(&PilotOutcome) -> f64| outcomes.iter().map(f).sum::<f64>() / k;
-    let power = mean(|o| o.reject as u8 as f64);
-    let vars: Vec<f64> = outcomes
-        .iter()
-        .map(|o| o.variance)
-        .filter(|v| v.is_finite())
-        .collect();
-    let var = vars.iter().sum::<f64>() / (vars.len() as f64).max(1.0);
+    // Pilots run in chunks of a fixed size, each summed in pilot order, so
+    // memory does not grow with the number of pilots and the sums do not
+    // depend on the thread count.
+    const CHUNK: u64 = 4096;
+    let mut sums = [0.0f64; 4];
+    let (mut var_sum, mut var_n) = (0.0f64, 0u64);
+    let mut start = 0;
+    while start < spec.pilots {
+        let end = (start + CHUNK).min(spec.pilots);
+        let outcomes: Vec<PilotOutcome> = (start..end)
+            .into_par_iter()
+            .map_init(Scratch::default, |scratch, r| {
+                pilot(model, spec, weeks, r, scratch)
+            })
+            .collect();
+        for o in &outcomes {
+            sums[0] += o.reject as u8 as f64;
+            sums[1] += o.rate_a;
+            sums[2] += o.rate_b;
+            sums[3] += (o.leads_a + o.leads_b) / 2.0;
+            if o.variance.is_finite() {
+                var_sum += o.variance;
+                var_n += 1;
+            }
+        }
+        start = end;
+    }
+    let k = spec.pilots.max(1) as f64;
+    let power = sums[0] / k;
+    let var = var_sum / (var_n as f64).max(1.0);
     let z = Normal::new(0.0, 1.0).expect("standard normal");
     let mde = (z.inverse_cdf(1.0 - spec.alpha / 2.0) + z.inverse_cdf(0.8)) * var.sqrt();
     PowerResult {
         weeks,
         power,
         power_se: (power * (1.0 - power) / k).sqrt(),
-        rate_a: mean(|o| o.rate_a),
-        rate_b: mean(|o| o.rate_b),
-        leads_per_arm: mean(|o| (o.leads_a + o.leads_b) / 2.0),
+        rate_a: sums[1] / k,
+        rate_b: sums[2] / k,
+        leads_per_arm: sums[3] / k,
         mde,
     }
 }

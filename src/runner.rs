@@ -92,6 +92,22 @@ pub struct PartnerSums {
 }
 
 impl PartnerSums {
+    /// Whether these sums could come from `replications` replications.
+    fn is_plausible(&self, replications: u64) -> bool {
+        let sums = [
+            self.leads,
+            self.opportunities,
+            self.wins,
+            self.revenue,
+            self.payouts,
+            self.ttfc_mean_sum,
+            self.left_day_sum,
+        ];
+        sums.iter().all(|v| v.is_finite() && *v >= 0.0)
+            && self.ttfc_replications <= replications
+            && self.left_replications <= replications
+    }
+
     fn merge(&mut self, o: &PartnerSums) {
         self.leads += o.leads;
         self.opportunities += o.opportunities;
@@ -146,6 +162,63 @@ impl Results {
             pair_keys: pair_keys(model),
             pairs: vec![Accumulator::default(); pair_keys(model).len()],
         }
+    }
+
+    /// Checks results read from a file (a shard's part) against the
+    /// scenario: every list the size the scenario gives it, every
+    /// accumulator holding exactly `replications` values (defined or not),
+    /// every number finite. Tampered or truncated parts fail here.
+    pub fn check_shape(&self, model: &Model, replications: u64) -> Result<(), String> {
+        let empty = Results::empty(model);
+        if self.replications != replications {
+            return Err(format!(
+                "it holds {} replications, expected {replications}",
+                self.replications
+            ));
+        }
+        if self.policies != empty.policies || self.pair_keys != empty.pair_keys {
+            return Err("its policies or assertions are not the scenario's".into());
+        }
+        let grid_ok = |a: &Vec<Vec<Accumulator>>| {
+            a.len() == empty.metrics.len() && a.iter().all(|c| c.len() == N_METRICS)
+        };
+        if !grid_ok(&self.metrics) || !grid_ok(&self.vs_baseline) {
+            return Err("its metrics are truncated or extended".into());
+        }
+        if self.partners.len() != empty.partners.len()
+            || self
+                .partners
+                .iter()
+                .any(|c| c.len() != model.partners.len())
+        {
+            return Err("its partner results do not match the scenario's partners".into());
+        }
+        if self.ttfc_histogram.len() != empty.ttfc_histogram.len()
+            || self
+                .ttfc_histogram
+                .iter()
+                .any(|h| h.len() != TTFC_BIN_COUNT)
+        {
+            return Err("its time-to-first-contact histogram is malformed".into());
+        }
+        if self.pairs.len() != empty.pairs.len() {
+            return Err("its assertion comparisons are truncated or extended".into());
+        }
+        let all = self
+            .metrics
+            .iter()
+            .chain(&self.vs_baseline)
+            .flatten()
+            .chain(&self.pairs);
+        for a in all {
+            a.check(replications)?;
+        }
+        for p in self.partners.iter().flatten() {
+            if !p.is_plausible(replications) {
+                return Err("a partner's sums are impossible (negative, not finite, or counting more replications than it holds)".into());
+            }
+        }
+        Ok(())
     }
 
     /// Adds one replication of one world: every policy's metrics and runs.
@@ -274,17 +347,19 @@ pub fn run_more(
     results: &mut Results,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<()> {
-    let mut blocks = Vec::new();
-    let mut start = range.start;
-    while start < range.end {
-        let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
-        blocks.push(start..end);
-        start = end;
-    }
     // Blocks run in waves; each wave's results are merged (in block order)
-    // before the next starts, so memory stays bounded by one wave.
+    // before the next starts, so memory stays bounded by one wave, whatever
+    // the number of replications: the blocks of a wave are made as it starts.
     let work = || {
-        for wave in blocks.chunks(WAVE) {
+        let mut start = range.start;
+        let mut wave = Vec::with_capacity(WAVE);
+        while start < range.end {
+            wave.clear();
+            while wave.len() < WAVE && start < range.end {
+                let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
+                wave.push(start..end);
+                start = end;
+            }
             let parts: Vec<Results> = wave
                 .par_iter()
                 .map_init(Scratch::default, |scratch, range| {
@@ -357,6 +432,9 @@ fn pair_keys(model: &Model) -> Vec<(usize, usize, usize, usize)> {
     keys
 }
 
+/// The most replications one shard may run (each is kept until merge).
+pub const MAX_SHARD_REPLICATIONS: u64 = 100_000;
+
 /// Runs shard `index` of `count`: replications index, index + count, ...
 /// below `config.replications`, each folded on its own, in order.
 pub fn run_shard(
@@ -366,14 +444,26 @@ pub fn run_shard(
     count: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Vec<(u64, Results)>> {
+    let step = count.max(1);
+    let mine = config.replications.saturating_sub(index).div_ceil(step);
+    if mine > MAX_SHARD_REPLICATIONS {
+        anyhow::bail!(
+            "this shard would hold {mine} replications; a shard keeps each replication's \
+             results until merge, so at most {MAX_SHARD_REPLICATIONS} per shard: use more shards"
+        );
+    }
     let replications: Vec<u64> = (index..config.replications)
-        .step_by(count.max(1) as usize)
+        .step_by(step as usize)
         .collect();
+    let done = std::sync::atomic::AtomicU64::new(0);
     let work = || {
         replications
             .par_iter()
             .map_init(Scratch::default, |scratch, &r| {
                 let part = run_block(model, config.seed, r..r + 1, scratch);
+                if !stopped() {
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 progress(1);
                 (r, part)
             })
@@ -382,7 +472,7 @@ pub fn run_shard(
     let parts = in_pool(config.threads, work)?;
     if stopped() {
         return Err(Interrupted {
-            done: 0,
+            done: done.load(std::sync::atomic::Ordering::Relaxed),
             total: replications.len() as u64,
         }
         .into());

@@ -17,6 +17,9 @@ use crate::engine::rng::key;
 use crate::model::Model;
 use crate::runner::{Results, RunConfig};
 
+/// The largest partial result `merge` reads, in bytes.
+pub const MAX_PART_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
 /// One shard's output.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Partial {
@@ -44,9 +47,18 @@ pub fn parse_shard(spec: &str) -> anyhow::Result<(u64, u64)> {
     }
 }
 
-fn digest(text: &str, seed: u64, replications: u64) -> u64 {
+/// Digest of what makes shards one run: leadsim's version, the scenario's
+/// text, the bytes of every data file it read, the seed and the
+/// replication count. Merge recomputes it from each part's own contents,
+/// so a part whose text was edited, or whose shard read a data file that
+/// changed, is refused.
+fn digest(model: &Model, text: &str, seed: u64, replications: u64) -> u64 {
     let mut words: Vec<u64> = env!("CARGO_PKG_VERSION").bytes().map(u64::from).collect();
     words.extend(text.bytes().map(u64::from));
+    for f in &model.data_files {
+        words.extend(f.path.bytes().map(u64::from));
+        words.push(f.digest);
+    }
     words.extend([seed, replications]);
     key(&words)
 }
@@ -68,17 +80,27 @@ pub fn run(
         replications: config.replications,
         shard,
         shards,
-        digest: digest(text, config.seed, config.replications),
+        digest: digest(model, text, config.seed, config.replications),
         parts: crate::runner::run_shard(model, config, shard, shards, progress)?,
     })
 }
 
 /// Reads partial results and merges them: the model, the run's
 /// configuration and the results of every replication, folded in order.
-pub fn merge(paths: &[PathBuf]) -> anyhow::Result<(Model, RunConfig, Results)> {
+pub fn merge(
+    paths: &[PathBuf],
+    options: &crate::LoadOptions,
+) -> anyhow::Result<(Model, RunConfig, Results)> {
+    if paths.len() as u64 > MAX_PARTS {
+        bail!(
+            "{} parts; at most {MAX_PARTS} are merged at once",
+            paths.len()
+        );
+    }
     let mut partials = Vec::new();
     for p in paths {
-        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let bytes = crate::read_bounded(p, MAX_PART_BYTES)
+            .with_context(|| format!("cannot read {}", p.display()))?;
         let partial: Partial = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a leadsim partial result", p.display()))?;
         partials.push((p.clone(), partial));
@@ -105,7 +127,10 @@ pub fn merge(paths: &[PathBuf]) -> anyhow::Result<(Model, RunConfig, Results)> {
             seen
         );
     }
-    let model = crate::load_text(&first.scenario_text, &first.scenario_file)?;
+    let model = crate::load_text_with(&first.scenario_text, &first.scenario_file, options)?;
+    for (path, p) in &partials {
+        check_part(path, p, &model)?;
+    }
     let config = RunConfig {
         replications: first.replications,
         seed: first.seed,
@@ -126,6 +151,63 @@ pub fn merge(paths: &[PathBuf]) -> anyhow::Result<(Model, RunConfig, Results)> {
         results.merge(part);
     }
     Ok((model, config, results))
+}
+
+/// The most parts `merge` takes at once.
+pub const MAX_PARTS: u64 = 100_000;
+
+/// Checks a part against what it claims to be: its digest recomputed from
+/// its own scenario text, the data files as they are now and its seed and
+/// replication count; its replications those its shard runs; each
+/// replication's results shaped for the scenario and holding exactly one
+/// replication.
+fn check_part(path: &Path, p: &Partial, model: &Model) -> anyhow::Result<()> {
+    let refuse = |why: String| anyhow::anyhow!("{} is refused: {why}", path.display());
+    if p.leadsim_version != env!("CARGO_PKG_VERSION") {
+        return Err(refuse(format!(
+            "it was written by leadsim {}, this is {}",
+            p.leadsim_version,
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    if p.replications == 0 || p.replications > crate::scenario::validate::MAX_REPLICATIONS as u64 {
+        return Err(refuse(format!("it claims {} replications", p.replications)));
+    }
+    if p.shards == 0 || p.shard >= p.shards || p.shards > MAX_PARTS {
+        return Err(refuse(format!(
+            "it claims to be shard {} of {}",
+            p.shard, p.shards
+        )));
+    }
+    if digest(model, &p.scenario_text, p.seed, p.replications) != p.digest {
+        return Err(refuse(
+            "its digest does not match its scenario text, seed and replication count, or a \
+             data file the scenario reads has changed since the shard ran"
+                .into(),
+        ));
+    }
+    let expected = p.replications.saturating_sub(p.shard).div_ceil(p.shards);
+    if p.parts.len() as u64 != expected
+        || p.parts
+            .iter()
+            .enumerate()
+            .any(|(k, (r, _))| *r != p.shard + k as u64 * p.shards)
+    {
+        return Err(refuse(format!(
+            "shard {}/{} must hold replications {}, {}, ... ({expected} in all); it holds {}",
+            p.shard,
+            p.shards,
+            p.shard,
+            p.shard + p.shards,
+            p.parts.len()
+        )));
+    }
+    for (r, results) in &p.parts {
+        results
+            .check_shape(model, 1)
+            .map_err(|why| refuse(format!("replication {r}: {why}")))?;
+    }
+    Ok(())
 }
 
 /// One shard of a sweep: grid points I, I+N, ... with their results.
@@ -162,7 +244,8 @@ pub fn run_sweep(
     for i in (shard as usize..points.len()).step_by(shards.max(1) as usize) {
         done.push((i, crate::runner::run(&points[i].model, config, &|_| {})?));
     }
-    let mut words = vec![digest(text, config.seed, config.replications)];
+    let base = points.first().map(|p| &p.model);
+    let mut words = vec![base.map_or(0, |m| digest(m, text, config.seed, config.replications))];
     for a in axes {
         words.extend(a.path.bytes().map(u64::from));
         words.extend(a.values.iter().map(|v| v.to_bits()));
@@ -187,7 +270,10 @@ pub fn run_sweep(
 }
 
 /// Merges sweep partials: the sweep's files, as one machine would write them.
-pub fn merge_sweep(partials: Vec<SweepPartial>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub fn merge_sweep(
+    partials: Vec<SweepPartial>,
+    options: &crate::LoadOptions,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let Some(first) = partials.first() else {
         bail!("give the partial results to merge")
     };
@@ -214,17 +300,39 @@ pub fn merge_sweep(partials: Vec<SweepPartial>) -> anyhow::Result<Vec<(String, V
             values: values.clone(),
         })
         .collect();
-    let points = crate::sweep::grid(&first.scenario_text, &first.scenario_file, &axes)?;
+    let points =
+        crate::sweep::grid_with(&first.scenario_text, &first.scenario_file, &axes, options)?;
+    let base = points.first().map(|p| &p.model);
+    let mut words = vec![base.map_or(0, |m| {
+        digest(m, &first.scenario_text, first.seed, first.replications)
+    })];
+    for a in &axes {
+        words.extend(a.path.bytes().map(u64::from));
+        words.extend(a.values.iter().map(|v| v.to_bits()));
+    }
+    if key(&words) != first.digest || first.leadsim_version != env!("CARGO_PKG_VERSION") {
+        bail!("the sweep parts' digest does not match their scenario text, fields, seed and replication count (edited, written by another leadsim version, or a data file changed)");
+    }
+    if first.replications == 0
+        || first.replications > crate::scenario::validate::MAX_REPLICATIONS as u64
+    {
+        bail!("the sweep parts claim {} replications", first.replications);
+    }
     let config = RunConfig {
         replications: first.replications,
         seed: first.seed,
         threads: None,
     };
     let (pareto, heatmap_policy) = (first.pareto.clone(), first.heatmap_policy);
+    let replications = first.replications;
     let mut results: Vec<(usize, Results)> = partials.into_iter().flat_map(|p| p.points).collect();
     results.sort_by_key(|(i, _)| *i);
     if results.len() != points.len() || results.iter().enumerate().any(|(k, (i, _))| *i != k) {
         bail!("the sweep parts do not hold every grid point once");
+    }
+    for ((i, r), p) in results.iter().zip(&points) {
+        r.check_shape(&p.model, replications)
+            .map_err(|why| anyhow::anyhow!("sweep point {i} is refused: {why}"))?;
     }
     let summaries: Vec<crate::summary::Summary> = results
         .iter()

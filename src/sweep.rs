@@ -199,10 +199,27 @@ pub struct Point {
     pub model: Model,
 }
 
+/// The most grid points a sweep may have in all.
+pub const MAX_POINTS: usize = 10_000;
+
 /// Builds and validates every grid point before anything runs.
 pub fn grid(text: &str, file: &Path, axes: &[Axis]) -> anyhow::Result<Vec<Point>> {
+    grid_with(text, file, axes, &crate::LoadOptions::default())
+}
+
+/// [`grid`] with load options (where data files may come from).
+pub fn grid_with(
+    text: &str,
+    file: &Path,
+    axes: &[Axis],
+    options: &crate::LoadOptions,
+) -> anyhow::Result<Vec<Point>> {
     if axes.is_empty() || axes.len() > 2 {
         bail!("give one or two --set fields to sweep, got {}", axes.len());
+    }
+    let total: usize = axes.iter().map(|a| a.values.len()).product();
+    if total > MAX_POINTS {
+        bail!("the grid has {total} points; at most {MAX_POINTS} are supported");
     }
     let base: Value =
         serde_json::from_str(text).with_context(|| format!("{} is not JSON", file.display()))?;
@@ -230,7 +247,7 @@ pub fn grid(text: &str, file: &Path, axes: &[Axis]) -> anyhow::Result<Vec<Point>
                 .zip(&values)
                 .map(|(a, v)| format!("{}={v}", a.path))
                 .collect();
-            let model = crate::load_text(&doc.to_string(), file)
+            let model = crate::load_text_with(&doc.to_string(), file, options)
                 .map_err(|e| point_error(e, file, axes, &values, &at.join(", ")))?;
             Ok(Point { values, model })
         })
@@ -322,7 +339,10 @@ pub fn outputs(
         }
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    let mut header: Vec<String> = axes
+        .iter()
+        .map(|a| crate::report::csv::text_cell(&a.path))
+        .collect();
     header.extend(["policy", "world", "metric", "mean", "ci95_low", "ci95_high"].map(String::from));
     w.write_record(&header)?;
     for (i, s) in runs.iter().enumerate() {
@@ -331,8 +351,8 @@ pub fn outputs(
                 let mut row: Vec<String> = coordinates(i).iter().map(|v| file_number(*v)).collect();
                 let e = c.metrics[k];
                 row.extend([
-                    c.policy.clone(),
-                    c.world.clone(),
+                    crate::report::csv::text_cell(&c.policy),
+                    crate::report::csv::text_cell(&c.world),
                     m.name.to_string(),
                     e.map_or(String::new(), |e| file_number(e.mean)),
                     e.and_then(|e| e.ci95)
@@ -404,7 +424,7 @@ pub fn outputs(
         w.write_record(["candidate", METRICS[x].name, METRICS[y].name, "on_frontier"])?;
         for c in &candidates {
             w.write_record([
-                c.label.clone(),
+                crate::report::csv::text_cell(&c.label),
                 file_number(c.x),
                 file_number(c.y),
                 c.on_frontier.to_string(),

@@ -193,6 +193,7 @@ pub fn trace(
 
 /// The trace as CSV, one row per lead (the first `limit` leads, if given).
 pub fn render(model: &Model, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u8> {
+    use crate::report::csv::text_cell;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "lead",
@@ -218,15 +219,15 @@ pub fn render(model: &Model, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u
         w.write_record([
             i.to_string(),
             hours(l.arrival_hours),
-            segment.name.clone(),
+            text_cell(&segment.name),
             segment
                 .region
-                .map_or(String::new(), |r| model.regions[r].clone()),
+                .map_or(String::new(), |r| text_cell(&model.regions[r])),
             segment
                 .vertical
-                .map_or(String::new(), |v| model.verticals[v].clone()),
+                .map_or(String::new(), |v| text_cell(&model.verticals[v])),
             format!("{:.4}", l.score),
-            l.decisions.join(" | "),
+            text_cell(&l.decisions.join(" | ")),
             l.sla_takebacks.to_string(),
             hours(l.queued_hours),
             l.first_contact_hours.map_or(String::new(), hours),
@@ -236,7 +237,7 @@ pub fn render(model: &Model, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u
                 model
                     .partners
                     .get(h as usize)
-                    .map_or("house".into(), |p| p.name.clone())
+                    .map_or("house".into(), |p| text_cell(&p.name))
             }),
             l.outcome.to_string(),
             format!("{:.2}", l.revenue),

@@ -9,10 +9,10 @@ use indicatif::ProgressBar;
 use crate::cli::{PilotUnit, PowerArgs, SweepArgs};
 use leadsim::runner::RunConfig;
 
-pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn sweep(args: SweepArgs, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
     use leadsim::metrics::{index_of, METRICS};
     let text = leadsim::read_scenario(&args.scenario)?;
-    let model = leadsim::load_text(&text, &args.scenario)?;
+    let model = leadsim::load_text_with(&text, &args.scenario, options)?;
     super::print_warnings(&model);
     let axes = args
         .set
@@ -41,12 +41,14 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Every path and every grid point is checked before anything runs.
-    let points = leadsim::sweep::grid(&text, &args.scenario, &axes)?;
     let config = RunConfig {
         replications: args.replications.unwrap_or(model.replications),
         seed: args.seed.unwrap_or(model.seed),
         threads: args.threads.map(|t| t as usize),
     };
+    let n_points: u64 = axes.iter().map(|a| a.values.len() as u64).product();
+    leadsim::check_work(&model, config.replications, n_points, args.force)?;
+    let points = leadsim::sweep::grid_with(&text, &args.scenario, &axes, options)?;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -95,9 +97,9 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let runs = runs?;
     let files = leadsim::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
-    for (name, bytes) in &files {
-        leadsim::report::write_atomic(&out_dir.join(name), bytes)?;
-    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    // Shard parts of an earlier sharded sweep are kept.
+    leadsim::report::output::write_set(&out_dir, &files, &|n| !n.starts_with("sweep-part-"))?;
     if !args.quiet {
         print!(
             "{}",
@@ -114,9 +116,9 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
     use leadsim::power::{PilotSpec, Unit};
-    let model = leadsim::load_file(&args.scenario)?;
+    let model = leadsim::load_file_with(&args.scenario, options)?;
     super::print_warnings(&model);
     let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
     let find = |flag: &str, name: &str| {
@@ -131,9 +133,9 @@ pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     let policy = find("--policy", &args.policy)?;
     let versus = find("--vs", &args.versus)?;
     let partners = leadsim::power::pilot_partners(&model, &args.partners)?;
-    if !(args.weeks.is_finite() && args.weeks > 0.0) {
+    if !(args.weeks.is_finite() && args.weeks > 0.0 && args.weeks <= 520.0) {
         anyhow::bail!(
-            "--weeks: expected a positive number of weeks, got {}",
+            "--weeks: expected a positive number of weeks, at most 520, got {}",
             args.weeks
         );
     }
@@ -269,11 +271,19 @@ pub(super) fn power(args: PowerArgs) -> anyhow::Result<ExitCode> {
     }
     let title = format!(
         "Pilot of {} against {} ({} partners, {unit} randomisation)",
-        args.policy, args.versus, args.partners
+        args.policy,
+        args.versus,
+        partners.len()
     );
     let svg = leadsim::plot::power::render(&title, &curve)
         .map_err(|e| anyhow::anyhow!("cannot draw power.svg: {e}"))?;
-    leadsim::report::write_atomic(&out_dir.join("power.csv"), &csv_out.into_inner()?)?;
-    leadsim::report::write_atomic(&out_dir.join("power.svg"), svg.as_bytes())?;
+    leadsim::report::output::write_set(
+        &out_dir,
+        &[
+            ("power.csv", csv_out.into_inner()?),
+            ("power.svg", svg.into_bytes()),
+        ],
+        &|_| true,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -12,25 +12,29 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let options = leadsim::LoadOptions {
+        data_root: cli.data_root.clone(),
+    };
+    let options = &options;
     match cli.command {
-        None => run::run_scenario(cli.run, false),
-        Some(Command::Run(args)) => run::run_scenario(args, false),
-        Some(Command::Check(args)) => run::run_scenario(args, true),
-        Some(Command::Validate { scenario }) => tools::validate(&scenario),
-        Some(Command::Trace(args)) => tools::trace(args),
+        None => run::run_scenario(cli.run, false, options),
+        Some(Command::Run(args)) => run::run_scenario(args, false, options),
+        Some(Command::Check(args)) => run::run_scenario(args, true, options),
+        Some(Command::Validate { scenario }) => tools::validate(&scenario, options),
+        Some(Command::Trace(args)) => tools::trace(args, options),
         Some(Command::Diff {
             old,
             new,
             fail_on_change,
         }) => tools::diff(&old, &new, fail_on_change),
-        Some(Command::Sweep(args)) => analysis::sweep(args),
+        Some(Command::Sweep(args)) => analysis::sweep(args, options),
         Some(Command::Merge {
             parts,
             out,
             heatmap,
             quiet,
-        }) => run::merge(&parts, out, &heatmap, quiet),
-        Some(Command::Power(args)) => analysis::power(args),
+        }) => run::merge(&parts, out, &heatmap, quiet, options),
+        Some(Command::Power(args)) => analysis::power(args, options),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)

@@ -46,9 +46,13 @@ fn run_shard(
 
 /// `run`, or with `check_only` the `check` command: no table and no files
 /// (unless `--out`), just the assertions.
-pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<ExitCode> {
+pub(super) fn run_scenario(
+    args: RunArgs,
+    check_only: bool,
+    options: &leadsim::LoadOptions,
+) -> anyhow::Result<ExitCode> {
     let (file, text) = source(args.scenario.as_deref())?;
-    let model = leadsim::load_text(&text, &file)?;
+    let model = leadsim::load_text_with(&text, &file, options)?;
     super::print_warnings(&model);
     if check_only && model.expectations.is_empty() {
         anyhow::bail!(
@@ -64,6 +68,11 @@ pub(super) fn run_scenario(args: RunArgs, check_only: bool) -> anyhow::Result<Ex
         threads: args.threads.map(|t| t as usize),
     };
     let heatmap = heatmap_metric(&args.heatmap)?;
+    let planned = match args.precision {
+        Some(_) => args.max_replications.max(config.replications),
+        None => config.replications,
+    };
+    leadsim::check_work(&model, planned, 1, args.force)?;
     if let Some(spec) = &args.shard {
         return run_shard(&args, &model, &config, (&file, &text), spec);
     }
@@ -165,25 +174,28 @@ pub(super) fn merge(
     out: Option<PathBuf>,
     heatmap: &str,
     quiet: bool,
+    options: &leadsim::LoadOptions,
 ) -> anyhow::Result<ExitCode> {
     let heatmap = heatmap_metric(heatmap)?;
     // Sweep parts merge into a sweep's files.
     let sweeps: Vec<Option<leadsim::shard::SweepPartial>> = parts
         .iter()
         .map(|p| {
-            std::fs::read(p)
+            leadsim::read_bounded(p, leadsim::shard::MAX_PART_BYTES)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
         })
         .collect();
     if !sweeps.is_empty() && sweeps.iter().all(Option::is_some) {
         let sweeps: Vec<leadsim::shard::SweepPartial> = sweeps.into_iter().flatten().collect();
-        let name = leadsim::load_text(&sweeps[0].scenario_text, &sweeps[0].scenario_file)?.name;
-        let files = leadsim::shard::merge_sweep(sweeps)?;
+        let name =
+            leadsim::load_text_with(&sweeps[0].scenario_text, &sweeps[0].scenario_file, options)?
+                .name;
+        let files = leadsim::shard::merge_sweep(sweeps, options)?;
         let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(name).join("sweep"));
-        for (file, bytes) in &files {
-            leadsim::report::write_atomic(&out_dir.join(file), bytes)?;
-        }
+        let files: Vec<(&str, Vec<u8>)> =
+            files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        leadsim::report::output::write_set(&out_dir, &files, &|n| !n.starts_with("sweep-part-"))?;
         if !quiet {
             eprintln!(
                 "merged {} sweep parts; wrote {} files to {}",
@@ -194,7 +206,7 @@ pub(super) fn merge(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (model, config, results) = leadsim::shard::merge(parts)?;
+    let (model, config, results) = leadsim::shard::merge(parts, options)?;
     let summary = leadsim::summary::summarise(&model, &config, &results);
     let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&model.name));
     let files = leadsim::report::render_all(&summary, heatmap)?;

@@ -7,15 +7,16 @@ use anyhow::Context;
 
 use crate::cli::TraceArgs;
 
-pub(super) fn validate(path: &Path) -> anyhow::Result<ExitCode> {
-    let model = leadsim::load_file(path)?;
+pub(super) fn validate(path: &Path, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
+    let model = leadsim::load_file_with(path, options)?;
+    super::print_warnings(&model);
     print!("{}", leadsim::describe::describe(&model));
     println!("\n{}: ok", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {
-    let model = leadsim::load_file(&args.scenario)?;
+pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
+    let model = leadsim::load_file_with(&args.scenario, options)?;
     super::print_warnings(&model);
     let Some(policy) = model.policies.iter().position(|p| p.name == args.policy) else {
         let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
@@ -64,8 +65,8 @@ pub(super) fn trace(args: TraceArgs) -> anyhow::Result<ExitCode> {
 
 pub(super) fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Result<ExitCode> {
     let read = |path: &Path| -> anyhow::Result<leadsim::report::json::SummaryJson> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = leadsim::read_bounded(path, leadsim::MAX_SCENARIO_BYTES * 4)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a leadsim summary.json", path.display()))
     };

@@ -41,7 +41,10 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                 .margin(12)
                 .x_label_area_size(34)
                 .y_label_area_size(60)
-                .build_cartesian_2d(slots(names.len()).into_segmented(), (lo - pad)..(hi + pad))?;
+                .build_cartesian_2d(
+                    slots(names.len()).into_segmented(),
+                    super::safe_range((lo - pad)..(hi + pad)),
+                )?;
             chart
                 .configure_mesh()
                 .disable_x_mesh()

@@ -77,7 +77,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                 .y_label_area_size(56)
                 .build_cartesian_2d(
                     slots(names.len()).into_segmented(),
-                    (bottom - 0.02 * span)..(top + 0.1 * span),
+                    super::safe_range((bottom - 0.02 * span)..(top + 0.1 * span)),
                 )?;
             chart
                 .configure_mesh()

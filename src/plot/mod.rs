@@ -183,6 +183,25 @@ pub(crate) fn with_money_units(summary: &Summary, metric: &str, title: &str) -> 
     }
 }
 
+/// An axis range plotters can draw in bounded time: finite, and wide enough
+/// that its tick step stays far above the spacing of floating-point numbers
+/// there (with a step below it, plotters' tick loop never advances). A
+/// degenerate or non-finite range becomes a small range around its centre.
+pub(crate) fn safe_range(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = (range.start, range.end);
+    if !(lo.is_finite() && hi.is_finite()) || lo > hi {
+        return 0.0..1.0;
+    }
+    let magnitude = lo.abs().max(hi.abs());
+    let min_span = magnitude * 1e-6 + 1e-9;
+    if hi - lo >= min_span {
+        lo..hi
+    } else {
+        let centre = lo / 2.0 + hi / 2.0;
+        (centre - min_span)..(centre + min_span)
+    }
+}
+
 /// (file, title, caption, renderer).
 type ChartSpec = (
     &'static str,

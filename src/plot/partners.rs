@@ -87,7 +87,10 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                 .margin(12)
                 .x_label_area_size(36)
                 .y_label_area_size(label_width)
-                .build_cartesian_2d(0.0..top * 1.05, slots(n_partners).into_segmented())?;
+                .build_cartesian_2d(
+                    super::safe_range(0.0..top * 1.05),
+                    slots(n_partners).into_segmented(),
+                )?;
             chart
                 .configure_mesh()
                 .disable_y_mesh()

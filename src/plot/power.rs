@@ -17,7 +17,7 @@ pub fn render(title: &str, curve: &[PowerResult]) -> DrawResult<String> {
             .margin(16)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..max_weeks * 1.05, 0.0..1.0)?;
+            .build_cartesian_2d(super::safe_range(0.0..max_weeks * 1.05), 0.0..1.0)?;
         chart
             .configure_mesh()
             .x_desc("pilot length (weeks)")

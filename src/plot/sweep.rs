@@ -82,8 +82,8 @@ pub fn lines(axis: &Axis, runs: &[Summary]) -> DrawResult<String> {
                 .x_label_area_size(36)
                 .y_label_area_size(56)
                 .build_cartesian_2d(
-                    (x0 - pad)..(x1 + pad),
-                    (lo - 0.05 * span)..(hi + 0.05 * span),
+                    super::safe_range((x0 - pad)..(x1 + pad)),
+                    super::safe_range((lo - 0.05 * span)..(hi + 0.05 * span)),
                 )?;
             chart
                 .configure_mesh()
@@ -264,7 +264,10 @@ pub fn pareto_chart(
             .margin(16)
             .x_label_area_size(44)
             .y_label_area_size(70)
-            .build_cartesian_2d(range(&|c| c.x), range(&|c| c.y))?;
+            .build_cartesian_2d(
+                super::safe_range(range(&|c| c.x)),
+                super::safe_range(range(&|c| c.y)),
+            )?;
         chart
             .configure_mesh()
             .x_desc(xm.name)

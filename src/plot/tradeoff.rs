@@ -70,7 +70,10 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d(x0.max(0.0)..x1, y0.max(0.0)..y1)?;
+            .build_cartesian_2d(
+                super::safe_range(x0.max(0.0)..x1),
+                super::safe_range(y0.max(0.0)..y1),
+            )?;
         chart
             .configure_mesh()
             .x_desc("Gini of leads per unit of capacity (lower is fairer)")

@@ -5,6 +5,18 @@ use super::format::file_number;
 use crate::metrics::METRICS;
 use crate::summary::Summary;
 
+/// A text cell (a name) made safe for spreadsheets: a cell starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel and
+/// LibreOffice, so it gets a leading `'` (OWASP's rule for CSV injection).
+/// Numbers leadsim formats itself never go through here.
+pub fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 fn num(v: Option<f64>) -> String {
     v.map(file_number).unwrap_or_default()
 }
@@ -32,8 +44,8 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
             let e = c.metrics[k];
             let d = c.vs_baseline[k];
             w.write_record([
-                c.policy.clone(),
-                c.world.clone(),
+                text_cell(&c.policy),
+                text_cell(&c.world),
                 m.name.to_string(),
                 num(e.map(|e| e.mean)),
                 num(e.and_then(|e| e.sd)),
@@ -72,10 +84,10 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
     for c in &s.cells {
         for p in &c.partners {
             w.write_record([
-                c.policy.clone(),
-                c.world.clone(),
-                p.partner.clone(),
-                p.tier.clone(),
+                text_cell(&c.policy),
+                text_cell(&c.world),
+                text_cell(&p.partner),
+                text_cell(&p.tier),
                 file_number(p.leads),
                 file_number(p.opportunities),
                 file_number(p.wins),
@@ -89,4 +101,18 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
         }
     }
     w.into_inner().expect("writing to memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text_cell(bad), format!("'{bad}"));
+        }
+        assert_eq!(text_cell("Northwind"), "Northwind");
+        assert_eq!(text_cell("a=b"), "a=b");
+    }
 }

@@ -1,18 +1,19 @@
-//! Exporters (pure: summary in, bytes out) and the one place that writes
-//! files: every output goes to a temporary file in the output folder and is
-//! renamed into place, so a reader never sees a half-written file.
+//! Exporters (pure: summary in, bytes out) and, in `output.rs`, the one
+//! place that writes files: single files atomically, and a run's set of
+//! files as a whole (staged, then swapped in), so a reader never sees a
+//! half-written file or a mix of two runs.
 
 pub mod csv;
 pub mod executive;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod output;
 pub mod table;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+pub use output::write_atomic;
 
-use anyhow::Context;
+use std::path::{Path, PathBuf};
 
 use crate::summary::Summary;
 
@@ -33,43 +34,19 @@ pub fn render_all(
     Ok(files)
 }
 
-/// Writes `bytes` to `target` atomically: a temporary file in the same
-/// folder, synced, then renamed over the target.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    let mut builder = tempfile::Builder::new();
-    // Temporary files are private (0600); results are ordinary files.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder
-        .prefix(".leadsim-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("cannot write {}", target.display()))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot write {}", target.display()))?;
-    tmp.persist(target)
-        .with_context(|| format!("cannot write {}", target.display()))?;
-    Ok(())
+/// Whether a file name belongs to a run's set of outputs (the files
+/// [`render_all`] can produce), as opposed to files other commands leave in
+/// the same folder (traces, `sweep/`, `power/`, shard parts).
+pub fn is_run_output(name: &str) -> bool {
+    matches!(
+        name,
+        "summary.json" | "summary.csv" | "partners.csv" | "report.html"
+    ) || (name.ends_with(".svg") && !name.contains('/'))
 }
 
-/// Writes every file into `dir` (created if needed), each atomically.
+/// Writes a run's files into `dir` as one set (see [`output::write_set`]).
 /// Everything is rendered before this is called, so a failure to render
 /// leaves the folder untouched. Returns the paths written.
 pub fn write_all(dir: &Path, files: &[(&'static str, Vec<u8>)]) -> anyhow::Result<Vec<PathBuf>> {
-    files
-        .iter()
-        .map(|(name, bytes)| {
-            let target = dir.join(name);
-            write_atomic(&target, bytes)?;
-            Ok(target)
-        })
-        .collect()
+    output::write_set(dir, files, &is_run_output)
 }

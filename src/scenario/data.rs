@@ -5,16 +5,133 @@
 //! missing column lists the columns found, an unparseable value gives its
 //! row (1-based, as a spreadsheet shows it, header included) and column.
 
-use std::path::{Path, PathBuf};
+use std::cell::RefCell;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 
-/// Resolves `file` against the folder of the scenario file (the current
-/// folder for a scenario without one, like the bundled default).
-pub fn resolve(base_dir: Option<&Path>, file: &str) -> PathBuf {
-    let p = Path::new(file);
-    match base_dir {
-        Some(dir) if p.is_relative() => dir.join(p),
-        _ => p.to_path_buf(),
+/// The largest data file read, in bytes.
+pub const MAX_DATA_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The most data rows a file may have.
+pub const MAX_DATA_ROWS: usize = 1_000_000;
+
+/// How much of a value read from a data file an error message quotes.
+const EXCERPT_CHARS: usize = 40;
+
+/// At most [`EXCERPT_CHARS`] characters of `text`, control characters
+/// escaped: a data file is untrusted, and its values reach terminals.
+pub fn excerpt(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(EXCERPT_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
     }
+    out
+}
+
+/// A data file a scenario read: where, and a digest of its bytes (shards
+/// compare them, so a file that changed between shards is caught).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    pub path: String,
+    pub digest: u64,
+}
+
+/// Where a scenario may read data files, and what it read.
+///
+/// A scenario is untrusted: by default it may read only regular files in
+/// its own folder tree (no absolute path, no `..` out of it, no symbolic
+/// link out of it); `--data-root DIR` allows a second tree. Files must be
+/// regular files of at most [`MAX_DATA_BYTES`] (not a FIFO or a device).
+#[derive(Debug)]
+pub struct DataAccess {
+    /// The scenario file's folder (the current folder for a bare name).
+    base_dir: PathBuf,
+    /// A second folder data may come from.
+    extra_root: Option<PathBuf>,
+    read: RefCell<Vec<DataFile>>,
+}
+
+impl DataAccess {
+    pub fn new(base_dir: Option<&Path>, extra_root: Option<&Path>) -> DataAccess {
+        DataAccess {
+            base_dir: base_dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            extra_root: extra_root.map(Path::to_path_buf),
+            read: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The data files read so far.
+    pub fn files(&self) -> Vec<DataFile> {
+        self.read.borrow().clone()
+    }
+
+    /// Reads `file` (as written in the scenario) if the rules allow it.
+    pub fn read(&self, file: &str) -> Result<(PathBuf, Vec<u8>), String> {
+        let given = Path::new(file);
+        let shown = excerpt(file);
+        let escapes = given.is_absolute()
+            || given
+                .components()
+                .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
+        let candidate = if given.is_absolute() {
+            given.to_path_buf()
+        } else {
+            self.base_dir.join(given)
+        };
+        let real = candidate
+            .canonicalize()
+            .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        let inside = |root: &Path| root.canonicalize().is_ok_and(|root| real.starts_with(root));
+        let allowed_here = !escapes && inside(&self.base_dir);
+        let allowed_extra = self.extra_root.as_deref().is_some_and(inside);
+        if !(allowed_here || allowed_extra) {
+            return Err(format!(
+                "`{shown}` is outside the scenario's folder ({}): a scenario may read only files in its own folder tree; pass --data-root DIR to allow another folder",
+                self.base_dir.display()
+            ));
+        }
+        let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        if !meta.is_file() {
+            return Err(format!(
+                "`{shown}` is not a regular file (a folder, device or FIFO): data must be a CSV file"
+            ));
+        }
+        if meta.len() > MAX_DATA_BYTES {
+            return Err(format!(
+                "`{shown}` is {} bytes; data files of at most {MAX_DATA_BYTES} bytes are supported",
+                meta.len()
+            ));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::fs::File::open(&real)
+            .and_then(|f| f.take(MAX_DATA_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        if bytes.len() as u64 > MAX_DATA_BYTES {
+            return Err(format!(
+                "`{shown}` grew beyond {MAX_DATA_BYTES} bytes while read"
+            ));
+        }
+        self.read.borrow_mut().push(DataFile {
+            path: file.to_string(),
+            digest: digest_bytes(&bytes),
+        });
+        Ok((candidate, bytes))
+    }
+}
+
+/// A digest of a file's bytes (64-bit FNV-1a: not cryptographic; it tells
+/// shards apart that read different data, it does not authenticate them).
+pub fn digest_bytes(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// A CSV file read whole, with its header.
@@ -25,11 +142,11 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn read(path: &Path) -> Result<Table, String> {
+    /// Parses the bytes of the CSV file at `path` (for messages).
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Table, String> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .from_reader(bytes);
         let headers: Vec<String> = reader
             .headers()
             .map_err(|e| format!("{}: {e}", path.display()))?
@@ -44,6 +161,12 @@ impl Table {
         }
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
+            if i >= MAX_DATA_ROWS {
+                return Err(format!(
+                    "{} has more than {MAX_DATA_ROWS} data rows; at most {MAX_DATA_ROWS} are supported",
+                    path.display()
+                ));
+            }
             rows.push(record.map_err(|e| format!("{}: row {}: {e}", path.display(), i + 2))?);
         }
         if rows.is_empty() {
@@ -56,17 +179,27 @@ impl Table {
         })
     }
 
+    /// The header names, quoted and shortened, for a message.
+    fn listed_headers(&self) -> String {
+        let mut names: Vec<String> = self
+            .headers
+            .iter()
+            .take(20)
+            .map(|h| format!("`{}`", excerpt(h)))
+            .collect();
+        if self.headers.len() > 20 {
+            names.push(format!("and {} more", self.headers.len() - 20));
+        }
+        names.join(", ")
+    }
+
     /// The index of a column, or an error listing the columns there are.
     pub fn column(&self, name: &str) -> Result<usize, String> {
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
             format!(
                 "{} has no column `{name}`; its columns are: {}",
                 self.path.display(),
-                self.headers
-                    .iter()
-                    .map(|h| format!("`{h}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                self.listed_headers()
             )
         })
     }
@@ -77,10 +210,11 @@ impl Table {
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
             _ => Err(format!(
-                "{}: row {}, column `{}`: `{text}` is not a number",
+                "{}: row {}, column `{}`: `{}` is not a number",
                 self.path.display(),
                 row + 2,
-                self.headers[column]
+                excerpt(&self.headers[column]),
+                excerpt(text)
             )),
         }
     }
@@ -101,8 +235,13 @@ impl Table {
 
 /// Every value of one column, checked to be numbers (and >= 0 when
 /// `non_negative`).
-pub fn read_column(path: &Path, column: &str, non_negative: bool) -> Result<Vec<f64>, String> {
-    let table = Table::read(path)?;
+pub fn read_column(
+    path: &Path,
+    bytes: &[u8],
+    column: &str,
+    non_negative: bool,
+) -> Result<Vec<f64>, String> {
+    let table = Table::parse(path, bytes)?;
     let c = table.column(column)?;
     (0..table.len())
         .map(|row| {
@@ -123,44 +262,83 @@ pub fn read_column(path: &Path, column: &str, non_negative: bool) -> Result<Vec<
 mod tests {
     use super::*;
 
-    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+    /// `read_column` on the file `d.csv` holding `text`, read through the
+    /// access rules of a scenario in the same folder.
+    fn column(text: &str, name: &str) -> Result<Vec<f64>, String> {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("d.csv");
-        std::fs::write(&path, text).unwrap();
-        (dir, path)
+        std::fs::write(dir.path().join("d.csv"), text).unwrap();
+        let access = DataAccess::new(Some(dir.path()), None);
+        let (path, bytes) = access.read("d.csv")?;
+        read_column(&path, &bytes, name, true)
     }
 
     #[test]
     fn reads_a_column_and_explains_bad_data() {
-        let (_d, p) = file("day,deal_size\n1,100\n2, 250.5\n");
         assert_eq!(
-            read_column(&p, "deal_size", true).unwrap(),
+            column("day,deal_size\n1,100\n2, 250.5\n", "deal_size").unwrap(),
             vec![100.0, 250.5]
         );
-        let e = read_column(&p, "size", true).unwrap_err();
+        let e = column("day,deal_size\n1,100\n2, 250.5\n", "size").unwrap_err();
         assert!(
             e.ends_with("has no column `size`; its columns are: `day`, `deal_size`"),
             "{e}"
         );
-        let (_d, p) = file("deal_size\n100\nabc\n");
-        let e = read_column(&p, "deal_size", true).unwrap_err();
+        let e = column("deal_size\n100\nabc\n", "deal_size").unwrap_err();
         assert!(
             e.ends_with("row 3, column `deal_size`: `abc` is not a number"),
             "{e}"
         );
-        let (_d, p) = file("deal_size\n100\n-5\n");
-        assert!(read_column(&p, "deal_size", true)
+        assert!(column("deal_size\n100\n-5\n", "deal_size")
             .unwrap_err()
             .ends_with("row 3, column `deal_size`: -5 is negative"));
-        let (_d, p) = file("");
-        assert!(read_column(&p, "x", true).unwrap_err().contains("is empty"));
-        let (_d, p) = file("deal_size\n");
-        assert!(read_column(&p, "deal_size", true)
+        assert!(column("", "x").unwrap_err().contains("is empty"));
+        assert!(column("deal_size\n", "deal_size")
             .unwrap_err()
             .contains("no data rows"));
-        assert!(read_column(Path::new("/nonexistent/x.csv"), "x", true)
+        // A long value is quoted as a short excerpt.
+        let long = "x".repeat(10_000);
+        let e = column(&format!("deal_size\n{long}\n"), "deal_size").unwrap_err();
+        assert!(e.len() < 200, "{e}");
+    }
+
+    #[test]
+    fn a_scenario_reads_only_regular_files_in_its_tree() {
+        let outer = tempfile::tempdir().unwrap();
+        let dir = outer.path().join("scenarios");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::write(dir.join("data/in.csv"), "x\n1\n").unwrap();
+        std::fs::write(outer.path().join("out.csv"), "x\n1\n").unwrap();
+        let access = DataAccess::new(Some(&dir), None);
+        assert!(access.read("data/in.csv").is_ok());
+        assert!(access
+            .read("./data/../data/in.csv")
+            .unwrap_err()
+            .contains("outside"));
+        assert!(access.read("../out.csv").unwrap_err().contains("outside"));
+        let abs = outer.path().join("out.csv");
+        assert!(access
+            .read(abs.to_str().unwrap())
+            .unwrap_err()
+            .contains("--data-root"));
+        assert!(access.read("/etc/passwd").unwrap_err().contains("outside"));
+        assert!(access
+            .read("data")
+            .unwrap_err()
+            .contains("not a regular file"));
+        assert!(access
+            .read("nope.csv")
             .unwrap_err()
             .starts_with("cannot read"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outer.path().join("out.csv"), dir.join("link.csv")).unwrap();
+            assert!(access.read("link.csv").unwrap_err().contains("outside"));
+        }
+        // --data-root allows the other tree, and only it.
+        let access = DataAccess::new(Some(&dir), Some(outer.path()));
+        assert!(access.read("../out.csv").is_ok());
+        assert!(access.read("/etc/passwd").is_err());
+        assert_eq!(access.files().len(), 1);
     }
 }
 
@@ -179,8 +357,12 @@ pub struct HistoricalLead {
 /// Reads a replay file: columns `deal_size` and one of `quality` or
 /// `score` are required; `arrival_day` (required when `need_arrivals`),
 /// `region` and `vertical` are optional. Arrivals must not go back in time.
-pub fn read_leads(path: &Path, need_arrivals: bool) -> Result<Vec<HistoricalLead>, String> {
-    let table = Table::read(path)?;
+pub fn read_leads(
+    path: &Path,
+    bytes: &[u8],
+    need_arrivals: bool,
+) -> Result<Vec<HistoricalLead>, String> {
+    let table = Table::parse(path, bytes)?;
     let optional = |name: &str| table.headers.iter().position(|h| h == name);
     let deal = table.column("deal_size")?;
     let arrival = if need_arrivals {
@@ -193,12 +375,7 @@ pub fn read_leads(path: &Path, need_arrivals: bool) -> Result<Vec<HistoricalLead
         return Err(format!(
             "{} needs a `quality` or a `score` column; its columns are: {}",
             path.display(),
-            table
-                .headers
-                .iter()
-                .map(|h| format!("`{h}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            table.listed_headers()
         ));
     }
     let (region, vertical) = (optional("region"), optional("vertical"));

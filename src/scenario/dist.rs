@@ -20,6 +20,40 @@ pub const Z90: f64 = 1.281_551_565_544_600_5;
 /// real lead flow, small enough that no sampler overflows.
 pub const MAX_MAGNITUDE: f64 = 1e12;
 
+/// The smallest positive scale parameter accepted (a mean, median or
+/// scale): below it logarithms and reciprocals leave the range where every
+/// sampler stays finite.
+pub const MIN_POSITIVE: f64 = 1e-9;
+
+/// Shape-like parameters (gamma and Weibull shape, beta's alpha and beta,
+/// its concentration) must lie in [`MIN_SHAPE`, `MAX_SHAPE`]: outside it the
+/// samplers and the quantile functions used at load time lose precision or
+/// take unbounded time (a gamma shape of 1e15 never finishes its median).
+pub const MIN_SHAPE: f64 = 1e-3;
+pub const MAX_SHAPE: f64 = 1e6;
+
+/// The largest lognormal sigma accepted: p90 / median up to e^(10 x 1.28),
+/// about 370,000.
+pub const MAX_SIGMA: f64 = 10.0;
+
+/// Records why a sampler could not be built (parameters that passed every
+/// check above but that `rand_distr` still refuses), so that no failure is
+/// silent.
+fn sampler<T, E: std::fmt::Display>(
+    built: Result<T, E>,
+    path: &str,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    built
+        .map_err(|e| {
+            errors.push(
+                path.to_string(),
+                format!("these parameters do not make a distribution: {e}"),
+            )
+        })
+        .ok()
+}
+
 /// Where a distribution's values must lie, given the field it describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
@@ -153,6 +187,24 @@ impl Dist {
                     format!("{path}.{family}.{name}"),
                     format!("must be a positive number, got {v}"),
                 );
+            } else if !(MIN_POSITIVE..=MAX_MAGNITUDE).contains(&v) {
+                errors.push(
+                    format!("{path}.{family}.{name}"),
+                    format!("must lie between {MIN_POSITIVE:e} and {MAX_MAGNITUDE:e}, got {v:e}"),
+                );
+            }
+        };
+        let shape = |name: &str, v: f64, errors: &mut FieldErrors, family: &str| {
+            if !(v.is_finite() && v > 0.0) {
+                errors.push(
+                    format!("{path}.{family}.{name}"),
+                    format!("must be a positive number, got {v}"),
+                );
+            } else if !(MIN_SHAPE..=MAX_SHAPE).contains(&v) {
+                errors.push(
+                    format!("{path}.{family}.{name}"),
+                    format!("must lie between {MIN_SHAPE} and {MAX_SHAPE:e}, got {v:e}"),
+                );
             }
         };
         let dist = match raw {
@@ -172,7 +224,7 @@ impl Dist {
                 }
                 Dist::Exponential {
                     mean: p.mean,
-                    sampler: Exp::new(1.0 / p.mean).ok()?,
+                    sampler: sampler(Exp::new(1.0 / p.mean), path, errors)?,
                 }
             }
             RawDist::Lognormal(p) => {
@@ -200,11 +252,27 @@ impl Dist {
                             );
                             None
                         } else {
-                            Some((p90 / p.median).ln() / Z90)
+                            let sigma = (p90 / p.median).ln() / Z90;
+                            if !(sigma.is_finite() && sigma <= MAX_SIGMA) {
+                                errors.push(
+                                    format!("{path}.lognormal.p90"),
+                                    format!(
+                                        "p90 / median ({:e}) is beyond the supported spread (sigma up to {MAX_SIGMA}, a ratio of about {:.0})",
+                                        p90 / p.median,
+                                        (MAX_SIGMA * Z90).exp()
+                                    ),
+                                );
+                            }
+                            Some(sigma)
                         }
                     }
                     (None, Some(sigma)) => {
-                        positive("sigma", sigma, errors, "lognormal");
+                        if !(sigma.is_finite() && sigma > 0.0 && sigma <= MAX_SIGMA) {
+                            errors.push(
+                                format!("{path}.lognormal.sigma"),
+                                format!("must lie in (0, {MAX_SIGMA}], got {sigma}"),
+                            );
+                        }
                         Some(sigma)
                     }
                 };
@@ -215,11 +283,11 @@ impl Dist {
                 Dist::LogNormal {
                     median: p.median,
                     sigma,
-                    sampler: LogNormal::new(p.median.ln(), sigma).ok()?,
+                    sampler: sampler(LogNormal::new(p.median.ln(), sigma), path, errors)?,
                 }
             }
             RawDist::Gamma(p) => {
-                positive("shape", p.shape, errors, "gamma");
+                shape("shape", p.shape, errors, "gamma");
                 let scale = match (p.mean, p.scale) {
                     (Some(_), Some(_)) => {
                         errors.push(
@@ -251,11 +319,11 @@ impl Dist {
                 Dist::Gamma {
                     shape: p.shape,
                     scale,
-                    sampler: Gamma::new(p.shape, scale).ok()?,
+                    sampler: sampler(Gamma::new(p.shape, scale), path, errors)?,
                 }
             }
             RawDist::Weibull(p) => {
-                positive("shape", p.shape, errors, "weibull");
+                shape("shape", p.shape, errors, "weibull");
                 positive("scale", p.scale, errors, "weibull");
                 if errors.len() > before {
                     return None;
@@ -263,7 +331,7 @@ impl Dist {
                 Dist::Weibull {
                     shape: p.shape,
                     scale: p.scale,
-                    sampler: Weibull::new(p.scale, p.shape).ok()?,
+                    sampler: sampler(Weibull::new(p.scale, p.shape), path, errors)?,
                 }
             }
             RawDist::Uniform(p) => {
@@ -300,7 +368,7 @@ impl Dist {
                         min: p.min,
                         mode: p.mode,
                         max: p.max,
-                        sampler: Triangular::new(p.min, p.max, p.mode).ok()?,
+                        sampler: sampler(Triangular::new(p.min, p.max, p.mode), path, errors)?,
                     }
                 }
             }
@@ -313,12 +381,21 @@ impl Dist {
                                 format!("must lie strictly between 0 and 1, got {mean}"),
                             );
                         }
-                        positive("concentration", conc, errors, "beta");
-                        Some((mean * conc, (1.0 - mean) * conc))
+                        shape("concentration", conc, errors, "beta");
+                        let (a, b) = (mean * conc, (1.0 - mean) * conc);
+                        if errors.len() == before && !(a >= MIN_SHAPE && b >= MIN_SHAPE) {
+                            errors.push(
+                                format!("{path}.beta"),
+                                format!(
+                                    "mean x concentration and (1 - mean) x concentration must both be at least {MIN_SHAPE}, got {a:e} and {b:e}"
+                                ),
+                            );
+                        }
+                        Some((a, b))
                     }
                     (None, None, Some(a), Some(b)) => {
-                        positive("alpha", a, errors, "beta");
-                        positive("beta", b, errors, "beta");
+                        shape("alpha", a, errors, "beta");
+                        shape("beta", b, errors, "beta");
                         Some((a, b))
                     }
                     _ => {
@@ -337,7 +414,7 @@ impl Dist {
                 Dist::Beta {
                     alpha,
                     beta,
-                    sampler: rand_distr::Beta::new(alpha, beta).ok()?,
+                    sampler: sampler(rand_distr::Beta::new(alpha, beta), path, errors)?,
                 }
             }
             RawDist::Empirical(RawEmpirical::Values(values)) => {

@@ -29,7 +29,7 @@ impl FieldErrors {
         });
     }
     /// Fills in each error's position from the file's text.
-    pub fn locate(&mut self, locator: &super::locate::Locator) {
+    pub fn locate(&mut self, locator: &super::locate::Locator<'_>) {
         for e in &mut self.0 {
             e.position = locator.locate(&e.path);
         }

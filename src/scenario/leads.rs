@@ -82,16 +82,16 @@ pub(super) fn lead_model(
         );
     }
     let mut segments = Vec::new();
-    let mut names = Vec::new();
+    let mut names = std::collections::HashSet::new();
     for (i, s) in raw_segments.iter().enumerate() {
         let path = format!("leads.segments[{i}]");
-        if names.contains(&&s.name) {
+        c.name(&format!("{path}.name"), &s.name, false);
+        if !names.insert(&s.name) {
             c.fail(
                 format!("{path}.name"),
                 format!("`{}` is declared twice", s.name),
             );
         }
-        names.push(&s.name);
         c.non_negative(&format!("{path}.share"), s.share);
         let deal_size = c.dist(
             s.deal_size.as_ref(),
@@ -156,8 +156,11 @@ fn replay_model(
     verticals: &mut Names,
 ) -> Option<LeadModel> {
     let exact = raw.mode == RawReplayMode::Exact;
-    let path = super::data::resolve(c.base_dir, &raw.csv);
-    let rows = match super::data::read_leads(&path, exact || arrivals_per_day.is_none()) {
+    let path = std::path::Path::new(&raw.csv);
+    let read = c.data.read(&raw.csv).and_then(|(path, bytes)| {
+        super::data::read_leads(&path, &bytes, exact || arrivals_per_day.is_none())
+    });
+    let rows = match read {
         Ok(rows) => rows,
         Err(e) => {
             c.fail("leads.replay.csv", e);

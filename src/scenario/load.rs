@@ -12,6 +12,9 @@ use super::raw::RawScenario;
 
 /// Parses scenario text; `file` names it in error messages.
 pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> {
+    // A UTF-8 byte-order mark (some Windows editors write one) is not
+    // content; serde_json would refuse it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ScenarioError::Empty {
             file: file.to_path_buf(),
@@ -42,7 +45,7 @@ pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> 
         ScenarioError::Parse {
             file: file.to_path_buf(),
             line: inner.line(),
-            column: inner.column(),
+            column: char_column_of(text, inner.line(), inner.column()),
             path,
             message: explain(inner),
         }
@@ -51,11 +54,26 @@ pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> 
     de.end().map_err(|err| ScenarioError::Parse {
         file: file.to_path_buf(),
         line: err.line(),
-        column: err.column(),
+        column: char_column_of(text, err.line(), err.column()),
         path: String::new(),
         message: explain(&err),
     })?;
     Ok(raw)
+}
+
+/// serde_json's column counts bytes; a person's editor counts characters.
+fn char_column_of(text: &str, line: usize, byte_column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    if byte_column == 0 {
+        return 0;
+    }
+    super::locate::char_column(text, line_start, line_start + byte_column - 1)
 }
 
 /// The parser's message without its position suffix, with a typo suggestion

@@ -9,13 +9,25 @@
 use std::collections::HashMap;
 
 /// Byte offsets of every value in a JSON document, by field path.
-pub struct Locator {
+pub struct Locator<'t> {
     offsets: HashMap<String, usize>,
     line_starts: Vec<usize>,
+    text: &'t str,
 }
 
-impl Locator {
-    pub fn new(text: &str) -> Self {
+/// The 1-based column, in characters (as an editor counts), of byte
+/// `offset` of a line starting at byte `line_start`.
+pub fn char_column(text: &str, line_start: usize, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    let start = line_start.min(end);
+    // `get` stays safe should an offset fall inside a character.
+    text.get(start..end)
+        .map_or(end - start, |s| s.chars().count())
+        + 1
+}
+
+impl<'t> Locator<'t> {
+    pub fn new(text: &'t str) -> Self {
         let mut offsets = HashMap::new();
         let mut scanner = Scanner {
             bytes: text.as_bytes(),
@@ -34,6 +46,7 @@ impl Locator {
         Locator {
             offsets,
             line_starts,
+            text,
         }
     }
 
@@ -44,7 +57,7 @@ impl Locator {
         loop {
             if let Some(&offset) = self.offsets.get(p) {
                 let line = self.line_starts.partition_point(|&s| s <= offset);
-                let column = offset - self.line_starts[line - 1] + 1;
+                let column = char_column(self.text, self.line_starts[line - 1], offset);
                 return Some((line, column));
             }
             if p.is_empty() {

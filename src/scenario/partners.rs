@@ -73,9 +73,7 @@ pub(super) fn partners(
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (i, p) in raw.iter().enumerate() {
         let path = format!("partners[{i}]");
-        if p.name.trim().is_empty() {
-            c.fail(format!("{path}.name"), "must not be empty");
-        }
+        c.name(&format!("{path}.name"), &p.name, false);
         let count = p.count.unwrap_or(1);
         if !(1..=100_000).contains(&count) {
             c.fail(

@@ -47,13 +47,75 @@ impl Names {
 
 pub(super) struct Checker<'a> {
     pub(super) errors: FieldErrors,
-    /// The scenario file's folder: CSV paths are relative to it.
-    pub(super) base_dir: Option<&'a std::path::Path>,
+    /// Where CSV data may be read from (relative to the scenario's folder).
+    pub(super) data: &'a super::data::DataAccess,
+}
+
+/// The longest name accepted (scenario, partner, policy, segment, world).
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Upper bounds on counts, so that a typo or a hostile file cannot make
+/// validation or a run take unbounded time or memory.
+pub mod limits {
+    /// Partners after `count` expansion.
+    pub const PARTNERS: u64 = 10_000;
+    pub const POLICIES: usize = 200;
+    /// Stress worlds, besides the base world.
+    pub const WORLDS: usize = 200;
+    /// Policies x worlds: the cells every output has a row for.
+    pub const CELLS: usize = 2_000;
+    pub const SEGMENTS: usize = 10_000;
+    pub const SIGNALS: usize = 100;
+    pub const EXPECTATIONS: usize = 1_000;
+    /// Events of one stress world.
+    pub const EVENTS: usize = 1_000;
 }
 
 impl Checker<'_> {
     pub(super) fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push(path.into(), message.into());
+    }
+    /// A name: not empty, at most [`MAX_NAME_CHARS`] characters, no control
+    /// characters (escape sequences would reach terminals and files). With
+    /// `in_file_names`, also usable in a file or folder name: no `/` or `\`,
+    /// and not `.` or `..`.
+    pub(super) fn name(&mut self, path: &str, name: &str, in_file_names: bool) {
+        let shown: String = name.chars().take(40).flat_map(char::escape_debug).collect();
+        if name.trim().is_empty() {
+            self.fail(path, "must not be empty");
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            self.fail(
+                path,
+                format!(
+                    "is {} characters long; at most {MAX_NAME_CHARS} (it starts \"{shown}\")",
+                    name.chars().count()
+                ),
+            );
+        } else if name.chars().any(char::is_control) {
+            self.fail(
+                path,
+                format!("\"{shown}\" holds a control character (a tab, newline or escape); names must be plain text"),
+            );
+        } else if in_file_names && (name.contains(['/', '\\']) || name == "." || name == "..") {
+            self.fail(
+                path,
+                format!(
+                    "`{name}` is used in file names: avoid `/` and `\\`, and `.` or `..` alone"
+                ),
+            );
+        }
+    }
+    /// At most `max` items in the list at `path`.
+    pub(super) fn at_most(&mut self, path: &str, len: usize, max: usize) -> bool {
+        if len > max {
+            self.fail(
+                path,
+                format!("has {len} entries; at most {max} are supported"),
+            );
+            false
+        } else {
+            true
+        }
     }
     pub(super) fn positive(&mut self, path: &str, v: f64) {
         if !(v.is_finite() && v > 0.0) {
@@ -102,8 +164,11 @@ impl Checker<'_> {
         let RawDist::Empirical(RawEmpirical::Csv(csv)) = raw else {
             return Some(raw.clone());
         };
-        let file = super::data::resolve(self.base_dir, &csv.csv);
-        match super::data::read_column(&file, &csv.column, non_negative) {
+        let read = self.data.read(&csv.csv);
+        let read = read.and_then(|(file, bytes)| {
+            super::data::read_column(&file, &bytes, &csv.column, non_negative)
+        });
+        match read {
             Ok(values) => Some(RawDist::Empirical(RawEmpirical::Values(values))),
             Err(e) => {
                 self.fail(format!("{path}.empirical"), e);
@@ -113,17 +178,23 @@ impl Checker<'_> {
     }
 }
 
+/// The longest horizon, in days: ten years of a programme.
+pub const MAX_HORIZON_DAYS: f64 = 3650.0;
+
+/// The shortest review period of partner behaviour, in days.
+pub const MIN_REVIEW_DAYS: f64 = 1.0;
+
+/// The most replications a scenario or `--replications` may ask for.
+pub const MAX_REPLICATIONS: i64 = 10_000_000;
+
 /// The most leads one replication may expect (arrivals per day x horizon).
 pub const MAX_EXPECTED_LEADS: f64 = 1e7;
 
 /// Turns a parsed scenario into a model, or every problem found.
-pub fn validate(
-    raw: &RawScenario,
-    base_dir: Option<&std::path::Path>,
-) -> Result<Model, FieldErrors> {
+pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Model, FieldErrors> {
     let mut c = Checker {
         errors: FieldErrors::default(),
-        base_dir,
+        data,
     };
     let mut regions = Names::default();
     let mut verticals = Names::default();
@@ -131,17 +202,76 @@ pub fn validate(
 
     if raw.name.trim().is_empty() {
         c.fail("name", "must not be empty: it names the output folder");
-    } else if raw.name.contains(['/', '\\']) || raw.name == "." || raw.name == ".." {
+    } else {
+        c.name("name", &raw.name, true);
+    }
+    let sizes_ok = [
+        c.at_most("policies", raw.policies.len(), limits::POLICIES),
+        c.at_most("stress", raw.stress.len(), limits::WORLDS),
+        c.at_most("expect", raw.expect.len(), limits::EXPECTATIONS),
+        c.at_most(
+            "leads.segments",
+            raw.leads.segments.as_ref().map_or(0, Vec::len),
+            limits::SEGMENTS,
+        ),
+        c.at_most(
+            "leads.signals",
+            raw.leads.signals.as_ref().map_or(0, Vec::len),
+            limits::SIGNALS,
+        ),
+    ];
+    let cells = raw.policies.len() * (raw.stress.len() + 1);
+    if cells > limits::CELLS {
         c.fail(
-            "name",
-            format!("`{}` cannot name a folder: avoid `/` and `\\`", raw.name),
+            "stress",
+            format!(
+                "{} policies x {} worlds make {cells} results; at most {} are supported",
+                raw.policies.len(),
+                raw.stress.len() + 1,
+                limits::CELLS
+            ),
         );
     }
+    let partner_total: u64 = raw
+        .partners
+        .iter()
+        .map(|p| p.count.unwrap_or(1).clamp(1, i64::MAX) as u64)
+        .fold(0u64, u64::saturating_add);
+    if partner_total > limits::PARTNERS {
+        c.fail(
+            "partners",
+            format!(
+                "{partner_total} partners after `count`; at most {} are supported",
+                limits::PARTNERS
+            ),
+        );
+    }
+    if sizes_ok.contains(&false) || cells > limits::CELLS || partner_total > limits::PARTNERS {
+        // Validating a list this long would take long for nothing.
+        return Err(c.errors);
+    }
     c.positive("horizon_days", raw.horizon_days);
+    if raw.horizon_days > MAX_HORIZON_DAYS {
+        c.fail(
+            "horizon_days",
+            format!(
+                "must be at most {MAX_HORIZON_DAYS} days (ten years), got {}",
+                raw.horizon_days
+            ),
+        );
+    }
     if raw.replications < 1 {
         c.fail(
             "replications",
             format!("must be at least 1, got {}", raw.replications),
+        );
+    } else if raw.replications > MAX_REPLICATIONS {
+        c.fail(
+            "replications",
+            format!(
+                "must be at most {MAX_REPLICATIONS}, got {}",
+                raw.replications
+            ),
         );
     }
 
@@ -175,7 +305,15 @@ pub fn validate(
     c.unit("economics.gross_margin", e.gross_margin);
     c.unit("economics.churn_rate", e.churn_rate);
     c.non_negative("economics.discount_churn_factor", e.discount_churn_factor);
-    c.positive("economics.review_days", e.review_days);
+    if !(e.review_days.is_finite() && e.review_days >= MIN_REVIEW_DAYS) {
+        c.fail(
+            "economics.review_days",
+            format!(
+                "must be at least {MIN_REVIEW_DAYS} day (partners review their earnings at most daily), got {}",
+                e.review_days
+            ),
+        );
+    }
     c.positive(
         "economics.reference_earnings_per_lead",
         e.reference_earnings_per_lead,
@@ -247,7 +385,14 @@ pub fn validate(
         return Err(c.errors);
     }
     let (Some(leads), Some(partners), Some(policies)) = (leads, partners, policies) else {
-        unreachable!("every None above recorded an error")
+        // Every validator records an error when it returns None; should one
+        // ever not, refuse the file rather than run with a part missing.
+        c.fail(
+            "",
+            "part of the scenario could not be validated and no reason was recorded; \
+             this is a bug in leadsim, please report it with the file",
+        );
+        return Err(c.errors);
     };
 
     // Cross-checks that only warn.
@@ -263,6 +408,22 @@ pub fn validate(
         }
     }
     warnings.extend(uncovered_territories(raw));
+    warnings.extend(look_alike_names(
+        "partners",
+        partners.iter().map(|p| p.name.as_str()),
+    ));
+    warnings.extend(look_alike_names(
+        "policies",
+        raw.policies.iter().map(|p| p.name.as_str()),
+    ));
+    warnings.extend(look_alike_names(
+        "segments",
+        leads.segments.iter().map(|s| s.name.as_str()),
+    ));
+    warnings.extend(look_alike_names(
+        "stress worlds",
+        raw.stress.iter().map(|s| s.name.as_str()),
+    ));
     warnings.extend(share_typos(raw));
     let n_regions = regions.0.len();
     let n_verticals = verticals.0.len();
@@ -304,6 +465,7 @@ pub fn validate(
         expectations,
         warnings,
         currency: raw.currency.clone(),
+        data_files: data.files(),
     })
 }
 
@@ -322,9 +484,7 @@ fn policies(
     let mut out = Vec::new();
     for (i, p) in raw.policies.iter().enumerate() {
         let path = format!("policies[{i}]");
-        if p.name.trim().is_empty() {
-            c.fail(format!("{path}.name"), "must not be empty");
-        }
+        c.name(&format!("{path}.name"), &p.name, true);
         if let Some(first) = raw.policies[..i].iter().position(|q| q.name == p.name) {
             c.fail(
                 format!("{path}.name"),
@@ -487,4 +647,74 @@ fn share_typos(raw: &RawScenario) -> Vec<String> {
     } else {
         Vec::new()
     }
+}
+
+/// Every number in the file whose magnitude is beyond
+/// [`super::dist::MAX_MAGNITUDE`] (1e12), except `seed`: no real amount,
+/// rate or duration comes near it, and beyond it samplers, sums and chart
+/// axes lose the precision they need. One rule for every field, present and
+/// future.
+pub fn magnitudes(value: &serde_json::Value) -> FieldErrors {
+    fn walk(v: &serde_json::Value, path: &mut String, errors: &mut FieldErrors) {
+        match v {
+            serde_json::Value::Number(n) => {
+                let x = n.as_f64().unwrap_or(f64::INFINITY);
+                if path != "seed" && x.abs() > super::dist::MAX_MAGNITUDE {
+                    errors.push(
+                        path.clone(),
+                        format!(
+                            "{x:e} is beyond the supported magnitude ({:e}): no amount, count, rate or duration comes near it",
+                            super::dist::MAX_MAGNITUDE
+                        ),
+                    );
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path, errors);
+                    path.truncate(len);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(item, path, errors);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::default();
+    walk(value, &mut String::new(), &mut errors);
+    errors
+}
+
+/// Names of one kind that differ only by case or Unicode normalisation
+/// (`Acme` and `ACME`, or an accented letter written as one character or
+/// as a letter and an accent): valid, and distinct, but almost always a
+/// mistake, and confusing in reports.
+fn look_alike_names<'n>(kind: &str, names: impl Iterator<Item = &'n str>) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        let key: String = name.nfkc().collect::<String>().to_lowercase();
+        match seen.get(key.as_str()) {
+            Some(first) if *first != name => out.push(format!(
+                "{kind} `{first}` and `{name}` differ only by case or Unicode normalisation; they are treated as different {kind}"
+            )),
+            Some(_) => {}
+            None => {
+                seen.insert(key, name);
+            }
+        }
+    }
+    out
 }

@@ -7,6 +7,10 @@ use super::validate::{Checker, Names};
 use crate::model::*;
 
 /// The base world and the `stress` worlds, with names resolved.
+/// The largest demand or skew factor: a hundredfold surge is far beyond
+/// any real shock, and keeps a world's lead count bounded.
+pub const MAX_FACTOR: f64 = 100.0;
+
 pub(super) fn worlds(
     c: &mut Checker,
     raw: &RawScenario,
@@ -32,7 +36,15 @@ pub(super) fn worlds(
     };
     for (w, stress) in raw.stress.iter().enumerate() {
         let path = format!("stress[{w}]");
-        if stress.name.trim().is_empty() || stress.name == BASE_WORLD {
+        c.name(&format!("{path}.name"), &stress.name, true);
+        if !c.at_most(
+            &format!("{path}.events"),
+            stress.events.len(),
+            super::validate::limits::EVENTS,
+        ) {
+            continue;
+        }
+        if stress.name == BASE_WORLD {
             c.fail(
                 format!("{path}.name"),
                 format!(
@@ -90,10 +102,10 @@ pub(super) fn worlds(
                 continue;
             }
             let kind = if let Some(s) = &e.market_skew {
-                if !(s.factor.is_finite() && s.factor >= 0.0) {
+                if !(s.factor.is_finite() && (0.0..=MAX_FACTOR).contains(&s.factor)) {
                     c.fail(
                         format!("{path}.market_skew.factor"),
-                        format!("must be a number >= 0, got {}", s.factor),
+                        format!("must be a number in [0, {MAX_FACTOR}], got {}", s.factor),
                     );
                 }
                 let lookup = |c: &mut Checker,
@@ -135,10 +147,10 @@ pub(super) fn worlds(
                     factor: s.factor,
                 }
             } else if let Some(d) = &e.demand {
-                if !(d.factor.is_finite() && d.factor >= 0.0) {
+                if !(d.factor.is_finite() && (0.0..=MAX_FACTOR).contains(&d.factor)) {
                     c.fail(
                         format!("{path}.demand.factor"),
-                        format!("must be a number >= 0, got {}", d.factor),
+                        format!("must be a number in [0, {MAX_FACTOR}], got {}", d.factor),
                     );
                 }
                 let until = d.until_day.unwrap_or(f64::INFINITY);

@@ -102,7 +102,11 @@ impl Sketch {
     }
 
     fn count(&self) -> u64 {
-        self.negative.values().sum::<u64>() + self.zeros + self.positive.values().sum::<u64>()
+        // Saturating: a count read from a tampered file must not overflow.
+        self.negative
+            .values()
+            .chain(self.positive.values())
+            .fold(self.zeros, |total, c| total.saturating_add(*c))
     }
 
     /// The value of 0-based rank `rank`, within relative error alpha.
@@ -134,6 +138,16 @@ impl Sketch {
 }
 
 impl Quantiles {
+    /// How many values the store holds.
+    pub fn count(&self) -> u64 {
+        (self.exact.len() as u64).saturating_add(self.sketch.as_ref().map_or(0, Sketch::count))
+    }
+
+    /// Whether every exact value is finite (sketch buckets are integers).
+    pub fn all_finite(&self) -> bool {
+        self.exact.iter().all(|v| v.is_finite())
+    }
+
     pub fn push(&mut self, x: f64) {
         match &mut self.sketch {
             Some(s) => s.add(x),
@@ -203,6 +217,29 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
+    /// Checks an accumulator read from a file: it holds exactly `values`
+    /// values (defined ones plus undefined ones), its quantile store as many
+    /// as its moments, and finite moments.
+    pub fn check(&self, values: u64) -> Result<(), String> {
+        let m = self.moments;
+        if m.n.checked_add(self.undefined) != Some(values) {
+            return Err(format!(
+                "an accumulator holds {} values, expected {values}",
+                m.n.saturating_add(self.undefined)
+            ));
+        }
+        if self.quantiles.count() != m.n {
+            return Err("an accumulator's quantiles disagree with its count".into());
+        }
+        if !(m.mean.is_finite() && m.m2.is_finite() && m.m2 >= 0.0) {
+            return Err("an accumulator's moments are not finite".into());
+        }
+        if !self.quantiles.all_finite() {
+            return Err("an accumulator's quantile store holds a number that is not finite".into());
+        }
+        Ok(())
+    }
+
     #[inline]
     pub fn push(&mut self, x: f64) {
         if x.is_nan() {

@@ -205,7 +205,7 @@ fn a_segment_no_partner_covers_is_a_warning_not_an_error() {
         .arg(&file)
         .assert()
         .success()
-        .stdout(predicate::str::contains(
+        .stderr(predicate::str::contains(
             "warning: segment `latam`: no partner covers region `latam`",
         ));
 }

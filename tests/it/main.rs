@@ -14,6 +14,7 @@ mod extreme;
 mod fairness;
 mod first_user;
 mod fuzz;
+mod hostile;
 mod invariants;
 mod learning;
 mod library;

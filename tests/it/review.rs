@@ -248,7 +248,10 @@ fn precision_runs_until_precise_and_equals_a_plain_run_of_that_length() {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{stderr}"));
-    assert!(needed > 8 && needed % 8 == 0, "batches of 8: {needed}");
+    assert!(
+        needed > 8 && needed.is_multiple_of(8),
+        "batches of 8: {needed}"
+    );
     bin()
         .arg("run")
         .arg(repo_file("scenarios/baseline.json"))

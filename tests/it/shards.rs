@@ -140,3 +140,135 @@ fn a_sharded_sweep_merges_into_the_single_sweep() {
     assert_eq!(files(&single), files(&merged));
     assert_eq!(files(&merged).len(), 4);
 }
+
+/// Two shards of a small scenario that reads a data file; returns the
+/// folder with the scenario, its data and `parts/part-{0,1}-of-2.json`.
+fn two_shards() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("times.csv"), "hours\n1\n2\n5\n9\n").unwrap();
+    let text = std::fs::read_to_string(super::common::repo_file(
+        "tests/data/hostile/fee-near-limit.json",
+    ))
+    .unwrap()
+    .replace(
+        r#""name": "Acme","#,
+        r#""name": "Acme", "response_hours": {"empirical": {"csv": "times.csv", "column": "hours"}},"#,
+    );
+    std::fs::write(dir.path().join("s.json"), text).unwrap();
+    for shard in ["0/2", "1/2"] {
+        bin()
+            .current_dir(dir.path())
+            .args([
+                "run",
+                "s.json",
+                "--replications",
+                "4",
+                "--quiet",
+                "--out",
+                "parts",
+                "--shard",
+                shard,
+            ])
+            .assert()
+            .success();
+    }
+    dir
+}
+
+fn merge_refuses(dir: &std::path::Path, needle: &str) {
+    let assert = bin()
+        .current_dir(dir)
+        .args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--quiet",
+            "--out",
+            "merged",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains(needle), "expected `{needle}` in {stderr}");
+    assert!(!dir.join("merged").exists(), "nothing is written");
+}
+
+fn edit_part(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = dir.join("parts/part-1-of-2.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(&path, v.to_string()).unwrap();
+}
+
+#[test]
+fn merge_refuses_tampered_parts_and_changed_data() {
+    // Untouched parts merge.
+    let dir = two_shards();
+    bin()
+        .current_dir(dir.path())
+        .args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--quiet",
+            "--out",
+            "merged",
+        ])
+        .assert()
+        .success();
+    // Edited scenario text (the digest no longer matches it).
+    let dir = two_shards();
+    edit_part(dir.path(), |v| {
+        let text = v["scenario_text"]
+            .as_str()
+            .unwrap()
+            .replace("\"capacity\": 4", "\"capacity\": 40");
+        v["scenario_text"] = text.into();
+    });
+    merge_refuses(dir.path(), "digest does not match");
+    // Truncated metrics.
+    let dir = two_shards();
+    edit_part(dir.path(), |v| {
+        v["parts"][0][1]["metrics"][0]
+            .as_array_mut()
+            .unwrap()
+            .truncate(5);
+    });
+    merge_refuses(dir.path(), "metrics are truncated");
+    // An impossible count.
+    let dir = two_shards();
+    edit_part(dir.path(), |v| {
+        v["parts"][0][1]["metrics"][0][0]["moments"]["n"] = 1_000_000_000_000_000_000u64.into();
+    });
+    merge_refuses(dir.path(), "an accumulator holds");
+    // An impossible replication count (digest recomputed would differ too).
+    let dir = two_shards();
+    edit_part(dir.path(), |v| {
+        v["replications"] = 1_000_000_000_000_000_000u64.into();
+    });
+    merge_refuses(dir.path(), "claims 1000000000000000000 replications");
+    // A data file that changed after the shards ran.
+    let dir = two_shards();
+    std::fs::write(dir.path().join("times.csv"), "hours\n1\n2\n5\n10\n").unwrap();
+    merge_refuses(dir.path(), "a data file the scenario reads has changed");
+    // A data file that changed between shards: the second shard's digest
+    // differs from the first's.
+    let dir = two_shards();
+    std::fs::write(dir.path().join("times.csv"), "hours\n1\n2\n5\n10\n").unwrap();
+    bin()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "s.json",
+            "--replications",
+            "4",
+            "--quiet",
+            "--out",
+            "parts",
+            "--shard",
+            "1/2",
+        ])
+        .assert()
+        .success();
+    merge_refuses(dir.path(), "come from different runs");
+}
