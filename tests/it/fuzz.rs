@@ -191,3 +191,117 @@ fn extreme_values_in_every_field_are_refused_or_run_finitely() {
         }
     }
 }
+
+/// What a scenario file declares: partners after `count`, policies, and
+/// whether it has a house.
+fn declared(v: &Value) -> (u64, usize, bool) {
+    let partners = v["partners"].as_array().map_or(0, |ps| {
+        ps.iter().map(|p| p["count"].as_u64().unwrap_or(1)).sum()
+    });
+    let policies = v["policies"].as_array().map_or(0, Vec::len);
+    (
+        partners,
+        policies,
+        v.get("house").is_some_and(|h| !h.is_null()),
+    )
+}
+
+/// Extreme but finite numbers: the ends of f64's range and the region just
+/// past every documented bound.
+fn extreme_number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(1e-300),
+        Just(1e-200),
+        Just(1e-100),
+        Just(1e-12),
+        Just(1e-9),
+        Just(1e12),
+        Just(1.000_001e12),
+        Just(1e15),
+        Just(1e100),
+        Just(1e200),
+        Just(1e300),
+        Just(f64::MAX),
+        Just(f64::MIN_POSITIVE),
+        Just(-1e300),
+        (1e-320f64..1e-300),
+        (1e11f64..1e13),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Extreme numbers in any numeric field, several at once: the scenario
+    /// is refused with an error, or it loads listing exactly the partners,
+    /// policies and house its file declares (nothing silently dropped) and
+    /// one replication runs to finite metrics.
+    #[test]
+    fn extreme_numbers_are_refused_or_keep_every_declared_entity(
+        picks in prop::collection::vec((any::<prop::sample::Index>(), extreme_number()), 1..4)
+    ) {
+        let mut v = baseline();
+        let mut numeric = Vec::new();
+        let mut all = Vec::new();
+        paths(&v, &mut Vec::new(), &mut all);
+        for path in all {
+            if at(&mut v.clone(), &path).is_number() {
+                numeric.push(path);
+            }
+        }
+        for (index, value) in picks {
+            let path = index.get(&numeric).clone();
+            *at(&mut v, &path) = json!(value);
+        }
+        let (partners, policies, house) = declared(&v);
+        if let Ok(model) = leadsim::load_text(&v.to_string(), std::path::Path::new("x.json")) {
+            prop_assert_eq!(model.partners.len() as u64, partners);
+            prop_assert_eq!(model.policies.len(), policies);
+            prop_assert_eq!(model.house.is_some(), house);
+            let results = run_block(&model, 1, 0..1, &mut Scratch::default());
+            for metrics in &results.metrics {
+                for acc in metrics {
+                    if let Some(e) = acc.estimate() {
+                        prop_assert!(e.mean.is_finite());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The two cases issue 17 found: each is refused, never silently run with
+/// a partner or the house missing.
+#[test]
+fn the_extreme_distributions_that_once_dropped_partners_are_refused() {
+    for (path, dist) in [
+        (
+            vec![json!("partners"), json!(0), json!("response_hours")],
+            json!({"lognormal": {"median": 1e-200, "p90": 1e200}}),
+        ),
+        (
+            vec![json!("partners"), json!(3), json!("win_rate")],
+            json!({"beta": {"mean": 1e-300, "concentration": 1e-100}}),
+        ),
+        (
+            vec![json!("house"), json!("response_hours")],
+            json!({"lognormal": {"median": 1e-200, "p90": 1e200}}),
+        ),
+    ] {
+        let mut v = baseline();
+        *at(&mut v, &path) = dist;
+        let e = leadsim::load_text(&v.to_string(), std::path::Path::new("x.json"))
+            .expect_err("refused")
+            .to_string();
+        let field: Vec<String> = path
+            .iter()
+            .map(|k| match k {
+                Value::Number(i) => format!("[{i}]"),
+                Value::String(s) => format!(".{s}"),
+                _ => unreachable!(),
+            })
+            .collect();
+        let field = field.concat().trim_start_matches('.').replace(".[", "[");
+        assert!(e.contains(&field), "{field}: {e}");
+    }
+}
