@@ -105,6 +105,17 @@ pub fn evaluate(model: &Model, results: &Results) -> Vec<CheckResult> {
                             passed: false,
                             measured: "undefined in every replication".into(),
                         },
+                        // With one replication there is no interval: a
+                        // comparison cannot be shown, whatever the point
+                        // estimate says, so the assertion fails.
+                        Some(d) if d.ci95.is_none() => CheckResult {
+                            assertion,
+                            passed: false,
+                            measured: format!(
+                                "difference {} from one replication: no interval, so no difference can be shown; run at least 2 replications",
+                                human_diff(d.mean, unit)
+                            ),
+                        },
                         Some(d) => {
                             let (lo, hi) = d.ci95.unwrap_or((d.mean, d.mean));
                             // "Better side": up for higher-is-better metrics.

@@ -37,6 +37,13 @@ pub enum Command {
     /// A scenario without `expect` is refused before anything is simulated.
     Check(RunArgs),
     /// Which metrics moved beyond their confidence intervals between two runs.
+    ///
+    /// A change is flagged when the two runs' 95% intervals do not overlap:
+    /// an unpaired, unadjusted comparison, about a 0.6% chance per metric of
+    /// flagging a change that is not there (two independent intervals of
+    /// equal width fail to overlap when the means differ by 2.77 standard
+    /// errors of one). Runs of the same seed share their random numbers, so
+    /// between them the check is conservative.
     Diff {
         /// The earlier run's summary.json.
         old: PathBuf,

@@ -168,11 +168,33 @@ pub fn load_file_with(file: &Path, options: &LoadOptions) -> Result<Model, Scena
     load_text_with(&read_scenario(file)?, file, options)
 }
 
+/// The headline metrics' estimates that are wider than `precision` x |mean|,
+/// as (policy, world, metric, relative half-width), so a run can say which
+/// metrics stopped short and which met the width.
+pub fn precision_shortfalls(
+    summary: &Summary,
+    precision: f64,
+) -> Vec<(String, String, &'static str, f64)> {
+    let mut out = Vec::new();
+    for c in &summary.cells {
+        for (metric, _) in report::table::HEADLINE {
+            let k = metrics::index_of(metric).expect("headline metrics are in the catalogue");
+            if !runner::meets_precision(c.metrics[k], precision) {
+                let e = c.metrics[k].expect("an undefined metric meets the precision");
+                let relative = e.half_width().map_or(f64::INFINITY, |hw| hw / e.mean.abs());
+                out.push((c.policy.clone(), c.world.clone(), metric, relative));
+            }
+        }
+    }
+    out
+}
+
 /// Runs replications in batches of `config.replications` until every
 /// headline metric is precise to `precision` (see
 /// [`runner::precise_enough`]) or `max_replications` are done. Returns the
 /// summary and whether the precision was reached. Deterministic for a given
-/// seed, precision and batch size.
+/// seed, precision and batch size; the stopping point depends on the data
+/// (see [`precision_shortfalls`] for what stopped short).
 pub fn simulate_to_precision(
     model: &Model,
     config: &RunConfig,
@@ -191,7 +213,7 @@ pub fn simulate_to_precision(
         let next = (done + batch).min(max_replications.max(batch));
         runner::run_more(model, config, done..next, &mut results, progress)?;
         done = next;
-        let reached = runner::precise_enough(model, &results, precision, &headline);
+        let reached = runner::precise_enough(&results, precision, &headline);
         if reached || done >= max_replications {
             let config = RunConfig {
                 replications: done,

@@ -186,7 +186,9 @@ pub fn compute(model: &Model, run: &PolicyRun) -> [f64; N_METRICS] {
 pub enum Verdict {
     Better,
     Worse,
-    /// The interval includes 0 (or the metric has no better side).
+    /// Holm's adjusted p-value is above 5 %, or the metric has no better
+    /// side. The unadjusted 95 % interval may still exclude 0: the verdict
+    /// is adjusted for every comparison in the world, the interval is not.
     NoClearDifference,
 }
 

@@ -69,6 +69,9 @@ pub struct Cell {
     /// Verdicts on the paired differences, Holm-adjusted across every
     /// non-baseline policy and every directional metric of the world.
     pub verdicts: Vec<Verdict>,
+    /// The Holm-adjusted p-value behind each verdict; `None` for the
+    /// baseline, metrics with no better side, and undefined differences.
+    pub p_holm: Vec<Option<f64>>,
     pub partners: Vec<PartnerRow>,
     /// Share of contacted leads first contacted within each bin's upper
     /// edge, pooled over replications: (hours, cumulative share).
@@ -144,6 +147,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                 .collect();
             Cell {
                 verdicts: vec![Verdict::NoClearDifference; N_METRICS],
+                p_holm: vec![None; N_METRICS],
                 ttfc_cdf,
                 policy: policy.name.clone(),
                 world: world.name.clone(),
@@ -168,8 +172,13 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
         worlds: model.worlds.iter().map(|w| w.name.clone()).collect(),
         robustness: robustness(model, &cells),
         checks: crate::checks::evaluate(model, results),
+        warnings: model
+            .warnings
+            .iter()
+            .cloned()
+            .chain(thin_comparisons(model, &cells, results.replications))
+            .collect(),
         cells: with_verdicts(model, cells),
-        warnings: model.warnings.clone(),
         horizon_days: model.horizon_days(),
         currency: model.currency.clone(),
     }
@@ -231,14 +240,56 @@ fn robustness(model: &Model, cells: &[Cell]) -> Vec<Robustness> {
     out
 }
 
+/// A comparison resting on fewer than this share of the replications (the
+/// metric undefined for one policy or the other in the rest) is flagged.
+pub const THIN_COMPARISON_SHARE: f64 = 0.8;
+
+/// Warnings for paired comparisons that rest on fewer than
+/// [`THIN_COMPARISON_SHARE`] of the replications: a mean over the
+/// replications where both policies are defined can disagree even in sign
+/// with the difference of the two policies' own means (each over its own
+/// replications).
+fn thin_comparisons(model: &Model, cells: &[Cell], replications: u64) -> Vec<String> {
+    let n = model.policies.len();
+    let mut out = Vec::new();
+    for (i, c) in cells.iter().enumerate() {
+        if i % n == model.baseline {
+            continue;
+        }
+        let thin: Vec<String> = METRICS
+            .iter()
+            .zip(&c.vs_baseline)
+            .filter(|(m, _)| m.direction != Direction::Neutral)
+            .filter_map(|(m, d)| {
+                let d = (*d)?;
+                ((d.n as f64) < THIN_COMPARISON_SHARE * replications as f64)
+                    .then(|| format!("{} ({} of {replications})", m.name, d.n))
+            })
+            .collect();
+        if !thin.is_empty() {
+            out.push(format!(
+                "policy `{}` in world `{}`: these comparisons with the baseline rest on fewer than {:.0}% of the replications (the metric was undefined for one of the two in the rest), so they may disagree with the difference of the two means: {}",
+                c.policy,
+                c.world,
+                THIN_COMPARISON_SHARE * 100.0,
+                thin.join(", ")
+            ));
+        }
+    }
+    out
+}
+
 /// Family-wise error rate of the verdicts.
 pub const VERDICT_ALPHA: f64 = 0.05;
 
 /// Fills each cell's verdicts: within each world, one family of paired
 /// t-tests (every non-baseline policy x every metric with a better side),
-/// Holm-adjusted at [`VERDICT_ALPHA`].
+/// Holm-adjusted at [`VERDICT_ALPHA`]. Each world is its own family: each
+/// stress world is a separate question ("which policy is better if EMEA
+/// surges?"), so the chance of any false verdict is 5 % per world, not for
+/// the whole run (docs/scenario-format.md, "Verdicts").
 fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
-    use crate::stats::hypothesis::{holm, paired_p_value};
+    use crate::stats::hypothesis::{holm_adjusted, paired_p_value};
     let n = model.policies.len();
     for w in 0..model.worlds.len() {
         let mut family = Vec::new();
@@ -253,8 +304,9 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
             }
         }
         let p_values: Vec<f64> = family.iter().map(|f| f.3).collect();
-        for ((p, k, mean, _), rejected) in family.into_iter().zip(holm(&p_values, VERDICT_ALPHA)) {
-            if !rejected {
+        for ((p, k, mean, _), adjusted) in family.into_iter().zip(holm_adjusted(&p_values)) {
+            cells[w * n + p].p_holm[k] = Some(adjusted);
+            if adjusted > VERDICT_ALPHA {
                 continue;
             }
             let higher = mean > 0.0;

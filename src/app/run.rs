@@ -109,10 +109,18 @@ pub(super) fn run_scenario(
             .map(|(summary, reached)| {
                 if !args.quiet || !reached {
                     eprintln!(
-                        "precision {precision}: {} after {} replications",
-                        if reached { "reached" } else { "NOT reached" },
+                        "precision {precision}: every headline metric's 95% half-width {} {precision} x |mean| after {} replications",
+                        if reached { "is within" } else { "is NOT yet within" },
                         summary.replications
                     );
+                    for (policy, world, metric, relative) in
+                        leadsim::precision_shortfalls(&summary, precision)
+                    {
+                        eprintln!(
+                            "  short: {policy} in `{world}`, {metric}: half-width {:.2}% of the mean",
+                            relative * 100.0
+                        );
+                    }
                 }
                 summary
             })
@@ -120,6 +128,10 @@ pub(super) fn run_scenario(
     };
     bar.finish_and_clear();
     let summary = summary?;
+    // Warnings the run itself found (the scenario's were printed at load).
+    for w in summary.warnings.iter().skip(model.warnings.len()) {
+        eprintln!("warning: {w}");
+    }
     let write_files = !check_only || args.out.is_some();
     let written = if write_files {
         let files = leadsim::report::render_all(&summary, heatmap)?;

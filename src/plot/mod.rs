@@ -223,7 +223,7 @@ pub fn render_all(summary: &Summary, heatmap_metric: usize) -> anyhow::Result<Ve
         (
             "ttfc-cdf.svg",
             "Time to first contact",
-            "The share of contacted leads reached within a given time, all replications pooled: a curve further up and to the left is faster.",
+            "The share of contacted leads reached within a given time, every lead of every replication pooled: a curve further up and to the left is faster. The crosses on the 50% line are the table's medians (the mean of each replication's median), which can sit off the pooled curve when replications differ in volume.",
             ttfc::render,
         ),
         (

@@ -37,6 +37,10 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
         "vs_baseline_mean",
         "vs_baseline_ci95_low",
         "vs_baseline_ci95_high",
+        "n",
+        "vs_baseline_n",
+        "verdict",
+        "p_holm",
     ])
     .expect("writing to memory");
     for c in &s.cells {
@@ -57,6 +61,10 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
                 num(d.map(|d| d.mean)),
                 num(d.and_then(|d| d.ci95).map(|c| c.0)),
                 num(d.and_then(|d| d.ci95).map(|c| c.1)),
+                e.map_or(0, |e| e.n).to_string(),
+                d.map_or(0, |d| d.n).to_string(),
+                super::json::verdict_word(c, k).unwrap_or("").to_string(),
+                num(c.p_holm[k]),
             ])
             .expect("writing to memory");
         }

@@ -48,6 +48,9 @@ pub struct ResultJson {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatJson {
+    /// Replications in which the metric was defined: what `mean` averages.
+    #[serde(default)]
+    pub n: u64,
     pub mean: Option<f64>,
     pub sd: Option<f64>,
     pub ci95: Option<[f64; 2]>,
@@ -57,11 +60,22 @@ pub struct StatJson {
 }
 
 /// The paired difference from the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiffJson {
+    /// Replications in which the metric was defined for both policies.
+    #[serde(default)]
+    pub n: u64,
     pub mean: Option<f64>,
     pub ci95: Option<[f64; 2]>,
+    /// `"better"`, `"worse"` or `"no_clear_difference"` (paired t-tests,
+    /// Holm-adjusted at 5 % within the world); `null` for the baseline
+    /// itself and for metrics with no better side.
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// The Holm-adjusted p-value behind the verdict.
+    #[serde(default)]
+    pub p_holm: Option<f64>,
 }
 
 /// A JSON object whose keys keep the order they were inserted in.
@@ -107,6 +121,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
 fn stat(e: &Option<Estimate>) -> StatJson {
     match e {
         None => StatJson {
+            n: 0,
             mean: None,
             sd: None,
             ci95: None,
@@ -115,6 +130,7 @@ fn stat(e: &Option<Estimate>) -> StatJson {
             p90: None,
         },
         Some(e) => StatJson {
+            n: e.n,
             mean: Some(round_sig(e.mean)),
             sd: e.sd.map(round_sig),
             ci95: e.ci95.map(|(lo, hi)| [round_sig(lo), round_sig(hi)]),
@@ -125,13 +141,28 @@ fn stat(e: &Option<Estimate>) -> StatJson {
     }
 }
 
-fn diff(e: &Option<Estimate>) -> DiffJson {
+fn diff(e: &Option<Estimate>, verdict: Option<&str>, p_holm: Option<f64>) -> DiffJson {
     DiffJson {
+        n: e.map_or(0, |e| e.n),
         mean: e.map(|e| round_sig(e.mean)),
         ci95: e
             .and_then(|e| e.ci95)
             .map(|(lo, hi)| [round_sig(lo), round_sig(hi)]),
+        verdict: verdict.map(str::to_string),
+        p_holm: p_holm.map(round_sig),
     }
+}
+
+/// The verdict of a cell's metric `k` as `summary.json` spells it, or
+/// `None` where there is no verdict (baseline, metric with no better side,
+/// undefined difference).
+pub fn verdict_word(c: &crate::summary::Cell, k: usize) -> Option<&'static str> {
+    c.p_holm[k]?;
+    Some(match c.verdicts[k] {
+        crate::metrics::Verdict::Better => "better",
+        crate::metrics::Verdict::Worse => "worse",
+        crate::metrics::Verdict::NoClearDifference => "no_clear_difference",
+    })
 }
 
 impl SummaryJson {
@@ -162,7 +193,10 @@ impl SummaryJson {
                         METRICS
                             .iter()
                             .zip(&c.vs_baseline)
-                            .map(|(m, e)| (m.name.to_string(), diff(e)))
+                            .enumerate()
+                            .map(|(k, (m, e))| {
+                                (m.name.to_string(), diff(e, verdict_word(c, k), c.p_holm[k]))
+                            })
                             .collect(),
                     ),
                 })

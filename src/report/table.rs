@@ -126,7 +126,7 @@ fn render_world(s: &Summary, world: &str, out: &mut String) {
     if cells.len() > 1 {
         let _ = writeln!(
             out,
-            "\nPaired difference from `{}` (policy − baseline, same simulated leads); ✔ better, ✘ worse, ≈ no clear difference (paired t-tests, Holm-adjusted at 5%):\n",
+            "\nPaired difference from `{}` (policy − baseline, same simulated leads); ✔ better, ✘ worse, ≈ no clear difference (paired t-tests, Holm-adjusted at 5% within this world; the ± interval is unadjusted):\n",
             s.baseline
         );
         let mut rows = vec![header];

@@ -199,8 +199,18 @@ impl Quantiles {
                 ))
             }
             Some(s) => {
+                // Type-7 interpolation between the two order statistics
+                // around h = p (n - 1), as below the cut-over: each order
+                // statistic is within SKETCH_ALPHA of the true one, so is
+                // the interpolation (a nearest rank was not: between two
+                // order statistics far apart it was off by more).
                 let n = s.count();
-                let at = |p: f64| s.value_at_rank((p * (n - 1) as f64).round() as u64);
+                let at = |p: f64| {
+                    let h = p * (n - 1) as f64;
+                    let lo = h.floor();
+                    let (a, b) = (s.value_at_rank(lo as u64), s.value_at_rank(h.ceil() as u64));
+                    a + (h - lo) * (b - a)
+                };
                 Some((at(0.1), at(0.5), at(0.9)))
             }
         }
@@ -329,6 +339,23 @@ mod tests {
         assert!(acc.quantiles.exact.is_empty());
         let buckets = acc.quantiles.sketch.as_ref().unwrap().positive.len();
         assert!(buckets < 5000, "{buckets} buckets for 50,000 values");
+    }
+
+    #[test]
+    fn sketched_quantiles_interpolate_between_order_statistics() {
+        // 3,000 values, half 10 and half 20: type 7 puts the median at
+        // h = 0.5 x 2999 = 1499.5, halfway between order statistics 1499
+        // (10) and 1500 (20), so 15 (R: quantile(c(rep(10,1500),
+        // rep(20,1500)), 0.5) = 15). A nearest rank gives 10 or 20.
+        let mut acc = Accumulator::default();
+        for i in 0..3000 {
+            acc.push(if i % 2 == 0 { 10.0 } else { 20.0 });
+        }
+        assert!(acc.quantiles.sketch.is_some());
+        let (p10, p50, p90) = acc.quantiles.deciles().unwrap();
+        assert!((p50 - 15.0).abs() <= 20.0 * SKETCH_ALPHA, "{p50}");
+        assert!((p10 - 10.0).abs() <= 10.0 * 2.0 * SKETCH_ALPHA, "{p10}");
+        assert!((p90 - 20.0).abs() <= 20.0 * 2.0 * SKETCH_ALPHA, "{p90}");
     }
 
     #[test]

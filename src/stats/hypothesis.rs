@@ -48,9 +48,44 @@ pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
     rejected
 }
 
+/// Holm-adjusted p-values (Holm 1979; as `statsmodels.stats.multitest.
+/// multipletests(method="holm")` computes them): sorted ascending, the k-th
+/// smallest becomes max over j <= k of min(1, (m - j + 1) p_(j)). A test is
+/// rejected at family-wise level alpha exactly when its adjusted p-value is
+/// at most alpha, which is [`holm`]'s step-down rule.
+pub fn holm_adjusted(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]).then(a.cmp(&b)));
+    let mut adjusted = vec![1.0; m];
+    let mut running = 0.0f64;
+    for (k, &i) in order.iter().enumerate() {
+        running = running.max(((m - k) as f64 * p_values[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holm_adjusted_p_values_match_statsmodels() {
+        // statsmodels 0.14: multipletests([0.03, 0.01, 0.04, 0.015],
+        // method="holm")[1] = [0.06, 0.04, 0.06, 0.045].
+        let adjusted = holm_adjusted(&[0.03, 0.01, 0.04, 0.015]);
+        for (a, want) in adjusted.iter().zip([0.06, 0.04, 0.06, 0.045]) {
+            assert!((a - want).abs() < 1e-12, "{adjusted:?}");
+        }
+        // Capped at 1, and rejection agrees with the step-down rule.
+        assert_eq!(holm_adjusted(&[0.6, 0.9]), vec![1.0, 1.0]);
+        let p = [0.001, 0.2, 0.012, 0.04, 0.013];
+        let rejected = holm(&p, 0.05);
+        for (a, r) in holm_adjusted(&p).iter().zip(rejected) {
+            assert_eq!(*a <= 0.05, r);
+        }
+    }
 
     #[test]
     fn holm_matches_a_worked_example() {

@@ -85,7 +85,7 @@ fn zero_arrivals_gives_zero_counts_and_undefined_rates() {
         let m = &summary["results"][0]["metrics"][undefined];
         assert_eq!(
             m,
-            &json!({"mean": null, "sd": null, "ci95": null, "p10": null, "p50": null, "p90": null}),
+            &json!({"n": 0, "mean": null, "sd": null, "ci95": null, "p10": null, "p50": null, "p90": null}),
             "{undefined}"
         );
     }

@@ -244,7 +244,8 @@ fn precision_runs_until_precise_and_equals_a_plain_run_of_that_length() {
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     let needed: u64 = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("precision 0.05: reached after "))
+        .find(|l| l.starts_with("precision 0.05: every headline metric's 95% half-width is within"))
+        .and_then(|l| l.split(" after ").nth(1))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{stderr}"));
@@ -288,6 +289,9 @@ fn precision_runs_until_precise_and_equals_a_plain_run_of_that_length() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "precision 0.001: NOT reached after 8 replications",
+            "precision 0.001: every headline metric's 95% half-width is NOT yet within 0.001 x |mean| after 8 replications",
+        ))
+        .stderr(predicate::str::contains(
+            "  short: round-robin in `base`, conversion.lead_to_win: half-width",
         ));
 }
