@@ -9,11 +9,23 @@
 //! - Lead randomisation: each lead joins arm A or B with probability 1/2;
 //!   both arms use the same partners (same skills), each arm getting half of
 //!   each partner's capacity. Analysis: a two-proportion z-test on
-//!   lead-to-win.
+//!   lead-to-win. Giving each arm half of every partner's capacity removes
+//!   the queue interference of a real pilot, where both arms' leads wait in
+//!   the same partner queues; the engine runs one policy per queue, so a
+//!   shared-queue design is not offered (docs/scenario-format.md, "Pilot
+//!   power").
 //! - Partner randomisation: each realisation splits the N partners into two
-//!   random halves, one per arm; each arm gets the lead flow in proportion
-//!   to its capacity. Analysis: a cluster-robust comparison, Welch's t-test
-//!   on the partners' own win rates (wins per lead received).
+//!   arms, stratified by tier and capacity (within each stratum, half to
+//!   each arm, an odd one out to a random arm); each arm gets the lead flow in proportion to
+//!   its capacity. Analysis: a randomisation (permutation) test on the
+//!   pilot's own design: the statistic is the lead-weighted difference in
+//!   lead-to-win between the arms (each arm's wins over the leads its
+//!   partners were first given, wherever those leads closed, the house
+//!   after an SLA included; every partner counted, those with no lead too),
+//!   and its null distribution comes from
+//!   re-drawing the stratified split [`PERMUTATIONS`] times. Its size is
+//!   alpha by construction, whatever the mix of partner types (Welch's t on
+//!   partners' own rates, used before, rejected 1-3 % at a nominal 5 %).
 
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
@@ -45,6 +57,9 @@ pub struct PilotSpec {
     pub seed: u64,
 }
 
+/// Re-drawn splits per partner-randomised pilot's permutation test.
+pub const PERMUTATIONS: u64 = 999;
+
 /// What the simulated pilots showed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PowerResult {
@@ -58,7 +73,12 @@ pub struct PowerResult {
     pub rate_b: f64,
     pub leads_per_arm: f64,
     /// The smallest difference in lead-to-win the pilot detects with 80 %
-    /// power (normal approximation with the pilots' own variances).
+    /// power: for lead randomisation, solved from the two-proportion power
+    /// at arm A's rate and the leads per arm (so it does not depend on
+    /// which policy is piloted); for partner randomisation, the standard
+    /// error of the lead-weighted difference under the design's own
+    /// randomisation times (t(1 - alpha/2) + t(0.8)) with partners - 2
+    /// degrees of freedom. Both in lead-to-win (a share: 0.01 is a point).
     pub mde: f64,
 }
 
@@ -129,6 +149,62 @@ struct PilotOutcome {
     variance: f64,
 }
 
+/// A partner's stratum: its tier and its capacity, so that each arm gets
+/// half of each kind of partner (and about half the capacity).
+fn stratum(model: &Model, p: usize) -> (usize, u32) {
+    (model.partners[p].tier, model.partners[p].team.capacity)
+}
+
+/// The stratified split of `partners` into arms A and B: within each
+/// stratum (tier and capacity), shuffled, alternately to A and B from a
+/// random first arm.
+fn stratified_split(
+    model: &Model,
+    partners: &[usize],
+    rng: &mut impl rand::Rng,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut strata: Vec<(usize, u32)> = partners.iter().map(|&p| stratum(model, p)).collect();
+    strata.sort_unstable();
+    strata.dedup();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for s in strata {
+        let mut members: Vec<usize> = partners
+            .iter()
+            .copied()
+            .filter(|&p| stratum(model, p) == s)
+            .collect();
+        members.shuffle(rng);
+        let first_to_a = rng.random::<bool>();
+        for (i, p) in members.into_iter().enumerate() {
+            if (i % 2 == 0) == first_to_a {
+                a.push(p);
+            } else {
+                b.push(p);
+            }
+        }
+    }
+    a.sort_unstable();
+    b.sort_unstable();
+    (a, b)
+}
+
+/// The lead-weighted difference in lead-to-win, B minus A, of partners'
+/// (leads, wins) under an assignment (`in_b[i]` for partner i of the
+/// pilot); `None` when an arm received no lead.
+fn weighted_difference(outcomes: &[(f64, f64)], in_b: &[bool]) -> Option<f64> {
+    let (mut la, mut wa, mut lb, mut wb) = (0.0, 0.0, 0.0, 0.0);
+    for (&(leads, wins), &b) in outcomes.iter().zip(in_b) {
+        if b {
+            lb += leads;
+            wb += wins;
+        } else {
+            la += leads;
+            wa += wins;
+        }
+    }
+    (la > 0.0 && lb > 0.0).then(|| wb / lb - wa / la)
+}
+
 /// One realisation of the pilot, analysed.
 fn pilot(
     model: &Model,
@@ -181,12 +257,8 @@ fn pilot(
             }
         }
         Unit::Partner => {
-            let mut order = chosen.clone();
-            order.shuffle(&mut Streams::new(rep).rng(Purpose::Route, u64::MAX, 0));
-            let (group_a, group_b) = order.split_at(order.len() / 2);
-            let (mut group_a, mut group_b) = (group_a.to_vec(), group_b.to_vec());
-            group_a.sort_unstable();
-            group_b.sort_unstable();
+            let mut rng = Streams::new(rep).rng(Purpose::Route, u64::MAX, 0);
+            let (group_a, group_b) = stratified_split(model, &chosen, &mut rng);
             let total = capacity(model, &chosen);
             let share = |g: &[usize]| capacity(model, g) / total;
             let a = run_arm(
@@ -217,27 +289,27 @@ fn pilot(
                 arm_streams(1),
                 scratch,
             );
-            let rates = |run: &PolicyRun| -> Vec<f64> {
-                run.partners
-                    .iter()
-                    .filter(|p| p.leads > 0)
-                    .map(|p| p.wins as f64 / p.leads as f64)
-                    .collect()
+            // (leads, wins) of every pilot partner, in `chosen` order.
+            let outcome_of = |p: usize| -> (f64, f64) {
+                let (group, run) = match group_a.binary_search(&p) {
+                    Ok(i) => (i, &a),
+                    Err(_) => (group_b.binary_search(&p).unwrap_or(0), &b),
+                };
+                let t = &run.partners[group];
+                (t.first_leads as f64, t.first_wins as f64)
             };
-            let (ra, rb) = (rates(&a), rates(&b));
-            let mean_var = |x: &[f64]| {
-                let n = x.len() as f64;
-                let m = x.iter().sum::<f64>() / n;
-                (
-                    m,
-                    x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0),
-                )
+            let outcomes: Vec<(f64, f64)> = chosen.iter().map(|&p| outcome_of(p)).collect();
+            let assignment = |b_group: &[usize]| -> Vec<bool> {
+                chosen
+                    .iter()
+                    .map(|p| b_group.binary_search(p).is_ok())
+                    .collect()
             };
             let (pa, pb) = (
                 a.outcomes.won as f64 / (a.leads as f64).max(1.0),
                 b.outcomes.won as f64 / (b.leads as f64).max(1.0),
             );
-            if ra.len() < 2 || rb.len() < 2 {
+            let Some(observed) = weighted_difference(&outcomes, &assignment(&group_b)) else {
                 return PilotOutcome {
                     reject: false,
                     rate_a: pa,
@@ -246,24 +318,48 @@ fn pilot(
                     leads_b: b.leads as f64,
                     variance: f64::NAN,
                 };
+            };
+            // The randomisation distribution: the same stratified split,
+            // re-drawn, applied to the partners' observed outcomes.
+            let mut perm_rng = Streams::new(rep).rng(Purpose::Route, u64::MAX - 1, 0);
+            let (mut beyond, mut tied, mut sum, mut sum2, mut count) = (0u64, 0u64, 0.0, 0.0, 0.0);
+            let scale = observed.abs().max(1e-12);
+            for _ in 0..PERMUTATIONS {
+                let (_, b_perm) = stratified_split(model, &chosen, &mut perm_rng);
+                if let Some(t) = weighted_difference(&outcomes, &assignment(&b_perm)) {
+                    let gap = t.abs() - observed.abs();
+                    if gap.abs() <= 1e-9 * scale {
+                        tied += 1;
+                    } else if gap > 0.0 {
+                        beyond += 1;
+                    }
+                    sum += t;
+                    sum2 += t * t;
+                    count += 1.0;
+                } else {
+                    // An arm without leads is as extreme as anything.
+                    beyond += 1;
+                }
             }
-            let ((ma, va), (mb, vb)) = (mean_var(&ra), mean_var(&rb));
-            let (ka, kb) = (ra.len() as f64, rb.len() as f64);
-            let se2 = va / ka + vb / kb;
-            // Welch–Satterthwaite degrees of freedom.
-            let df = se2 * se2 / ((va / ka).powi(2) / (ka - 1.0) + (vb / kb).powi(2) / (kb - 1.0));
-            let reject = se2 > 0.0
-                && df.is_finite()
-                && StudentsT::new(0.0, 1.0, df).is_ok_and(|t| {
-                    ((mb - ma) / se2.sqrt()).abs() > t.inverse_cdf(1.0 - spec.alpha / 2.0)
-                });
+            // The split has few distinct values (with identical partners in
+            // a tier, many splits tie), so ties are broken at random: the
+            // p-value is then uniform under the null and the test's size is
+            // alpha, not below it (Lehmann & Romano, Testing Statistical
+            // Hypotheses, 15.2, randomised permutation tests).
+            let u: f64 = rand::Rng::random(&mut perm_rng);
+            let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;
+            let variance = if count > 1.0 {
+                (sum2 - sum * sum / count) / (count - 1.0)
+            } else {
+                f64::NAN
+            };
             PilotOutcome {
-                reject,
+                reject: p_value <= spec.alpha,
                 rate_a: pa,
                 rate_b: pb,
                 leads_a: a.leads as f64,
                 leads_b: b.leads as f64,
-                variance: se2,
+                variance,
             }
         }
     }
@@ -348,17 +444,47 @@ pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
     let k = spec.pilots.max(1) as f64;
     let power = sums[0] / k;
     let var = var_sum / (var_n as f64).max(1.0);
-    let z = Normal::new(0.0, 1.0).expect("standard normal");
-    let mde = (z.inverse_cdf(1.0 - spec.alpha / 2.0) + z.inverse_cdf(0.8)) * var.sqrt();
+    let (rate_a, leads_per_arm) = (sums[1] / k, sums[3] / k);
+    let mde = match spec.unit {
+        Unit::Lead => lead_mde(rate_a, leads_per_arm, spec.alpha),
+        Unit::Partner => {
+            let df = (spec.partners.len() as f64 - 2.0).max(1.0);
+            let t = StudentsT::new(0.0, 1.0, df).expect("positive degrees of freedom");
+            (t.inverse_cdf(1.0 - spec.alpha / 2.0) + t.inverse_cdf(0.8)) * var.sqrt()
+        }
+    };
     PowerResult {
         weeks,
         power,
         power_se: (power * (1.0 - power) / k).sqrt(),
-        rate_a: sums[1] / k,
+        rate_a,
         rate_b: sums[2] / k,
-        leads_per_arm: sums[3] / k,
+        leads_per_arm,
         mde,
     }
+}
+
+/// The smallest lift over `pa` a two-proportion test with `n` leads per
+/// arm detects with 80 % power at `alpha`: the `d` solving
+/// `two_proportion_power(pa, pa + d, n, alpha) = 0.8`, by bisection. It
+/// depends only on arm A's rate and the arm size.
+pub fn lead_mde(pa: f64, n: f64, alpha: f64) -> f64 {
+    if !(n > 0.0 && (0.0..1.0).contains(&pa)) {
+        return f64::NAN;
+    }
+    let (mut lo, mut hi) = (0.0, 1.0 - pa);
+    if two_proportion_power(pa, pa + hi, n, alpha) < 0.8 {
+        return f64::NAN;
+    }
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if two_proportion_power(pa, pa + mid, n, alpha) < 0.8 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
 }
 
 /// Power of a two-sided two-proportion z-test with `n` leads per arm

@@ -203,35 +203,42 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
         (at.rate_b - at.rate_a) * 100.0,
         at.leads_per_arm
     );
+    // The same design with B = A: how often it "finds" a difference that
+    // is not there. It should be alpha, within Monte Carlo error.
+    let aa = leadsim::power::power(
+        &model,
+        &PilotSpec {
+            policy: spec.versus,
+            ..spec.clone()
+        },
+        args.weeks,
+    );
     println!(
-        "power at alpha {}: {:.1}% (Monte Carlo ±{:.1})",
+        "power at alpha {}: {:.1}% (Monte Carlo ±{:.1}); A/A size (B = A, no real difference): {:.1}% (±{:.1})",
         args.alpha,
         at.power * 100.0,
-        2.0 * at.power_se * 100.0
+        2.0 * at.power_se * 100.0,
+        aa.power * 100.0,
+        2.0 * aa.power_se * 100.0
     );
     println!(
-        "minimum detectable difference at 80% power: {:.2} points of lead-to-win",
-        at.mde * 100.0
+        "minimum detectable difference at 80% power: {:.2} points of lead-to-win{}",
+        at.mde * 100.0,
+        if spec.unit == Unit::Lead {
+            " (over A's rate, leads randomised)"
+        } else {
+            " (lead-weighted difference between the two arms of partners)"
+        }
     );
-    if at.power < args.alpha && spec.unit == Unit::Lead {
+    if at.power < args.alpha {
         println!(
-            "note: power is below alpha ({:.1}% < {}%): the two policies barely differ on \
-             lead-to-win, so the pilot rejects about as often as chance; the gap to alpha is \
-             Monte Carlo error (±{:.1}).",
+            "note: power is below alpha ({:.1}% < {}%): the test's size is alpha (the A/A line), \
+             so B's difference from A on lead-to-win is too small for this pilot to see, and the \
+             gap to alpha is Monte Carlo error (±{:.1}). Pilot longer, with more partners, or \
+             randomise by lead.",
             at.power * 100.0,
             args.alpha * 100.0,
             2.0 * at.power_se * 100.0
-        );
-    } else if at.power < args.alpha {
-        println!(
-            "note: power is below alpha ({:.1}% < {}%). No real difference can make a test reject \
-             less often than chance unless the test is conservative: with {} partners split in two \
-             arms of unequal partners, Welch's t on the partners' own win rates rejects less than \
-             alpha even when the policies are equal, and a difference this small is lost in the \
-             spread between partners. Pilot with more partners, longer, or randomise by lead.",
-            at.power * 100.0,
-            args.alpha * 100.0,
-            partners.len()
         );
     }
     match curve.iter().find(|p| p.power >= 0.8) {

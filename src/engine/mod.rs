@@ -58,6 +58,12 @@ impl Outcomes {
 pub struct PartnerTally {
     /// Assignments received (a lead rerouted to it counts once more).
     pub leads: u32,
+    /// Leads whose first assignment was to this partner, and how many of
+    /// them were won, by whoever closed them (the house after an SLA take-
+    /// back included): each routed lead counts for one partner only, so a
+    /// pilot's arm conversion is the sum over its partners.
+    pub first_leads: u32,
+    pub first_wins: u32,
     pub opportunities: u32,
     pub wins: u32,
     pub revenue: f64,
@@ -433,6 +439,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         st.assigned_at = t;
         st.contact_at = f64::INFINITY;
         if is_partner {
+            if st.held_head == NONE {
+                self.run.partners[holder as usize].first_leads += 1;
+            }
             let entry = self.s.held.len() as u32;
             self.s.held.push((holder, st.held_head));
             st.held_head = entry;
@@ -686,6 +695,17 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.run.outcomes.won += 1;
             self.run.revenue += revenue;
             self.run.discount_sum += discount;
+            // The lead's first partner: the tail of its list of holders.
+            let mut entry = self.s.lead_states[lead as usize].held_head;
+            let mut first = None;
+            while entry != NONE {
+                let (p, next) = self.s.held[entry as usize];
+                first = Some(p);
+                entry = next;
+            }
+            if let Some(p) = first {
+                self.run.partners[p as usize].first_wins += 1;
+            }
             if is_partner {
                 let payout = &self.policy.payout;
                 let account = &mut self.s.accounts[holder as usize];

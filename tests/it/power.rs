@@ -2,7 +2,7 @@
 //! randomisation matches the two-proportion closed form, and partner
 //! randomisation needs longer pilots when partners differ.
 
-use leadsim::power::{power, two_proportion_power, PilotSpec, Unit};
+use leadsim::power::{lead_mde, power, two_proportion_power, PilotSpec, Unit};
 
 use super::common::model;
 
@@ -48,6 +48,40 @@ fn power_at_zero_effect_is_alpha() {
             r.power
         );
     }
+}
+
+#[test]
+fn partner_randomised_a_a_size_is_alpha_within_monte_carlo_error() {
+    // 4,000 A/A pilots (B = A): the rejection rate's Monte Carlo standard
+    // error at 5 % is sqrt(0.05 x 0.95 / 4000) = 0.0034, so 3 se = 0.0103:
+    // a test rejecting 6 % (one point of inflation) or 4 % fails here.
+    // Welch's t on partners' own rates, the design before, gave 1-3 %.
+    let m = model(SCENARIO);
+    let r = power(&m, &spec(2, Unit::Partner, 1.0, 4000), 1.0);
+    assert!(
+        (r.power - 0.05).abs() <= 0.0103,
+        "A/A size {:.4} (se {:.4})",
+        r.power,
+        r.power_se
+    );
+}
+
+#[test]
+fn lead_mde_is_the_closed_form_and_independent_of_the_piloted_policy() {
+    // Reference: Python's statistics.NormalDist, bisection on the same
+    // two-sided unpooled two-proportion power = 0.8 (an implementation
+    // outside leadsim): pa 0.2, n 1000 -> 0.0523117; pa 0.05, n 400 ->
+    // 0.0522860.
+    assert!((lead_mde(0.2, 1000.0, 0.05) - 0.052_311_65).abs() < 1e-6);
+    assert!((lead_mde(0.05, 400.0, 0.05) - 0.052_286_03).abs() < 1e-6);
+    // The MDE printed for a pilot of least-loaded and of round robin's twin
+    // against round robin is the same number: it depends on A and the arm
+    // size only.
+    let m = model(SCENARIO);
+    let b = power(&m, &spec(1, Unit::Lead, 2.0, 200), 2.0);
+    let twin = power(&m, &spec(2, Unit::Lead, 2.0, 200), 2.0);
+    assert_eq!(b.mde, twin.mde);
+    assert_eq!(b.mde, lead_mde(b.rate_a, b.leads_per_arm, 0.05));
 }
 
 #[test]
