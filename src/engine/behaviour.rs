@@ -39,10 +39,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 0.0
             };
             if partner.effort_elasticity > 0.0 {
-                ps.effort = (per_lead / econ.reference_earnings_per_lead)
-                    .max(0.0)
-                    .powf(partner.effort_elasticity)
-                    .clamp(0.5, 1.5);
+                ps.effort = effort(
+                    per_lead,
+                    econ.reference_earnings_per_lead,
+                    partner.effort_elasticity,
+                );
             }
             ps.window_earnings = 0.0;
             ps.window_leads = 0;
@@ -75,5 +76,40 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             }
         }
         debug_assert_eq!(self.s.holders[p as usize].queued, 0);
+    }
+}
+
+/// The lowest and highest effort a review can set.
+pub const EFFORT_RANGE: (f64, f64) = (0.5, 1.5);
+
+/// A partner's effort after a review: (earnings per lead / reference) to the
+/// power of the elasticity, clamped to [`EFFORT_RANGE`]
+/// (docs/scenario-format.md, "Partner behaviour").
+pub fn effort(per_lead: f64, reference: f64, elasticity: f64) -> f64 {
+    (per_lead / reference)
+        .max(0.0)
+        .powf(elasticity)
+        .clamp(EFFORT_RANGE.0, EFFORT_RANGE.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::effort;
+
+    #[test]
+    fn effort_follows_earnings_with_the_elasticity_and_is_clamped() {
+        // Inside the range: (ratio)^elasticity, computed by hand.
+        assert!((effort(100.0, 100.0, 0.3) - 1.0).abs() < 1e-12);
+        // 1.2^0.5 = 1.0954451150103321; 0.8^2 = 0.64.
+        assert!((effort(120.0, 100.0, 0.5) - 1.095_445_115_010_332).abs() < 1e-12);
+        assert!((effort(80.0, 100.0, 2.0) - 0.64).abs() < 1e-12);
+        // At the clamp: 3^1 = 3 -> 1.5; 0.1^1 = 0.1 -> 0.5; nothing -> 0.5.
+        assert_eq!(effort(300.0, 100.0, 1.0), 1.5);
+        assert_eq!(effort(10.0, 100.0, 1.0), 0.5);
+        assert_eq!(effort(0.0, 100.0, 0.7), 0.5);
+        assert_eq!(effort(-50.0, 100.0, 0.7), 0.5);
+        // Just inside each end: 1.49 and 0.51 stay as they are.
+        assert!((effort(149.0, 100.0, 1.0) - 1.49).abs() < 1e-12);
+        assert!((effort(51.0, 100.0, 1.0) - 0.51).abs() < 1e-12);
     }
 }

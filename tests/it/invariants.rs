@@ -3,7 +3,7 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate, Scratch};
+use leadsim::engine::{simulate_observed, Observer, PolicyRun, Scratch};
 use proptest::prelude::*;
 
 use super::common::model;
@@ -19,6 +19,9 @@ struct Variant {
     skip_when_full: bool,
     vertical: &'static str,
     capacity: u32,
+    /// 0 none, 1 caps, 2 away and join windows, 3 behaviour with exits,
+    /// 4 stress events (exit, join, consolidation) run in their world.
+    feature: u8,
 }
 
 fn scenario(v: &Variant) -> String {
@@ -41,6 +44,29 @@ fn scenario(v: &Variant) -> String {
             }
         ),
     };
+    let caps = if v.feature == 1 {
+        r#", "max_share": 0.5, "per_day": 4"#
+    } else {
+        ""
+    };
+    let windows = if v.feature == 2 {
+        r#", "away": [{"from_day": 3, "to_day": 8}], "joins_day": 2"#
+    } else {
+        ""
+    };
+    let behaviour = if v.feature == 3 {
+        r#", "effort_elasticity": 0.7, "min_period_earnings": 500, "patience_periods": 1"#
+    } else {
+        ""
+    };
+    let stress = if v.feature == 4 {
+        r#", "stress": [{"name": "shock", "events": [
+            {"day": 4, "partner_exit": {"partner": "S-1"}},
+            {"day": 6, "consolidation": {"acquirer": "G-1", "acquired": "S-2"}},
+            {"day": 3, "partner_join": {"partner": "S-3"}}]}]"#
+    } else {
+        ""
+    };
     let house = if v.has_house {
         r#""house": {"capacity": 3, "response_hours": {"exponential": {"mean": 12}}},"#
     } else {
@@ -59,11 +85,12 @@ fn scenario(v: &Variant) -> String {
               "response_hours": {{"lognormal": {{"median": 3, "p90": 20}}}}, "work_days": {{"exponential": {{"mean": 5}}}}}},
             {{"name": "S", "count": 3, "tier": "silver", "regions": ["na"], "capacity": {cap},
               "response_hours": {{"triangular": {{"min": 0, "mode": 10, "max": 60}}}},
-              "qualify_rate": {{"beta": {{"mean": 0.6, "concentration": 5}}}}}}],
+              "qualify_rate": {{"beta": {{"mean": 0.6, "concentration": 5}}}}{windows}{behaviour}}}],
+        "economics": {{"review_days": 5}}{stress},
         "policies": [{{"name": "p", "routing": {routing},
                       "eligibility": {{"vertical": "{vertical}"}},
                       "scoring": {{"threshold": {threshold}}},
-                      "caps": {{"when_full": "{when_full}"}}
+                      "caps": {{"when_full": "{when_full}"{caps}}}
                       {sla},
                       "payout": {{"per_qualified_lead": 10, "commission": [{{"from": 0, "rate": 0.1}}]}}}}]
     }}"#,
@@ -81,6 +108,9 @@ fn variant() -> impl Strategy<Value = Variant> {
             "weighted",
             "least_loaded",
             "score_tiered",
+            "fastest",
+            "best_win_rate",
+            "thompson",
         ]),
         prop::sample::select(vec![0.0, 0.2, 0.5]),
         prop::option::of(prop::sample::select(vec![1.0, 8.0, 48.0])),
@@ -90,6 +120,7 @@ fn variant() -> impl Strategy<Value = Variant> {
         any::<bool>(),
         prop::sample::select(vec!["require", "prefer", "ignore"]),
         1u32..6,
+        0u8..5,
     )
         .prop_map(
             |(
@@ -102,6 +133,7 @@ fn variant() -> impl Strategy<Value = Variant> {
                 skip,
                 vertical,
                 capacity,
+                feature,
             )| Variant {
                 rule,
                 threshold,
@@ -112,6 +144,7 @@ fn variant() -> impl Strategy<Value = Variant> {
                 skip_when_full: skip,
                 vertical,
                 capacity,
+                feature,
             },
         )
 }
@@ -123,9 +156,16 @@ proptest! {
     fn every_lead_ends_in_exactly_one_outcome(v in variant(), seed in any::<u64>()) {
         let m = model(&scenario(&v));
         let mut scratch = Scratch::default();
+        let world_index = if v.feature == 4 { 1 } else { 0 };
         for r in 0..3 {
-            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), 0);
-            let run = simulate(&m, &m.policies[0], &world, &mut scratch);
+            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), world_index);
+            let mut holders = Holders::default();
+            let run = simulate_observed(&m, &m.policies[0], &world, &mut scratch, &mut holders);
+            prop_assert!(holders.returned.is_empty(), "a re-routed lead went back to an earlier holder: {:?}", holders.returned);
+            let first_leads: u32 = run.partners.iter().map(|p| p.first_leads).sum();
+            let first_wins: u32 = run.partners.iter().map(|p| p.first_wins).sum();
+            prop_assert!(first_leads <= run.routed);
+            prop_assert!(first_wins <= o_won(&run));
             let o = run.outcomes;
             prop_assert_eq!(run.leads as usize, world.leads.len());
             prop_assert_eq!(o.total(), run.leads, "{:?}", o);
@@ -134,7 +174,11 @@ proptest! {
             prop_assert_eq!(run.contacts, o.disqualified + run.opportunities);
             prop_assert!(o.dropped <= run.rerouted, "only a lead the SLA took back can be dropped");
             if v.sla_hours.is_none() {
-                prop_assert_eq!(o.dropped + run.rerouted + run.sla_breaches, 0);
+                prop_assert_eq!(run.sla_breaches, 0);
+                // Without an SLA only a partner leaving re-routes (its queue).
+                if v.feature < 3 {
+                    prop_assert_eq!(o.dropped + run.rerouted, 0);
+                }
             }
             if !v.has_house {
                 prop_assert_eq!(run.to_house, 0);
@@ -149,5 +193,32 @@ proptest! {
             let assignments: u32 = run.partners.iter().map(|p| p.leads).sum();
             prop_assert_eq!(run.sla_breaches <= assignments, true);
         }
+    }
+}
+
+fn o_won(run: &PolicyRun) -> u32 {
+    run.outcomes.won
+}
+
+/// Records every partner each lead was assigned to, and any lead assigned
+/// again to a partner that held it before (consolidation moves excepted:
+/// the acquirer takes the acquired partner's work as it is).
+#[derive(Default)]
+struct Holders {
+    held: std::collections::HashMap<u32, Vec<u32>>,
+    moved: std::collections::HashSet<u32>,
+    returned: Vec<(u32, u32)>,
+}
+
+impl Observer for Holders {
+    fn assigned(&mut self, _t: f64, lead: u32, holder: u32, _eligible: u32) {
+        let earlier = self.held.entry(lead).or_default();
+        if earlier.contains(&holder) && !self.moved.contains(&lead) {
+            self.returned.push((lead, holder));
+        }
+        earlier.push(holder);
+    }
+    fn moved(&mut self, _t: f64, lead: u32, _from: u32, _to: u32) {
+        self.moved.insert(lead);
     }
 }

@@ -1,5 +1,6 @@
 //! leadsim's integration tests: one binary, a module per topic.
 
+mod answers;
 mod bad_input;
 mod behaviour;
 mod browser;
