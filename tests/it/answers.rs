@@ -361,3 +361,55 @@ fn best_win_rate_avoids_a_partner_that_always_breaches_its_sla() {
         "breacher {breacher} leads, good {good}: the rule must learn from take-backs"
     );
 }
+
+#[test]
+fn thin_comparisons_are_flagged_and_every_estimate_states_its_n() {
+    // One lead a day for five days: many replications win nothing, so the
+    // average deal is undefined there, and the paired difference rests on
+    // the few replications where both policies won something.
+    let text = r#"{
+      "name": "thin", "horizon_days": 5, "seed": 4,
+      "leads": {"arrivals_per_day": 1},
+      "partners": [{"name": "P", "count": 2, "capacity": 5}],
+      "policies": [{"name": "rr", "routing": {"rule": "round_robin"}},
+                   {"name": "ll", "routing": {"rule": "least_loaded"}}]
+    }"#;
+    let m = model(text);
+    let s = run(&m, 40, 4);
+    let k = index_of("deals.avg_deal_size").unwrap();
+    let ll = s.cells.iter().find(|c| c.policy == "ll").unwrap();
+    let own = ll.metrics[k].unwrap().n;
+    let paired = ll.vs_baseline[k].unwrap().n;
+    assert!(own < 40 && paired <= own, "n {own}, paired n {paired}");
+    assert!(
+        (paired as f64) < 0.8 * 40.0,
+        "the case must be thin: {paired}"
+    );
+    assert!(
+        s.warnings.iter().any(|w| w.contains("policy `ll`")
+            && w.contains(&format!("deals.avg_deal_size ({paired} of 40)"))),
+        "{:?}",
+        s.warnings
+    );
+    // summary.json states n for the metric and the paired difference.
+    let json: serde_json::Value =
+        serde_json::from_slice(&leadsim::report::json::render(&s)).unwrap();
+    let cell = &json["results"][1];
+    assert_eq!(cell["metrics"]["deals.avg_deal_size"]["n"], own);
+    assert_eq!(cell["vs_baseline"]["deals.avg_deal_size"]["n"], paired);
+    assert_eq!(cell["metrics"]["volume.leads"]["n"], 40);
+}
+
+#[test]
+fn expect_with_one_replication_cannot_pass_a_comparison() {
+    let text = format!(
+        "{}, \"expect\": [{{\"policy\": \"fast\", \"metric\": \"conversion.lead_to_win\", \"better_than\": \"slow\"}}]}}",
+        EFFECTS.trim_end().trim_end_matches('}')
+    );
+    let m = model(&text);
+    let one = run(&m, 1, 5);
+    assert!(!one.checks[0].passed, "{:?}", one.checks[0]);
+    assert!(one.checks[0].measured.contains("from one replication"));
+    let many = run(&m, 10, 5);
+    assert!(many.checks[0].passed, "{:?}", many.checks[0]);
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Applies each deliberate bug below to a copy of the committed tree, runs
+`cargo test` in full, and records whether a test failed (CAUGHT) or not
+(MISSED). docs/testing.md lists the last run's results. Takes about a
+minute and a half per mutation on two cores."""
+import subprocess, sys, os
+M = [
+ ("verdicts inverted", "src/summary.rs", "let better = (METRICS[k].direction == Direction::HigherIsBetter) == higher;", "let better = (METRICS[k].direction == Direction::HigherIsBetter) != higher;"),
+ ("CI with n df instead of n-1", "src/stats/accumulator.rs", "let half = t_975(m.n - 1) * sd", "let half = t_975(m.n) * sd"),
+ ("t replaced by 1.96", "src/stats/accumulator.rs", "let half = t_975(m.n - 1) * sd", "let half = 1.96 * sd"),
+ ("effort elasticity ignored", "src/engine/behaviour.rs", "        .powf(elasticity)\n", "        .powf(1.0)\n"),
+ ("effort clamp narrowed", "src/engine/behaviour.rs", "pub const EFFORT_RANGE: (f64, f64) = (0.5, 1.5);", "pub const EFFORT_RANGE: (f64, f64) = (0.6, 1.4);"),
+ ("sweep coordinates transposed", "src/sweep.rs", "[a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],", "[a, b] => vec![a.values[i % a.values.len()], b.values[i / a.values.len()]],"),
+ ("SLA take-backs not counted by learning", "src/engine/mod.rs", "        learned.responded(self.sla_hours);\n        learned.resolved(false);\n", ""),
+ ("gini_earnings on leads", "src/metrics.rs", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].payouts).collect();", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].leads as f64).collect();"),
+ ("gamma scale = mean x shape", "src/scenario/dist.rs", "Some(mean / p.shape)", "Some(mean * p.shape)"),
+ ("re-routed lead back to an earlier holder", "src/engine/eligibility.rs", "if state.held_head != super::NONE && self.has_held(state.held_head, p) {", "if false && state.held_head != super::NONE && self.has_held(state.held_head, p) {"),
+ ("gini_leads not per capacity", "src/metrics.rs", ".map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)", ".map(|&i| run.partners[i].leads as f64)"),
+ ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.s.rules[pool]);", "return choose(candidates, &mut self.s.rules[0]);"),
+ ("Holm adjusted p not capped / step-up", "src/stats/hypothesis.rs", "running = running.max(((m - k) as f64 * p_values[i]).min(1.0));", "running = ((m - k) as f64 * p_values[i]).min(1.0);"),
+ ("permutation ties not broken (conservative)", "src/power.rs", "let p_value =\n                (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;", "let p_value =\n                (beyond as f64 + u * 0.0 + (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;"),
+ ("CSV formula not neutralised", "src/report/csv.rs", "if s.starts_with(['=', '+', '-', '@', '\\t', '\\r']) {", "if false {"),
+ ("data files not confined", "src/scenario/data.rs", "let allowed_here = !escapes && inside(&self.base_dir);", "let allowed_here = true;"),
+]
+# Runs on a copy of the committed tree (git archive HEAD), so the working
+# tree is never touched: python3 tests/mutations.py [LOG]
+import tempfile
+repo = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True).stdout.strip()
+root = tempfile.mkdtemp(prefix="leadsim-mutants-")
+subprocess.run(f"git -C '{repo}' archive HEAD | tar -x -C '{root}'", shell=True, check=True)
+env = {k: v for k, v in os.environ.items() if k != "CI"}
+env["CARGO_TARGET_DIR"] = os.path.join(root, "target")
+out = open(sys.argv[1] if len(sys.argv) > 1 else "mutations.log", "w")
+for name, f, old, new in M:
+    p = os.path.join(root, f)
+    s = open(p).read()
+    if old not in s:
+        out.write(f"SKIP (pattern not found): {name}\n"); out.flush(); continue
+    open(p, "w").write(s.replace(old, new, 1))
+    r = subprocess.run(["cargo", "test", "--quiet", "--no-fail-fast"], cwd=root, env=env, capture_output=True, text=True)
+    open(p, "w").write(s)
+    failed = [l.split()[1] for l in r.stdout.splitlines() if l.startswith("test ") and l.endswith("FAILED")]
+    status = "CAUGHT" if r.returncode != 0 else "MISSED"
+    out.write(f"{status}: {name}: {', '.join(failed[:6])}\n"); out.flush()
+out.write("DONE\n")
