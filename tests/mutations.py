@@ -18,7 +18,7 @@ M = [
  ("gini_leads not per capacity", "src/metrics.rs", ".map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)", ".map(|&i| run.partners[i].leads as f64)"),
  ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.s.rules[pool]);", "return choose(candidates, &mut self.s.rules[0]);"),
  ("Holm adjusted p not capped / step-up", "src/stats/hypothesis.rs", "running = running.max(((m - k) as f64 * p_values[i]).min(1.0));", "running = ((m - k) as f64 * p_values[i]).min(1.0);"),
- ("permutation ties not broken (conservative)", "src/power.rs", "let p_value =\n                (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;", "let p_value =\n                (beyond as f64 + u * 0.0 + (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;"),
+ ("permutation ties not broken (conservative)", "src/power.rs", "let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;", "let p_value = (beyond as f64 + (tied + 1) as f64) / (1 + PERMUTATIONS) as f64 + 0.0 * u;"),
  ("CSV formula not neutralised", "src/report/csv.rs", "if s.starts_with(['=', '+', '-', '@', '\\t', '\\r']) {", "if false {"),
  ("data files not confined", "src/scenario/data.rs", "let allowed_here = !escapes && inside(&self.base_dir);", "let allowed_here = true;"),
 ]
@@ -31,6 +31,21 @@ subprocess.run(f"git -C '{repo}' archive HEAD | tar -x -C '{root}'", shell=True,
 env = {k: v for k, v in os.environ.items() if k != "CI"}
 env["CARGO_TARGET_DIR"] = os.path.join(root, "target")
 out = open(sys.argv[1] if len(sys.argv) > 1 else "mutations.log", "w")
+def failures(stdout):
+    """Names of failed tests, from cargo test's `failures:` list."""
+    names, inside = [], False
+    for line in stdout.splitlines():
+        if line.strip() == "failures:":
+            inside = True
+        elif inside and line.startswith("    "):
+            names.append(line.strip())
+        elif inside and line.startswith("test result"):
+            inside = False
+    return sorted(set(n for n in names if "::" in n))
+
+# The unmutated tree must pass, or every "CAUGHT" below means nothing.
+r = subprocess.run(["cargo", "test", "--quiet", "--no-fail-fast"], cwd=root, env=env, capture_output=True, text=True)
+out.write(f"baseline (no mutation): {'passes' if r.returncode == 0 else 'FAILS: ' + ', '.join(failures(r.stdout))}\n"); out.flush()
 for name, f, old, new in M:
     p = os.path.join(root, f)
     s = open(p).read()
@@ -39,7 +54,7 @@ for name, f, old, new in M:
     open(p, "w").write(s.replace(old, new, 1))
     r = subprocess.run(["cargo", "test", "--quiet", "--no-fail-fast"], cwd=root, env=env, capture_output=True, text=True)
     open(p, "w").write(s)
-    failed = [l.split()[1] for l in r.stdout.splitlines() if l.startswith("test ") and l.endswith("FAILED")]
+    failed = failures(r.stdout)
     status = "CAUGHT" if r.returncode != 0 else "MISSED"
-    out.write(f"{status}: {name}: {', '.join(failed[:6])}\n"); out.flush()
+    out.write(f"{status}: {name}: {', '.join(failed[:4])}\n"); out.flush()
 out.write("DONE\n")
