@@ -181,32 +181,24 @@ impl Dist {
         errors: &mut FieldErrors,
     ) -> Option<Dist> {
         let before = errors.len();
-        let positive = |name: &str, v: f64, errors: &mut FieldErrors, family: &str| {
-            if !(v.is_finite() && v > 0.0) {
-                errors.push(
-                    format!("{path}.{family}.{name}"),
-                    format!("must be a positive number, got {v}"),
-                );
-            } else if !(MIN_POSITIVE..=MAX_MAGNITUDE).contains(&v) {
-                errors.push(
-                    format!("{path}.{family}.{name}"),
-                    format!("must lie between {MIN_POSITIVE:e} and {MAX_MAGNITUDE:e}, got {v:e}"),
-                );
+        // A positive parameter within [lo, hi].
+        let within = |lo: f64, hi: f64| {
+            move |name: &str, v: f64, errors: &mut FieldErrors, family: &str| {
+                if !(v.is_finite() && v > 0.0) {
+                    errors.push(
+                        format!("{path}.{family}.{name}"),
+                        format!("must be a positive number, got {v}"),
+                    );
+                } else if !(lo..=hi).contains(&v) {
+                    errors.push(
+                        format!("{path}.{family}.{name}"),
+                        format!("must lie between {lo:e} and {hi:e}, got {v:e}"),
+                    );
+                }
             }
         };
-        let shape = |name: &str, v: f64, errors: &mut FieldErrors, family: &str| {
-            if !(v.is_finite() && v > 0.0) {
-                errors.push(
-                    format!("{path}.{family}.{name}"),
-                    format!("must be a positive number, got {v}"),
-                );
-            } else if !(MIN_SHAPE..=MAX_SHAPE).contains(&v) {
-                errors.push(
-                    format!("{path}.{family}.{name}"),
-                    format!("must lie between {MIN_SHAPE} and {MAX_SHAPE:e}, got {v:e}"),
-                );
-            }
-        };
+        let positive = within(MIN_POSITIVE, MAX_MAGNITUDE);
+        let shape = within(MIN_SHAPE, MAX_SHAPE);
         let dist = match raw {
             RawDist::Fixed(v) => {
                 if !v.is_finite() {

@@ -628,25 +628,21 @@ fn share_typos(raw: &RawScenario) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if fractions && (total - 1.0).abs() > 1e-9 {
-        vec![format!(
-            "leads.segments: the shares ({}) look like fractions but sum to {}, not 1; \
-             they are normalised, so each counts as its share divided by {}",
-            listed(),
-            crate::report::format::round_sig(total),
-            crate::report::format::round_sig(total)
-        )]
+    let looks_like = if fractions && (total - 1.0).abs() > 1e-9 {
+        ("fractions", 1)
     } else if percentages && (total - 100.0).abs() > 1e-9 {
-        vec![format!(
-            "leads.segments: the shares ({}) look like percentages but sum to {}, not 100; \
-             they are normalised, so each counts as its share divided by {}",
-            listed(),
-            crate::report::format::round_sig(total),
-            crate::report::format::round_sig(total)
-        )]
+        ("percentages", 100)
     } else {
-        Vec::new()
-    }
+        return Vec::new();
+    };
+    let total = crate::report::format::round_sig(total);
+    vec![format!(
+        "leads.segments: the shares ({}) look like {} but sum to {total}, not {}; \
+         they are normalised, so each counts as its share divided by {total}",
+        listed(),
+        looks_like.0,
+        looks_like.1
+    )]
 }
 
 /// Every number in the file whose magnitude is beyond

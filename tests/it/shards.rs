@@ -156,23 +156,28 @@ fn two_shards() -> tempfile::TempDir {
     );
     std::fs::write(dir.path().join("s.json"), text).unwrap();
     for shard in ["0/2", "1/2"] {
-        bin()
-            .current_dir(dir.path())
-            .args([
-                "run",
-                "s.json",
-                "--replications",
-                "4",
-                "--quiet",
-                "--out",
-                "parts",
-                "--shard",
-                shard,
-            ])
-            .assert()
-            .success();
+        run_shard(dir.path(), shard);
     }
     dir
+}
+
+/// `run s.json --shard SHARD` into `parts/`.
+fn run_shard(dir: &std::path::Path, shard: &str) {
+    bin()
+        .current_dir(dir)
+        .args([
+            "run",
+            "s.json",
+            "--replications",
+            "4",
+            "--quiet",
+            "--out",
+            "parts",
+            "--shard",
+            shard,
+        ])
+        .assert()
+        .success();
 }
 
 fn merge_refuses(dir: &std::path::Path, needle: &str) {
@@ -255,20 +260,6 @@ fn merge_refuses_tampered_parts_and_changed_data() {
     // differs from the first's.
     let dir = two_shards();
     std::fs::write(dir.path().join("times.csv"), "hours\n1\n2\n5\n10\n").unwrap();
-    bin()
-        .current_dir(dir.path())
-        .args([
-            "run",
-            "s.json",
-            "--replications",
-            "4",
-            "--quiet",
-            "--out",
-            "parts",
-            "--shard",
-            "1/2",
-        ])
-        .assert()
-        .success();
+    run_shard(dir.path(), "1/2");
     merge_refuses(dir.path(), "come from different runs");
 }
