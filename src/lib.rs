@@ -10,6 +10,7 @@ pub mod checks;
 pub mod describe;
 pub mod diff;
 pub mod engine;
+pub mod files;
 pub mod metrics;
 pub mod model;
 pub mod plot;
@@ -30,6 +31,8 @@ use model::Model;
 use runner::RunConfig;
 use scenario::ScenarioError;
 use summary::Summary;
+
+pub use files::read_bounded;
 
 /// The bundled default scenario, embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/baseline.json");
@@ -126,37 +129,6 @@ pub fn check_work(
 
 /// The largest scenario file read, in bytes.
 pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Reads a regular file of at most `max` bytes: a FIFO, a device such as
-/// `/dev/zero` or a folder is refused before anything is read, and a file
-/// that grows past `max` while read is refused too.
-pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            "not a regular file (a folder, device or FIFO)",
-        ));
-    }
-    if meta.len() > max {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!("{} bytes; at most {max} are read", meta.len()),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)?
-        .take(max + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!("grew beyond {max} bytes while read"),
-        ));
-    }
-    Ok(bytes)
-}
 
 /// Reads, parses and validates a scenario file.
 pub fn load_file(file: &Path) -> Result<Model, ScenarioError> {

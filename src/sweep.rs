@@ -193,6 +193,15 @@ fn describe(v: &Value) -> &'static str {
     }
 }
 
+/// The coordinates of grid point `i` (the first axis varies slowest).
+pub fn coordinates(axes: &[Axis], i: usize) -> Vec<f64> {
+    match axes {
+        [a] => vec![a.values[i]],
+        [a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],
+        _ => Vec::new(),
+    }
+}
+
 /// One grid point: its coordinates and its validated model.
 pub struct Point {
     pub values: Vec<f64>,
@@ -331,13 +340,7 @@ pub fn outputs(
     use crate::metrics::METRICS;
     use crate::plot::sweep as charts;
     use crate::report::format::file_number;
-    let coordinates = |i: usize| -> Vec<f64> {
-        match axes {
-            [a] => vec![a.values[i]],
-            [a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],
-            _ => Vec::new(),
-        }
-    };
+    let coordinates = |i: usize| coordinates(axes, i);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = axes
         .iter()

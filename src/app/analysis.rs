@@ -56,8 +56,8 @@ pub(super) fn sweep(args: SweepArgs, options: &leadsim::LoadOptions) -> anyhow::
     };
     // The policy every swept field belongs to, when there is one.
     let swept_policy = |path: &str| {
-        model.policies.iter().enumerate().position(|(i, p)| {
-            path.starts_with(&format!("policies[{}]", p.name))
+        (0..model.policies.len()).find(|&i| {
+            path.starts_with(&format!("policies[{}]", model.policies[i].name))
                 || path.starts_with(&format!("policies[{i}]"))
         })
     };

@@ -191,13 +191,6 @@ pub fn render_sweep(
         header.push("policy".into());
     }
     header.extend(HEADLINE.iter().map(|(_, h)| h.to_string()));
-    let coordinates = |i: usize| -> Vec<f64> {
-        match axes {
-            [a] => vec![a.values[i]],
-            [a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],
-            _ => Vec::new(),
-        }
-    };
     // (coordinates, policy, cell) for every row shown.
     let mut rows_cells = Vec::new();
     for (i, s) in runs.iter().enumerate() {
@@ -207,7 +200,7 @@ pub fn render_sweep(
             .enumerate()
         {
             if policy.is_none_or(|only| only == p) {
-                rows_cells.push((coordinates(i), c));
+                rows_cells.push((crate::sweep::coordinates(axes, i), c));
             }
         }
     }

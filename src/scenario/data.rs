@@ -6,7 +6,6 @@
 //! row (1-based, as a spreadsheet shows it, header included) and column.
 
 use std::cell::RefCell;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// The largest data file read, in bytes.
@@ -94,27 +93,8 @@ impl DataAccess {
                 self.base_dir.display()
             ));
         }
-        let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
-        if !meta.is_file() {
-            return Err(format!(
-                "`{shown}` is not a regular file (a folder, device or FIFO): data must be a CSV file"
-            ));
-        }
-        if meta.len() > MAX_DATA_BYTES {
-            return Err(format!(
-                "`{shown}` is {} bytes; data files of at most {MAX_DATA_BYTES} bytes are supported",
-                meta.len()
-            ));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        std::fs::File::open(&real)
-            .and_then(|f| f.take(MAX_DATA_BYTES + 1).read_to_end(&mut bytes))
+        let bytes = crate::files::read_bounded(&real, MAX_DATA_BYTES)
             .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
-        if bytes.len() as u64 > MAX_DATA_BYTES {
-            return Err(format!(
-                "`{shown}` grew beyond {MAX_DATA_BYTES} bytes while read"
-            ));
-        }
         self.read.borrow_mut().push(DataFile {
             path: file.to_string(),
             digest: digest_bytes(&bytes),

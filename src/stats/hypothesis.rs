@@ -1,5 +1,5 @@
-//! Hypothesis tests: the paired t-test's p-value and Holm's step-down
-//! adjustment for many comparisons.
+//! Hypothesis tests: the paired t-test's p-value and Holm's adjusted
+//! p-values for many comparisons.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -29,30 +29,12 @@ pub fn paired_p_value(diff: &Estimate) -> f64 {
     }
 }
 
-/// Holm's step-down procedure (Holm 1979, "A simple sequentially rejective
-/// multiple test procedure"): which of `p_values` are rejected at family-wise
-/// error rate `alpha`. Sort ascending; reject the k-th smallest while
-/// p_(k) <= alpha / (m - k + 1); stop at the first that is not.
-pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
-    let m = p_values.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]).then(a.cmp(&b)));
-    let mut rejected = vec![false; m];
-    for (k, &i) in order.iter().enumerate() {
-        if p_values[i] <= alpha / (m - k) as f64 {
-            rejected[i] = true;
-        } else {
-            break;
-        }
-    }
-    rejected
-}
-
 /// Holm-adjusted p-values (Holm 1979; as `statsmodels.stats.multitest.
 /// multipletests(method="holm")` computes them): sorted ascending, the k-th
 /// smallest becomes max over j <= k of min(1, (m - j + 1) p_(j)). A test is
 /// rejected at family-wise level alpha exactly when its adjusted p-value is
-/// at most alpha, which is [`holm`]'s step-down rule.
+/// at most alpha, which is Holm's step-down rule (checked against it in
+/// the tests).
 pub fn holm_adjusted(p_values: &[f64]) -> Vec<f64> {
     let m = p_values.len();
     let mut order: Vec<usize> = (0..m).collect();
@@ -69,6 +51,26 @@ pub fn holm_adjusted(p_values: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Holm's step-down rule as he states it (Holm 1979), the independent
+    /// reference for [`holm_adjusted`]: which of `p_values` are rejected at
+    /// family-wise error rate `alpha`. Sort ascending; reject the k-th
+    /// smallest while p_(k) <= alpha / (m - k + 1); stop at the first that
+    /// is not.
+    fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
+        let m = p_values.len();
+        let mut order: Vec<usize> = (0..m).collect();
+        order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]).then(a.cmp(&b)));
+        let mut rejected = vec![false; m];
+        for (k, &i) in order.iter().enumerate() {
+            if p_values[i] <= alpha / (m - k) as f64 {
+                rejected[i] = true;
+            } else {
+                break;
+            }
+        }
+        rejected
+    }
 
     #[test]
     fn holm_adjusted_p_values_match_statsmodels() {

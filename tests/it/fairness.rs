@@ -74,6 +74,19 @@ fn leads_per_partner(text: &str, replications: u64, seed: u64) -> Vec<Vec<u32>> 
         .collect()
 }
 
+/// In every replication, the partners of each group (index ranges) differ
+/// by at most one lead, and each received more than `min`.
+fn assert_even_within(text: &str, seed: u64, groups: &[std::ops::Range<usize>], min: u32) {
+    for (r, leads) in leads_per_partner(text, 10, seed).iter().enumerate() {
+        for group in groups {
+            let group = &leads[group.clone()];
+            let (lo, hi) = (group.iter().min().unwrap(), group.iter().max().unwrap());
+            assert!(hi - lo <= 1, "replication {r}: {leads:?}");
+            assert!(*lo > min, "replication {r}: every partner works: {leads:?}");
+        }
+    }
+}
+
 #[test]
 fn round_robin_keeps_one_turn_per_region_pool() {
     // Six identical partners, three per region; two regions' leads
@@ -89,13 +102,7 @@ fn round_robin_keeps_one_turn_per_region_pool() {
             {"name": "E", "count": 3, "regions": ["emea"], "capacity": 1000}],
         "policies": [{"name": "rr", "routing": {"rule": "round_robin"}}]
     }"#;
-    for (r, leads) in leads_per_partner(text, 10, 3).iter().enumerate() {
-        for region in leads.chunks(3) {
-            let (lo, hi) = (region.iter().min().unwrap(), region.iter().max().unwrap());
-            assert!(hi - lo <= 1, "replication {r}: {leads:?}");
-            assert!(*lo > 100, "replication {r}: every partner works: {leads:?}");
-        }
-    }
+    assert_even_within(text, 3, &[0..3, 3..6], 100);
 }
 
 #[test]
@@ -117,11 +124,5 @@ fn score_tiered_round_robin_rotates_evenly_inside_each_tier() {
             "tiers": [{"min_score": 0.5, "partner_tiers": ["gold"]},
                       {"min_score": 0.0, "partner_tiers": ["silver"]}]}}]
     }"#;
-    for (r, leads) in leads_per_partner(text, 10, 9).iter().enumerate() {
-        for group in [&leads[0..2], &leads[2..5], &leads[5..7], &leads[7..10]] {
-            let (lo, hi) = (group.iter().min().unwrap(), group.iter().max().unwrap());
-            assert!(hi - lo <= 1, "replication {r}: {leads:?}");
-            assert!(*lo > 50, "replication {r}: every partner works: {leads:?}");
-        }
-    }
+    assert_even_within(text, 9, &[0..2, 2..5, 5..7, 7..10], 50);
 }

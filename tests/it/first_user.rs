@@ -5,7 +5,7 @@
 
 use predicates::prelude::*;
 
-use super::common::{bin, repo_file};
+use super::common::{bin, repo_file, stderr_of, stdout_of};
 
 /// A small two-region scenario; `extra` is spliced into the top level.
 fn small(extra: &str) -> String {
@@ -152,7 +152,7 @@ fn warnings_reach_stderr_with_quiet_summary_json_and_the_report() {
         .arg(&out)
         .assert()
         .success();
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = stderr_of(&assert);
     assert!(
         stderr.contains(
             "warning: partner `Slow`: region `eu` is in no segment (segments' regions: emea, na)"
@@ -210,7 +210,7 @@ fn the_report_and_table_state_terms_summary_and_assertions() {
         .arg(&out)
         .assert()
         .code(1);
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let stdout = stdout_of(&assert);
     // Terms in the title; the summary after the table, from the verdicts:
     // least-loaded sends work to the fast partners, so its median first
     // contact is far below round robin's (rr gives the 40-hour partners
@@ -291,7 +291,7 @@ fn sweeps_over_whole_number_fields() {
         .assert()
         .success();
     // A table of the points with the best per column marked.
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let stdout = stdout_of(&assert);
     assert!(stdout.contains("partners[Slow].capacity"), "{stdout}");
     let rows: Vec<&str> = stdout
         .lines()
@@ -327,7 +327,7 @@ fn sweeps_over_whole_number_fields() {
         .args(["--set", "partners[Slow].capacity=2,2.5", "--quiet"])
         .assert()
         .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = stderr_of(&assert);
     assert!(stderr.contains("partners[Slow].capacity=2.5"), "{stderr}");
     assert!(stderr.contains("takes a whole number"), "{stderr}");
     assert!(stderr.contains("2.5 is not a whole number"), "{stderr}");
@@ -343,7 +343,7 @@ fn sweeps_over_whole_number_fields() {
         .args(["--set", "partners[Slow].capacity=0,1", "--quiet"])
         .assert()
         .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = stderr_of(&assert);
     assert!(
         stderr.contains("sweep point partners[Slow].capacity=0 is not a valid scenario"),
         "{stderr}"
@@ -405,7 +405,7 @@ fn messages_use_plain_words_and_docs_name_what_exists() {
     let text = small("").replace(r#""capacity": 8"#, r#""capacity": 8.5"#);
     let file = write(dir.path(), "s.json", &text);
     let assert = bin().arg("validate").arg(&file).assert().code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = stderr_of(&assert);
     assert!(stderr.contains("expected a whole number"), "{stderr}");
     for rust in ["f64", "i64", "u32", "u64", "usize"] {
         assert!(!stderr.contains(rust), "{stderr}");

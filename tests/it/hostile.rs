@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::common::{bin, repo_file};
+use super::common::{bin, repo_file, stderr_of};
 
 /// Virtual memory a case may use, in KiB (`ulimit -v`): generous for two
 /// worker threads, far below what the resource bombs used to allocate.
@@ -290,7 +290,7 @@ fn data_files_outside_the_tree_need_a_data_root() {
         .arg(outer.path())
         .assert()
         .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = stderr_of(&assert);
     assert!(stderr.contains("is not a number"), "{stderr}");
     assert!(stderr.len() < 1_000, "{} bytes of error", stderr.len());
 }

@@ -3,7 +3,7 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate_observed, Observer, PolicyRun, Scratch};
+use leadsim::engine::{simulate_observed, Observer, Scratch};
 use proptest::prelude::*;
 
 use super::common::model;
@@ -165,7 +165,7 @@ proptest! {
             let first_leads: u32 = run.partners.iter().map(|p| p.first_leads).sum();
             let first_wins: u32 = run.partners.iter().map(|p| p.first_wins).sum();
             prop_assert!(first_leads <= run.routed);
-            prop_assert!(first_wins <= o_won(&run));
+            prop_assert!(first_wins <= run.outcomes.won);
             let o = run.outcomes;
             prop_assert_eq!(run.leads as usize, world.leads.len());
             prop_assert_eq!(o.total(), run.leads, "{:?}", o);
@@ -194,10 +194,6 @@ proptest! {
             prop_assert_eq!(run.sla_breaches <= assignments, true);
         }
     }
-}
-
-fn o_won(run: &PolicyRun) -> u32 {
-    run.outcomes.won
 }
 
 /// Records every partner each lead was assigned to, and any lead assigned

@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 
-use super::common::{bin, files, repo_file};
+use super::common::{bin, files, repo_file, stderr_of};
 
 #[test]
 fn three_shards_merge_into_the_single_run_byte_for_byte() {
@@ -180,8 +180,9 @@ fn run_shard(dir: &std::path::Path, shard: &str) {
         .success();
 }
 
-fn merge_refuses(dir: &std::path::Path, needle: &str) {
-    let assert = bin()
+/// `merge` of the two parts into `merged/`.
+fn merge_two(dir: &std::path::Path) -> assert_cmd::assert::Assert {
+    bin()
         .current_dir(dir)
         .args([
             "merge",
@@ -192,8 +193,11 @@ fn merge_refuses(dir: &std::path::Path, needle: &str) {
             "merged",
         ])
         .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+}
+
+fn merge_refuses(dir: &std::path::Path, needle: &str) {
+    let assert = merge_two(dir).code(2);
+    let stderr = stderr_of(&assert);
     assert!(stderr.contains(needle), "expected `{needle}` in {stderr}");
     assert!(!dir.join("merged").exists(), "nothing is written");
 }
@@ -209,18 +213,7 @@ fn edit_part(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
 fn merge_refuses_tampered_parts_and_changed_data() {
     // Untouched parts merge.
     let dir = two_shards();
-    bin()
-        .current_dir(dir.path())
-        .args([
-            "merge",
-            "parts/part-0-of-2.json",
-            "parts/part-1-of-2.json",
-            "--quiet",
-            "--out",
-            "merged",
-        ])
-        .assert()
-        .success();
+    merge_two(dir.path()).success();
     // Edited scenario text (the digest no longer matches it).
     let dir = two_shards();
     edit_part(dir.path(), |v| {
