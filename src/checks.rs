@@ -1,9 +1,9 @@
 //! `expect` assertions evaluated on a run: what `leadsim check` prints and
 //! what makes `run` and `check` exit with code 1.
 
+use crate::format::{human, human_diff};
 use crate::metrics::{Direction, METRICS};
 use crate::model::{ExpectKind, Model};
-use crate::report::format::{human, human_diff};
 use crate::runner::Results;
 
 /// One assertion's outcome.

@@ -2,7 +2,7 @@
 //! intervals between two runs' summary.json, for the reviewer of a
 //! scenario change. Reads only the stable JSON interface.
 
-use crate::report::format::file_number;
+use crate::format::file_number;
 use crate::report::json::SummaryJson;
 
 /// One metric of one policy in one world that moved.

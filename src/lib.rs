@@ -9,8 +9,10 @@
 pub mod checks;
 pub mod describe;
 pub mod diff;
+pub mod dist;
 pub mod engine;
 pub mod files;
+pub mod format;
 pub mod metrics;
 pub mod model;
 pub mod plot;

@@ -4,7 +4,7 @@
 //! shares are normalised, days are converted to hours, distributions are
 //! built. Nothing downstream re-checks what this module's types guarantee.
 
-use crate::scenario::dist::{Dist, Rate};
+use crate::dist::{Dist, Rate};
 
 pub const HOURS_PER_DAY: f64 = 24.0;
 

@@ -54,7 +54,7 @@ pub fn parse_axis(spec: &str) -> anyhow::Result<Axis> {
         }
         // Rounded to the step's precision so 0.1 + 0.2 prints as 0.3.
         (0..count)
-            .map(|k| crate::report::format::round_sig(from + k as f64 * step))
+            .map(|k| crate::format::round_sig(from + k as f64 * step))
             .collect()
     } else {
         range
@@ -337,9 +337,9 @@ pub fn outputs(
     pareto_pairs: &[(usize, usize)],
     heatmap_policy: usize,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use crate::format::file_number;
     use crate::metrics::METRICS;
     use crate::plot::sweep as charts;
-    use crate::report::format::file_number;
     let coordinates = |i: usize| coordinates(axes, i);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = axes

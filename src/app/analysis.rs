@@ -273,7 +273,7 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
                 p.leads_per_arm,
                 p.mde,
             ]
-            .map(leadsim::report::format::file_number),
+            .map(leadsim::format::file_number),
         )?;
     }
     let title = format!(

@@ -5,8 +5,8 @@
 use plotters::prelude::*;
 
 use super::{DrawResult, FONT};
+use crate::format::human;
 use crate::metrics::{Direction, METRICS};
-use crate::report::format::human;
 use crate::summary::Summary;
 
 pub fn render(summary: &Summary, metric: usize) -> DrawResult<String> {

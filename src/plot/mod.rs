@@ -171,7 +171,7 @@ pub(crate) fn with_money_units(summary: &Summary, metric: &str, title: &str) -> 
         Some((base, rest)) => (base, rest.trim_end_matches(')')),
         None => (title, ""),
     };
-    let units = crate::report::format::money_units(
+    let units = crate::format::money_units(
         summary.currency.as_deref(),
         scale,
         total.then_some(summary.horizon_days),

@@ -67,7 +67,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             (&left, "Leads received", |p| p.leads, |v| format!("{v:.0}")),
             (&right, "Payouts", |p| p.payouts, |v| money_label(*v)),
         ];
-        let per = crate::report::format::per_horizon(summary.horizon_days);
+        let per = crate::format::per_horizon(summary.horizon_days);
         for (area, title, value, x_label) in panels {
             let title = if title == "Payouts" {
                 match summary.currency.as_deref() {

@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::{colour, DrawResult, FONT};
+use crate::format::human;
 use crate::metrics::{index_of, Direction, METRICS};
-use crate::report::format::human;
 use crate::summary::Summary;
 use crate::sweep::Axis;
 

@@ -51,11 +51,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
 
     let money_units = format!(
         "({})",
-        crate::report::format::money_units(
-            summary.currency.as_deref(),
-            "",
-            Some(summary.horizon_days)
-        )
+        crate::format::money_units(summary.currency.as_deref(), "", Some(summary.horizon_days))
     );
     let mut svg = String::new();
     {

@@ -1,7 +1,7 @@
 //! `summary.csv` (one row per policy x world x metric) and `partners.csv`
 //! (one row per policy x world x partner). Pure: summary in, bytes out.
 
-use super::format::file_number;
+use crate::format::file_number;
 use crate::metrics::METRICS;
 use crate::summary::Summary;
 

@@ -5,7 +5,7 @@
 //! worlds, which policy holds up best. The terminal table and the HTML
 //! report print the same sentences.
 
-use super::format::{human, per_horizon};
+use crate::format::{human, per_horizon};
 use crate::metrics::{index_of, Direction, Unit, Verdict, METRICS};
 use crate::summary::{Summary, BASE_WORLD, ROBUSTNESS_METRICS};
 

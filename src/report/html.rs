@@ -5,7 +5,7 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use super::format::{human, human_diff};
+use crate::format::{human, human_diff};
 use crate::metrics::{index_of, Direction, Verdict, METRICS};
 use crate::plot::{css_colour, Chart};
 use crate::summary::Summary;
@@ -328,7 +328,7 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         baseline => summary.baseline,
         version => env!("CARGO_PKG_VERSION"),
         warnings => summary.warnings,
-        terms => super::format::terms(summary.horizon_days, summary.currency.as_deref()),
+        terms => crate::format::terms(summary.horizon_days, summary.currency.as_deref()),
         executive => super::executive::sentences(summary),
         checks => summary.checks.iter().map(|c| CheckView {
             passed: c.passed,

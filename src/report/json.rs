@@ -9,7 +9,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::format::round_sig;
+use crate::format::round_sig;
 use crate::metrics::METRICS;
 use crate::stats::Estimate;
 use crate::summary::Summary;

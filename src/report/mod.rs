@@ -5,7 +5,6 @@
 
 pub mod csv;
 pub mod executive;
-pub mod format;
 pub mod html;
 pub mod json;
 pub mod output;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::format::{human, human_diff, human_half_width};
+use crate::format::{human, human_diff, human_half_width};
 use crate::metrics::{index_of, METRICS};
 use crate::summary::Summary;
 
@@ -55,7 +55,7 @@ pub fn render(s: &Summary) -> String {
         s.replications,
         s.seed,
         s.baseline,
-        super::format::terms(s.horizon_days, s.currency.as_deref())
+        crate::format::terms(s.horizon_days, s.currency.as_deref())
     );
     for world in &s.worlds {
         if s.worlds.len() > 1 {
@@ -220,7 +220,7 @@ pub fn render_sweep(
         .collect();
     let mut rows = vec![header];
     for (at, c) in &rows_cells {
-        let mut row: Vec<String> = at.iter().map(|v| super::format::file_number(*v)).collect();
+        let mut row: Vec<String> = at.iter().map(|v| crate::format::file_number(*v)).collect();
         if policy.is_none() {
             row.push(c.policy.clone());
         }

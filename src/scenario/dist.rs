@@ -1,17 +1,16 @@
-//! Distributions: the validated, sampleable form of a `RawDist`.
-//!
-//! Parameters are checked once, when the file loads (`Dist::build`), and the
-//! `rand_distr` sampler is constructed there too, so sampling on the engine's
-//! hot path never re-validates or allocates. This file knows nothing about
-//! leads or partners; it only turns parameters into numbers.
+//! Raw JSON to [`Dist`]: every check on a distribution's parameters, with
+//! the field path of each problem. Parameters are checked once, when the
+//! file loads, and the sampler is constructed here too (see `crate::dist`).
 
-use std::sync::Arc;
+use rand_distr::{Exp, Gamma, LogNormal, Triangular, Weibull};
 
-use rand::Rng;
-use rand_distr::{Distribution, Exp, Gamma, LogNormal, Triangular, Weibull};
+pub use crate::dist::{Dist, Rate};
 
 use super::errors::FieldErrors;
-use super::raw::{RawDist, RawEmpirical, RawRate};
+use super::raw::{
+    RawBeta, RawDist, RawEmpirical, RawExponential, RawGamma, RawLognormal, RawRate, RawTriangular,
+    RawUniform, RawWeibull,
+};
 
 /// z such that Phi(z) = 0.9: `sigma = ln(p90 / median) / Z90` (MODEL.md section 2).
 pub const Z90: f64 = 1.281_551_565_544_600_5;
@@ -63,475 +62,395 @@ pub enum Support {
     Unit,
 }
 
-/// A validated distribution with its sampler ready.
-#[derive(Debug, Clone)]
-pub enum Dist {
-    Fixed(f64),
-    Exponential {
-        mean: f64,
-        sampler: Exp<f64>,
-    },
-    LogNormal {
-        median: f64,
-        sigma: f64,
-        sampler: LogNormal<f64>,
-    },
-    Gamma {
-        shape: f64,
-        scale: f64,
-        sampler: Gamma<f64>,
-    },
-    Weibull {
-        shape: f64,
-        scale: f64,
-        sampler: Weibull<f64>,
-    },
-    Uniform {
-        min: f64,
-        max: f64,
-    },
-    Triangular {
-        min: f64,
-        mode: f64,
-        max: f64,
-        sampler: Triangular<f64>,
-    },
-    Beta {
-        alpha: f64,
-        beta: f64,
-        sampler: rand_distr::Beta<f64>,
-    },
-    Empirical(Arc<[f64]>),
+/// Builds a distribution from its raw form, recording every problem in
+/// `errors` under `path`. Returns `None` when anything was wrong. One
+/// function per family checks its parameters and builds its sampler; the
+/// checks every family shares (support, magnitude) follow.
+pub fn build(
+    raw: &RawDist,
+    path: &str,
+    support: Support,
+    errors: &mut FieldErrors,
+) -> Option<Dist> {
+    let before = errors.len();
+    let mut p = Params {
+        path,
+        errors,
+        before,
+    };
+    let dist = match raw {
+        RawDist::Fixed(v) => p.fixed(*v),
+        RawDist::Exponential(r) => p.exponential(r),
+        RawDist::Lognormal(r) => p.lognormal(r),
+        RawDist::Gamma(r) => p.gamma(r),
+        RawDist::Weibull(r) => p.weibull(r),
+        RawDist::Uniform(r) => p.uniform(r),
+        RawDist::Triangular(r) => p.triangular(r),
+        RawDist::Beta(r) => p.beta(r),
+        RawDist::Empirical(r) => p.empirical(r),
+    }?;
+    check_support(&dist, path, support, errors);
+    check_magnitude(&dist, path, errors);
+    (errors.len() == before).then_some(dist)
 }
 
-impl Dist {
-    /// Draws one value.
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            Dist::Fixed(v) => *v,
-            Dist::Exponential { sampler, .. } => sampler.sample(rng),
-            Dist::LogNormal { sampler, .. } => sampler.sample(rng),
-            Dist::Gamma { sampler, .. } => sampler.sample(rng),
-            Dist::Weibull { sampler, .. } => sampler.sample(rng),
-            Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
-            Dist::Triangular { sampler, .. } => sampler.sample(rng),
-            Dist::Beta { sampler, .. } => sampler.sample(rng),
-            Dist::Empirical(values) => values[rng.random_range(0..values.len())],
+/// One of two alternative ways to give a parameter.
+pub enum OneOf<A, B> {
+    First(A),
+    Second(B),
+}
+
+/// Exactly one of two alternatives (`names`) must be given; otherwise the
+/// problem is recorded at `path` (`neither` says what is missing).
+pub fn exactly_one<A, B>(
+    first: Option<A>,
+    second: Option<B>,
+    path: &str,
+    names: (&str, &str),
+    neither: &str,
+    errors: &mut FieldErrors,
+) -> Option<OneOf<A, B>> {
+    match (first, second) {
+        (Some(a), None) => Some(OneOf::First(a)),
+        (None, Some(b)) => Some(OneOf::Second(b)),
+        (Some(_), Some(_)) => {
+            errors.push(
+                path.to_string(),
+                format!("give one of `{}` or `{}`, not both", names.0, names.1),
+            );
+            None
+        }
+        (None, None) => {
+            errors.push(path.to_string(), neither.to_string());
+            None
+        }
+    }
+}
+
+/// The checks of one distribution's parameters, recorded under `path`.
+struct Params<'a> {
+    path: &'a str,
+    errors: &'a mut FieldErrors,
+    /// How many errors there were before this distribution.
+    before: usize,
+}
+
+impl Params<'_> {
+    fn failed(&self) -> bool {
+        self.errors.len() > self.before
+    }
+
+    fn push(&mut self, field: String, message: String) {
+        self.errors.push(field, message);
+    }
+
+    /// A positive parameter within [lo, hi].
+    fn within(&mut self, family: &str, name: &str, v: f64, lo: f64, hi: f64) {
+        let path = self.path;
+        if !(v.is_finite() && v > 0.0) {
+            self.push(
+                format!("{path}.{family}.{name}"),
+                format!("must be a positive number, got {v}"),
+            );
+        } else if !(lo..=hi).contains(&v) {
+            self.push(
+                format!("{path}.{family}.{name}"),
+                format!("must lie between {lo:e} and {hi:e}, got {v:e}"),
+            );
         }
     }
 
-    /// The distribution's mean, in closed form.
-    pub fn mean(&self) -> f64 {
-        match self {
-            Dist::Fixed(v) => *v,
-            Dist::Exponential { mean, .. } => *mean,
-            Dist::LogNormal { median, sigma, .. } => median * (sigma * sigma / 2.0).exp(),
-            Dist::Gamma { shape, scale, .. } => shape * scale,
-            Dist::Weibull { shape, scale, .. } => {
-                scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
-            }
-            Dist::Uniform { min, max } => (min + max) / 2.0,
-            Dist::Triangular { min, mode, max, .. } => (min + mode + max) / 3.0,
-            Dist::Beta { alpha, beta, .. } => alpha / (alpha + beta),
-            Dist::Empirical(values) => values.iter().sum::<f64>() / values.len() as f64,
-        }
+    /// A scale parameter: a mean, median or scale.
+    fn positive(&mut self, family: &str, name: &str, v: f64) {
+        self.within(family, name, v, MIN_POSITIVE, MAX_MAGNITUDE);
     }
 
-    /// The distribution's median (closed forms; statrs's inverse CDFs for
-    /// gamma and beta, which have none). Computed at load time, not on the
-    /// hot path.
-    pub fn median(&self) -> f64 {
-        use statrs::distribution::ContinuousCDF;
-        match self {
-            Dist::Fixed(v) => *v,
-            Dist::Exponential { mean, .. } => mean * std::f64::consts::LN_2,
-            Dist::LogNormal { median, .. } => *median,
-            Dist::Gamma { shape, scale, .. } => {
-                statrs::distribution::Gamma::new(*shape, 1.0 / scale)
-                    .map(|g| g.inverse_cdf(0.5))
-                    .unwrap_or(shape * scale)
-            }
-            Dist::Weibull { shape, scale, .. } => scale * std::f64::consts::LN_2.powf(1.0 / shape),
-            Dist::Uniform { min, max } => (min + max) / 2.0,
-            Dist::Triangular { min, mode, max, .. } => {
-                if mode - min >= (max - min) / 2.0 {
-                    min + ((max - min) * (mode - min) / 2.0).sqrt()
-                } else {
-                    max - ((max - min) * (max - mode) / 2.0).sqrt()
-                }
-            }
-            Dist::Beta { alpha, beta, .. } => statrs::distribution::Beta::new(*alpha, *beta)
-                .map(|b| b.inverse_cdf(0.5))
-                .unwrap_or(alpha / (alpha + beta)),
-            Dist::Empirical(values) => {
-                let mut sorted = values.to_vec();
-                sorted.sort_unstable_by(f64::total_cmp);
-                crate::stats::quantile_sorted(&sorted, 0.5)
-            }
-        }
+    /// A shape-like parameter.
+    fn shape(&mut self, family: &str, name: &str, v: f64) {
+        self.within(family, name, v, MIN_SHAPE, MAX_SHAPE);
     }
 
-    /// Builds a distribution from its raw form, recording every problem in
-    /// `errors` under `path`. Returns `None` when anything was wrong.
-    pub fn build(
-        raw: &RawDist,
-        path: &str,
-        support: Support,
-        errors: &mut FieldErrors,
-    ) -> Option<Dist> {
-        let before = errors.len();
-        // A positive parameter within [lo, hi].
-        let within = |lo: f64, hi: f64| {
-            move |name: &str, v: f64, errors: &mut FieldErrors, family: &str| {
-                if !(v.is_finite() && v > 0.0) {
-                    errors.push(
-                        format!("{path}.{family}.{name}"),
-                        format!("must be a positive number, got {v}"),
-                    );
-                } else if !(lo..=hi).contains(&v) {
-                    errors.push(
-                        format!("{path}.{family}.{name}"),
-                        format!("must lie between {lo:e} and {hi:e}, got {v:e}"),
-                    );
-                }
-            }
-        };
-        let positive = within(MIN_POSITIVE, MAX_MAGNITUDE);
-        let shape = within(MIN_SHAPE, MAX_SHAPE);
-        let dist = match raw {
-            RawDist::Fixed(v) => {
-                if !v.is_finite() {
-                    errors.push(
-                        format!("{path}.fixed"),
-                        format!("must be a finite number, got {v}"),
-                    );
-                }
-                Dist::Fixed(*v)
-            }
-            RawDist::Exponential(p) => {
-                positive("mean", p.mean, errors, "exponential");
-                if errors.len() > before {
-                    return None;
-                }
-                Dist::Exponential {
-                    mean: p.mean,
-                    sampler: sampler(Exp::new(1.0 / p.mean), path, errors)?,
-                }
-            }
-            RawDist::Lognormal(p) => {
-                positive("median", p.median, errors, "lognormal");
-                let sigma = match (p.p90, p.sigma) {
-                    (Some(_), Some(_)) => {
-                        errors.push(
-                            format!("{path}.lognormal"),
-                            "give one of `p90` or `sigma`, not both".into(),
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        errors.push(
-                            format!("{path}.lognormal"),
-                            "missing `p90` (or `sigma`): the spread of the distribution".into(),
-                        );
-                        None
-                    }
-                    (Some(p90), None) => {
-                        if !(p90.is_finite() && p90 > p.median) {
-                            errors.push(
-                                format!("{path}.lognormal.p90"),
-                                format!("p90 ({p90}) must exceed median ({})", p.median),
-                            );
-                            None
-                        } else {
-                            let sigma = (p90 / p.median).ln() / Z90;
-                            if !(sigma.is_finite() && sigma <= MAX_SIGMA) {
-                                errors.push(
-                                    format!("{path}.lognormal.p90"),
-                                    format!(
-                                        "p90 / median ({:e}) is beyond the supported spread (sigma up to {MAX_SIGMA}, a ratio of about {:.0})",
-                                        p90 / p.median,
-                                        (MAX_SIGMA * Z90).exp()
-                                    ),
-                                );
-                            }
-                            Some(sigma)
-                        }
-                    }
-                    (None, Some(sigma)) => {
-                        if !(sigma.is_finite() && sigma > 0.0 && sigma <= MAX_SIGMA) {
-                            errors.push(
-                                format!("{path}.lognormal.sigma"),
-                                format!("must lie in (0, {MAX_SIGMA}], got {sigma}"),
-                            );
-                        }
-                        Some(sigma)
-                    }
-                };
-                if errors.len() > before {
-                    return None;
-                }
-                let sigma = sigma?;
-                Dist::LogNormal {
-                    median: p.median,
-                    sigma,
-                    sampler: sampler(LogNormal::new(p.median.ln(), sigma), path, errors)?,
-                }
-            }
-            RawDist::Gamma(p) => {
-                shape("shape", p.shape, errors, "gamma");
-                let scale = match (p.mean, p.scale) {
-                    (Some(_), Some(_)) => {
-                        errors.push(
-                            format!("{path}.gamma"),
-                            "give one of `mean` or `scale`, not both".into(),
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        errors.push(
-                            format!("{path}.gamma"),
-                            "missing `mean` (or `scale`)".into(),
-                        );
-                        None
-                    }
-                    (Some(mean), None) => {
-                        positive("mean", mean, errors, "gamma");
-                        Some(mean / p.shape)
-                    }
-                    (None, Some(scale)) => {
-                        positive("scale", scale, errors, "gamma");
-                        Some(scale)
-                    }
-                };
-                if errors.len() > before {
-                    return None;
-                }
-                let scale = scale?;
-                Dist::Gamma {
-                    shape: p.shape,
-                    scale,
-                    sampler: sampler(Gamma::new(p.shape, scale), path, errors)?,
-                }
-            }
-            RawDist::Weibull(p) => {
-                shape("shape", p.shape, errors, "weibull");
-                positive("scale", p.scale, errors, "weibull");
-                if errors.len() > before {
-                    return None;
-                }
-                Dist::Weibull {
-                    shape: p.shape,
-                    scale: p.scale,
-                    sampler: sampler(Weibull::new(p.scale, p.shape), path, errors)?,
-                }
-            }
-            RawDist::Uniform(p) => {
-                if !(p.min.is_finite() && p.max.is_finite()) || p.min > p.max {
-                    errors.push(
-                        format!("{path}.uniform"),
-                        format!("min ({}) must not exceed max ({})", p.min, p.max),
+    /// The sampler, unless the checks so far failed or `rand_distr` refuses.
+    fn sampler<T, E: std::fmt::Display>(
+        &mut self,
+        built: impl FnOnce() -> Result<T, E>,
+    ) -> Option<T> {
+        if self.failed() {
+            return None;
+        }
+        sampler(built(), self.path, self.errors)
+    }
+
+    fn fixed(&mut self, v: f64) -> Option<Dist> {
+        if !v.is_finite() {
+            let path = self.path;
+            self.push(
+                format!("{path}.fixed"),
+                format!("must be a finite number, got {v}"),
+            );
+        }
+        Some(Dist::Fixed(v))
+    }
+
+    fn exponential(&mut self, p: &RawExponential) -> Option<Dist> {
+        self.positive("exponential", "mean", p.mean);
+        Some(Dist::Exponential {
+            mean: p.mean,
+            sampler: self.sampler(|| Exp::new(1.0 / p.mean))?,
+        })
+    }
+
+    fn lognormal(&mut self, p: &RawLognormal) -> Option<Dist> {
+        let path = self.path;
+        self.positive("lognormal", "median", p.median);
+        let spread = exactly_one(
+            p.p90,
+            p.sigma,
+            &format!("{path}.lognormal"),
+            ("p90", "sigma"),
+            "missing `p90` (or `sigma`): the spread of the distribution",
+            self.errors,
+        );
+        let sigma = match spread? {
+            OneOf::First(p90) => {
+                if !(p90.is_finite() && p90 > p.median) {
+                    self.push(
+                        format!("{path}.lognormal.p90"),
+                        format!("p90 ({p90}) must exceed median ({})", p.median),
                     );
                     return None;
                 }
-                Dist::Uniform {
-                    min: p.min,
-                    max: p.max,
-                }
-            }
-            RawDist::Triangular(p) => {
-                let ok = [p.min, p.mode, p.max].iter().all(|v| v.is_finite())
-                    && p.min <= p.mode
-                    && p.mode <= p.max;
-                if !ok {
-                    errors.push(
-                        format!("{path}.triangular"),
+                let sigma = (p90 / p.median).ln() / Z90;
+                if !(sigma.is_finite() && sigma <= MAX_SIGMA) {
+                    self.push(
+                        format!("{path}.lognormal.p90"),
                         format!(
-                            "expected min <= mode <= max, got min {}, mode {}, max {}",
-                            p.min, p.mode, p.max
+                            "p90 / median ({:e}) is beyond the supported spread (sigma up to {MAX_SIGMA}, a ratio of about {:.0})",
+                            p90 / p.median,
+                            (MAX_SIGMA * Z90).exp()
                         ),
                     );
-                    return None;
                 }
-                if p.min == p.max {
-                    Dist::Fixed(p.min)
-                } else {
-                    Dist::Triangular {
-                        min: p.min,
-                        mode: p.mode,
-                        max: p.max,
-                        sampler: sampler(Triangular::new(p.min, p.max, p.mode), path, errors)?,
-                    }
-                }
+                sigma
             }
-            RawDist::Beta(p) => {
-                let params = match (p.mean, p.concentration, p.alpha, p.beta) {
-                    (Some(mean), Some(conc), None, None) => {
-                        if !(mean > 0.0 && mean < 1.0) {
-                            errors.push(
-                                format!("{path}.beta.mean"),
-                                format!("must lie strictly between 0 and 1, got {mean}"),
-                            );
-                        }
-                        shape("concentration", conc, errors, "beta");
-                        let (a, b) = (mean * conc, (1.0 - mean) * conc);
-                        if errors.len() == before && !(a >= MIN_SHAPE && b >= MIN_SHAPE) {
-                            errors.push(
-                                format!("{path}.beta"),
-                                format!(
-                                    "mean x concentration and (1 - mean) x concentration must both be at least {MIN_SHAPE}, got {a:e} and {b:e}"
-                                ),
-                            );
-                        }
-                        Some((a, b))
-                    }
-                    (None, None, Some(a), Some(b)) => {
-                        shape("alpha", a, errors, "beta");
-                        shape("beta", b, errors, "beta");
-                        Some((a, b))
-                    }
-                    _ => {
-                        errors.push(
-                            format!("{path}.beta"),
-                            "expected either `mean` and `concentration`, or `alpha` and `beta`"
-                                .into(),
-                        );
-                        None
-                    }
-                };
-                if errors.len() > before {
-                    return None;
-                }
-                let (alpha, beta) = params?;
-                Dist::Beta {
-                    alpha,
-                    beta,
-                    sampler: sampler(rand_distr::Beta::new(alpha, beta), path, errors)?,
-                }
-            }
-            RawDist::Empirical(RawEmpirical::Values(values)) => {
-                if values.is_empty() {
-                    errors.push(
-                        format!("{path}.empirical"),
-                        "needs at least one observed value".into(),
+            OneOf::Second(sigma) => {
+                if !(sigma.is_finite() && sigma > 0.0 && sigma <= MAX_SIGMA) {
+                    self.push(
+                        format!("{path}.lognormal.sigma"),
+                        format!("must lie in (0, {MAX_SIGMA}], got {sigma}"),
                     );
-                    return None;
                 }
-                if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                    errors.push(
-                        format!("{path}.empirical[{i}]"),
-                        format!("must be a finite number, got {v}"),
-                    );
-                    return None;
-                }
-                Dist::Empirical(values.clone().into())
+                sigma
             }
-            RawDist::Empirical(RawEmpirical::Csv(_)) => {
-                errors.push(
+        };
+        Some(Dist::LogNormal {
+            median: p.median,
+            sigma,
+            sampler: self.sampler(|| LogNormal::new(p.median.ln(), sigma))?,
+        })
+    }
+
+    fn gamma(&mut self, p: &RawGamma) -> Option<Dist> {
+        let path = self.path;
+        self.shape("gamma", "shape", p.shape);
+        let scale = match exactly_one(
+            p.mean,
+            p.scale,
+            &format!("{path}.gamma"),
+            ("mean", "scale"),
+            "missing `mean` (or `scale`)",
+            self.errors,
+        )? {
+            OneOf::First(mean) => {
+                self.positive("gamma", "mean", mean);
+                mean / p.shape
+            }
+            OneOf::Second(scale) => {
+                self.positive("gamma", "scale", scale);
+                scale
+            }
+        };
+        Some(Dist::Gamma {
+            shape: p.shape,
+            scale,
+            sampler: self.sampler(|| Gamma::new(p.shape, scale))?,
+        })
+    }
+
+    fn weibull(&mut self, p: &RawWeibull) -> Option<Dist> {
+        self.shape("weibull", "shape", p.shape);
+        self.positive("weibull", "scale", p.scale);
+        Some(Dist::Weibull {
+            shape: p.shape,
+            scale: p.scale,
+            sampler: self.sampler(|| Weibull::new(p.scale, p.shape))?,
+        })
+    }
+
+    fn uniform(&mut self, p: &RawUniform) -> Option<Dist> {
+        if !(p.min.is_finite() && p.max.is_finite()) || p.min > p.max {
+            let path = self.path;
+            self.push(
+                format!("{path}.uniform"),
+                format!("min ({}) must not exceed max ({})", p.min, p.max),
+            );
+            return None;
+        }
+        Some(Dist::Uniform {
+            min: p.min,
+            max: p.max,
+        })
+    }
+
+    fn triangular(&mut self, p: &RawTriangular) -> Option<Dist> {
+        let ok = [p.min, p.mode, p.max].iter().all(|v| v.is_finite())
+            && p.min <= p.mode
+            && p.mode <= p.max;
+        if !ok {
+            let path = self.path;
+            self.push(
+                format!("{path}.triangular"),
+                format!(
+                    "expected min <= mode <= max, got min {}, mode {}, max {}",
+                    p.min, p.mode, p.max
+                ),
+            );
+            return None;
+        }
+        if p.min == p.max {
+            return Some(Dist::Fixed(p.min));
+        }
+        Some(Dist::Triangular {
+            min: p.min,
+            mode: p.mode,
+            max: p.max,
+            sampler: self.sampler(|| Triangular::new(p.min, p.max, p.mode))?,
+        })
+    }
+
+    fn beta(&mut self, p: &RawBeta) -> Option<Dist> {
+        let path = self.path;
+        let (alpha, beta) = match (p.mean, p.concentration, p.alpha, p.beta) {
+            (Some(mean), Some(conc), None, None) => {
+                if !(mean > 0.0 && mean < 1.0) {
+                    self.push(
+                        format!("{path}.beta.mean"),
+                        format!("must lie strictly between 0 and 1, got {mean}"),
+                    );
+                }
+                self.shape("beta", "concentration", conc);
+                let (a, b) = (mean * conc, (1.0 - mean) * conc);
+                if !self.failed() && !(a >= MIN_SHAPE && b >= MIN_SHAPE) {
+                    self.push(
+                        format!("{path}.beta"),
+                        format!(
+                            "mean x concentration and (1 - mean) x concentration must both be at least {MIN_SHAPE}, got {a:e} and {b:e}"
+                        ),
+                    );
+                }
+                (a, b)
+            }
+            (None, None, Some(a), Some(b)) => {
+                self.shape("beta", "alpha", a);
+                self.shape("beta", "beta", b);
+                (a, b)
+            }
+            _ => {
+                self.push(
+                    format!("{path}.beta"),
+                    "expected either `mean` and `concentration`, or `alpha` and `beta`".into(),
+                );
+                return None;
+            }
+        };
+        Some(Dist::Beta {
+            alpha,
+            beta,
+            sampler: self.sampler(|| rand_distr::Beta::new(alpha, beta))?,
+        })
+    }
+
+    fn empirical(&mut self, p: &RawEmpirical) -> Option<Dist> {
+        let path = self.path;
+        let values = match p {
+            RawEmpirical::Values(values) => values,
+            RawEmpirical::Csv(_) => {
+                self.push(
                     format!("{path}.empirical"),
                     "CSV-backed empirical distributions are not supported by this version; give the observed values inline as a list".into(),
                 );
                 return None;
             }
         };
-        dist.check_support(path, support, errors);
-        dist.check_magnitude(path, errors);
-        (errors.len() == before).then_some(dist)
-    }
-
-    /// The smallest and largest value the distribution can produce.
-    pub fn bounds(&self) -> (f64, f64) {
-        match self {
-            Dist::Fixed(v) => (*v, *v),
-            Dist::Exponential { .. }
-            | Dist::LogNormal { .. }
-            | Dist::Gamma { .. }
-            | Dist::Weibull { .. } => (0.0, f64::INFINITY),
-            Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => (*min, *max),
-            Dist::Beta { .. } => (0.0, 1.0),
-            Dist::Empirical(values) => values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                    (lo.min(*v), hi.max(*v))
-                }),
-        }
-    }
-
-    /// Parameters beyond [`MAX_MAGNITUDE`] would overflow while sampling
-    /// (a triangular draw squares its range), so they are refused.
-    fn check_magnitude(&self, path: &str, errors: &mut FieldErrors) {
-        let (lo, hi) = self.bounds();
-        let typical = self.mean();
-        let too_big = |v: f64| v.is_finite() && v.abs() > MAX_MAGNITUDE;
-        if too_big(lo) || too_big(hi) || too_big(typical) || !typical.is_finite() {
-            errors.push(
-                path.to_string(),
-                format!(
-                    "values up to {MAX_MAGNITUDE:e} are supported; this distribution reaches {}",
-                    if too_big(hi) { hi } else { typical }
-                ),
+        if values.is_empty() {
+            self.push(
+                format!("{path}.empirical"),
+                "needs at least one observed value".into(),
             );
+            return None;
         }
-    }
-
-    fn check_support(&self, path: &str, support: Support, errors: &mut FieldErrors) {
-        let (lo, hi) = self.bounds();
-        match support {
-            Support::NonNegative if lo < 0.0 => errors.push(
-                path.to_string(),
-                format!("values must be >= 0, but this distribution reaches {lo}"),
-            ),
-            Support::Unit if lo < 0.0 || hi > 1.0 => errors.push(
-                path.to_string(),
-                if hi.is_infinite() {
-                    "expected a probability: a number in [0, 1] or a distribution on [0, 1] (beta, uniform, triangular, fixed or empirical)".to_string()
-                } else {
-                    format!("expected values in [0, 1], but this distribution spans [{lo}, {hi}]")
-                },
-            ),
-            _ => {}
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            self.push(
+                format!("{path}.empirical[{i}]"),
+                format!("must be a finite number, got {v}"),
+            );
+            return None;
         }
+        Some(Dist::Empirical(values.clone().into()))
     }
 }
 
-/// A rate or probability: fixed, or drawn from a distribution on [0, 1].
-#[derive(Debug, Clone)]
-pub enum Rate {
-    Fixed(f64),
-    Dist(Dist),
+/// Parameters beyond [`MAX_MAGNITUDE`] would overflow while sampling
+/// (a triangular draw squares its range), so they are refused.
+fn check_magnitude(dist: &Dist, path: &str, errors: &mut FieldErrors) {
+    let (lo, hi) = dist.bounds();
+    let typical = dist.mean();
+    let too_big = |v: f64| v.is_finite() && v.abs() > MAX_MAGNITUDE;
+    if too_big(lo) || too_big(hi) || too_big(typical) || !typical.is_finite() {
+        errors.push(
+            path.to_string(),
+            format!(
+                "values up to {MAX_MAGNITUDE:e} are supported; this distribution reaches {}",
+                if too_big(hi) { hi } else { typical }
+            ),
+        );
+    }
 }
 
-impl Rate {
-    pub fn build(raw: &RawRate, path: &str, errors: &mut FieldErrors) -> Option<Rate> {
-        match raw {
-            RawRate::Value(v) => {
-                if !(0.0..=1.0).contains(v) {
-                    errors.push(
-                        path.to_string(),
-                        format!("must be a probability in [0, 1], got {v}"),
-                    );
-                    None
-                } else {
-                    Some(Rate::Fixed(*v))
-                }
+fn check_support(dist: &Dist, path: &str, support: Support, errors: &mut FieldErrors) {
+    let (lo, hi) = dist.bounds();
+    match support {
+        Support::NonNegative if lo < 0.0 => errors.push(
+            path.to_string(),
+            format!("values must be >= 0, but this distribution reaches {lo}"),
+        ),
+        Support::Unit if lo < 0.0 || hi > 1.0 => errors.push(
+            path.to_string(),
+            if hi.is_infinite() {
+                "expected a probability: a number in [0, 1] or a distribution on [0, 1] (beta, uniform, triangular, fixed or empirical)".to_string()
+            } else {
+                format!("expected values in [0, 1], but this distribution spans [{lo}, {hi}]")
+            },
+        ),
+        _ => {}
+    }
+}
+
+/// Builds a rate: a probability in [0, 1], or a distribution on [0, 1].
+pub fn rate(raw: &RawRate, path: &str, errors: &mut FieldErrors) -> Option<Rate> {
+    match raw {
+        RawRate::Value(v) => {
+            if !(0.0..=1.0).contains(v) {
+                errors.push(
+                    path.to_string(),
+                    format!("must be a probability in [0, 1], got {v}"),
+                );
+                None
+            } else {
+                Some(Rate::Fixed(*v))
             }
-            RawRate::Dist(d) => Dist::build(d, path, Support::Unit, errors).map(Rate::Dist),
         }
-    }
-
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            Rate::Fixed(v) => *v,
-            Rate::Dist(d) => d.sample(rng),
-        }
-    }
-
-    pub fn mean(&self) -> f64 {
-        match self {
-            Rate::Fixed(v) => *v,
-            Rate::Dist(d) => d.mean(),
-        }
+        RawRate::Dist(d) => build(d, path, Support::Unit, errors).map(Rate::Dist),
     }
 }
 
@@ -544,7 +463,7 @@ mod tests {
     fn build(json: &str, support: Support) -> Result<Dist, FieldErrors> {
         let raw: RawDist = serde_json::from_str(json).unwrap();
         let mut errors = FieldErrors::default();
-        Dist::build(&raw, "x", support, &mut errors).ok_or(errors)
+        super::build(&raw, "x", support, &mut errors).ok_or(errors)
     }
 
     #[test]

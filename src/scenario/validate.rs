@@ -142,18 +142,18 @@ impl Checker<'_> {
         match raw {
             Some(raw) => {
                 let raw = self.inline(raw, path, support == Support::NonNegative)?;
-                Dist::build(&raw, path, support, &mut self.errors)
+                super::dist::build(&raw, path, support, &mut self.errors)
             }
-            None => Dist::build(&default_dist(default), path, support, &mut self.errors),
+            None => super::dist::build(&default_dist(default), path, support, &mut self.errors),
         }
     }
     pub(super) fn rate(&mut self, raw: Option<&RawRate>, default: f64, path: &str) -> Option<Rate> {
         match raw {
             Some(RawRate::Dist(d)) => {
                 let d = self.inline(d, path, true)?;
-                Rate::build(&RawRate::Dist(d), path, &mut self.errors)
+                super::dist::rate(&RawRate::Dist(d), path, &mut self.errors)
             }
-            Some(raw) => Rate::build(raw, path, &mut self.errors),
+            Some(raw) => super::dist::rate(raw, path, &mut self.errors),
             None => Some(Rate::Fixed(default)),
         }
     }
@@ -635,7 +635,7 @@ fn share_typos(raw: &RawScenario) -> Vec<String> {
     } else {
         return Vec::new();
     };
-    let total = crate::report::format::round_sig(total);
+    let total = crate::format::round_sig(total);
     vec![format!(
         "leads.segments: the shares ({}) look like {} but sum to {total}, not {}; \
          they are normalised, so each counts as its share divided by {total}",

@@ -158,7 +158,7 @@ fn intervals_equal_hand_computed_t_intervals() {
 fn moments_of(json: &str, n: usize) -> (f64, f64) {
     let raw: leadsim::scenario::raw::RawDist = serde_json::from_str(json).unwrap();
     let mut errors = leadsim::scenario::errors::FieldErrors::default();
-    let dist = leadsim::scenario::dist::Dist::build(
+    let dist = leadsim::scenario::dist::build(
         &raw,
         "d",
         leadsim::scenario::dist::Support::NonNegative,
