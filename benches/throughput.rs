@@ -36,7 +36,7 @@ fn measure(model: &Model, replications: u64, threads: usize) -> (f64, f64) {
     let start = Instant::now();
     let results = run(model, &config, &|_| {}).unwrap();
     let seconds = start.elapsed().as_secs_f64();
-    let volume = &results.metrics[0][0].moments;
+    let volume = &results.metrics[0][leadsim::metrics::Metric::Leads].moments;
     let lead_sims = volume.mean * volume.n as f64 * model.policies.len() as f64;
     (lead_sims / seconds / threads as f64, seconds)
 }

@@ -1,7 +1,7 @@
 //! Number formatting shared by every exporter: one rounding rule for files
 //! (stable, diffable bytes) and one compact style for people.
 
-use crate::metrics::Unit;
+use crate::metrics::{Metric, Unit};
 
 /// Significant digits kept in files.
 pub const SIGNIFICANT_DIGITS: usize = 8;
@@ -98,6 +98,31 @@ pub fn terms(horizon_days: f64, currency: Option<&str>) -> String {
     match currency {
         Some(c) => format!("totals {}, money in {c}", per_horizon(horizon_days)),
         None => format!("totals {}", per_horizon(horizon_days)),
+    }
+}
+
+/// A chart or table title with the currency and, for totals, the period:
+/// "Gross profit (millions)" becomes "Gross profit (EUR millions, per
+/// 90-day horizon)". Titles of metrics that are not money are returned
+/// unchanged.
+pub fn with_money_units(
+    metric: Metric,
+    title: &str,
+    currency: Option<&str>,
+    horizon_days: f64,
+) -> String {
+    if metric.unit() != Unit::Money {
+        return title.to_string();
+    }
+    let (base, scale) = match title.split_once(" (") {
+        Some((base, rest)) => (base, rest.trim_end_matches(')')),
+        None => (title, ""),
+    };
+    let units = money_units(currency, scale, metric.info().total.then_some(horizon_days));
+    if units.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base} ({units})")
     }
 }
 

@@ -1,14 +1,16 @@
-//! The metric catalogue (MODEL.md section 8) and its computation from one
-//! policy's run in one replication.
+//! The metric catalogue (docs/scenario-format.md, "Metrics"): every metric's
+//! typed identity, with its dotted name, the words people read for it, its
+//! unit, its scale on charts and its better side, in one table. A leaf: it
+//! imports nothing from the crate, so validation, the engine's measurement,
+//! the statistics and every exporter can all read it.
 //!
-//! The order of [`METRICS`] is the order of every output. A metric that is
-//! undefined in a replication (a rate over zero leads, a Gini of all zeros)
-//! is NaN here and is skipped by the estimates; if it is undefined in every
-//! replication the outputs say `null`.
+//! The order of the table is the order of every output. A metric is named
+//! in code by its variant ([`Metric::LeadToWin`]), never by a string, so a
+//! misspelt metric does not compile; the dotted name is for files and the
+//! command line ([`Metric::from_name`]). Per-metric values live in a
+//! [`PerMetric`], indexed by [`Metric`].
 
-use crate::engine::PolicyRun;
-use crate::model::Model;
-use crate::stats::fairness::{gini, jain};
+use std::ops::{Index, IndexMut};
 
 /// Which way is good, for verdicts and for marking the best value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,156 +31,307 @@ pub enum Unit {
     Index,
 }
 
+/// Everything the outputs say about a metric.
 #[derive(Debug, Clone, Copy)]
-pub struct Metric {
+pub struct MetricInfo {
+    /// The dotted name in files and on the command line:
+    /// `conversion.lead_to_win`.
     pub name: &'static str,
-    pub direction: Direction,
+    /// A label for a table row or a chart: "Lead to win".
+    pub label: &'static str,
+    /// A terminal-table column heading: "lead→win".
+    pub column: &'static str,
+    /// How a sentence names it: "lead-to-win".
+    pub phrase: &'static str,
     pub unit: Unit,
+    pub direction: Direction,
+    /// A total over the horizon (revenue, payouts), as opposed to a rate or
+    /// an amount per deal: totals carry "per N-day horizon".
+    pub total: bool,
 }
 
-const fn m(name: &'static str, direction: Direction, unit: Unit) -> Metric {
-    Metric {
-        name,
-        direction,
-        unit,
+impl MetricInfo {
+    /// The factor charts multiply values by, and the unit it leaves them in:
+    /// rates in %, totals of money in millions, money per deal in thousands.
+    pub fn chart_scale(&self) -> (f64, &'static str) {
+        match self.unit {
+            Unit::Rate => (100.0, "%"),
+            Unit::Money if self.total => (1e-6, "millions"),
+            Unit::Money => (1e-3, "thousands"),
+            Unit::Count | Unit::Hours | Unit::Index => (1.0, ""),
+        }
+    }
+
+    /// A chart's axis or panel title: the label with the chart's unit, "Lead
+    /// to win (%)", "Gross profit (millions)". Hours say so in their label.
+    pub fn chart_title(&self) -> String {
+        match self.chart_scale() {
+            (_, "") => self.label.to_string(),
+            (_, unit) => format!("{} ({unit})", self.label),
+        }
     }
 }
 
-use Direction::{HigherIsBetter as Up, LowerIsBetter as Down, Neutral};
+macro_rules! catalogue {
+    ($(
+        $id:ident: $name:literal, $dir:ident, $unit:ident, $total:literal,
+        $label:literal, $column:literal, $phrase:literal;
+    )*) => {
+        /// A metric's typed identity. The variants are in output order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Metric {
+            $($id),*
+        }
 
-pub const METRICS: [Metric; 32] = [
-    m("volume.leads", Neutral, Unit::Count),
-    m("volume.routed", Neutral, Unit::Count),
-    m("volume.below_threshold", Neutral, Unit::Count),
-    m("volume.unrouted", Down, Unit::Count),
-    m("volume.rerouted", Down, Unit::Count),
-    m("volume.to_house", Neutral, Unit::Count),
-    m("volume.dropped", Down, Unit::Count),
-    m("conversion.lead_to_opportunity", Up, Unit::Rate),
-    m("conversion.lead_to_win", Up, Unit::Rate),
-    m("conversion.opportunity_to_win", Up, Unit::Rate),
-    m("speed.ttfc_mean_hours", Down, Unit::Hours),
-    m("speed.ttfc_median_hours", Down, Unit::Hours),
-    m("speed.ttfc_p90_hours", Down, Unit::Hours),
-    m("speed.sla_breach_rate", Down, Unit::Rate),
-    m("deals.wins", Up, Unit::Count),
-    m("deals.avg_deal_size", Up, Unit::Money),
-    m("deals.revenue", Up, Unit::Money),
-    m("deals.avg_discount", Down, Unit::Rate),
-    m("economics.payouts", Down, Unit::Money),
-    m("economics.mdf", Neutral, Unit::Money),
-    m("economics.clawbacks", Neutral, Unit::Money),
-    m("economics.gross_profit", Up, Unit::Money),
-    m("economics.payout_ratio", Down, Unit::Rate),
-    m("economics.cost_per_win", Down, Unit::Money),
-    m("fairness.gini_leads", Down, Unit::Index),
-    m("fairness.jain_leads", Up, Unit::Index),
-    m("fairness.max_share", Down, Unit::Rate),
-    m("fairness.gini_earnings", Down, Unit::Index),
-    m("fairness.quality_spread", Down, Unit::Index),
-    m("fairness.starved_partners", Down, Unit::Count),
-    m("partners.retained", Up, Unit::Count),
-    m("partners.left", Down, Unit::Count),
+        impl Metric {
+            /// Every metric, in output order.
+            pub const ALL: [Metric; [$(Metric::$id),*].len()] = [$(Metric::$id),*];
+
+            /// The metric's catalogue entry.
+            pub const fn info(self) -> &'static MetricInfo {
+                match self {
+                    $(Metric::$id => &MetricInfo {
+                        name: $name,
+                        label: $label,
+                        column: $column,
+                        phrase: $phrase,
+                        unit: Unit::$unit,
+                        direction: Direction::$dir,
+                        total: $total,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+// id: name, better side, unit, total over the horizon,
+//     label, table column, phrase in a sentence;
+catalogue! {
+    Leads: "volume.leads", Neutral, Count, true,
+        "Leads", "leads", "leads";
+    Routed: "volume.routed", Neutral, Count, true,
+        "Leads routed", "routed", "leads routed";
+    BelowThreshold: "volume.below_threshold", Neutral, Count, true,
+        "Leads below the scoring threshold", "below thr.", "leads below the threshold";
+    Unrouted: "volume.unrouted", LowerIsBetter, Count, true,
+        "Leads no partner could take", "unrouted", "unrouted leads";
+    Rerouted: "volume.rerouted", LowerIsBetter, Count, true,
+        "Leads re-routed", "rerouted", "re-routed leads";
+    ToHouse: "volume.to_house", Neutral, Count, true,
+        "Leads to the house team", "to house", "leads to the house team";
+    Dropped: "volume.dropped", LowerIsBetter, Count, true,
+        "Leads dropped", "dropped", "dropped leads";
+    LeadToOpportunity: "conversion.lead_to_opportunity", HigherIsBetter, Rate, false,
+        "Lead to opportunity", "lead→opp", "lead-to-opportunity";
+    LeadToWin: "conversion.lead_to_win", HigherIsBetter, Rate, false,
+        "Lead to win", "lead→win", "lead-to-win";
+    OpportunityToWin: "conversion.opportunity_to_win", HigherIsBetter, Rate, false,
+        "Opportunity to win", "opp→win", "opportunity-to-win";
+    TtfcMean: "speed.ttfc_mean_hours", LowerIsBetter, Hours, false,
+        "Mean time to first contact (hours)", "TTFC mean h", "mean time to first contact";
+    TtfcMedian: "speed.ttfc_median_hours", LowerIsBetter, Hours, false,
+        "Median time to first contact (hours)", "TTFC p50 h", "median time to first contact";
+    TtfcP90: "speed.ttfc_p90_hours", LowerIsBetter, Hours, false,
+        "p90 time to first contact (hours)", "TTFC p90 h", "p90 time to first contact";
+    SlaBreachRate: "speed.sla_breach_rate", LowerIsBetter, Rate, false,
+        "SLA breach rate", "SLA breach", "SLA breach rate";
+    Wins: "deals.wins", HigherIsBetter, Count, true,
+        "Deals won", "wins", "deals won";
+    AvgDealSize: "deals.avg_deal_size", HigherIsBetter, Money, false,
+        "Average won deal", "avg deal", "average deal";
+    Revenue: "deals.revenue", HigherIsBetter, Money, true,
+        "Revenue", "revenue", "revenue";
+    AvgDiscount: "deals.avg_discount", LowerIsBetter, Rate, false,
+        "Average discount", "avg disc.", "average discount";
+    Payouts: "economics.payouts", LowerIsBetter, Money, true,
+        "Partner payouts", "payouts", "payouts";
+    Mdf: "economics.mdf", Neutral, Money, true,
+        "MDF spent", "MDF", "MDF spent";
+    Clawbacks: "economics.clawbacks", Neutral, Money, true,
+        "Clawbacks", "clawbacks", "clawbacks";
+    GrossProfit: "economics.gross_profit", HigherIsBetter, Money, true,
+        "Gross profit", "gross profit", "gross profit";
+    PayoutRatio: "economics.payout_ratio", LowerIsBetter, Rate, false,
+        "Net partner cost / revenue", "cost/rev", "net partner cost over revenue";
+    CostPerWin: "economics.cost_per_win", LowerIsBetter, Money, false,
+        "Net partner cost per win", "cost/win", "net partner cost per win";
+    GiniLeads: "fairness.gini_leads", LowerIsBetter, Index, false,
+        "Gini of leads per capacity", "Gini leads", "evenness of leads (Gini)";
+    JainLeads: "fairness.jain_leads", HigherIsBetter, Index, false,
+        "Jain index of leads per capacity", "Jain leads", "evenness of leads (Jain)";
+    MaxShare: "fairness.max_share", LowerIsBetter, Rate, false,
+        "Largest partner's share", "max share", "largest partner share";
+    GiniEarnings: "fairness.gini_earnings", LowerIsBetter, Index, false,
+        "Gini of partner earnings", "Gini earn.", "evenness of earnings (Gini)";
+    QualitySpread: "fairness.quality_spread", LowerIsBetter, Index, false,
+        "Spread of mean lead score", "quality spr.", "spread of lead quality";
+    StarvedPartners: "fairness.starved_partners", LowerIsBetter, Count, false,
+        "Partners with no lead", "starved", "partners with no lead";
+    PartnersRetained: "partners.retained", HigherIsBetter, Count, false,
+        "Partners retained", "retained", "partners retained";
+    PartnersLeft: "partners.left", LowerIsBetter, Count, false,
+        "Partners that left", "left", "partners that left";
+}
+
+/// How many metrics the catalogue holds.
+pub const N_METRICS: usize = Metric::ALL.len();
+
+impl Metric {
+    /// The dotted name: `conversion.lead_to_win`.
+    pub const fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub const fn unit(self) -> Unit {
+        self.info().unit
+    }
+
+    pub const fn direction(self) -> Direction {
+        self.info().direction
+    }
+
+    /// The position in output order.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The metric a dotted name stands for.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Every dotted name, in output order (for "did you mean").
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Metric::ALL.into_iter().map(Metric::name)
+    }
+}
+
+/// A metric displays as its dotted name.
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The headline metrics: the terminal table's columns, the executive
+/// summary's subjects, and what `--precision` waits for. Editing this list
+/// changes all three together, on purpose.
+pub const HEADLINE: [Metric; 10] = [
+    Metric::LeadToOpportunity,
+    Metric::LeadToWin,
+    Metric::TtfcMedian,
+    Metric::TtfcP90,
+    Metric::AvgDealSize,
+    Metric::Revenue,
+    Metric::Payouts,
+    Metric::GrossProfit,
+    Metric::GiniLeads,
+    Metric::MaxShare,
 ];
 
-pub const N_METRICS: usize = METRICS.len();
+/// The metrics robustness across stress worlds is reported on.
+pub const ROBUSTNESS: [Metric; 5] = [
+    Metric::LeadToWin,
+    Metric::TtfcMedian,
+    Metric::GrossProfit,
+    Metric::GiniLeads,
+    Metric::PartnersLeft,
+];
 
-/// The index of a metric by its dotted name.
-pub fn index_of(name: &str) -> Option<usize> {
-    METRICS.iter().position(|m| m.name == name)
-}
+/// One value per metric, indexed by [`Metric`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerMetric<T>([T; N_METRICS]);
 
-/// Partners need this many leads before their mean score counts towards
-/// `fairness.quality_spread`.
-pub const QUALITY_SPREAD_MIN_LEADS: u32 = 10;
+impl<T> PerMetric<T> {
+    /// A value for every metric, from `f` (called once per metric, in
+    /// output order).
+    pub fn from_fn(mut f: impl FnMut(Metric) -> T) -> Self {
+        PerMetric(std::array::from_fn(|i| f(Metric::ALL[i])))
+    }
 
-#[inline]
-fn ratio(num: f64, den: f64) -> f64 {
-    if den > 0.0 {
-        num / den
-    } else {
-        f64::NAN
+    /// The values in output order, with their metric.
+    pub fn iter(&self) -> impl Iterator<Item = (Metric, &T)> {
+        Metric::ALL.into_iter().zip(self.0.iter())
+    }
+
+    /// The values in output order, mutable, with their metric.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Metric, &mut T)> {
+        Metric::ALL.into_iter().zip(self.0.iter_mut())
+    }
+
+    /// The values in output order.
+    pub fn values(&self) -> &[T; N_METRICS] {
+        &self.0
+    }
+
+    /// Applies `f` to every value.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> PerMetric<U> {
+        PerMetric(self.0.map(f))
     }
 }
 
-/// Every metric of one run, in [`METRICS`] order; NaN where undefined.
-pub fn compute(model: &Model, run: &PolicyRun) -> [f64; N_METRICS] {
-    let o = &run.outcomes;
-    let leads = run.leads as f64;
-    let wins = o.won as f64;
-    let net_partner_cost = run.payouts + run.mdf - run.clawbacks;
-    let gross_profit =
-        run.revenue * model.economics.gross_margin - run.payouts - run.mdf + run.clawbacks;
+impl<T: Clone> PerMetric<T> {
+    /// The same value for every metric.
+    pub fn filled(value: T) -> Self {
+        PerMetric(std::array::from_fn(|_| value.clone()))
+    }
+}
 
-    let at_start: Vec<usize> = (0..run.partners.len())
-        .filter(|&i| run.partners[i].active_at_start)
-        .collect();
-    let leads_per_capacity: Vec<f64> = at_start
-        .iter()
-        .map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)
-        .collect();
-    let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].payouts).collect();
-    let partner_leads: u32 = run.partners.iter().map(|p| p.leads).sum();
-    let max_leads = run.partners.iter().map(|p| p.leads).max().unwrap_or(0);
-    let mean_scores: Vec<f64> = run
-        .partners
-        .iter()
-        .filter(|p| p.leads >= QUALITY_SPREAD_MIN_LEADS)
-        .map(|p| p.score_sum / p.leads as f64)
-        .collect();
-    let quality_spread = if mean_scores.len() >= 2 {
-        mean_scores
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max)
-            - mean_scores.iter().copied().fold(f64::INFINITY, f64::min)
-    } else {
-        f64::NAN
-    };
-    let starved = at_start
-        .iter()
-        .filter(|&&i| run.partners[i].leads == 0)
-        .count();
-    let left = run
-        .partners
-        .iter()
-        .filter(|p| p.left_at_hours.is_some())
-        .count();
+impl<T: Default> Default for PerMetric<T> {
+    fn default() -> Self {
+        PerMetric(std::array::from_fn(|_| T::default()))
+    }
+}
 
-    [
-        leads,
-        run.routed as f64,
-        o.below_threshold as f64,
-        o.unrouted as f64,
-        run.rerouted as f64,
-        run.to_house as f64,
-        o.dropped as f64,
-        ratio(run.opportunities as f64, leads),
-        ratio(wins, leads),
-        ratio(wins, run.opportunities as f64),
-        ratio(run.ttfc_sum_hours, run.contacts as f64),
-        run.ttfc_median_hours.unwrap_or(f64::NAN),
-        run.ttfc_p90_hours.unwrap_or(f64::NAN),
-        ratio(run.sla_breaches as f64, run.sla_assignments as f64),
-        wins,
-        ratio(run.revenue, wins),
-        run.revenue,
-        ratio(run.discount_sum, wins),
-        run.payouts,
-        run.mdf,
-        run.clawbacks,
-        gross_profit,
-        ratio(net_partner_cost, run.revenue),
-        ratio(net_partner_cost, wins),
-        gini(&leads_per_capacity).unwrap_or(f64::NAN),
-        jain(&leads_per_capacity).unwrap_or(f64::NAN),
-        ratio(max_leads as f64, partner_leads as f64),
-        gini(&earnings).unwrap_or(f64::NAN),
-        quality_spread,
-        starved as f64,
-        (run.partners.len() - left) as f64,
-        left as f64,
-    ]
+impl<T> Index<Metric> for PerMetric<T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, metric: Metric) -> &T {
+        &self.0[metric as usize]
+    }
+}
+
+impl<T> IndexMut<Metric> for PerMetric<T> {
+    #[inline]
+    fn index_mut(&mut self, metric: Metric) -> &mut T {
+        &mut self.0[metric as usize]
+    }
+}
+
+// Metrics are written to files (shard parts) by their dotted name, and
+// per-metric values as a list in output order.
+impl serde::Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Metric::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{name}` is not a metric")))
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for PerMetric<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for PerMetric<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let values = Vec::<T>::deserialize(deserializer)?;
+        let n = values.len();
+        let values: [T; N_METRICS] = values.try_into().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "its metrics are truncated or extended: expected {N_METRICS} values, got {n}"
+            ))
+        })?;
+        Ok(PerMetric(values))
+    }
 }
 
 /// What a paired difference from the baseline says, for a person.
@@ -199,5 +352,44 @@ impl Verdict {
             Verdict::Worse => "worse",
             Verdict::NoClearDifference => "no clear difference",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_in_table_order_and_names_are_unique() {
+        for (i, m) in Metric::ALL.into_iter().enumerate() {
+            assert_eq!(m.index(), i);
+            assert_eq!(Metric::from_name(m.name()), Some(m));
+        }
+        let mut names: Vec<_> = Metric::names().collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), N_METRICS);
+        assert_eq!(N_METRICS, 32);
+    }
+
+    #[test]
+    fn chart_titles_carry_the_chart_unit() {
+        assert_eq!(Metric::LeadToWin.info().chart_title(), "Lead to win (%)");
+        assert_eq!(
+            Metric::GrossProfit.info().chart_title(),
+            "Gross profit (millions)"
+        );
+        assert_eq!(
+            Metric::AvgDealSize.info().chart_title(),
+            "Average won deal (thousands)"
+        );
+        assert_eq!(
+            Metric::TtfcMedian.info().chart_title(),
+            "Median time to first contact (hours)"
+        );
+        assert_eq!(
+            Metric::GiniLeads.info().chart_title(),
+            "Gini of leads per capacity"
+        );
     }
 }

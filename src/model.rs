@@ -384,8 +384,7 @@ pub struct SpeedBonus {
 pub struct Expectation {
     pub policy: usize,
     pub world: usize,
-    /// Index into `metrics::METRICS`.
-    pub metric: usize,
+    pub metric: crate::metrics::Metric,
     pub kind: ExpectKind,
 }
 

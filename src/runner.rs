@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use crate::engine::leads::draw_world;
 use crate::engine::rng::{replication_seed, Streams};
 use crate::engine::{simulate, PolicyRun, Scratch};
-use crate::metrics::{compute, N_METRICS};
+use crate::measure::compute;
+use crate::metrics::{Metric, PerMetric};
 use crate::model::Model;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::histogram::TTFC_BIN_COUNT;
@@ -131,27 +132,49 @@ pub struct Results {
     /// Policies per world: cell `world * policies + policy` holds one
     /// policy in one world.
     pub policies: usize,
-    /// `metrics[cell][metric]`.
-    pub metrics: Vec<Vec<Accumulator>>,
+    /// `metrics[cell][metric]`, cells as [`Results::cell`] numbers them.
+    pub metrics: Vec<PerMetric<Accumulator>>,
     /// `vs_baseline[cell][metric]`: policy minus the baseline in the same
     /// world, replication by replication (NaN, so skipped, where either is
     /// undefined).
-    pub vs_baseline: Vec<Vec<Accumulator>>,
+    pub vs_baseline: Vec<PerMetric<Accumulator>>,
     /// `partners[cell][partner]`.
     pub partners: Vec<Vec<PartnerSums>>,
     /// `ttfc_histogram[cell]`: contacted leads of every replication, by
     /// time to first contact (`stats::histogram` bins).
     pub ttfc_histogram: Vec<Vec<u64>>,
-    /// Paired differences `expect` assertions compare: (world, policy,
-    /// other policy, metric) and the accumulated policy-minus-other values.
-    pub pair_keys: Vec<(usize, usize, usize, usize)>,
+    /// Paired differences `expect` assertions compare, and the accumulated
+    /// policy-minus-other values (`pairs[k]` for `pair_keys[k]`).
+    pub pair_keys: Vec<PairKey>,
     pub pairs: Vec<Accumulator>,
 }
 
+/// A paired comparison an `expect` assertion needs: `policy` minus `other`
+/// on `metric` in `world`, replication by replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PairKey {
+    pub world: usize,
+    pub policy: usize,
+    pub other: usize,
+    pub metric: Metric,
+}
+
 impl Results {
+    /// The cell of `policy` in `world`: `world * policies + policy`.
+    #[inline]
+    pub fn cell(&self, world: usize, policy: usize) -> usize {
+        world * self.policies + policy
+    }
+
+    /// The paired comparison of `key`, if the scenario asked for it.
+    pub fn pair(&self, key: &PairKey) -> Option<&Accumulator> {
+        let k = self.pair_keys.iter().position(|p| p == key)?;
+        self.pairs.get(k)
+    }
+
     pub fn empty(model: &Model) -> Self {
         let cells = model.policies.len() * model.worlds.len();
-        let per_cell = vec![vec![Accumulator::default(); N_METRICS]; cells];
+        let per_cell = vec![PerMetric::<Accumulator>::default(); cells];
         Results {
             replications: 0,
             policies: model.policies.len(),
@@ -179,10 +202,9 @@ impl Results {
         if self.policies != empty.policies || self.pair_keys != empty.pair_keys {
             return Err("its policies or assertions are not the scenario's".into());
         }
-        let grid_ok = |a: &Vec<Vec<Accumulator>>| {
-            a.len() == empty.metrics.len() && a.iter().all(|c| c.len() == N_METRICS)
-        };
-        if !grid_ok(&self.metrics) || !grid_ok(&self.vs_baseline) {
+        if self.metrics.len() != empty.metrics.len()
+            || self.vs_baseline.len() != empty.vs_baseline.len()
+        {
             return Err("its metrics are truncated or extended".into());
         }
         if self.partners.len() != empty.partners.len()
@@ -208,7 +230,7 @@ impl Results {
             .metrics
             .iter()
             .chain(&self.vs_baseline)
-            .flatten()
+            .flat_map(PerMetric::values)
             .chain(&self.pairs);
         for a in all {
             a.check(replications)?;
@@ -226,12 +248,12 @@ impl Results {
         &mut self,
         world: usize,
         baseline: usize,
-        metrics: &[[f64; N_METRICS]],
+        metrics: &[PerMetric<f64>],
         runs: &[PolicyRun],
     ) {
         for (policy, (values, run)) in metrics.iter().zip(runs).enumerate() {
-            let p = world * self.policies + policy;
-            for (m, &v) in values.iter().enumerate() {
+            let p = self.cell(world, policy);
+            for (m, &v) in values.iter() {
                 self.metrics[p][m].push(v);
                 self.vs_baseline[p][m].push(v - metrics[baseline][m]);
             }
@@ -240,9 +262,10 @@ impl Results {
                 *total += n;
             }
         }
-        for (k, &(w, policy, other, metric)) in self.pair_keys.iter().enumerate() {
-            if w == world {
-                self.pairs[k].push(metrics[policy][metric] - metrics[other][metric]);
+        for (k, key) in self.pair_keys.iter().enumerate() {
+            if key.world == world {
+                self.pairs[k]
+                    .push(metrics[key.policy][key.metric] - metrics[key.other][key.metric]);
             }
         }
     }
@@ -268,13 +291,13 @@ impl Results {
     /// Merges `other`, whose replications come after this one's.
     pub fn merge(&mut self, other: &Results) {
         self.replications += other.replications;
-        for (mine, theirs) in self.metrics.iter_mut().zip(&other.metrics) {
-            for (a, b) in mine.iter_mut().zip(theirs) {
-                a.merge(b);
-            }
-        }
-        for (mine, theirs) in self.vs_baseline.iter_mut().zip(&other.vs_baseline) {
-            for (a, b) in mine.iter_mut().zip(theirs) {
+        for (mine, theirs) in self
+            .metrics
+            .iter_mut()
+            .zip(&other.metrics)
+            .chain(self.vs_baseline.iter_mut().zip(&other.vs_baseline))
+        {
+            for ((_, a), b) in mine.iter_mut().zip(theirs.values()) {
                 a.merge(b);
             }
         }
@@ -310,8 +333,7 @@ pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scra
                 .iter()
                 .map(|policy| simulate(model, policy, &world, scratch))
                 .collect();
-            let metrics: Vec<[f64; N_METRICS]> =
-                runs.iter().map(|run| compute(model, run)).collect();
+            let metrics: Vec<PerMetric<f64>> = runs.iter().map(|run| compute(model, run)).collect();
             results.add_world(w, model.baseline, &metrics, &runs);
         }
         results.replications += 1;
@@ -404,16 +426,16 @@ pub fn meets_precision(e: Option<crate::stats::Estimate>, precision: f64) -> boo
 /// only, never at whether a difference is significant: stopping when a
 /// difference first looks clear is a test repeated at every batch, and
 /// stops on a false difference far more often than 5 % (issue 20).
-pub fn precise_enough(results: &Results, precision: f64, metrics: &[usize]) -> bool {
+pub fn precise_enough(results: &Results, precision: f64, metrics: &[Metric]) -> bool {
     results.metrics.iter().all(|accumulators| {
         metrics
             .iter()
-            .all(|&k| meets_precision(accumulators[k].estimate(), precision))
+            .all(|&m| meets_precision(accumulators[m].estimate(), precision))
     })
 }
 
 /// The paired comparisons the scenario's `expect` assertions need, each once.
-fn pair_keys(model: &Model) -> Vec<(usize, usize, usize, usize)> {
+fn pair_keys(model: &Model) -> Vec<PairKey> {
     use crate::model::ExpectKind;
     let mut keys = Vec::new();
     for e in &model.expectations {
@@ -421,7 +443,12 @@ fn pair_keys(model: &Model) -> Vec<(usize, usize, usize, usize)> {
             ExpectKind::BetterThan(o) | ExpectKind::NotWorseThan { other: o, .. } => o,
             _ => continue,
         };
-        let key = (e.world, e.policy, other, e.metric);
+        let key = PairKey {
+            world: e.world,
+            policy: e.policy,
+            other,
+            metric: e.metric,
+        };
         if !keys.contains(&key) {
             keys.push(key);
         }

@@ -14,6 +14,7 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::rng::key;
+use crate::metrics::Metric;
 use crate::model::Model;
 use crate::runner::{Results, RunConfig};
 
@@ -217,7 +218,7 @@ pub struct SweepPartial {
     pub scenario_file: PathBuf,
     pub scenario_text: String,
     pub axes: Vec<(String, Vec<f64>)>,
-    pub pareto: Vec<(usize, usize)>,
+    pub pareto: Vec<(Metric, Metric)>,
     pub heatmap_policy: usize,
     pub seed: u64,
     pub replications: u64,
@@ -233,7 +234,7 @@ pub struct SweepPartial {
 pub fn run_sweep(
     points: &[crate::sweep::Point],
     axes: &[crate::sweep::Axis],
-    pareto: &[(usize, usize)],
+    pareto: &[(Metric, Metric)],
     heatmap_policy: usize,
     text: &str,
     file: &Path,
@@ -269,11 +270,20 @@ pub fn run_sweep(
     })
 }
 
-/// Merges sweep partials: the sweep's files, as one machine would write them.
+/// A sweep merged from its parts: what one machine's sweep would hand to
+/// `report::sweep::outputs`.
+pub struct MergedSweep {
+    pub axes: Vec<crate::sweep::Axis>,
+    pub summaries: Vec<crate::summary::Summary>,
+    pub pareto: Vec<(Metric, Metric)>,
+    pub heatmap_policy: usize,
+}
+
+/// Merges sweep partials into the sweep one machine would have run.
 pub fn merge_sweep(
     partials: Vec<SweepPartial>,
     options: &crate::LoadOptions,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+) -> anyhow::Result<MergedSweep> {
     let Some(first) = partials.first() else {
         bail!("give the partial results to merge")
     };
@@ -339,5 +349,10 @@ pub fn merge_sweep(
         .zip(&points)
         .map(|((_, r), p)| crate::summary::summarise(&p.model, &config, r))
         .collect();
-    crate::sweep::outputs(&axes, &summaries, &pareto, heatmap_policy)
+    Ok(MergedSweep {
+        axes,
+        summaries,
+        pareto,
+        heatmap_policy,
+    })
 }

@@ -1,7 +1,7 @@
 //! From raw results to the summary every report reads: estimates per policy
 //! and metric, paired differences from the baseline, per-partner means.
 
-use crate::metrics::{Direction, Verdict, METRICS, N_METRICS};
+use crate::metrics::{Direction, Metric, PerMetric, Verdict, ROBUSTNESS};
 use crate::model::Model;
 use crate::runner::{Results, RunConfig};
 use crate::stats::histogram::ttfc_upper_edge;
@@ -38,7 +38,7 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Robustness {
     pub policy: String,
-    pub metric: &'static str,
+    pub metric: Metric,
     /// The worst mean across worlds and the world it came in.
     pub worst_value: f64,
     pub worst_world: String,
@@ -47,31 +47,22 @@ pub struct Robustness {
     pub worst_rank_world: String,
 }
 
-/// The metrics robustness is reported on.
-pub const ROBUSTNESS_METRICS: [&str; 5] = [
-    "conversion.lead_to_win",
-    "speed.ttfc_median_hours",
-    "economics.gross_profit",
-    "fairness.gini_leads",
-    "partners.left",
-];
-
 /// One policy in one world.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub policy: String,
     pub world: String,
-    /// In [`METRICS`] order; `None` where undefined in every replication.
-    pub metrics: Vec<Option<Estimate>>,
+    /// `None` where undefined in every replication.
+    pub metrics: PerMetric<Option<Estimate>>,
     /// Paired difference (this policy minus the baseline), replication by
     /// replication, over replications where both are defined.
-    pub vs_baseline: Vec<Option<Estimate>>,
+    pub vs_baseline: PerMetric<Option<Estimate>>,
     /// Verdicts on the paired differences, Holm-adjusted across every
     /// non-baseline policy and every directional metric of the world.
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: PerMetric<Verdict>,
     /// The Holm-adjusted p-value behind each verdict; `None` for the
     /// baseline, metrics with no better side, and undefined differences.
-    pub p_holm: Vec<Option<f64>>,
+    pub p_holm: PerMetric<Option<f64>>,
     pub partners: Vec<PartnerRow>,
     /// Share of contacted leads first contacted within each bin's upper
     /// edge, pooled over replications: (hours, cumulative share).
@@ -111,12 +102,9 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                 .map(move |(p, policy)| (w, world, p, policy))
         })
         .map(|(w, world, policy_index, policy)| {
-            let p = w * model.policies.len() + policy_index;
-            let metrics = results.metrics[p].iter().map(|a| a.estimate()).collect();
-            let vs_baseline = results.vs_baseline[p]
-                .iter()
-                .map(|a| a.estimate())
-                .collect();
+            let p = results.cell(w, policy_index);
+            let metrics = PerMetric::from_fn(|m| results.metrics[p][m].estimate());
+            let vs_baseline = PerMetric::from_fn(|m| results.vs_baseline[p][m].estimate());
             let partners = model
                 .partners
                 .iter()
@@ -146,8 +134,8 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                 })
                 .collect();
             Cell {
-                verdicts: vec![Verdict::NoClearDifference; N_METRICS],
-                p_holm: vec![None; N_METRICS],
+                verdicts: PerMetric::filled(Verdict::NoClearDifference),
+                p_holm: PerMetric::filled(None),
                 ttfc_cdf,
                 policy: policy.name.clone(),
                 world: world.name.clone(),
@@ -157,7 +145,6 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             }
         })
         .collect();
-    debug_assert_eq!(METRICS.len(), N_METRICS);
     Summary {
         scenario: model.name.clone(),
         description: model.description.clone(),
@@ -189,20 +176,29 @@ impl Summary {
     pub fn world_cells(&self, world: &str) -> Vec<&Cell> {
         self.cells.iter().filter(|c| c.world == world).collect()
     }
+
+    /// Policies per world.
+    pub fn policies(&self) -> usize {
+        self.policy_descriptions.len()
+    }
+
+    /// The cell of policy `policy` in world `world` (both indices).
+    pub fn cell(&self, world: usize, policy: usize) -> &Cell {
+        &self.cells[world * self.policies() + policy]
+    }
 }
 
 /// Worst value and worst rank of each policy on each robustness metric,
 /// across worlds. Empty without stress worlds.
 fn robustness(model: &Model, cells: &[Cell]) -> Vec<Robustness> {
-    use crate::metrics::{index_of, Direction};
     if model.worlds.len() < 2 {
         return Vec::new();
     }
     let n = model.policies.len();
     let mut out = Vec::new();
-    for metric in ROBUSTNESS_METRICS {
-        let k = index_of(metric).expect("robustness metrics are in the catalogue");
-        let lower_is_better = METRICS[k].direction == Direction::LowerIsBetter;
+    for metric in ROBUSTNESS {
+        let k = metric;
+        let lower_is_better = metric.direction() == Direction::LowerIsBetter;
         // "Worse" as an ordering key: larger is worse.
         let badness = |v: f64| if lower_is_better { v } else { -v };
         for (p, policy) in model.policies.iter().enumerate() {
@@ -256,14 +252,14 @@ fn thin_comparisons(model: &Model, cells: &[Cell], replications: u64) -> Vec<Str
         if i % n == model.baseline {
             continue;
         }
-        let thin: Vec<String> = METRICS
+        let thin: Vec<String> = c
+            .vs_baseline
             .iter()
-            .zip(&c.vs_baseline)
-            .filter(|(m, _)| m.direction != Direction::Neutral)
+            .filter(|(m, _)| m.direction() != Direction::Neutral)
             .filter_map(|(m, d)| {
                 let d = (*d)?;
                 ((d.n as f64) < THIN_COMPARISON_SHARE * replications as f64)
-                    .then(|| format!("{} ({} of {replications})", m.name, d.n))
+                    .then(|| format!("{} ({} of {replications})", m.name(), d.n))
             })
             .collect();
         if !thin.is_empty() {
@@ -294,8 +290,8 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
     for w in 0..model.worlds.len() {
         let mut family = Vec::new();
         for p in (0..n).filter(|&p| p != model.baseline) {
-            for (k, m) in METRICS.iter().enumerate() {
-                if m.direction == Direction::Neutral {
+            for k in Metric::ALL {
+                if k.direction() == Direction::Neutral {
                     continue;
                 }
                 if let Some(d) = cells[w * n + p].vs_baseline[k] {
@@ -310,7 +306,7 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
                 continue;
             }
             let higher = mean > 0.0;
-            let better = (METRICS[k].direction == Direction::HigherIsBetter) == higher;
+            let better = (k.direction() == Direction::HigherIsBetter) == higher;
             cells[w * n + p].verdicts[k] = if better {
                 Verdict::Better
             } else {

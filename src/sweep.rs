@@ -13,6 +13,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde_json::Value;
 
+use crate::metrics::{Direction, Metric};
 use crate::model::Model;
 use crate::runner::RunConfig;
 use crate::summary::Summary;
@@ -324,125 +325,87 @@ pub fn run(
 ) -> anyhow::Result<Vec<Summary>> {
     points
         .iter()
-        .map(|p| crate::simulate(&p.model, config, progress))
+        .map(|p| crate::simulate::simulate(&p.model, config, progress))
         .collect()
 }
 
-/// The files a sweep writes: `sweep.csv`, `sweep.svg` (one field) or
-/// `sweep-heatmap.svg` (two), and per metric pair `pareto-A-B.csv/.svg`.
-/// `heatmap_policy` is the policy the two-field heatmap shows.
-pub fn outputs(
-    axes: &[Axis],
-    runs: &[Summary],
-    pareto_pairs: &[(usize, usize)],
-    heatmap_policy: usize,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// One candidate on a Pareto chart: a grid point and policy, its label, and
+/// its two metric means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub label: String,
+    pub policy: usize,
+    pub x: f64,
+    pub y: f64,
+    pub on_frontier: bool,
+}
+
+/// Marks the non-dominated candidates: none is at least as good on both
+/// metrics and better on one (directions from the catalogue).
+pub fn pareto(
+    mut candidates: Vec<Candidate>,
+    x_metric: Metric,
+    y_metric: Metric,
+) -> Vec<Candidate> {
+    let sign = |k: Metric| {
+        if k.direction() == Direction::LowerIsBetter {
+            -1.0
+        } else {
+            1.0
+        }
+    };
+    let (sx, sy) = (sign(x_metric), sign(y_metric));
+    let snapshot = candidates.clone();
+    for c in &mut candidates {
+        c.on_frontier = !snapshot.iter().any(|o| {
+            let (ox, oy, cx, cy) = (o.x * sx, o.y * sy, c.x * sx, c.y * sy);
+            ox >= cx && oy >= cy && (ox > cx || oy > cy)
+        });
+    }
+    candidates
+}
+
+/// The candidates of a Pareto frontier over metrics `x` and `y`: every
+/// grid point and policy of the base world, with the frontier marked.
+pub fn candidates(axes: &[Axis], runs: &[Summary], x: Metric, y: Metric) -> Vec<Candidate> {
     use crate::format::file_number;
-    use crate::metrics::METRICS;
-    use crate::plot::sweep as charts;
     let coordinates = |i: usize| coordinates(axes, i);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = axes
-        .iter()
-        .map(|a| crate::report::csv::text_cell(&a.path))
-        .collect();
-    header.extend(["policy", "world", "metric", "mean", "ci95_low", "ci95_high"].map(String::from));
-    w.write_record(&header)?;
+    let mut candidates = Vec::new();
     for (i, s) in runs.iter().enumerate() {
-        for c in &s.cells {
-            for (k, m) in METRICS.iter().enumerate() {
-                let mut row: Vec<String> = coordinates(i).iter().map(|v| file_number(*v)).collect();
-                let e = c.metrics[k];
-                row.extend([
-                    crate::report::csv::text_cell(&c.policy),
-                    crate::report::csv::text_cell(&c.world),
-                    m.name.to_string(),
-                    e.map_or(String::new(), |e| file_number(e.mean)),
-                    e.and_then(|e| e.ci95)
-                        .map_or(String::new(), |ci| file_number(ci.0)),
-                    e.and_then(|e| e.ci95)
-                        .map_or(String::new(), |ci| file_number(ci.1)),
-                ]);
-                w.write_record(&row)?;
-            }
+        for (p, c) in s.world_cells(crate::summary::BASE_WORLD).iter().enumerate() {
+            let (Some(ex), Some(ey)) = (c.metrics[x], c.metrics[y]) else {
+                continue;
+            };
+            let at: Vec<String> = coordinates(i).iter().map(|v| file_number(*v)).collect();
+            candidates.push(Candidate {
+                label: format!("{} @ {}", c.policy, at.join(",")),
+                policy: p,
+                x: ex.mean,
+                y: ey.mean,
+                on_frontier: false,
+            });
         }
     }
-    let mut files = vec![("sweep.csv".to_string(), w.into_inner()?)];
-    let chart_error =
-        |e: Box<dyn std::error::Error>| anyhow::anyhow!("cannot draw the sweep charts: {e}");
-    if axes.len() == 1 {
-        files.push((
-            "sweep.svg".into(),
-            charts::lines(&axes[0], runs)
-                .map_err(chart_error)?
-                .into_bytes(),
-        ));
-    } else {
-        let metric = crate::metrics::index_of("conversion.lead_to_win").expect("in the catalogue");
-        files.push((
-            "sweep-heatmap.svg".into(),
-            charts::heatmap(axes, runs, heatmap_policy, metric)
-                .map_err(chart_error)?
-                .into_bytes(),
-        ));
-    }
-    for &(x, y) in pareto_pairs {
-        let mut candidates = Vec::new();
-        for (i, s) in runs.iter().enumerate() {
-            for (p, c) in s.world_cells(crate::summary::BASE_WORLD).iter().enumerate() {
-                let (Some(ex), Some(ey)) = (c.metrics[x], c.metrics[y]) else {
-                    continue;
-                };
-                let at: Vec<String> = coordinates(i).iter().map(|v| file_number(*v)).collect();
-                candidates.push(charts::Candidate {
-                    label: format!("{} @ {}", c.policy, at.join(",")),
-                    policy: p,
-                    x: ex.mean,
-                    y: ey.mean,
-                    on_frontier: false,
-                });
+    // A policy the sweep does not touch has the same result at every
+    // point (the points are paired): keep it once, named by itself.
+    let mut unique: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        let same: Vec<usize> = unique
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.policy == c.policy && u.x == c.x && u.y == c.y)
+            .map(|(i, _)| i)
+            .collect();
+        match same.first() {
+            Some(&i) => {
+                unique[i].label = runs[0].world_cells(crate::summary::BASE_WORLD)[c.policy]
+                    .policy
+                    .clone()
             }
+            None => unique.push(c),
         }
-        // A policy the sweep does not touch has the same result at every
-        // point (the points are paired): keep it once, named by itself.
-        let mut unique: Vec<charts::Candidate> = Vec::new();
-        for c in candidates {
-            let same: Vec<usize> = unique
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| u.policy == c.policy && u.x == c.x && u.y == c.y)
-                .map(|(i, _)| i)
-                .collect();
-            match same.first() {
-                Some(&i) => {
-                    unique[i].label = runs[0].world_cells(crate::summary::BASE_WORLD)[c.policy]
-                        .policy
-                        .clone()
-                }
-                None => unique.push(c),
-            }
-        }
-        let candidates = charts::pareto(unique, x, y);
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["candidate", METRICS[x].name, METRICS[y].name, "on_frontier"])?;
-        for c in &candidates {
-            w.write_record([
-                crate::report::csv::text_cell(&c.label),
-                file_number(c.x),
-                file_number(c.y),
-                c.on_frontier.to_string(),
-            ])?;
-        }
-        let stem = format!("pareto-{}-{}", METRICS[x].name, METRICS[y].name);
-        files.push((format!("{stem}.csv"), w.into_inner()?));
-        files.push((
-            format!("{stem}.svg"),
-            charts::pareto_chart(&candidates, x, y)
-                .map_err(chart_error)?
-                .into_bytes(),
-        ));
     }
-    Ok(files)
+    pareto(unique, x, y)
 }
 
 #[cfg(test)]
@@ -494,5 +457,35 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("out of range"));
+    }
+
+    #[test]
+    fn pareto_keeps_the_non_dominated() {
+        let win = Metric::LeadToWin;
+        let gini = Metric::GiniLeads;
+        let c = |label: &str, x: f64, y: f64| Candidate {
+            label: label.into(),
+            policy: 0,
+            x,
+            y,
+            on_frontier: false,
+        };
+        // x = Gini (lower is better), y = lead-to-win (higher is better).
+        let marked = pareto(
+            vec![
+                c("a", 0.2, 0.02),
+                c("b", 0.3, 0.03),
+                c("c", 0.3, 0.02),
+                c("d", 0.1, 0.01),
+            ],
+            gini,
+            win,
+        );
+        let on: Vec<&str> = marked
+            .iter()
+            .filter(|c| c.on_frontier)
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(on, vec!["a", "b", "d"]);
     }
 }

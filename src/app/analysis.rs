@@ -10,7 +10,6 @@ use crate::cli::{PilotUnit, PowerArgs, SweepArgs};
 use leadsim::runner::RunConfig;
 
 pub(super) fn sweep(args: SweepArgs, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
-    use leadsim::metrics::{index_of, METRICS};
     let text = leadsim::read_scenario(&args.scenario)?;
     let model = leadsim::load_text_with(&text, &args.scenario, options)?;
     super::print_warnings(&model);
@@ -19,17 +18,7 @@ pub(super) fn sweep(args: SweepArgs, options: &leadsim::LoadOptions) -> anyhow::
         .iter()
         .map(|s| leadsim::sweep::parse_axis(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let metric = |name: &str| {
-        index_of(name.trim()).ok_or_else(|| {
-            anyhow::anyhow!(
-                "--pareto: `{name}` is no metric{}",
-                leadsim::scenario::errors::did_you_mean(
-                    name.trim(),
-                    METRICS.iter().map(|m| m.name)
-                )
-            )
-        })
-    };
+    let metric = |name: &str| super::metric("--pareto", name);
     let pairs = args
         .pareto
         .iter()
@@ -96,7 +85,7 @@ pub(super) fn sweep(args: SweepArgs, options: &leadsim::LoadOptions) -> anyhow::
     let runs = leadsim::sweep::run(&points, &config, &|n| bar.inc(n));
     bar.finish_and_clear();
     let runs = runs?;
-    let files = leadsim::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
+    let files = leadsim::report::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     // Shard parts of an earlier sharded sweep are kept.
     leadsim::report::output::write_set(&out_dir, &files, &|n| !n.starts_with("sweep-part-"))?;

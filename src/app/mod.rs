@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
+use leadsim::metrics::Metric;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let options = leadsim::LoadOptions {
@@ -63,14 +64,18 @@ pub(crate) fn print_warnings(model: &leadsim::model::Model) {
     }
 }
 
-pub(crate) fn heatmap_metric(name: &str) -> anyhow::Result<usize> {
-    leadsim::metrics::index_of(name).ok_or_else(|| {
+/// The metric a command-line `flag` names, or an error that says which
+/// names are close.
+pub(crate) fn metric(flag: &str, name: &str) -> anyhow::Result<Metric> {
+    let name = name.trim();
+    Metric::from_name(name).ok_or_else(|| {
         anyhow::anyhow!(
-            "--heatmap: `{name}` is no metric{}",
-            leadsim::scenario::errors::did_you_mean(
-                name,
-                leadsim::metrics::METRICS.iter().map(|m| m.name)
-            )
+            "{flag}: `{name}` is no metric{}",
+            leadsim::scenario::errors::did_you_mean(name, Metric::names())
         )
     })
+}
+
+pub(crate) fn heatmap_metric(name: &str) -> anyhow::Result<Metric> {
+    metric("--heatmap", name)
 }

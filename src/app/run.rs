@@ -139,7 +139,7 @@ pub(super) fn run_scenario(
     } else {
         Vec::new()
     };
-    let checks = leadsim::checks::render(&summary.checks);
+    let checks = leadsim::report::checks::render(&summary.checks);
     let failed = summary.checks.iter().any(|c| !c.passed);
     if check_only {
         print!("{checks}");
@@ -203,7 +203,13 @@ pub(super) fn merge(
         let name =
             leadsim::load_text_with(&sweeps[0].scenario_text, &sweeps[0].scenario_file, options)?
                 .name;
-        let files = leadsim::shard::merge_sweep(sweeps, options)?;
+        let merged = leadsim::shard::merge_sweep(sweeps, options)?;
+        let files = leadsim::report::sweep::outputs(
+            &merged.axes,
+            &merged.summaries,
+            &merged.pareto,
+            merged.heatmap_policy,
+        )?;
         let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(name).join("sweep"));
         let files: Vec<(&str, Vec<u8>)> =
             files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();

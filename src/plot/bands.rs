@@ -5,6 +5,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::{category_name, cells, colour, estimate, inset, slots, DrawResult, FONT};
+use crate::metrics::Metric;
 use crate::summary::Summary;
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -15,11 +16,8 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         let root = SVGBackend::with_string(&mut svg, (1100, 520)).into_drawing_area();
         root.fill(&WHITE)?;
         let panels = root.split_evenly((1, 2));
-        for (panel, (metric, title)) in panels.iter().zip([
-            ("deals.revenue", "Revenue (millions)"),
-            ("economics.gross_profit", "Gross profit (millions)"),
-        ]) {
-            let title = super::with_money_units(summary, metric, title);
+        for (panel, metric) in panels.iter().zip([Metric::Revenue, Metric::GrossProfit]) {
+            let title = super::with_money_units(summary, metric, &metric.info().chart_title());
             let bands: Vec<Option<(f64, f64, f64)>> = cells
                 .iter()
                 .map(|c| estimate(c, metric).map(|e| (e.p10 / 1e6, e.p50 / 1e6, e.p90 / 1e6)))

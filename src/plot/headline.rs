@@ -6,29 +6,18 @@ use plotters::prelude::*;
 use super::{
     category_font, category_name, cells, colour, estimate, inset, slots, DrawResult, FONT,
 };
+use crate::metrics::Metric;
 use crate::summary::Summary;
 
-/// (metric, panel title, scale applied to values for display).
-const PANELS: [(&str, &str, f64); 6] = [
-    (
-        "conversion.lead_to_opportunity",
-        "Lead to opportunity (%)",
-        100.0,
-    ),
-    ("conversion.lead_to_win", "Lead to win (%)", 100.0),
-    (
-        "speed.ttfc_median_hours",
-        "Median time to first contact (hours)",
-        1.0,
-    ),
-    (
-        "speed.ttfc_p90_hours",
-        "p90 time to first contact (hours)",
-        1.0,
-    ),
-    ("deals.avg_deal_size", "Average won deal (thousands)", 0.001),
-    ("economics.gross_profit", "Gross profit (millions)", 1e-6),
-    // Money titles get their currency and period from `with_money_units`.
+/// The panels, in order. Money titles get their currency and period from
+/// `with_money_units`.
+const PANELS: [Metric; 6] = [
+    Metric::LeadToOpportunity,
+    Metric::LeadToWin,
+    Metric::TtfcMedian,
+    Metric::TtfcP90,
+    Metric::AvgDealSize,
+    Metric::GrossProfit,
 ];
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -48,8 +37,9 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             SVGBackend::with_string(&mut svg, (1200, 3 * (260 + label_area))).into_drawing_area();
         root.fill(&WHITE)?;
         let panels = root.split_evenly((3, 2));
-        for (panel, (metric, title, scale)) in panels.iter().zip(PANELS) {
-            let title = super::with_money_units(summary, metric, title);
+        for (panel, metric) in panels.iter().zip(PANELS) {
+            let (scale, _) = metric.info().chart_scale();
+            let title = super::with_money_units(summary, metric, &metric.info().chart_title());
             let values: Vec<Option<(f64, f64, f64)>> = cells
                 .iter()
                 .map(|c| {

@@ -6,19 +6,18 @@ use plotters::prelude::*;
 
 use super::{DrawResult, FONT};
 use crate::format::human;
-use crate::metrics::{Direction, METRICS};
+use crate::metrics::{Direction, Metric};
 use crate::summary::Summary;
 
-pub fn render(summary: &Summary, metric: usize) -> DrawResult<String> {
+pub fn render(summary: &Summary, metric: Metric) -> DrawResult<String> {
     let policies: Vec<String> = summary
         .world_cells(crate::summary::BASE_WORLD)
         .iter()
         .map(|c| c.policy.clone())
         .collect();
     let worlds = &summary.worlds;
-    let m = METRICS[metric];
-    let value =
-        |p: usize, w: usize| summary.cells[w * policies.len() + p].metrics[metric].map(|e| e.mean);
+    let m = metric.info();
+    let value = |p: usize, w: usize| summary.cell(w, p).metrics[metric].map(|e| e.mean);
     let values: Vec<f64> = (0..policies.len())
         .flat_map(|p| (0..worlds.len()).filter_map(move |w| value(p, w)))
         .collect();

@@ -60,7 +60,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                     .iter()
                     .map(|p| p.leads / p.capacity as f64)
                     .collect();
-                let gini = estimate(cell, "fairness.gini_leads")
+                let gini = estimate(cell, crate::metrics::Metric::GiniLeads)
                     .map_or("n/a".to_string(), |e| format!("{:.3}", e.mean));
                 (
                     format!("{} (Gini {gini})", cell.policy),

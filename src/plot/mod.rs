@@ -17,7 +17,7 @@ mod ttfc;
 
 use plotters::style::RGBColor;
 
-use crate::metrics::index_of;
+use crate::metrics::Metric;
 use crate::stats::Estimate;
 use crate::summary::{Cell, Summary};
 
@@ -58,8 +58,19 @@ pub fn css_colour(policy: usize) -> String {
 pub(crate) const FONT: &str = "sans-serif";
 
 /// A metric's estimate in a cell, if defined.
-pub(crate) fn estimate(cell: &Cell, metric: &str) -> Option<Estimate> {
-    cell.metrics[index_of(metric).expect("charted metrics are in the catalogue")]
+pub(crate) fn estimate(cell: &Cell, metric: Metric) -> Option<Estimate> {
+    cell.metrics[metric]
+}
+
+/// A title with the summary's currency and, for totals, its period (see
+/// [`crate::format::with_money_units`]).
+pub(crate) fn with_money_units(summary: &Summary, metric: Metric, title: &str) -> String {
+    crate::format::with_money_units(
+        metric,
+        title,
+        summary.currency.as_deref(),
+        summary.horizon_days,
+    )
 }
 
 /// The base-world cells, one per policy (stress worlds get their own charts).
@@ -156,33 +167,6 @@ where
     Ok(())
 }
 
-/// A chart title with the currency and, for totals, the period: "Gross
-/// profit (millions)" becomes "Gross profit (EUR millions, per 90-day
-/// horizon)". Titles of other metrics are returned unchanged.
-pub(crate) fn with_money_units(summary: &Summary, metric: &str, title: &str) -> String {
-    let Some(k) = crate::metrics::index_of(metric) else {
-        return title.to_string();
-    };
-    let total = metric != "deals.avg_deal_size" && metric != "economics.cost_per_win";
-    if crate::metrics::METRICS[k].unit != crate::metrics::Unit::Money {
-        return title.to_string();
-    }
-    let (base, scale) = match title.split_once(" (") {
-        Some((base, rest)) => (base, rest.trim_end_matches(')')),
-        None => (title, ""),
-    };
-    let units = crate::format::money_units(
-        summary.currency.as_deref(),
-        scale,
-        total.then_some(summary.horizon_days),
-    );
-    if units.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base} ({units})")
-    }
-}
-
 /// An axis range plotters can draw in bounded time: finite, and wide enough
 /// that its tick step stays far above the spacing of floating-point numbers
 /// there (with a step below it, plotters' tick loop never advances). A
@@ -212,7 +196,7 @@ type ChartSpec = (
 
 /// Every chart of a run, in report order; with stress worlds, also the
 /// policy x world heatmap coloured by metric `heatmap_metric`.
-pub fn render_all(summary: &Summary, heatmap_metric: usize) -> anyhow::Result<Vec<Chart>> {
+pub fn render_all(summary: &Summary, heatmap_metric: Metric) -> anyhow::Result<Vec<Chart>> {
     let charts: [ChartSpec; 6] = [
         (
             "headline.svg",

@@ -5,29 +5,18 @@ use plotters::prelude::*;
 
 use super::{colour, DrawResult, FONT};
 use crate::format::human;
-use crate::metrics::{index_of, Direction, METRICS};
+use crate::metrics::{Direction, Metric};
 use crate::summary::Summary;
-use crate::sweep::Axis;
+use crate::sweep::{Axis, Candidate};
 
-const PANELS: [(&str, f64, &str); 6] = [
-    ("conversion.lead_to_win", 100.0, "Lead to win (%)"),
-    (
-        "conversion.lead_to_opportunity",
-        100.0,
-        "Lead to opportunity (%)",
-    ),
-    (
-        "speed.ttfc_median_hours",
-        1.0,
-        "Median time to first contact (hours)",
-    ),
-    ("economics.gross_profit", 1e-6, "Gross profit (millions)"),
-    ("fairness.gini_leads", 1.0, "Gini of leads per capacity"),
-    (
-        "economics.payout_ratio",
-        100.0,
-        "Net partner cost / revenue (%)",
-    ),
+/// The panels of the one-field sweep chart.
+const PANELS: [Metric; 6] = [
+    Metric::LeadToWin,
+    Metric::LeadToOpportunity,
+    Metric::TtfcMedian,
+    Metric::GrossProfit,
+    Metric::GiniLeads,
+    Metric::PayoutRatio,
 ];
 
 /// Headline metrics against the one swept field, one line per policy.
@@ -53,12 +42,13 @@ pub fn lines(axis: &Axis, runs: &[Summary]) -> DrawResult<String> {
             (FONT, 20),
         ))?;
         let panels = body.split_evenly((3, 2));
-        for (panel, (metric, scale, label)) in panels.iter().zip(PANELS) {
+        for (panel, k) in panels.iter().zip(PANELS) {
+            let (scale, _) = k.info().chart_scale();
+            let label = k.info().chart_title();
             let label = match runs.first() {
-                Some(s) => super::with_money_units(s, metric, label),
-                None => label.to_string(),
+                Some(s) => super::with_money_units(s, k, &label),
+                None => label,
             };
-            let k = index_of(metric).expect("in the catalogue");
             let series: Vec<Vec<(f64, f64, f64, f64)>> = (0..policies.len())
                 .map(|p| {
                     runs.iter()
@@ -100,13 +90,13 @@ pub fn lines(axis: &Axis, runs: &[Summary]) -> DrawResult<String> {
                     points.iter().map(|v| (v.0, v.1)),
                     c.stroke_width(2),
                 ))?;
-                if metric == PANELS[0].0 {
+                if k == PANELS[0] {
                     line.label(policies[p].clone()).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
                     });
                 }
             }
-            if metric == PANELS[0].0 {
+            if k == PANELS[0] {
                 chart
                     .configure_series_labels()
                     .position(SeriesLabelPosition::UpperRight)
@@ -126,10 +116,10 @@ pub fn heatmap(
     axes: &[Axis],
     runs: &[Summary],
     policy: usize,
-    metric: usize,
+    metric: Metric,
 ) -> DrawResult<String> {
     let (a, b) = (&axes[0], &axes[1]);
-    let m = METRICS[metric];
+    let m = metric.info();
     let value = |i: usize, j: usize| {
         runs[i * b.values.len() + j].world_cells(crate::summary::BASE_WORLD)[policy].metrics[metric]
             .map(|e| e.mean)
@@ -208,44 +198,12 @@ pub fn heatmap(
     Ok(svg)
 }
 
-/// One candidate on a Pareto chart: a grid point and policy, its label, and
-/// its two metric means.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub label: String,
-    pub policy: usize,
-    pub x: f64,
-    pub y: f64,
-    pub on_frontier: bool,
-}
-
-/// Marks the non-dominated candidates: none is at least as good on both
-/// metrics and better on one (directions from the catalogue).
-pub fn pareto(mut candidates: Vec<Candidate>, x_metric: usize, y_metric: usize) -> Vec<Candidate> {
-    let sign = |k: usize| {
-        if METRICS[k].direction == Direction::LowerIsBetter {
-            -1.0
-        } else {
-            1.0
-        }
-    };
-    let (sx, sy) = (sign(x_metric), sign(y_metric));
-    let snapshot = candidates.clone();
-    for c in &mut candidates {
-        c.on_frontier = !snapshot.iter().any(|o| {
-            let (ox, oy, cx, cy) = (o.x * sx, o.y * sy, c.x * sx, c.y * sy);
-            ox >= cx && oy >= cy && (ox > cx || oy > cy)
-        });
-    }
-    candidates
-}
-
 pub fn pareto_chart(
     candidates: &[Candidate],
-    x_metric: usize,
-    y_metric: usize,
+    x_metric: Metric,
+    y_metric: Metric,
 ) -> DrawResult<String> {
-    let (xm, ym) = (METRICS[x_metric], METRICS[y_metric]);
+    let (xm, ym) = (x_metric.info(), y_metric.info());
     let range = |f: &dyn Fn(&Candidate) -> f64| {
         let lo = candidates.iter().map(f).fold(f64::INFINITY, f64::min);
         let hi = candidates.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
@@ -303,39 +261,4 @@ pub fn pareto_chart(
         root.present()?;
     }
     Ok(svg)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pareto_keeps_the_non_dominated() {
-        let win = index_of("conversion.lead_to_win").unwrap();
-        let gini = index_of("fairness.gini_leads").unwrap();
-        let c = |label: &str, x: f64, y: f64| Candidate {
-            label: label.into(),
-            policy: 0,
-            x,
-            y,
-            on_frontier: false,
-        };
-        // x = Gini (lower is better), y = lead-to-win (higher is better).
-        let marked = pareto(
-            vec![
-                c("a", 0.2, 0.02),
-                c("b", 0.3, 0.03),
-                c("c", 0.3, 0.02),
-                c("d", 0.1, 0.01),
-            ],
-            gini,
-            win,
-        );
-        let on: Vec<&str> = marked
-            .iter()
-            .filter(|c| c.on_frontier)
-            .map(|c| c.label.as_str())
-            .collect();
-        assert_eq!(on, vec!["a", "b", "d"]);
-    }
 }

@@ -4,6 +4,7 @@
 use plotters::prelude::*;
 
 use super::{cells, colour, estimate, DrawResult, FONT};
+use crate::metrics::Metric;
 use crate::summary::Summary;
 
 pub fn render(summary: &Summary) -> DrawResult<String> {
@@ -21,9 +22,9 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         .iter()
         .map(|c| {
             Some(Point {
-                gini: spread(estimate(c, "fairness.gini_leads")?, 1.0),
-                win: spread(estimate(c, "conversion.lead_to_win")?, 100.0),
-                profit: estimate(c, "economics.gross_profit").map_or(0.0, |e| e.mean),
+                gini: spread(estimate(c, Metric::GiniLeads)?, 1.0),
+                win: spread(estimate(c, Metric::LeadToWin)?, 100.0),
+                profit: estimate(c, Metric::GrossProfit).map_or(0.0, |e| e.mean),
             })
         })
         .collect();

@@ -42,7 +42,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         // time to first contact as the table gives it (the mean of the
         // replications' medians), marked at the 50 % line.
         for (i, cell) in cells.iter().enumerate() {
-            if let Some(e) = estimate(cell, "speed.ttfc_median_hours") {
+            if let Some(e) = estimate(cell, crate::metrics::Metric::TtfcMedian) {
                 let x = e.mean.clamp(0.1, 10_000.0);
                 chart.draw_series(std::iter::once(Cross::new(
                     (x, 0.5),

@@ -2,7 +2,6 @@
 //! (one row per policy x world x partner). Pure: summary in, bytes out.
 
 use crate::format::file_number;
-use crate::metrics::METRICS;
 use crate::summary::Summary;
 
 /// A text cell (a name) made safe for spreadsheets: a cell starting with
@@ -44,13 +43,12 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
     ])
     .expect("writing to memory");
     for c in &s.cells {
-        for (k, m) in METRICS.iter().enumerate() {
-            let e = c.metrics[k];
+        for (k, &e) in c.metrics.iter() {
             let d = c.vs_baseline[k];
             w.write_record([
                 text_cell(&c.policy),
                 text_cell(&c.world),
-                m.name.to_string(),
+                k.name().to_string(),
                 num(e.map(|e| e.mean)),
                 num(e.and_then(|e| e.sd)),
                 num(e.and_then(|e| e.ci95).map(|c| c.0)),

@@ -6,49 +6,24 @@
 //! report print the same sentences.
 
 use crate::format::{human, per_horizon};
-use crate::metrics::{index_of, Direction, Unit, Verdict, METRICS};
-use crate::summary::{Summary, BASE_WORLD, ROBUSTNESS_METRICS};
-
-/// Headline metrics of the summary, with how a sentence names them.
-const PROSE: [(&str, &str); 10] = [
-    ("conversion.lead_to_opportunity", "lead-to-opportunity"),
-    ("conversion.lead_to_win", "lead-to-win"),
-    ("speed.ttfc_median_hours", "median time to first contact"),
-    ("speed.ttfc_p90_hours", "p90 time to first contact"),
-    ("deals.avg_deal_size", "average deal"),
-    ("deals.revenue", "revenue"),
-    ("economics.payouts", "payouts"),
-    ("economics.gross_profit", "gross profit"),
-    ("fairness.gini_leads", "evenness of leads (Gini)"),
-    ("fairness.max_share", "largest partner share"),
-];
+use crate::metrics::{Direction, Metric, Unit, Verdict, HEADLINE, ROBUSTNESS};
+use crate::summary::{Summary, BASE_WORLD};
 
 /// The metrics the "best on" sentence names.
-const BEST_ON: [&str; 4] = [
-    "conversion.lead_to_win",
-    "speed.ttfc_median_hours",
-    "economics.gross_profit",
-    "fairness.gini_leads",
+const BEST_ON: [Metric; 4] = [
+    Metric::LeadToWin,
+    Metric::TtfcMedian,
+    Metric::GrossProfit,
+    Metric::GiniLeads,
 ];
 
-fn prose(metric: &str) -> &str {
-    if metric == "partners.left" {
-        return "partners that left";
-    }
-    PROSE
-        .iter()
-        .find(|(m, _)| *m == metric)
-        .map_or(metric, |(_, p)| p)
-}
-
 /// A value with its unit, for a sentence.
-fn value(s: &Summary, metric: &str, v: f64) -> String {
-    let k = index_of(metric).expect("summary metrics are in the catalogue");
-    let unit = METRICS[k].unit;
+fn value(s: &Summary, metric: Metric, v: f64) -> String {
+    let unit = metric.unit();
     let text = human(v, unit);
     match unit {
         Unit::Hours => format!("{text} h"),
-        Unit::Money if metric != "deals.avg_deal_size" => {
+        Unit::Money if metric.info().total => {
             let currency = s
                 .currency
                 .as_deref()
@@ -73,9 +48,8 @@ fn list(items: &[&str]) -> String {
 }
 
 /// The policy with the best mean on `metric` in `world`, with its mean.
-fn best<'s>(s: &'s Summary, world: &str, metric: &str) -> Option<(&'s str, f64)> {
-    let k = index_of(metric)?;
-    let higher = match METRICS[k].direction {
+fn best<'s>(s: &'s Summary, world: &str, k: Metric) -> Option<(&'s str, f64)> {
+    let higher = match k.direction() {
         Direction::HigherIsBetter => true,
         Direction::LowerIsBetter => false,
         Direction::Neutral => return None,
@@ -98,8 +72,9 @@ pub fn sentences(s: &Summary) -> Vec<String> {
     }
     let bests: Vec<String> = BEST_ON
         .iter()
-        .filter_map(|m| {
-            best(s, BASE_WORLD, m).map(|(p, v)| format!("{}: {p} ({})", prose(m), value(s, m, v)))
+        .filter_map(|&m| {
+            best(s, BASE_WORLD, m)
+                .map(|(p, v)| format!("{}: {p} ({})", m.info().phrase, value(s, m, v)))
         })
         .collect();
     if cells.len() > 1 && !bests.is_empty() {
@@ -109,9 +84,9 @@ pub fn sentences(s: &Summary) -> Vec<String> {
         let mut better = Vec::new();
         let mut worse = Vec::new();
         let mut unclear = Vec::new();
-        for (metric, name) in PROSE {
-            let k = index_of(metric).expect("summary metrics are in the catalogue");
-            if METRICS[k].direction == Direction::Neutral || c.vs_baseline[k].is_none() {
+        for k in HEADLINE {
+            let name = k.info().phrase;
+            if k.direction() == Direction::Neutral || c.vs_baseline[k].is_none() {
                 continue;
             }
             match c.verdicts[k] {
@@ -141,9 +116,8 @@ pub fn sentences(s: &Summary) -> Vec<String> {
     }
     if !s.robustness.is_empty() && cells.len() > 1 {
         let mut parts = Vec::new();
-        for metric in ROBUSTNESS_METRICS {
-            let Some(k) = index_of(metric) else { continue };
-            let higher = match METRICS[k].direction {
+        for metric in ROBUSTNESS {
+            let higher = match metric.direction() {
                 Direction::HigherIsBetter => true,
                 Direction::LowerIsBetter => false,
                 Direction::Neutral => continue,
@@ -161,7 +135,7 @@ pub fn sentences(s: &Summary) -> Vec<String> {
                 },
             );
             if let Some(r) = most_robust {
-                let name = prose(metric);
+                let name = metric.info().phrase;
                 let tied: Vec<&str> = s
                     .robustness
                     .iter()

@@ -6,31 +6,28 @@ use minijinja::{context, Environment};
 use serde::Serialize;
 
 use crate::format::{human, human_diff};
-use crate::metrics::{index_of, Direction, Verdict, METRICS};
+use crate::metrics::{Direction, Metric, Verdict, ROBUSTNESS};
 use crate::plot::{css_colour, Chart};
 use crate::summary::Summary;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
-/// The metrics of the report's comparison table: (metric, label).
-pub const REPORT_METRICS: [(&str, &str); 14] = [
-    ("conversion.lead_to_opportunity", "Lead to opportunity"),
-    ("conversion.lead_to_win", "Lead to win"),
-    (
-        "speed.ttfc_median_hours",
-        "Median time to first contact (hours)",
-    ),
-    ("speed.ttfc_p90_hours", "p90 time to first contact (hours)"),
-    ("speed.sla_breach_rate", "SLA breach rate"),
-    ("deals.avg_deal_size", "Average won deal"),
-    ("deals.revenue", "Revenue"),
-    ("economics.payouts", "Partner payouts"),
-    ("economics.gross_profit", "Gross profit"),
-    ("economics.payout_ratio", "Net partner cost / revenue"),
-    ("fairness.gini_leads", "Gini of leads per capacity"),
-    ("fairness.max_share", "Largest partner's share"),
-    ("fairness.starved_partners", "Partners with no lead"),
-    ("partners.left", "Partners that left"),
+/// The metrics of the report's comparison table.
+pub const REPORT_METRICS: [Metric; 14] = [
+    Metric::LeadToOpportunity,
+    Metric::LeadToWin,
+    Metric::TtfcMedian,
+    Metric::TtfcP90,
+    Metric::SlaBreachRate,
+    Metric::AvgDealSize,
+    Metric::Revenue,
+    Metric::Payouts,
+    Metric::GrossProfit,
+    Metric::PayoutRatio,
+    Metric::GiniLeads,
+    Metric::MaxShare,
+    Metric::StarvedPartners,
+    Metric::PartnersLeft,
 ];
 
 #[derive(Serialize)]
@@ -93,14 +90,7 @@ struct RobustnessRow {
 }
 
 /// Per-world tables of the metrics the worlds section shows.
-const WORLD_METRICS: [(&str, &str); 3] = [
-    ("conversion.lead_to_win", "Lead to win"),
-    ("economics.gross_profit", "Gross profit"),
-    (
-        "speed.ttfc_median_hours",
-        "Median time to first contact (hours)",
-    ),
-];
+const WORLD_METRICS: [Metric; 3] = [Metric::LeadToWin, Metric::GrossProfit, Metric::TtfcMedian];
 
 fn world_tables(summary: &Summary) -> Vec<WorldTable> {
     if summary.worlds.len() < 2 {
@@ -109,8 +99,7 @@ fn world_tables(summary: &Summary) -> Vec<WorldTable> {
     let base = summary.world_cells(crate::summary::BASE_WORLD);
     WORLD_METRICS
         .iter()
-        .map(|&(metric, label)| {
-            let k = index_of(metric).expect("in the catalogue");
+        .map(|&k| {
             let rows = base
                 .iter()
                 .enumerate()
@@ -122,14 +111,14 @@ fn world_tables(summary: &Summary) -> Vec<WorldTable> {
                         .iter()
                         .map(|w| {
                             summary.world_cells(w)[p].metrics[k]
-                                .map_or("n/a".into(), |e| human(e.mean, METRICS[k].unit))
+                                .map_or("n/a".into(), |e| human(e.mean, k.unit()))
                         })
                         .collect(),
                 })
                 .collect();
             WorldTable {
-                metric,
-                label: crate::plot::with_money_units(summary, metric, label),
+                metric: k.name(),
+                label: crate::plot::with_money_units(summary, k, k.info().label),
                 rows,
             }
         })
@@ -142,10 +131,10 @@ fn robustness_rows(summary: &Summary) -> Vec<RobustnessRow> {
         .iter()
         .map(|c| RobustnessRow {
             policy: c.policy.clone(),
-            cells: crate::summary::ROBUSTNESS_METRICS
+            cells: ROBUSTNESS
                 .iter()
                 .map(|metric| {
-                    let unit = METRICS[index_of(metric).expect("in the catalogue")].unit;
+                    let unit = metric.unit();
                     summary
                         .robustness
                         .iter()
@@ -194,9 +183,8 @@ fn rows(summary: &Summary) -> Vec<RowView> {
         .collect();
     REPORT_METRICS
         .iter()
-        .map(|&(metric, label)| {
-            let k = index_of(metric).expect("report metrics are in the catalogue");
-            let m = METRICS[k];
+        .map(|&k| {
+            let m = k.info();
             let means: Vec<Option<f64>> =
                 cells.iter().map(|c| c.metrics[k].map(|e| e.mean)).collect();
             let best = match m.direction {
@@ -247,8 +235,8 @@ fn rows(summary: &Summary) -> Vec<RowView> {
                 })
                 .collect();
             RowView {
-                metric,
-                label: crate::plot::with_money_units(summary, metric, label),
+                metric: k.name(),
+                label: crate::plot::with_money_units(summary, k, m.label),
                 cells,
             }
         })
@@ -332,8 +320,8 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         executive => super::executive::sentences(summary),
         checks => summary.checks.iter().map(|c| CheckView {
             passed: c.passed,
-            assertion: c.assertion.clone(),
-            measured: c.measured.clone(),
+            assertion: super::checks::assertion(c),
+            measured: super::checks::measured(c),
         }).collect::<Vec<_>>(),
         checks_failed => summary.checks.iter().filter(|c| !c.passed).count(),
         policies => policies,
@@ -342,7 +330,7 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         partner_tables => partner_tables(summary),
         worlds => world_tables(summary),
         world_names => summary.worlds,
-        robustness_metrics => crate::summary::ROBUSTNESS_METRICS,
+        robustness_metrics => ROBUSTNESS.map(Metric::name),
         robustness => robustness_rows(summary),
     })?;
     Ok(html.into_bytes())

@@ -10,7 +10,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::format::round_sig;
-use crate::metrics::METRICS;
+use crate::metrics::{Metric, Verdict};
 use crate::stats::Estimate;
 use crate::summary::Summary;
 
@@ -156,12 +156,12 @@ fn diff(e: &Option<Estimate>, verdict: Option<&str>, p_holm: Option<f64>) -> Dif
 /// The verdict of a cell's metric `k` as `summary.json` spells it, or
 /// `None` where there is no verdict (baseline, metric with no better side,
 /// undefined difference).
-pub fn verdict_word(c: &crate::summary::Cell, k: usize) -> Option<&'static str> {
+pub fn verdict_word(c: &crate::summary::Cell, k: Metric) -> Option<&'static str> {
     c.p_holm[k]?;
     Some(match c.verdicts[k] {
-        crate::metrics::Verdict::Better => "better",
-        crate::metrics::Verdict::Worse => "worse",
-        crate::metrics::Verdict::NoClearDifference => "no_clear_difference",
+        Verdict::Better => "better",
+        Verdict::Worse => "worse",
+        Verdict::NoClearDifference => "no_clear_difference",
     })
 }
 
@@ -183,19 +183,19 @@ impl SummaryJson {
                     policy: c.policy.clone(),
                     world: c.world.clone(),
                     metrics: OrderedMap(
-                        METRICS
+                        c.metrics
                             .iter()
-                            .zip(&c.metrics)
-                            .map(|(m, e)| (m.name.to_string(), stat(e)))
+                            .map(|(m, e)| (m.name().to_string(), stat(e)))
                             .collect(),
                     ),
                     vs_baseline: OrderedMap(
-                        METRICS
+                        c.vs_baseline
                             .iter()
-                            .zip(&c.vs_baseline)
-                            .enumerate()
-                            .map(|(k, (m, e))| {
-                                (m.name.to_string(), diff(e, verdict_word(c, k), c.p_holm[k]))
+                            .map(|(k, e)| {
+                                (
+                                    k.name().to_string(),
+                                    diff(e, verdict_word(c, k), c.p_holm[k]),
+                                )
                             })
                             .collect(),
                     ),

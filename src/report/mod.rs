@@ -3,11 +3,13 @@
 //! files as a whole (staged, then swapped in), so a reader never sees a
 //! half-written file or a mix of two runs.
 
+pub mod checks;
 pub mod csv;
 pub mod executive;
 pub mod html;
 pub mod json;
 pub mod output;
+pub mod sweep;
 pub mod table;
 
 pub use output::write_atomic;
@@ -20,7 +22,7 @@ use crate::summary::Summary;
 /// every chart, and the report that embeds them.
 pub fn render_all(
     summary: &Summary,
-    heatmap_metric: usize,
+    heatmap_metric: crate::metrics::Metric,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let charts = crate::plot::render_all(summary, heatmap_metric)?;
     let mut files = vec![

@@ -4,22 +4,8 @@
 use std::fmt::Write;
 
 use crate::format::{human, human_diff, human_half_width};
-use crate::metrics::{index_of, METRICS};
+use crate::metrics::{Direction, Metric, Unit, Verdict, HEADLINE, ROBUSTNESS};
 use crate::summary::Summary;
-
-/// The headline columns, in order: (metric, column heading).
-pub const HEADLINE: [(&str, &str); 10] = [
-    ("conversion.lead_to_opportunity", "lead→opp"),
-    ("conversion.lead_to_win", "lead→win"),
-    ("speed.ttfc_median_hours", "TTFC p50 h"),
-    ("speed.ttfc_p90_hours", "TTFC p90 h"),
-    ("deals.avg_deal_size", "avg deal"),
-    ("deals.revenue", "revenue"),
-    ("economics.payouts", "payouts"),
-    ("economics.gross_profit", "gross profit"),
-    ("fairness.gini_leads", "Gini leads"),
-    ("fairness.max_share", "max share"),
-];
 
 fn render_grid(rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..rows[0].len())
@@ -77,7 +63,7 @@ pub fn render(s: &Summary) -> String {
     out
 }
 
-fn cell_text(e: Option<crate::stats::Estimate>, unit: crate::metrics::Unit, diff: bool) -> String {
+fn cell_text(e: Option<crate::stats::Estimate>, unit: Unit, diff: bool) -> String {
     let value = |v: f64| {
         if diff {
             human_diff(v, unit)
@@ -97,24 +83,23 @@ fn cell_text(e: Option<crate::stats::Estimate>, unit: crate::metrics::Unit, diff
 fn render_world(s: &Summary, world: &str, out: &mut String) {
     let cells = s.world_cells(world);
     let header: Vec<String> = std::iter::once("policy".to_string())
-        .chain(HEADLINE.iter().map(|(_, h)| h.to_string()))
+        .chain(HEADLINE.iter().map(|m| m.info().column.to_string()))
         .collect();
     let row = |c: &crate::summary::Cell, diff: bool| -> Vec<String> {
         std::iter::once(c.policy.clone())
-            .chain(HEADLINE.iter().map(|(name, _)| {
-                let k = index_of(name).expect("headline metrics are in the catalogue");
+            .chain(HEADLINE.iter().map(|&k| {
                 let text = cell_text(
                     if diff { c.vs_baseline[k] } else { c.metrics[k] },
-                    METRICS[k].unit,
+                    k.unit(),
                     diff,
                 );
-                if !diff || METRICS[k].direction == crate::metrics::Direction::Neutral {
+                if !diff || k.direction() == Direction::Neutral {
                     return text;
                 }
                 let mark = match c.verdicts[k] {
-                    crate::metrics::Verdict::Better => "✔",
-                    crate::metrics::Verdict::Worse => "✘",
-                    crate::metrics::Verdict::NoClearDifference => "≈",
+                    Verdict::Better => "✔",
+                    Verdict::Worse => "✘",
+                    Verdict::NoClearDifference => "≈",
                 };
                 format!("{text} {mark}")
             }))
@@ -147,16 +132,12 @@ fn render_robustness(s: &Summary, out: &mut String) {
         s.worlds.len()
     );
     let mut header = vec!["policy".to_string()];
-    header.extend(
-        crate::summary::ROBUSTNESS_METRICS
-            .iter()
-            .map(|m| m.to_string()),
-    );
+    header.extend(ROBUSTNESS.iter().map(|m| m.name().to_string()));
     let mut rows = vec![header];
     for cell in s.world_cells(crate::summary::BASE_WORLD) {
         let mut row = vec![cell.policy.clone()];
-        for metric in crate::summary::ROBUSTNESS_METRICS {
-            let unit = METRICS[index_of(metric).expect("in the catalogue")].unit;
+        for metric in ROBUSTNESS {
+            let unit = metric.unit();
             row.push(
                 s.robustness
                     .iter()
@@ -190,7 +171,7 @@ pub fn render_sweep(
     if policy.is_none() {
         header.push("policy".into());
     }
-    header.extend(HEADLINE.iter().map(|(_, h)| h.to_string()));
+    header.extend(HEADLINE.iter().map(|m| m.info().column.to_string()));
     // (coordinates, policy, cell) for every row shown.
     let mut rows_cells = Vec::new();
     for (i, s) in runs.iter().enumerate() {
@@ -206,15 +187,14 @@ pub fn render_sweep(
     }
     let best: Vec<Option<f64>> = HEADLINE
         .iter()
-        .map(|(name, _)| {
-            let k = index_of(name).expect("headline metrics are in the catalogue");
+        .map(|&k: &Metric| {
             let means = rows_cells
                 .iter()
                 .filter_map(|(_, c)| c.metrics[k].map(|e| e.mean));
-            match METRICS[k].direction {
-                crate::metrics::Direction::HigherIsBetter => means.reduce(f64::max),
-                crate::metrics::Direction::LowerIsBetter => means.reduce(f64::min),
-                crate::metrics::Direction::Neutral => None,
+            match k.direction() {
+                Direction::HigherIsBetter => means.reduce(f64::max),
+                Direction::LowerIsBetter => means.reduce(f64::min),
+                Direction::Neutral => None,
             }
         })
         .collect();
@@ -224,9 +204,8 @@ pub fn render_sweep(
         if policy.is_none() {
             row.push(c.policy.clone());
         }
-        for ((name, _), best) in HEADLINE.iter().zip(&best) {
-            let k = index_of(name).expect("headline metrics are in the catalogue");
-            let text = cell_text(c.metrics[k], METRICS[k].unit, false);
+        for (&k, best) in HEADLINE.iter().zip(&best) {
+            let text = cell_text(c.metrics[k], k.unit(), false);
             let is_best = best.is_some() && c.metrics[k].map(|e| e.mean) == *best;
             row.push(if is_best { format!("{text} *") } else { text });
         }

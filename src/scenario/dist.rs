@@ -340,7 +340,9 @@ impl Params<'_> {
                 }
                 self.shape("beta", "concentration", conc);
                 let (a, b) = (mean * conc, (1.0 - mean) * conc);
-                if !self.failed() && !(a >= MIN_SHAPE && b >= MIN_SHAPE) {
+                // NaN-safe: a NaN parameter is "too small".
+                let too_small = !(a >= MIN_SHAPE && b >= MIN_SHAPE);
+                if !self.failed() && too_small {
                     self.push(
                         format!("{path}.beta"),
                         format!(

@@ -1,14 +1,16 @@
-//! Reading a scenario file into its raw serde form.
+//! Reading a scenario file into its raw serde form, and loading it (read,
+//! parse, validate) into the typed model.
 //!
 //! Owns the translation of parser errors into messages a person can act on:
 //! `file:line:col`, the field path, what was expected, and a suggestion when
 //! an unknown name looks like a typo of a known one. It does not validate
 //! values; that is `validate.rs`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::errors::{did_you_mean, ScenarioError};
 use super::raw::RawScenario;
+use crate::model::Model;
 
 /// Parses scenario text; `file` names it in error messages.
 pub fn parse_str(text: &str, file: &Path) -> Result<RawScenario, ScenarioError> {
@@ -156,6 +158,76 @@ fn plain_words(message: &str) -> String {
         out.push_str(" (the number is out of range for this field)");
     }
     out
+}
+
+/// How a scenario is loaded: where its data files may come from.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// A folder data files may come from besides the scenario's own folder
+    /// tree (`--data-root`).
+    pub data_root: Option<PathBuf>,
+}
+
+/// The largest scenario file read, in bytes.
+pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a scenario file's text.
+pub fn read_scenario(file: &Path) -> Result<String, ScenarioError> {
+    let bytes = crate::files::read_bounded(file, MAX_SCENARIO_BYTES).map_err(|error| {
+        ScenarioError::Read {
+            file: file.to_path_buf(),
+            error,
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|_| ScenarioError::Read {
+        file: file.to_path_buf(),
+        error: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text",
+        ),
+    })
+}
+
+/// Parses and validates scenario text; `file` names it in errors.
+pub fn load_text(text: &str, file: &Path) -> Result<Model, ScenarioError> {
+    load_text_with(text, file, &LoadOptions::default())
+}
+
+/// [`load_text`] with options.
+pub fn load_text_with(
+    text: &str,
+    file: &Path,
+    options: &LoadOptions,
+) -> Result<Model, ScenarioError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw = parse_str(text, file)?;
+    let locate = |mut errors: super::errors::FieldErrors| {
+        errors.locate(&super::locate::Locator::new(text));
+        ScenarioError::Invalid {
+            file: file.to_path_buf(),
+            errors,
+        }
+    };
+    // The text parsed as a scenario, so it parses as JSON.
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        let too_big = super::validate::magnitudes(&value);
+        if !too_big.is_empty() {
+            return Err(locate(too_big));
+        }
+    }
+    let base_dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    let data = super::data::DataAccess::new(base_dir, options.data_root.as_deref());
+    super::validate::validate(&raw, &data).map_err(locate)
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load_file(file: &Path) -> Result<Model, ScenarioError> {
+    load_text(&read_scenario(file)?, file)
+}
+
+/// [`load_file`] with options.
+pub fn load_file_with(file: &Path, options: &LoadOptions) -> Result<Model, ScenarioError> {
+    load_text_with(&read_scenario(file)?, file, options)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The scenario file: parsing (`raw`, `load`), distributions (`dist`) and
 //! validation into the typed model (`validate`).
 
+pub mod bundled;
 pub mod data;
 pub mod dist;
 pub mod errors;

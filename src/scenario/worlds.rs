@@ -214,7 +214,7 @@ pub(super) fn expectations(
     raw: &RawScenario,
     worlds: &[WorldSpec],
 ) -> Vec<Expectation> {
-    use crate::metrics::{index_of, Direction, METRICS};
+    use crate::metrics::{Direction, Metric};
     let policy_names: Vec<&str> = raw.policies.iter().map(|p| p.name.as_str()).collect();
     let mut out = Vec::new();
     for (i, e) in raw.expect.iter().enumerate() {
@@ -244,14 +244,14 @@ pub(super) fn expectations(
                 ),
             );
         }
-        let metric = index_of(&e.metric);
+        let metric = Metric::from_name(&e.metric);
         if metric.is_none() {
             c.fail(
                 format!("{path}.metric"),
                 format!(
                     "`{}` is no metric{}",
                     e.metric,
-                    did_you_mean(&e.metric, METRICS.iter().map(|m| m.name))
+                    did_you_mean(&e.metric, Metric::names())
                 ),
             );
         }
@@ -294,10 +294,10 @@ pub(super) fn expectations(
         if let (Some(m), Some(ExpectKind::BetterThan(_) | ExpectKind::NotWorseThan { .. })) =
             (metric, kind)
         {
-            if METRICS[m].direction == Direction::Neutral {
+            if m.direction() == Direction::Neutral {
                 c.fail(
                     format!("{path}.metric"),
-                    format!("`{}` has no better side, so `better_than` and `not_worse_than` cannot apply; use `max` or `min`", METRICS[m].name),
+                    format!("`{}` has no better side, so `better_than` and `not_worse_than` cannot apply; use `max` or `min`", m.name()),
                 );
             }
         }

@@ -6,7 +6,7 @@
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate, Scratch};
-use leadsim::metrics::index_of;
+use leadsim::metrics::Metric;
 use leadsim::runner::run_block;
 use rand::SeedableRng;
 
@@ -116,7 +116,7 @@ fn intervals_equal_hand_computed_t_intervals() {
     // its own one-replication run, then computes mean, sd (n - 1) and the
     // t interval with t(0.975, 4) = 2.7764451 (R: qt(0.975, 4)).
     let m = model(EFFECTS);
-    let k = index_of("conversion.lead_to_win").unwrap();
+    let k = Metric::LeadToWin;
     let mut scratch = Scratch::default();
     let values: Vec<f64> = (0..5)
         .map(|r| {
@@ -130,7 +130,7 @@ fn intervals_equal_hand_computed_t_intervals() {
     let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let half = 2.776_445_105_2 * sd / n.sqrt();
     let s = run(&m, 5, 5);
-    let e = super::common::metric(&s, "fast", "conversion.lead_to_win");
+    let e = super::common::metric(&s, "fast", Metric::LeadToWin);
     assert_eq!(e.n, 5);
     assert!((e.mean - mean).abs() < 1e-12);
     assert!((e.sd.unwrap() - sd).abs() < 1e-12);
@@ -148,7 +148,7 @@ fn intervals_equal_hand_computed_t_intervals() {
     let diffs: Vec<f64> = values.iter().zip(&base).map(|(a, b)| a - b).collect();
     let dm = diffs.iter().sum::<f64>() / n;
     let dsd = (diffs.iter().map(|v| (v - dm).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let d = super::common::diff(&s, "fast", "conversion.lead_to_win");
+    let d = super::common::diff(&s, "fast", Metric::LeadToWin);
     let (dlo, dhi) = d.ci95.unwrap();
     assert!((dlo - (dm - 2.776_445_105_2 * dsd / n.sqrt())).abs() < 1e-9);
     assert!((dhi - (dm + 2.776_445_105_2 * dsd / n.sqrt())).abs() < 1e-9);
@@ -246,18 +246,18 @@ fn fairness_with_unequal_capacities_and_earnings_match_hand_values() {
     let gini2 = |a: f64, b: f64| (a - b).abs() / (2.0 * (a + b));
     let (la, lb) = (r.partners[0].leads as f64, r.partners[1].leads as f64);
     assert!((la - lb).abs() <= 1.0, "round robin alternates: {la} {lb}");
-    let values = leadsim::metrics::compute(&m, &r);
-    let gini_leads = values[index_of("fairness.gini_leads").unwrap()];
+    let values = leadsim::measure::compute(&m, &r);
+    let gini_leads = values[Metric::GiniLeads];
     assert!((gini_leads - gini2(la, lb / 3.0)).abs() < 1e-12);
     // About 0.25 with equal lead counts: |L - L/3| / (2 (L + L/3)).
     assert!((gini_leads - 0.25).abs() < 0.01, "{gini_leads}");
     let (pa, pb) = (r.partners[0].payouts, r.partners[1].payouts);
-    let gini_earnings = values[index_of("fairness.gini_earnings").unwrap()];
+    let gini_earnings = values[Metric::GiniEarnings];
     assert!(
         (gini_earnings - gini2(pa, pb)).abs() < 1e-12,
         "{gini_earnings} vs {pa} {pb}"
     );
-    let jain = values[index_of("fairness.jain_leads").unwrap()];
+    let jain = values[Metric::JainLeads];
     let (xa, xb) = (la, lb / 3.0);
     assert!((jain - (xa + xb).powi(2) / (2.0 * (xa * xa + xb * xb))).abs() < 1e-12);
 }
@@ -376,7 +376,7 @@ fn thin_comparisons_are_flagged_and_every_estimate_states_its_n() {
     }"#;
     let m = model(text);
     let s = run(&m, 40, 4);
-    let k = index_of("deals.avg_deal_size").unwrap();
+    let k = Metric::AvgDealSize;
     let ll = s.cells.iter().find(|c| c.policy == "ll").unwrap();
     let own = ll.metrics[k].unwrap().n;
     let paired = ll.vs_baseline[k].unwrap().n;
@@ -409,7 +409,7 @@ fn expect_with_one_replication_cannot_pass_a_comparison() {
     let m = model(&text);
     let one = run(&m, 1, 5);
     assert!(!one.checks[0].passed, "{:?}", one.checks[0]);
-    assert!(one.checks[0].measured.contains("from one replication"));
+    assert!(leadsim::report::checks::measured(&one.checks[0]).contains("from one replication"));
     let many = run(&m, 10, 5);
     assert!(many.checks[0].passed, "{:?}", many.checks[0]);
 }

@@ -4,6 +4,7 @@
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::metrics::Metric;
 
 use super::common::{metric, model, run};
 
@@ -46,8 +47,8 @@ fn effort_follows_earnings() {
     let plain = run(&model(&scenario("", "")), 40, 2);
     // Unpaid partners fall to effort 0.5 after the first review (responses
     // twice as slow, qualification halved); generous ones rise to 1.5.
-    let ttfc = |s, p| metric(s, p, "speed.ttfc_mean_hours").mean;
-    let conv = |s, p| metric(s, p, "conversion.lead_to_opportunity").mean;
+    let ttfc = |s, p| metric(s, p, Metric::TtfcMean).mean;
+    let conv = |s, p| metric(s, p, Metric::LeadToOpportunity).mean;
     assert!(
         ttfc(&s, "unpaid") > 1.3 * ttfc(&plain, "unpaid"),
         "{} vs {}",
@@ -104,8 +105,8 @@ fn partners_below_the_earnings_floor_leave_and_their_queue_is_rerouted() {
             .all(|p| p.left_at_hours.is_none()));
     }
     let s = run(&m, 10, 4);
-    assert_eq!(metric(&s, "unpaid", "partners.left").mean, 1.0);
-    assert_eq!(metric(&s, "unpaid", "partners.retained").mean, 3.0);
+    assert_eq!(metric(&s, "unpaid", Metric::PartnersLeft).mean, 1.0);
+    assert_eq!(metric(&s, "unpaid", Metric::PartnersRetained).mean, 3.0);
     let slow = &s.cells[0].partners[0];
     assert_eq!((slow.left_share, slow.left_mean_day), (1.0, Some(60.0)));
 }

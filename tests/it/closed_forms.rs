@@ -2,6 +2,7 @@
 //! far above the load) and a fixed response time.
 
 use super::common::{metric, model, run, standard_error};
+use leadsim::metrics::Metric;
 
 const SCENARIO: &str = r#"{
     "name": "closed-form", "horizon_days": 60, "seed": 3,
@@ -24,9 +25,9 @@ fn conversion_matches_quality_times_qualify_rate_times_decay() {
     // Tolerance: 4 standard errors of the across-replication mean (a false
     // failure about 1 run in 16,000).
     for (name, truth) in [
-        ("conversion.lead_to_opportunity", to_opportunity),
-        ("conversion.lead_to_win", to_win),
-        ("conversion.opportunity_to_win", 0.25),
+        (Metric::LeadToOpportunity, to_opportunity),
+        (Metric::LeadToWin, to_win),
+        (Metric::OpportunityToWin, 0.25),
     ] {
         let e = metric(&s, "direct", name);
         let tolerance = 4.0 * standard_error(&e);
@@ -37,7 +38,7 @@ fn conversion_matches_quality_times_qualify_rate_times_decay() {
         );
     }
     // Nothing waits: time to first contact is exactly the response time.
-    assert_eq!(metric(&s, "direct", "speed.ttfc_median_hours").mean, 3.0);
+    assert_eq!(metric(&s, "direct", Metric::TtfcMedian).mean, 3.0);
 }
 
 #[test]
@@ -46,7 +47,7 @@ fn lognormal_median_p90_gives_the_right_mean_deal_size() {
     // sigma = ln(p90 / median) / z(0.9); mean = median * exp(sigma^2 / 2).
     let sigma = 3f64.ln() / 1.281_551_565_5;
     let truth = 20_000.0 * (sigma * sigma / 2.0).exp();
-    let e = metric(&s, "direct", "deals.avg_deal_size");
+    let e = metric(&s, "direct", Metric::AvgDealSize);
     // Winning is independent of deal size here, so the mean won deal is the
     // mean deal. 4 standard errors (about 3 % of the mean with 400 runs).
     let tolerance = 4.0 * standard_error(&e);

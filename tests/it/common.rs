@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use leadsim::metrics::index_of;
+use leadsim::metrics::Metric;
 use leadsim::model::Model;
 use leadsim::runner::RunConfig;
 use leadsim::stats::Estimate;
@@ -29,14 +29,12 @@ fn cell<'a>(summary: &'a Summary, policy: &str) -> &'a leadsim::summary::Cell {
         .expect("policy")
 }
 
-pub fn metric(summary: &Summary, policy: &str, name: &str) -> Estimate {
-    cell(summary, policy).metrics[index_of(name).expect("metric")]
-        .unwrap_or_else(|| panic!("{name} undefined"))
+pub fn metric(summary: &Summary, policy: &str, metric: Metric) -> Estimate {
+    cell(summary, policy).metrics[metric].unwrap_or_else(|| panic!("{metric} undefined"))
 }
 
-pub fn diff(summary: &Summary, policy: &str, name: &str) -> Estimate {
-    cell(summary, policy).vs_baseline[index_of(name).expect("metric")]
-        .unwrap_or_else(|| panic!("{name} undefined"))
+pub fn diff(summary: &Summary, policy: &str, metric: Metric) -> Estimate {
+    cell(summary, policy).vs_baseline[metric].unwrap_or_else(|| panic!("{metric} undefined"))
 }
 
 /// Standard error of an estimate's mean, recovered from its 95 % interval.

@@ -2,7 +2,7 @@
 //! small policy change is measured far more precisely paired than unpaired.
 
 use super::common::{diff, metric, model, run};
-use leadsim::metrics::METRICS;
+use leadsim::metrics::Metric;
 
 fn scenario(second_policy: &str) -> String {
     let text =
@@ -35,18 +35,22 @@ fn identical_policies_differ_by_exactly_zero() {
     let text = scenario(r#"{"name": "twin", "copy_of": "round-robin", "patch": {}}"#);
     let s = run(&model(&text), 30, 9);
     let twin = s.cells.iter().find(|c| c.policy == "twin").unwrap();
-    for (k, m) in METRICS.iter().enumerate() {
+    for k in Metric::ALL {
         if let Some(d) = twin.vs_baseline[k] {
-            assert_eq!(d.mean, 0.0, "{}", m.name);
-            assert_eq!(d.ci95, Some((0.0, 0.0)), "{}", m.name);
+            assert_eq!(d.mean, 0.0, "{k}");
+            assert_eq!(d.ci95, Some((0.0, 0.0)), "{k}");
         }
-        assert_eq!(twin.metrics[k], s.cells[0].metrics[k], "{}", m.name);
+        assert_eq!(twin.metrics[k], s.cells[0].metrics[k], "{k}");
     }
 }
 
 /// Half-widths of the paired and the unpaired 95 % interval of
 /// `twin - base` for `metric`.
-fn paired_and_unpaired(s: &leadsim::summary::Summary, base: &str, metric_name: &str) -> (f64, f64) {
+fn paired_and_unpaired(
+    s: &leadsim::summary::Summary,
+    base: &str,
+    metric_name: Metric,
+) -> (f64, f64) {
     let a = metric(s, base, metric_name).half_width().unwrap();
     let b = metric(s, "twin", metric_name).half_width().unwrap();
     (
@@ -72,9 +76,9 @@ fn paired_interval_is_several_times_narrower_than_unpaired() {
     );
     let s = run(&model(&with_baseline(&text, "tier-weighted")), 60, 4);
     for name in [
-        "conversion.lead_to_win",
-        "deals.revenue",
-        "conversion.lead_to_opportunity",
+        Metric::LeadToWin,
+        Metric::Revenue,
+        Metric::LeadToOpportunity,
     ] {
         let (paired, unpaired) = paired_and_unpaired(&s, "tier-weighted", name);
         assert!(
@@ -93,7 +97,7 @@ fn pairing_still_helps_round_robin_whose_turn_order_cascades() {
             "patch": {"sla": {"first_contact_hours": 40, "max_reroutes": 1, "then": "house"}}}"#,
     );
     let s = run(&model(&text), 60, 4);
-    let (paired, unpaired) = paired_and_unpaired(&s, "round-robin", "conversion.lead_to_win");
+    let (paired, unpaired) = paired_and_unpaired(&s, "round-robin", Metric::LeadToWin);
     assert!(
         paired * 1.3 < unpaired,
         "paired {paired:.6}, unpaired {unpaired:.6}"

@@ -4,7 +4,8 @@
 use leadsim::engine::leads::{Lead, Skill, World};
 use leadsim::engine::rng::{Purpose, Streams};
 use leadsim::engine::{simulate, Scratch};
-use leadsim::metrics::{compute, index_of};
+use leadsim::measure::compute;
+use leadsim::metrics::Metric;
 
 use super::common::model;
 
@@ -107,7 +108,7 @@ fn payouts_mdf_clawbacks_and_profit_match_hand_computation() {
     assert_eq!(run.churned as usize, (0..7).filter(|&l| churned(l)).count());
 
     let metrics = compute(&m, &run);
-    let get = |name: &str| metrics[index_of(name).unwrap()];
+    let get = |name: &str| metrics[Metric::from_name(name).unwrap()];
     let profit = revenue * 0.7 - 31_500.0 - 0.01 * revenue + clawbacks;
     assert_eq!(cents(get("economics.gross_profit")), cents(profit));
     assert_eq!(cents(get("economics.payouts")), cents(31_500.0));

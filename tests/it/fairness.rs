@@ -3,6 +3,7 @@
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate, Scratch};
+use leadsim::metrics::Metric;
 
 use super::common::{metric, model, run};
 
@@ -31,13 +32,13 @@ fn round_robin_over_identical_partners_is_nearly_perfectly_fair() {
     // one more lead; ~1500 leads over 10 partners: mean >= 135 (3.5 sd below
     // the expected 150), so Gini < 0.00186.
     let s = run(&m, 20, 5);
-    let gini = metric(&s, "rr", "fairness.gini_leads");
+    let gini = metric(&s, "rr", Metric::GiniLeads);
     assert!(gini.p90 < 0.00186, "{gini:?}");
-    let jain = metric(&s, "rr", "fairness.jain_leads");
+    let jain = metric(&s, "rr", Metric::JainLeads);
     assert!(jain.mean > 0.9999, "{jain:?}");
-    let share = metric(&s, "rr", "fairness.max_share");
+    let share = metric(&s, "rr", Metric::MaxShare);
     assert!((share.mean - 0.1).abs() < 0.001, "{share:?}");
-    assert_eq!(metric(&s, "rr", "fairness.starved_partners").mean, 0.0);
+    assert_eq!(metric(&s, "rr", Metric::StarvedPartners).mean, 0.0);
 }
 
 #[test]
@@ -52,10 +53,10 @@ fn one_partner_taking_everything_is_maximally_unfair() {
     }"#;
     let s = run(&model(text), 5, 1);
     // x = [n, 0, 0, 0]: Gini (n - 1) / n = 0.75, Jain 1/n = 0.25.
-    assert!((metric(&s, "rr", "fairness.gini_leads").mean - 0.75).abs() < 1e-12);
-    assert!((metric(&s, "rr", "fairness.jain_leads").mean - 0.25).abs() < 1e-12);
-    assert_eq!(metric(&s, "rr", "fairness.max_share").mean, 1.0);
-    assert_eq!(metric(&s, "rr", "fairness.starved_partners").mean, 3.0);
+    assert!((metric(&s, "rr", Metric::GiniLeads).mean - 0.75).abs() < 1e-12);
+    assert!((metric(&s, "rr", Metric::JainLeads).mean - 0.25).abs() < 1e-12);
+    assert_eq!(metric(&s, "rr", Metric::MaxShare).mean, 1.0);
+    assert_eq!(metric(&s, "rr", Metric::StarvedPartners).mean, 3.0);
 }
 
 /// Leads per partner in each of `replications` replications of policy 0.

@@ -3,6 +3,7 @@
 //! M/M/c queue, and time to first contact is the queueing delay.
 
 use super::common::{metric, model, run, standard_error};
+use leadsim::metrics::Metric;
 
 /// Erlang's C formula: the probability that an arrival waits, for offered
 /// load `a = lambda / mu` on `c` servers (Kleinrock, Queueing Systems I, 3.40).
@@ -52,8 +53,8 @@ fn mmc_waiting_time_matches_erlang_c() {
         "Erlang C(5, 4) = 128/231"
     );
 
-    let mean = metric(&s, "fifo", "speed.ttfc_mean_hours");
-    let p90 = metric(&s, "fifo", "speed.ttfc_p90_hours");
+    let mean = metric(&s, "fifo", Metric::TtfcMean);
+    let p90 = metric(&s, "fifo", Metric::TtfcP90);
     // Tolerance: 4 standard errors across replications (waits are strongly
     // autocorrelated at rho = 0.8, which the across-replication spread
     // captures), plus 2 % for the empty-system start of each replication.
@@ -66,10 +67,7 @@ fn mmc_waiting_time_matches_erlang_c() {
         );
     }
     // Every lead becomes an opportunity.
-    assert_eq!(
-        metric(&s, "fifo", "conversion.lead_to_opportunity").mean,
-        1.0
-    );
+    assert_eq!(metric(&s, "fifo", Metric::LeadToOpportunity).mean, 1.0);
 }
 
 #[test]

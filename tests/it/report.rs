@@ -180,7 +180,8 @@ fn report_has_every_policy_metric_and_chart_and_escapes_user_strings() {
     ] {
         assert!(html.contains(policy), "{policy}");
     }
-    for (metric, label) in leadsim::report::html::REPORT_METRICS {
+    for metric in leadsim::report::html::REPORT_METRICS {
+        let label = metric.info().label;
         assert!(
             html.contains(&format!("data-metric=\"{metric}\"")),
             "{metric}"

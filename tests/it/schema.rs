@@ -2,7 +2,7 @@
 //! that deny unknown fields, and every metric of the catalogue is present in
 //! catalogue order for every policy.
 
-use leadsim::metrics::METRICS;
+use leadsim::metrics::Metric;
 use leadsim::report::json::SummaryJson;
 
 use super::common::{model, repo_file, run};
@@ -24,7 +24,7 @@ fn summary_json_round_trips_through_the_pinned_schema() {
         assert_eq!(result.policy, policy.name);
         assert_eq!(result.world, "base");
         let names: Vec<&str> = result.metrics.0.iter().map(|(k, _)| k.as_str()).collect();
-        let expected: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
+        let expected: Vec<&str> = Metric::names().collect();
         assert_eq!(names, expected);
         let diff_names: Vec<&str> = result
             .vs_baseline
