@@ -39,7 +39,7 @@ pub struct Model {
     /// The ISO 4217 code money is in (`currency`), if the file says.
     pub currency: Option<String>,
     /// The data files the scenario read, with digests of their bytes.
-    pub data_files: Vec<crate::scenario::data::DataFile>,
+    pub data_files: Vec<DataFile>,
 }
 
 impl Model {
@@ -85,6 +85,14 @@ pub enum WorldEventKind {
 }
 
 impl WorldSpec {}
+
+/// A data file a scenario read: where, and a digest of its bytes (shards
+/// compare them, so a file that changed between shards is caught).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    pub path: String,
+    pub digest: u64,
+}
 
 /// The name of the world without stress events.
 pub const BASE_WORLD: &str = "base";

@@ -90,7 +90,7 @@ pub fn run(
 /// configuration and the results of every replication, folded in order.
 pub fn merge(
     paths: &[PathBuf],
-    options: &crate::LoadOptions,
+    options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<(Model, RunConfig, Results)> {
     if paths.len() as u64 > MAX_PARTS {
         bail!(
@@ -100,7 +100,7 @@ pub fn merge(
     }
     let mut partials = Vec::new();
     for p in paths {
-        let bytes = crate::read_bounded(p, MAX_PART_BYTES)
+        let bytes = crate::files::read_bounded(p, MAX_PART_BYTES)
             .with_context(|| format!("cannot read {}", p.display()))?;
         let partial: Partial = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a leadsim partial result", p.display()))?;
@@ -128,7 +128,8 @@ pub fn merge(
             seen
         );
     }
-    let model = crate::load_text_with(&first.scenario_text, &first.scenario_file, options)?;
+    let model =
+        crate::scenario::load::load_text_with(&first.scenario_text, &first.scenario_file, options)?;
     for (path, p) in &partials {
         check_part(path, p, &model)?;
     }
@@ -171,7 +172,7 @@ fn check_part(path: &Path, p: &Partial, model: &Model) -> anyhow::Result<()> {
             env!("CARGO_PKG_VERSION")
         )));
     }
-    if p.replications == 0 || p.replications > crate::scenario::validate::MAX_REPLICATIONS as u64 {
+    if p.replications == 0 || p.replications > crate::scenario::limits::MAX_REPLICATIONS as u64 {
         return Err(refuse(format!("it claims {} replications", p.replications)));
     }
     if p.shards == 0 || p.shard >= p.shards || p.shards > MAX_PARTS {
@@ -282,7 +283,7 @@ pub struct MergedSweep {
 /// Merges sweep partials into the sweep one machine would have run.
 pub fn merge_sweep(
     partials: Vec<SweepPartial>,
-    options: &crate::LoadOptions,
+    options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<MergedSweep> {
     let Some(first) = partials.first() else {
         bail!("give the partial results to merge")
@@ -324,7 +325,7 @@ pub fn merge_sweep(
         bail!("the sweep parts' digest does not match their scenario text, fields, seed and replication count (edited, written by another leadsim version, or a data file changed)");
     }
     if first.replications == 0
-        || first.replications > crate::scenario::validate::MAX_REPLICATIONS as u64
+        || first.replications > crate::scenario::limits::MAX_REPLICATIONS as u64
     {
         bail!("the sweep parts claim {} replications", first.replications);
     }

@@ -214,7 +214,12 @@ pub const MAX_POINTS: usize = 10_000;
 
 /// Builds and validates every grid point before anything runs.
 pub fn grid(text: &str, file: &Path, axes: &[Axis]) -> anyhow::Result<Vec<Point>> {
-    grid_with(text, file, axes, &crate::LoadOptions::default())
+    grid_with(
+        text,
+        file,
+        axes,
+        &crate::scenario::load::LoadOptions::default(),
+    )
 }
 
 /// [`grid`] with load options (where data files may come from).
@@ -222,7 +227,7 @@ pub fn grid_with(
     text: &str,
     file: &Path,
     axes: &[Axis],
-    options: &crate::LoadOptions,
+    options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<Vec<Point>> {
     if axes.is_empty() || axes.len() > 2 {
         bail!("give one or two --set fields to sweep, got {}", axes.len());
@@ -257,7 +262,7 @@ pub fn grid_with(
                 .zip(&values)
                 .map(|(a, v)| format!("{}={v}", a.path))
                 .collect();
-            let model = crate::load_text_with(&doc.to_string(), file, options)
+            let model = crate::scenario::load::load_text_with(&doc.to_string(), file, options)
                 .map_err(|e| point_error(e, file, axes, &values, &at.join(", ")))?;
             Ok(Point { values, model })
         })

@@ -1,8 +1,8 @@
 //! `leadsim trace`: a per-lead audit log of one policy in one replication,
 //! answering "why did this lead go there?".
 //!
-//! An [`Observer`] records what the engine does to each lead; `render`
-//! turns the records into CSV, one row per lead. The run it watches is the
+//! An [`Observer`] records what the engine does to each lead, as values;
+//! `report::trace` words them and writes the CSV, one row per lead. The run it watches is the
 //! same one `leadsim run` makes for that replication (same seed, same world).
 
 use crate::engine::leads::draw_world;
@@ -16,8 +16,8 @@ pub struct LeadTrace {
     pub arrival_hours: f64,
     pub segment: u32,
     pub score: f64,
-    /// Each routing decision, in order, for people to read.
-    pub decisions: Vec<String>,
+    /// Each routing decision, in order.
+    pub decisions: Vec<Decision>,
     pub sla_takebacks: u32,
     /// Hours spent waiting in holders' queues.
     pub queued_hours: f64,
@@ -30,33 +30,42 @@ pub struct LeadTrace {
     queued_since: Option<f64>,
 }
 
+/// One step of a lead's routing, at `hours` into the run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// The policy's rule chose `partner` among `eligible` partners.
+    Routed {
+        hours: f64,
+        partner: u32,
+        eligible: u32,
+    },
+    /// The house team took the lead: because no partner was eligible, or
+    /// because the SLA's re-routes were used up (`after_escalation`).
+    ToHouse { hours: f64, after_escalation: bool },
+    /// The SLA deadline passed and the lead was taken back.
+    SlaTakeBack { hours: f64 },
+    /// The holder left the programme and the lead was taken back.
+    HolderLeft { hours: f64 },
+    /// The holder was acquired: the lead moved to `to`.
+    Moved { hours: f64, to: u32 },
+    /// The SLA's re-routes were used up: its `then` applies.
+    Escalated { hours: f64 },
+    /// The lead was dropped.
+    Dropped { hours: f64 },
+}
+
 /// Records every lead's story.
 pub struct Recorder<'m> {
     model: &'m Model,
-    rule: String,
     pub leads: Vec<LeadTrace>,
 }
 
 impl<'m> Recorder<'m> {
-    pub fn new(model: &'m Model, policy: usize) -> Self {
-        let routing = &model.policies[policy].routing;
-        let rule = if routing.tiers.is_empty() {
-            routing.rule.name().to_string()
-        } else {
-            format!("score_tiered/{}", routing.rule.name())
-        };
+    pub fn new(model: &'m Model) -> Self {
         Recorder {
             model,
-            rule,
             leads: Vec::new(),
         }
-    }
-
-    fn holder_name(&self, holder: u32) -> &str {
-        self.model
-            .partners
-            .get(holder as usize)
-            .map_or("house", |p| p.name.as_str())
     }
 
     fn lead(&mut self, lead: u32) -> &mut LeadTrace {
@@ -78,24 +87,21 @@ impl Observer for Recorder<'_> {
         self.lead(lead).outcome = "below_threshold";
     }
     fn assigned(&mut self, time: f64, lead: u32, holder: u32, eligible: u32) {
-        let name = self.holder_name(holder).to_string();
-        let text = if (holder as usize) < self.model.partners.len() {
-            format!(
-                "{time:.2}h {} among {eligible} eligible -> {name}",
-                self.rule
-            )
-        } else if self
-            .lead(lead)
-            .decisions
-            .last()
-            .is_some_and(|d| d.ends_with("applies"))
-        {
-            format!("{time:.2}h -> house")
-        } else {
-            format!("{time:.2}h no partner eligible -> house")
-        };
+        let partners = self.model.partners.len();
         let l = self.lead(lead);
-        l.decisions.push(text);
+        let decision = if (holder as usize) < partners {
+            Decision::Routed {
+                hours: time,
+                partner: holder,
+                eligible,
+            }
+        } else {
+            Decision::ToHouse {
+                hours: time,
+                after_escalation: matches!(l.decisions.last(), Some(Decision::Escalated { .. })),
+            }
+        };
+        l.decisions.push(decision);
         l.holder = Some(holder);
     }
     fn queued(&mut self, time: f64, lead: u32, _holder: u32) {
@@ -115,12 +121,9 @@ impl Observer for Recorder<'_> {
         match why {
             TakeBack::Sla => {
                 l.sla_takebacks += 1;
-                l.decisions
-                    .push(format!("{time:.2}h SLA deadline passed, taken back"));
+                l.decisions.push(Decision::SlaTakeBack { hours: time });
             }
-            TakeBack::PartnerLeft => l
-                .decisions
-                .push(format!("{time:.2}h holder left the programme, taken back")),
+            TakeBack::PartnerLeft => l.decisions.push(Decision::HolderLeft { hours: time }),
         }
     }
     fn contacted(&mut self, time: f64, lead: u32, _holder: u32, opportunity: bool) {
@@ -139,16 +142,14 @@ impl Observer for Recorder<'_> {
         self.lead(lead).payouts += amount;
     }
     fn moved(&mut self, time: f64, lead: u32, _from: u32, to: u32) {
-        let name = self.holder_name(to).to_string();
         let l = self.lead(lead);
-        l.decisions
-            .push(format!("{time:.2}h holder acquired: moved to {name}"));
+        l.decisions.push(Decision::Moved { hours: time, to });
         l.holder = Some(to);
     }
     fn escalated(&mut self, time: f64, lead: u32) {
-        self.lead(lead).decisions.push(format!(
-            "{time:.2}h re-routes used up: the SLA's `then` applies"
-        ));
+        self.lead(lead)
+            .decisions
+            .push(Decision::Escalated { hours: time });
     }
     fn unrouted(&mut self, _time: f64, lead: u32) {
         self.lead(lead).outcome = "unrouted";
@@ -156,7 +157,7 @@ impl Observer for Recorder<'_> {
     fn dropped(&mut self, time: f64, lead: u32) {
         let l = self.lead(lead);
         l.outcome = "dropped";
-        l.decisions.push(format!("{time:.2}h dropped"));
+        l.decisions.push(Decision::Dropped { hours: time });
     }
 }
 
@@ -175,7 +176,7 @@ pub fn trace(
         Streams::new(replication_seed(seed, replication)),
         world,
     );
-    let mut recorder = Recorder::new(model, policy);
+    let mut recorder = Recorder::new(model);
     let run = simulate_observed(
         model,
         &model.policies[policy],
@@ -189,61 +190,4 @@ pub fn trace(
         l.segment = lead.segment;
     }
     (leads, run)
-}
-
-/// The trace as CSV, one row per lead (the first `limit` leads, if given).
-pub fn render(model: &Model, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u8> {
-    use crate::report::csv::text_cell;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "lead",
-        "arrival_hours",
-        "segment",
-        "region",
-        "vertical",
-        "score",
-        "decisions",
-        "sla_takebacks",
-        "queued_hours",
-        "first_contact_hours",
-        "ttfc_hours",
-        "holder",
-        "outcome",
-        "revenue",
-        "payouts",
-    ])
-    .expect("writing to memory");
-    let hours = |h: f64| format!("{h:.3}");
-    for (i, l) in leads.iter().enumerate().take(limit.unwrap_or(usize::MAX)) {
-        let segment = &model.leads.segments[l.segment as usize];
-        w.write_record([
-            i.to_string(),
-            hours(l.arrival_hours),
-            text_cell(&segment.name),
-            segment
-                .region
-                .map_or(String::new(), |r| text_cell(&model.regions[r])),
-            segment
-                .vertical
-                .map_or(String::new(), |v| text_cell(&model.verticals[v])),
-            format!("{:.4}", l.score),
-            text_cell(&l.decisions.join(" | ")),
-            l.sla_takebacks.to_string(),
-            hours(l.queued_hours),
-            l.first_contact_hours.map_or(String::new(), hours),
-            l.first_contact_hours
-                .map_or(String::new(), |c| hours(c - l.arrival_hours)),
-            l.holder.map_or(String::new(), |h| {
-                model
-                    .partners
-                    .get(h as usize)
-                    .map_or("house".into(), |p| text_cell(&p.name))
-            }),
-            l.outcome.to_string(),
-            format!("{:.2}", l.revenue),
-            format!("{:.2}", l.payouts),
-        ])
-        .expect("writing to memory");
-    }
-    w.into_inner().expect("writing to memory")
 }

@@ -46,7 +46,10 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
             model.policies[policy].name, args.world, args.replication
         ))
     });
-    leadsim::report::write_atomic(&out, &leadsim::trace::render(&model, &leads, args.leads))?;
+    leadsim::report::write_atomic(
+        &out,
+        &leadsim::report::trace::render(&model, policy, &leads, args.leads),
+    )?;
     let o = run.outcomes;
     eprintln!(
         "wrote {} ({} of {} leads): won {}, lost {}, disqualified {}, dropped {}, unrouted {}, below threshold {}",

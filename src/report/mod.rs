@@ -11,6 +11,7 @@ pub mod json;
 pub mod output;
 pub mod sweep;
 pub mod table;
+pub mod trace;
 
 pub use output::write_atomic;
 

@@ -31,13 +31,7 @@ pub fn excerpt(text: &str) -> String {
     out
 }
 
-/// A data file a scenario read: where, and a digest of its bytes (shards
-/// compare them, so a file that changed between shards is caught).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataFile {
-    pub path: String,
-    pub digest: u64,
-}
+pub use crate::model::DataFile;
 
 /// Where a scenario may read data files, and what it read.
 ///

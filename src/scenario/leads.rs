@@ -1,8 +1,9 @@
 //! Validation of `leads`: signals, segments, and replayed historical leads.
 
+use super::checker::{Checker, Names};
+use super::defaults;
 use super::dist::{Dist, Support};
 use super::raw::*;
-use super::validate::{defaults, Checker, Names};
 use crate::model::*;
 
 pub(super) fn lead_model(
@@ -18,7 +19,7 @@ pub(super) fn lead_model(
     let signals = match &raw.signals {
         None => vec![Signal {
             name: defaults::SIGNAL.into(),
-            noise: 0.1,
+            noise: defaults::SIGNAL_NOISE,
         }],
         Some(list) => {
             if list.is_empty() {

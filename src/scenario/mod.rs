@@ -2,10 +2,13 @@
 //! validation into the typed model (`validate`).
 
 pub mod bundled;
+mod checker;
 pub mod data;
+pub mod defaults;
 pub mod dist;
 pub mod errors;
 mod leads;
+pub mod limits;
 pub mod load;
 pub mod locate;
 mod partners;

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use super::checker::{Checker, Names};
+use super::defaults;
 use super::dist::Support;
 use super::raw::*;
-use super::validate::{defaults, Checker, Names};
 use crate::model::*;
 
 pub(super) struct TeamFields<'a> {

@@ -310,9 +310,7 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
             );
         }
     }
-    let period_days = raw
-        .period_days
-        .unwrap_or(super::validate::defaults::PERIOD_DAYS);
+    let period_days = raw.period_days.unwrap_or(super::defaults::PERIOD_DAYS);
     if !(period_days.is_finite() && period_days > 0.0) {
         errors.push(
             format!("{path}.period_days"),

@@ -11,6 +11,8 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::defaults;
+
 /// The whole scenario file (MODEL.md section 1).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -49,13 +51,13 @@ pub struct RawScenario {
 }
 
 pub fn default_horizon_days() -> f64 {
-    90.0
+    defaults::HORIZON_DAYS
 }
 pub fn default_replications() -> i64 {
-    200
+    defaults::REPLICATIONS
 }
 pub fn default_seed() -> u64 {
-    1
+    defaults::SEED
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -93,7 +95,7 @@ fn default_replay_mode() -> RawReplayMode {
 }
 
 pub fn default_arrivals_per_day() -> f64 {
-    20.0
+    defaults::ARRIVALS_PER_DAY
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -105,7 +107,7 @@ pub struct RawSignal {
 }
 
 pub fn default_signal_noise() -> f64 {
-    0.1
+    defaults::SIGNAL_NOISE
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -125,7 +127,7 @@ pub struct RawSegment {
 }
 
 fn one() -> f64 {
-    1.0
+    defaults::WEIGHT
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -138,10 +140,10 @@ pub struct RawSpeedToLead {
 }
 
 fn default_half_life() -> f64 {
-    12.0
+    defaults::HALF_LIFE
 }
 fn default_decay_floor() -> f64 {
-    0.2
+    defaults::DECAY_FLOOR
 }
 
 impl Default for RawSpeedToLead {
@@ -169,13 +171,13 @@ pub struct RawEconomics {
 }
 
 fn default_gross_margin() -> f64 {
-    0.7
+    defaults::GROSS_MARGIN
 }
 fn default_review_days() -> f64 {
-    30.0
+    defaults::REVIEW_DAYS
 }
 fn default_reference_earnings() -> f64 {
-    200.0
+    defaults::REFERENCE_EARNINGS
 }
 
 impl Default for RawEconomics {
@@ -356,7 +358,7 @@ fn default_vertical_mode() -> RawVerticalMode {
     RawVerticalMode::Prefer
 }
 fn default_mismatch_fit() -> f64 {
-    0.7
+    defaults::MISMATCH_FIT
 }
 
 impl Default for RawEligibility {
@@ -396,7 +398,7 @@ pub struct RawSla {
 }
 
 fn default_max_reroutes() -> i64 {
-    1
+    defaults::MAX_REROUTES
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -1,9 +1,9 @@
 //! Validation of `stress` worlds and `expect` assertions: events and names
 //! resolved against partners, segments, policies and metrics.
 
+use super::checker::{Checker, Names};
 use super::errors::did_you_mean;
 use super::raw::*;
-use super::validate::{Checker, Names};
 use crate::model::*;
 
 /// The base world and the `stress` worlds, with names resolved.
@@ -40,7 +40,7 @@ pub(super) fn worlds(
         if !c.at_most(
             &format!("{path}.events"),
             stress.events.len(),
-            super::validate::limits::EVENTS,
+            super::limits::EVENTS,
         ) {
             continue;
         }

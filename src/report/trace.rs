@@ -1,0 +1,116 @@
+//! `leadsim trace`'s CSV: one row per lead, its routing decisions in words.
+
+use super::csv::text_cell;
+use crate::model::Model;
+use crate::trace::{Decision, LeadTrace};
+
+/// The rule as the trace names it: `least_loaded`, or
+/// `score_tiered/round_robin` for a tiered policy.
+fn rule_name(model: &Model, policy: usize) -> String {
+    let routing = &model.policies[policy].routing;
+    if routing.tiers.is_empty() {
+        routing.rule.name().to_string()
+    } else {
+        format!("score_tiered/{}", routing.rule.name())
+    }
+}
+
+/// One decision for a person: "12.50h least_loaded among 4 eligible ->
+/// Contoso".
+fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> String {
+    match *d {
+        Decision::Routed {
+            hours,
+            partner,
+            eligible,
+        } => format!(
+            "{hours:.2}h {rule} among {eligible} eligible -> {}",
+            holder(partner)
+        ),
+        Decision::ToHouse {
+            hours,
+            after_escalation: true,
+        } => format!("{hours:.2}h -> house"),
+        Decision::ToHouse { hours, .. } => format!("{hours:.2}h no partner eligible -> house"),
+        Decision::SlaTakeBack { hours } => format!("{hours:.2}h SLA deadline passed, taken back"),
+        Decision::HolderLeft { hours } => {
+            format!("{hours:.2}h holder left the programme, taken back")
+        }
+        Decision::Moved { hours, to } => {
+            format!("{hours:.2}h holder acquired: moved to {}", holder(to))
+        }
+        Decision::Escalated { hours } => {
+            format!("{hours:.2}h re-routes used up: the SLA's `then` applies")
+        }
+        Decision::Dropped { hours } => format!("{hours:.2}h dropped"),
+    }
+}
+
+/// The trace as CSV, one row per lead (the first `limit` leads, if given).
+pub fn render(model: &Model, policy: usize, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u8> {
+    let rule = rule_name(model, policy);
+    let holder = |h: u32| {
+        model
+            .partners
+            .get(h as usize)
+            .map_or("house", |p| p.name.as_str())
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "lead",
+        "arrival_hours",
+        "segment",
+        "region",
+        "vertical",
+        "score",
+        "decisions",
+        "sla_takebacks",
+        "queued_hours",
+        "first_contact_hours",
+        "ttfc_hours",
+        "holder",
+        "outcome",
+        "revenue",
+        "payouts",
+    ])
+    .expect("writing to memory");
+    let hours = |h: f64| format!("{h:.3}");
+    for (i, l) in leads.iter().enumerate().take(limit.unwrap_or(usize::MAX)) {
+        let segment = &model.leads.segments[l.segment as usize];
+        w.write_record([
+            i.to_string(),
+            hours(l.arrival_hours),
+            text_cell(&segment.name),
+            segment
+                .region
+                .map_or(String::new(), |r| text_cell(&model.regions[r])),
+            segment
+                .vertical
+                .map_or(String::new(), |v| text_cell(&model.verticals[v])),
+            format!("{:.4}", l.score),
+            text_cell(
+                &l.decisions
+                    .iter()
+                    .map(|d| words(d, &rule, holder))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ),
+            l.sla_takebacks.to_string(),
+            hours(l.queued_hours),
+            l.first_contact_hours.map_or(String::new(), hours),
+            l.first_contact_hours
+                .map_or(String::new(), |c| hours(c - l.arrival_hours)),
+            l.holder.map_or(String::new(), |h| {
+                model
+                    .partners
+                    .get(h as usize)
+                    .map_or("house".into(), |p| text_cell(&p.name))
+            }),
+            l.outcome.to_string(),
+            format!("{:.2}", l.revenue),
+            format!("{:.2}", l.payouts),
+        ])
+        .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
