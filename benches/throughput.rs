@@ -32,6 +32,7 @@ fn measure(model: &Model, replications: u64, threads: usize) -> (f64, f64) {
         replications,
         seed: 1,
         threads: Some(threads),
+        cancel: Default::default(),
     };
     let start = Instant::now();
     let results = run(model, &config, &|_| {}).unwrap();
@@ -80,6 +81,7 @@ fn main() {
             replications: 4,
             seed: 1,
             threads: Some(1),
+            cancel: Default::default(),
         },
         &|_| {},
     )

@@ -124,25 +124,56 @@ pub enum Format {
     Json,
 }
 
+/// The options `run`, `check` and `sweep` share: how much to simulate, with
+/// which seed, on how many threads, and how much to say.
 #[derive(Debug, Args, Default)]
-pub struct RunArgs {
-    /// The scenario file (JSON); the bundled default scenario when left out.
-    pub scenario: Option<PathBuf>,
-    /// Replications (overrides the file's `replications`), up to 10,000,000.
+pub struct ExecArgs {
+    /// Replications (overrides the file's `replications`; a sweep runs
+    /// this many at every grid point), up to 10,000,000.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub replications: Option<u64>,
-    /// Seed (overrides the file's `seed`).
+    /// Seed (overrides the file's `seed`; every grid point of a sweep uses it).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
+    /// Print nothing but errors (and the JSON with `--format json`).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run even when the estimated work (leads x policies x worlds x
+    /// replications, x grid points for a sweep) is beyond 1e12
+    /// lead-simulations.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl ExecArgs {
+    /// The run configuration for `model`: the file's replications and seed
+    /// unless overridden.
+    pub fn config(
+        &self,
+        model: &leadsim::model::Model,
+        cancel: &leadsim::runner::Cancel,
+    ) -> leadsim::runner::RunConfig {
+        leadsim::runner::RunConfig {
+            replications: self.replications.unwrap_or(model.replications),
+            seed: self.seed.unwrap_or(model.seed),
+            threads: self.threads.map(|t| t as usize),
+            cancel: cancel.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// The scenario file (JSON); the bundled default scenario when left out.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Output folder (default: output/<scenario name>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print nothing but errors (and the JSON with --format json).
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Run only replications I, I+N, I+2N, ... and write a partial result,
     /// DIR/part-I-of-N.json, for `leadsim merge`.
     #[arg(long, value_name = "I/N")]
@@ -159,10 +190,6 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 10_000, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub max_replications: u64,
-    /// Run even when the estimated work (leads x policies x worlds x
-    /// replications) is beyond 1e12 lead-simulations.
-    #[arg(long)]
-    pub force: bool,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -180,15 +207,8 @@ pub struct SweepArgs {
     /// `fairness.gini_leads,conversion.lead_to_win`; repeatable.
     #[arg(long, value_name = "METRIC,METRIC")]
     pub pareto: Vec<String>,
-    /// Replications per grid point (overrides the file's), up to 10,000,000.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub replications: Option<u64>,
-    /// Seed (overrides the file's); every grid point uses it.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Output folder (default: output/<scenario name>/sweep/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -196,12 +216,6 @@ pub struct SweepArgs {
     /// for `leadsim merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Run even when the estimated work is beyond 1e12 lead-simulations.
-    #[arg(long)]
-    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

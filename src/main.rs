@@ -13,18 +13,20 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     // Ctrl-C asks the workers to stop after their current replication;
     // nothing is written for a run that did not finish.
-    let _ = ctrlc::set_handler(|| {
-        leadsim::runner::STOP.store(true, std::sync::atomic::Ordering::Relaxed)
-    });
-    match app::run(cli) {
+    let cancel = leadsim::runner::Cancel::default();
+    let handler = cancel.clone();
+    let _ = ctrlc::set_handler(move || handler.cancel());
+    match app::run(cli, &cancel) {
         Ok(code) => code,
+        // A run stopped by Ctrl-C fails with `RunError::Interrupted`, which
+        // says how far it got.
+        Err(err) if cancel.is_cancelled() => {
+            eprintln!(
+                "stopped: {err:#}; nothing was written, and earlier results in the output folder are untouched"
+            );
+            ExitCode::from(130)
+        }
         Err(err) => {
-            if let Some(stop) = err.downcast_ref::<leadsim::runner::Interrupted>() {
-                eprintln!(
-                    "stopped: {stop}; nothing was written, and earlier results in the output folder are untouched"
-                );
-                return ExitCode::from(130);
-            }
             eprintln!("error: {err:#}");
             ExitCode::from(2)
         }

@@ -464,6 +464,64 @@ pub fn power(model: &Model, spec: &PilotSpec, weeks: f64) -> PowerResult {
     }
 }
 
+/// A pilot study: the power curve over pilot lengths around the one asked
+/// for, the result at that length, and the A/A check at it.
+#[derive(Debug, Clone)]
+pub struct Study {
+    pub spec: PilotSpec,
+    /// A quarter of the length to twice it, with the length itself.
+    pub curve: Vec<PowerResult>,
+    /// The result at the length asked for.
+    pub at: PowerResult,
+    /// The same design with B = A: how often it "finds" a difference that
+    /// is not there. It should be alpha, within Monte Carlo error.
+    pub aa: PowerResult,
+}
+
+impl Study {
+    /// The longest pilot on the curve.
+    pub fn longest_weeks(&self) -> f64 {
+        self.curve.last().map_or(self.spec.weeks, |p| p.weeks)
+    }
+
+    /// The shortest pilot on the curve with 80 % power, if any.
+    pub fn weeks_to_80(&self) -> Option<f64> {
+        self.curve.iter().find(|p| p.power >= 0.8).map(|p| p.weeks)
+    }
+}
+
+/// Runs the study of `spec`: pilots at a quarter, half, three quarters,
+/// one, one and a half and two times `spec.weeks` (rounded to whole weeks,
+/// at least one), and the A/A check at `spec.weeks`.
+pub fn study(model: &Model, spec: &PilotSpec) -> Study {
+    let mut lengths: Vec<f64> = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
+        .iter()
+        .map(|f| (spec.weeks * f).max(1.0).round())
+        .collect();
+    lengths.push(spec.weeks);
+    lengths.sort_by(f64::total_cmp);
+    lengths.dedup();
+    let curve: Vec<PowerResult> = lengths.iter().map(|&w| power(model, spec, w)).collect();
+    let at = *curve
+        .iter()
+        .find(|p| p.weeks == spec.weeks)
+        .expect("the requested length is on the curve");
+    let aa = power(
+        model,
+        &PilotSpec {
+            policy: spec.versus,
+            ..spec.clone()
+        },
+        spec.weeks,
+    );
+    Study {
+        spec: spec.clone(),
+        curve,
+        at,
+        aa,
+    }
+}
+
 /// The smallest lift over `pa` a two-proportion test with `n` leads per
 /// arm detects with 80 % power at `alpha`: the `d` solving
 /// `two_proportion_power(pa, pa + d, n, alpha) = 0.8`, by bisection. It

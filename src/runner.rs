@@ -6,6 +6,8 @@
 //! 64, and a partial result can be merged with another the same way.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -18,21 +20,48 @@ use crate::model::Model;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::histogram::TTFC_BIN_COUNT;
 
-/// Set (by a Ctrl-C handler, say) to stop a run: workers finish the
-/// replication they are on and the run returns an [`Interrupted`] error.
-pub static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// A handle that stops a run: workers finish the replication they are on
+/// and the run returns [`RunError::Interrupted`]. Clones share one flag, so
+/// a Ctrl-C handler can hold one and the run another; each run gets its own
+/// handle (none is process-wide), so a library user can stop one run and
+/// start the next.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
 
-/// A run stopped by [`STOP`] before it finished.
+impl Cancel {
+    /// Asks the runs holding this handle to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Why a run did not finish.
 #[derive(Debug, thiserror::Error)]
-#[error("interrupted after {done} of {total} replications")]
-pub struct Interrupted {
-    pub done: u64,
-    pub total: u64,
+pub enum RunError {
+    /// Stopped through its [`Cancel`] handle before it finished.
+    #[error("interrupted after {done} of {total} replications")]
+    Interrupted { done: u64, total: u64 },
+    /// The worker threads could not be started.
+    #[error("cannot start the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// A shard would keep more replications than a part may hold.
+    #[error(
+        "this shard would hold {replications} replications; a shard keeps each replication's \
+         results until merge, so at most {MAX_SHARD_REPLICATIONS} per shard: use more shards"
+    )]
+    ShardTooLarge { replications: u64 },
 }
 
 /// Runs `work` on a pool of `threads` workers, or on rayon's global pool
 /// (one per core) when `None`.
-fn in_pool<R: Send>(threads: Option<usize>, work: impl FnOnce() -> R + Send) -> anyhow::Result<R> {
+fn in_pool<R: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> R + Send,
+) -> Result<R, RunError> {
     Ok(match threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -40,10 +69,6 @@ fn in_pool<R: Send>(threads: Option<usize>, work: impl FnOnce() -> R + Send) -> 
             .install(work),
         None => work(),
     })
-}
-
-fn stopped() -> bool {
-    STOP.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Replications per block. One: every replication is folded on its own and
@@ -63,6 +88,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Worker threads; `None` lets rayon decide (one per core).
     pub threads: Option<usize>,
+    /// Stops the run early (Ctrl-C, or a caller's own reason).
+    pub cancel: Cancel,
 }
 
 impl RunConfig {
@@ -71,6 +98,7 @@ impl RunConfig {
             replications: model.replications,
             seed: model.seed,
             threads: None,
+            cancel: Cancel::default(),
         }
     }
 }
@@ -321,9 +349,6 @@ impl Results {
 pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scratch) -> Results {
     let mut results = Results::empty(model);
     for r in range {
-        if stopped() {
-            break;
-        }
         // Every world of a replication shares its streams (pairing worlds).
         let streams = Streams::new(replication_seed(seed, r));
         for w in 0..model.worlds.len() {
@@ -347,7 +372,7 @@ pub fn run(
     model: &Model,
     config: &RunConfig,
     progress: &(dyn Fn(u64) + Sync),
-) -> anyhow::Result<Results> {
+) -> Result<Results, RunError> {
     let mut results = Results::empty(model);
     run_more(
         model,
@@ -368,7 +393,7 @@ pub fn run_more(
     range: Range<u64>,
     results: &mut Results,
     progress: &(dyn Fn(u64) + Sync),
-) -> anyhow::Result<()> {
+) -> Result<(), RunError> {
     // Blocks run in waves; each wave's results are merged (in block order)
     // before the next starts, so memory stays bounded by one wave, whatever
     // the number of replications: the blocks of a wave are made as it starts.
@@ -385,6 +410,10 @@ pub fn run_more(
             let parts: Vec<Results> = wave
                 .par_iter()
                 .map_init(Scratch::default, |scratch, range| {
+                    // A cancelled run is discarded: skip what is left.
+                    if config.cancel.is_cancelled() {
+                        return Results::empty(model);
+                    }
                     let part = run_block(model, config.seed, range.clone(), scratch);
                     progress(part.replications);
                     part
@@ -393,18 +422,17 @@ pub fn run_more(
             for part in &parts {
                 results.merge(part);
             }
-            if stopped() {
+            if config.cancel.is_cancelled() {
                 return;
             }
         }
     };
     in_pool(config.threads, work)?;
-    if stopped() {
-        return Err(Interrupted {
+    if config.cancel.is_cancelled() {
+        return Err(RunError::Interrupted {
             done: results.replications,
             total: range.end,
-        }
-        .into());
+        });
     }
     Ok(())
 }
@@ -467,14 +495,11 @@ pub fn run_shard(
     index: u64,
     count: u64,
     progress: &(dyn Fn(u64) + Sync),
-) -> anyhow::Result<Vec<(u64, Results)>> {
+) -> Result<Vec<(u64, Results)>, RunError> {
     let step = count.max(1);
     let mine = config.replications.saturating_sub(index).div_ceil(step);
     if mine > MAX_SHARD_REPLICATIONS {
-        anyhow::bail!(
-            "this shard would hold {mine} replications; a shard keeps each replication's \
-             results until merge, so at most {MAX_SHARD_REPLICATIONS} per shard: use more shards"
-        );
+        return Err(RunError::ShardTooLarge { replications: mine });
     }
     let replications: Vec<u64> = (index..config.replications)
         .step_by(step as usize)
@@ -484,8 +509,11 @@ pub fn run_shard(
         replications
             .par_iter()
             .map_init(Scratch::default, |scratch, &r| {
+                if config.cancel.is_cancelled() {
+                    return (r, Results::empty(model));
+                }
                 let part = run_block(model, config.seed, r..r + 1, scratch);
-                if !stopped() {
+                if !config.cancel.is_cancelled() {
                     done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 progress(1);
@@ -494,12 +522,11 @@ pub fn run_shard(
             .collect::<Vec<(u64, Results)>>()
     };
     let parts = in_pool(config.threads, work)?;
-    if stopped() {
-        return Err(Interrupted {
+    if config.cancel.is_cancelled() {
+        return Err(RunError::Interrupted {
             done: done.load(std::sync::atomic::Ordering::Relaxed),
             total: replications.len() as u64,
-        }
-        .into());
+        });
     }
     Ok(parts)
 }

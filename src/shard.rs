@@ -137,6 +137,7 @@ pub fn merge(
         replications: first.replications,
         seed: first.seed,
         threads: None,
+        cancel: Default::default(),
     };
     let mut parts: Vec<(u64, Results)> = partials.into_iter().flat_map(|(_, p)| p.parts).collect();
     parts.sort_by_key(|(r, _)| *r);
@@ -333,6 +334,7 @@ pub fn merge_sweep(
         replications: first.replications,
         seed: first.seed,
         threads: None,
+        cancel: Default::default(),
     };
     let (pareto, heatmap_policy) = (first.pareto.clone(), first.heatmap_policy);
     let replications = first.replications;

@@ -11,16 +11,17 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use leadsim::metrics::Metric;
+use leadsim::runner::Cancel;
 
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let options = leadsim::LoadOptions {
         data_root: cli.data_root.clone(),
     };
     let options = &options;
     match cli.command {
-        None => run::run_scenario(cli.run, false, options),
-        Some(Command::Run(args)) => run::run_scenario(args, false, options),
-        Some(Command::Check(args)) => run::run_scenario(args, true, options),
+        None => run::run_scenario(cli.run, false, options, cancel),
+        Some(Command::Run(args)) => run::run_scenario(args, false, options, cancel),
+        Some(Command::Check(args)) => run::run_scenario(args, true, options, cancel),
         Some(Command::Validate { scenario }) => tools::validate(&scenario, options),
         Some(Command::Trace(args)) => tools::trace(args, options),
         Some(Command::Diff {
@@ -28,7 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             new,
             fail_on_change,
         }) => tools::diff(&old, &new, fail_on_change),
-        Some(Command::Sweep(args)) => analysis::sweep(args, options),
+        Some(Command::Sweep(args)) => analysis::sweep(args, options, cancel),
         Some(Command::Merge {
             parts,
             out,

@@ -29,10 +29,10 @@ fn run_shard(
     let out_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     let path = out_dir.join(format!("part-{}-of-{}.json", shard.0, shard.1));
     leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
-    if !args.quiet {
+    if !args.exec.quiet {
         eprintln!(
             "shard {}/{}: {} replications; wrote {}",
             shard.0,
@@ -50,6 +50,7 @@ pub(super) fn run_scenario(
     args: RunArgs,
     check_only: bool,
     options: &leadsim::LoadOptions,
+    cancel: &leadsim::runner::Cancel,
 ) -> anyhow::Result<ExitCode> {
     let (file, text) = source(args.scenario.as_deref())?;
     let model = leadsim::load_text_with(&text, &file, options)?;
@@ -62,25 +63,21 @@ pub(super) fn run_scenario(
             model.name
         );
     }
-    let config = RunConfig {
-        replications: args.replications.unwrap_or(model.replications),
-        seed: args.seed.unwrap_or(model.seed),
-        threads: args.threads.map(|t| t as usize),
-    };
+    let config = args.exec.config(&model, cancel);
     let heatmap = heatmap_metric(&args.heatmap)?;
     let planned = match args.precision {
         Some(_) => args.max_replications.max(config.replications),
         None => config.replications,
     };
-    leadsim::check_work(&model, planned, 1, args.force)?;
+    leadsim::check_work(&model, planned, 1, args.exec.force)?;
     if let Some(spec) = &args.shard {
         return run_shard(&args, &model, &config, (&file, &text), spec);
     }
     let out_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
+    let bar = if args.exec.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::new(config.replications);
@@ -107,7 +104,7 @@ pub(super) fn run_scenario(
                 &|n| bar.inc(n),
             )
             .map(|(summary, reached)| {
-                if !args.quiet || !reached {
+                if !args.exec.quiet || !reached {
                     eprintln!(
                         "precision {precision}: every headline metric's 95% half-width {} {precision} x |mean| after {} replications",
                         if reached { "is within" } else { "is NOT yet within" },
@@ -157,7 +154,7 @@ pub(super) fn run_scenario(
                 .write_all(&leadsim::report::json::render(&summary))
                 .context("cannot write to standard output")?;
         }
-        Format::Table if !args.quiet => {
+        Format::Table if !args.exec.quiet => {
             write!(stdout, "{}", leadsim::report::table::render(&summary))
                 .context("cannot write to standard output")?;
         }
@@ -165,13 +162,13 @@ pub(super) fn run_scenario(
     }
     if !summary.checks.is_empty() {
         // Assertions go with the table, or to stderr beside JSON output.
-        if args.format == Format::Table && !args.quiet {
+        if args.format == Format::Table && !args.exec.quiet {
             write!(stdout, "\n{checks}").context("cannot write to standard output")?;
-        } else if failed || !args.quiet {
+        } else if failed || !args.exec.quiet {
             eprint!("{checks}");
         }
     }
-    if !args.quiet {
+    if !args.exec.quiet {
         eprintln!("wrote {} files to {}", written.len(), out_dir.display());
     }
     Ok(if failed {
@@ -210,7 +207,8 @@ pub(super) fn merge(
             &merged.pareto,
             merged.heatmap_policy,
         )?;
-        let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(name).join("sweep"));
+        let out_dir =
+            out.unwrap_or_else(|| leadsim::report::output::default_dir(&name).join("sweep"));
         let files: Vec<(&str, Vec<u8>)> =
             files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
         leadsim::report::output::write_set(&out_dir, &files, &|n| !n.starts_with("sweep-part-"))?;
@@ -226,7 +224,7 @@ pub(super) fn merge(
     }
     let (model, config, results) = leadsim::shard::merge(parts, options)?;
     let summary = leadsim::summary::summarise(&model, &config, &results);
-    let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let out_dir = out.unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     let files = leadsim::report::render_all(&summary, heatmap)?;
     let written = leadsim::report::write_all(&out_dir, &files)?;
     if !quiet {

@@ -41,7 +41,7 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
     let seed = args.seed.unwrap_or(model.seed);
     let (leads, run) = leadsim::trace::trace(&model, seed, policy, world, args.replication);
     let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(&model.name).join(format!(
+        leadsim::report::output::default_dir(&model.name).join(format!(
             "trace-{}-{}-{}.csv",
             model.policies[policy].name, args.world, args.replication
         ))

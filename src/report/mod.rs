@@ -9,6 +9,7 @@ pub mod executive;
 pub mod html;
 pub mod json;
 pub mod output;
+pub mod power;
 pub mod sweep;
 pub mod table;
 pub mod trace;

@@ -110,6 +110,15 @@ impl FolderLock {
     }
 }
 
+/// Where commands write by default: `output/` in the current folder.
+pub const DEFAULT_ROOT: &str = "output";
+
+/// A scenario's default output folder, `output/<scenario name>/`; `sweep`,
+/// `power` and `trace` write below it.
+pub fn default_dir(scenario: &str) -> PathBuf {
+    Path::new(DEFAULT_ROOT).join(scenario)
+}
+
 /// Writes a command's files as one set into `dir`: afterwards `dir` holds
 /// exactly these files plus the entries it held that the command does not
 /// own (`owned` says which names belong to the command's set, so that a

@@ -17,6 +17,7 @@ pub fn run(model: &Model, replications: u64, seed: u64) -> Summary {
         replications,
         seed,
         threads: None,
+        cancel: Default::default(),
     };
     leadsim::simulate(model, &config, &|_| {}).expect("run")
 }

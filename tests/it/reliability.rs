@@ -184,3 +184,32 @@ fn concurrent_runs_into_one_folder_leave_one_complete_set() {
         "kept"
     );
 }
+
+/// A cancel handle belongs to one run: a cancelled run fails with a typed
+/// error that says how far it got, and the next run (with its own handle)
+/// runs in full. With the process-wide flag this replaced, the second run
+/// would have stopped too.
+#[test]
+fn a_cancelled_run_stops_and_the_next_run_is_unaffected() {
+    use leadsim::runner::{run, Cancel, RunConfig, RunError};
+    let model = leadsim::load_file(&repo_file("scenarios/baseline.json")).unwrap();
+    let cancel = Cancel::default();
+    cancel.cancel();
+    let config = RunConfig {
+        replications: 20,
+        seed: 1,
+        threads: Some(1),
+        cancel,
+    };
+    match run(&model, &config, &|_| {}) {
+        Err(RunError::Interrupted { done, total }) => {
+            assert_eq!((done, total), (0, 20));
+        }
+        other => panic!("expected an interrupted run, got {other:?}"),
+    }
+    let fresh = RunConfig {
+        cancel: Cancel::default(),
+        ..config
+    };
+    assert_eq!(run(&model, &fresh, &|_| {}).unwrap().replications, 20);
+}
