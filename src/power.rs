@@ -220,7 +220,7 @@ fn pilot(
     let rep = replication_seed(spec.seed, r);
     let skills = draw_skills(model, Streams::new(rep));
     // Each arm its own leads (independent streams), both arms the same skills.
-    let arm_streams = |arm: u64| Streams::new(key(&[rep, 0xA4A4, arm]));
+    let arm_streams = |arm: u64| Streams::new(key(&[rep, Purpose::PilotArm as u64, arm]));
     let z = Normal::new(0.0, 1.0).expect("standard normal");
     match spec.unit {
         Unit::Lead => {

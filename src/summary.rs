@@ -204,8 +204,7 @@ fn robustness(model: &Model, cells: &[Cell]) -> Vec<Robustness> {
         for (p, policy) in model.policies.iter().enumerate() {
             let mut worst: Option<(f64, &str)> = None;
             let mut worst_rank: Option<(usize, &str)> = None;
-            for (w, world) in model.worlds.iter().enumerate() {
-                let row = &cells[w * n..(w + 1) * n];
+            for (world, row) in model.worlds.iter().zip(cells.chunks(n)) {
                 let Some(mine) = row[p].metrics[k].map(|e| e.mean) else {
                     continue;
                 };
@@ -286,28 +285,30 @@ pub const VERDICT_ALPHA: f64 = 0.05;
 /// the whole run (docs/scenario-format.md, "Verdicts").
 fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
     use crate::stats::hypothesis::{holm_adjusted, paired_p_value};
-    let n = model.policies.len();
-    for w in 0..model.worlds.len() {
+    for world in cells.chunks_mut(model.policies.len()) {
         let mut family = Vec::new();
-        for p in (0..n).filter(|&p| p != model.baseline) {
+        for (p, cell) in world.iter().enumerate() {
+            if p == model.baseline {
+                continue;
+            }
             for k in Metric::ALL {
                 if k.direction() == Direction::Neutral {
                     continue;
                 }
-                if let Some(d) = cells[w * n + p].vs_baseline[k] {
+                if let Some(d) = cell.vs_baseline[k] {
                     family.push((p, k, d.mean, paired_p_value(&d)));
                 }
             }
         }
         let p_values: Vec<f64> = family.iter().map(|f| f.3).collect();
         for ((p, k, mean, _), adjusted) in family.into_iter().zip(holm_adjusted(&p_values)) {
-            cells[w * n + p].p_holm[k] = Some(adjusted);
+            world[p].p_holm[k] = Some(adjusted);
             if adjusted > VERDICT_ALPHA {
                 continue;
             }
             let higher = mean > 0.0;
             let better = (k.direction() == Direction::HigherIsBetter) == higher;
-            cells[w * n + p].verdicts[k] = if better {
+            world[p].verdicts[k] = if better {
                 Verdict::Better
             } else {
                 Verdict::Worse

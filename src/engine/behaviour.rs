@@ -1,4 +1,4 @@
-//! Partner behaviour (MODEL.md section 5): every `review_days` each partner
+//! Partner behaviour (docs/scenario-format.md, "Partner behaviour"): every `review_days` each partner
 //! sets its effort from its earnings per lead received since the last
 //! review, and a partner whose earnings stay below `min_period_earnings` for
 //! `patience_periods` reviews in a row leaves the programme.
@@ -20,7 +20,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let every = self.model.economics.review_hours;
         let mut k = 1.0;
         while k * every <= self.model.horizon_hours {
-            self.s.calendar.schedule(k * every, EventKind::Review);
+            self.scratch.calendar.schedule(k * every, EventKind::Review);
             k += 1.0;
         }
     }
@@ -28,7 +28,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn review(&mut self, t: f64) {
         let econ = self.model.economics;
         for (p, partner) in self.model.partners.iter().enumerate() {
-            let ps = &mut self.s.partner_states[p];
+            let ps = &mut self.scratch.partner_states[p];
             if ps.left || !partner.has_joined(t) {
                 continue;
             }
@@ -63,19 +63,19 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Partner `p` leaves at `t`: it takes no new leads, finishes the leads
     /// it is working, and its queue is routed again.
     pub(super) fn leave(&mut self, p: u32, t: f64) {
-        self.s.partner_states[p as usize].left = true;
+        self.scratch.partner_states[p as usize].left = true;
         self.run.partners[p as usize].left_at_hours = Some(t);
-        let queue = std::mem::take(&mut self.s.holders[p as usize].queue);
+        let queue = std::mem::take(&mut self.scratch.holders[p as usize].queue);
         for &(lead, attempt) in &queue {
-            let st = self.s.lead_states[lead as usize];
+            let st = self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == p {
-                self.s.holders[p as usize].queued -= 1;
+                self.scratch.holders[p as usize].queued -= 1;
                 self.observer
                     .taken_back(t, lead, p, super::TakeBack::PartnerLeft);
                 self.reroute(lead, t, false);
             }
         }
-        debug_assert_eq!(self.s.holders[p as usize].queued, 0);
+        debug_assert_eq!(self.scratch.holders[p as usize].queued, 0);
     }
 }
 

@@ -1,4 +1,4 @@
-//! Who may receive a lead (MODEL.md section 4, step 2) and which one the
+//! Who may receive a lead (docs/scenario-format.md, "How a policy handles one lead", step 2) and which one the
 //! policy's rule picks; the cap counters that eligibility reads.
 //!
 //! Cost per lead is one pass over the partners plus the rule's pass over the
@@ -9,17 +9,17 @@ use super::Sim;
 use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
 
 impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
-    /// Fills `self.s.pools`: for each segment, the partners the policy's
+    /// Fills `self.scratch.pools`: for each segment, the partners the policy's
     /// region and vertical rules allow (with whether they cover the
     /// vertical). These never change during a run, so the per-lead pass
     /// only visits partners that could take the lead.
     pub(super) fn build_pools(&mut self) {
         let model = self.model;
         let e = self.policy.eligibility;
-        self.s
+        self.scratch
             .pools
             .resize_with(model.leads.segments.len(), Vec::new);
-        for (pool, segment) in self.s.pools.iter_mut().zip(&model.leads.segments) {
+        for (pool, segment) in self.scratch.pools.iter_mut().zip(&model.leads.segments) {
             pool.clear();
             for (p, partner) in model.partners.iter().enumerate() {
                 let (region_ok, vertical_ok) = partner.covers(segment.region, segment.vertical);
@@ -52,10 +52,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             && caps.per_day.is_none()
             && caps.per_period.is_none()
             && caps.when_full == WhenFull::Queue;
-        self.s
+        self.scratch
             .fast
             .resize_with(model.leads.segments.len(), Vec::new);
-        for (fast, pool) in self.s.fast.iter_mut().zip(&self.s.pools) {
+        for (fast, pool) in self.scratch.fast.iter_mut().zip(&self.scratch.pools) {
             fast.clear();
             let prefer = e.vertical == VerticalMode::Prefer && pool.iter().any(|&(_, v)| v);
             fast.extend(pool.iter().filter(|&&(_, v)| v || !prefer).map(|&(p, _)| p));
@@ -64,18 +64,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         // partners (the preference applied) share one rotation; segments
         // with different partners rotate independently, so one region's
         // flow never skips another region's partners.
-        self.s.pool_of.clear();
+        self.scratch.pool_of.clear();
         let mut ids: std::collections::HashMap<&[u32], u32> = std::collections::HashMap::new();
-        for fast in &self.s.fast {
+        for fast in &self.scratch.fast {
             let next = ids.len() as u32;
-            self.s
+            self.scratch
                 .pool_of
                 .push(*ids.entry(fast.as_slice()).or_insert(next));
         }
-        self.s.n_pools = ids.len().max(1);
-        self.s.rules.clear();
-        self.s.rules.resize(
-            self.policy.routing.tiers.len().max(1) * self.s.n_pools,
+        self.scratch.n_pools = ids.len().max(1);
+        self.scratch.rules.clear();
+        self.scratch.rules.resize(
+            self.policy.routing.tiers.len().max(1) * self.scratch.n_pools,
             super::routing::RuleState::default(),
         );
     }
@@ -85,25 +85,25 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
         let model = self.model;
         let policy = self.policy;
-        let state = self.s.lead_states[lead as usize];
+        let state = self.scratch.lead_states[lead as usize];
         let segment = self.world.leads[lead as usize].segment as usize;
         let fast = self.static_eligibility && state.held_head == super::NONE;
         if !fast {
             self.fill_candidates(lead, t);
         }
         let candidates: &[u32] = if fast {
-            &self.s.fast[segment]
+            &self.scratch.fast[segment]
         } else {
-            &self.s.candidates
+            &self.scratch.candidates
         };
         self.last_eligible = candidates.len() as u32;
-        let holders = &self.s.holders;
+        let holders = &self.scratch.holders;
         let load = |p: u32| {
             let h = &holders[p as usize];
             ((h.working + h.queued) as u64, h.capacity as u64)
         };
         let routing = &policy.routing;
-        let learning = &mut self.s.learning;
+        let learning = &mut self.scratch.learning;
         let streams = self.world.streams;
         let mut choose = |candidates: &[u32], rule: &mut super::routing::RuleState| {
             rule.pick(
@@ -119,13 +119,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 },
             )
         };
-        let pool = self.s.pool_of[segment] as usize;
-        let n_pools = self.s.n_pools;
+        let pool = self.scratch.pool_of[segment] as usize;
+        let n_pools = self.scratch.n_pools;
         if routing.tiers.is_empty() {
-            return choose(candidates, &mut self.s.rules[pool]);
+            return choose(candidates, &mut self.scratch.rules[pool]);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
-        let mut in_tier = std::mem::take(&mut self.s.preferred);
+        let mut in_tier = std::mem::take(&mut self.scratch.preferred);
         let mut chosen = None;
         for (k, tier) in routing.tiers.iter().enumerate() {
             if state.score < tier.min_score {
@@ -138,22 +138,22 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     .copied()
                     .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
             );
-            chosen = choose(&in_tier, &mut self.s.rules[k * n_pools + pool]);
+            chosen = choose(&in_tier, &mut self.scratch.rules[k * n_pools + pool]);
             if chosen.is_some() {
                 break;
             }
         }
-        self.s.preferred = in_tier;
+        self.scratch.preferred = in_tier;
         chosen
     }
 
     /// The eligible partners for the lead at time `t`, into
-    /// `self.s.candidates`: the pool less whoever is inactive, away, full
+    /// `self.scratch.candidates`: the pool less whoever is inactive, away, full
     /// (with `when_full: skip`), capped, or has held the lead before.
     fn fill_candidates(&mut self, lead: u32, t: f64) {
         let model = self.model;
         let policy = self.policy;
-        let state = self.s.lead_states[lead as usize];
+        let state = self.scratch.lead_states[lead as usize];
         let segment = self.world.leads[lead as usize].segment as usize;
         let caps = policy.caps;
         let day = (t / 24.0) as u64;
@@ -163,17 +163,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             0
         };
-        self.s.candidates.clear();
-        self.s.preferred.clear();
-        for &(p, vertical_ok) in &self.s.pools[segment] {
-            let ps = &self.s.partner_states[p as usize];
+        self.scratch.candidates.clear();
+        self.scratch.preferred.clear();
+        for &(p, vertical_ok) in &self.scratch.pools[segment] {
+            let ps = &self.scratch.partner_states[p as usize];
             if ps.left
                 || t < ps.joins_hours
                 || (ps.has_away && model.partners[p as usize].is_away(t))
             {
                 continue;
             }
-            let holder = &self.s.holders[p as usize];
+            let holder = &self.scratch.holders[p as usize];
             if caps.when_full == WhenFull::Skip && holder.working >= holder.capacity {
                 continue;
             }
@@ -198,19 +198,20 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if state.held_head != super::NONE && self.has_held(state.held_head, p) {
                 continue;
             }
-            self.s.candidates.push(p);
+            self.scratch.candidates.push(p);
             if vertical_ok {
-                self.s.preferred.push(p);
+                self.scratch.preferred.push(p);
             }
         }
-        if policy.eligibility.vertical == VerticalMode::Prefer && !self.s.preferred.is_empty() {
-            std::mem::swap(&mut self.s.candidates, &mut self.s.preferred);
+        if policy.eligibility.vertical == VerticalMode::Prefer && !self.scratch.preferred.is_empty()
+        {
+            std::mem::swap(&mut self.scratch.candidates, &mut self.scratch.preferred);
         }
     }
 
     pub(super) fn has_held(&self, mut entry: u32, partner: u32) -> bool {
         while entry != super::NONE {
-            let (p, next) = self.s.held[entry as usize];
+            let (p, next) = self.scratch.held[entry as usize];
             if p == partner {
                 return true;
             }
@@ -221,7 +222,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Counts an assignment to partner `p` at `t` for the caps.
     pub(super) fn count_assignment(&mut self, p: u32, t: f64) {
-        self.s.partner_states[p as usize].window_leads += 1;
+        self.scratch.partner_states[p as usize].window_leads += 1;
         // The day and period counters only feed the caps.
         let caps = self.policy.caps;
         if caps.max_share.is_none() && caps.per_day.is_none() && caps.per_period.is_none() {
@@ -234,7 +235,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             self.period_routed = 0;
         }
         self.period_routed += 1;
-        let ps = &mut self.s.partner_states[p as usize];
+        let ps = &mut self.scratch.partner_states[p as usize];
         if ps.day != day {
             ps.day = day;
             ps.day_leads = 0;

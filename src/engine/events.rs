@@ -2,7 +2,7 @@
 //! order (insertion sequence), so equal-time events always run in the same
 //! order.
 
-use dary_heap::QuaternaryHeap as BinaryHeap;
+use dary_heap::QuaternaryHeap;
 use std::cmp::Ordering;
 
 /// What happens to a lead at an event.
@@ -47,7 +47,7 @@ impl PartialOrd for Scheduled {
     }
 }
 impl Ord for Scheduled {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
+    /// Reversed, so that `QuaternaryHeap` (a max-heap) pops the earliest event.
     fn cmp(&self, other: &Self) -> Ordering {
         other.key.cmp(&self.key)
     }
@@ -56,7 +56,7 @@ impl Ord for Scheduled {
 /// Pending events, earliest first; ties in scheduling order.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    heap: BinaryHeap<Scheduled>,
+    heap: QuaternaryHeap<Scheduled>,
     next_seq: u64,
 }
 

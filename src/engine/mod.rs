@@ -1,7 +1,7 @@
 //! The discrete-event core: one policy, one replication's world, no I/O.
 //!
-//! `simulate` plays every lead of a [`World`] through a [`Policy`] (MODEL.md
-//! sections 4 and 5) and returns a [`PolicyRun`] of tallies. It never prints,
+//! `simulate` plays every lead of a [`World`] through a [`Policy`] (docs/scenario-format.md,
+//! "How a policy handles one lead") and returns a [`PolicyRun`] of tallies. It never prints,
 //! never writes, and keeps nothing beyond the replication: the runner folds
 //! its result into accumulators and reuses the [`Scratch`] buffers. An
 //! [`Observer`] may watch decisions as they happen (tests, traces).
@@ -254,7 +254,7 @@ struct Sim<'a, 'o, O: Observer + ?Sized> {
     model: &'a Model,
     policy: &'a Policy,
     world: &'a World,
-    s: &'a mut Scratch,
+    scratch: &'a mut Scratch,
     observer: &'o mut O,
     run: PolicyRun,
     house: Option<u32>,
@@ -332,7 +332,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         model,
         policy,
         world,
-        s: scratch,
+        scratch,
         observer,
         run,
         house: model.house.as_ref().map(|_| n_partners as u32),
@@ -366,13 +366,18 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let weights = &self.policy.scoring.weights;
         for i in 0..self.world.leads.len() {
             let arrival = self.world.leads[i].arrival_hours;
-            while self.s.calendar.peek_time().is_some_and(|t| t <= arrival) {
-                let (t, kind) = self.s.calendar.pop().expect("peeked");
+            while self
+                .scratch
+                .calendar
+                .peek_time()
+                .is_some_and(|t| t <= arrival)
+            {
+                let (t, kind) = self.scratch.calendar.pop().expect("peeked");
                 self.handle(t, kind);
             }
             let signals = self.world.signals_of(i, n_signals);
             let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
-            self.s.lead_states.push(LeadState {
+            self.scratch.lead_states.push(LeadState {
                 score,
                 holder: NONE,
                 attempt: 0,
@@ -388,7 +393,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             if score < self.policy.scoring.threshold {
                 self.observer.below_threshold(arrival, i as u32);
                 self.run.outcomes.below_threshold += 1;
-                self.s.lead_states[i].phase = Phase::Done;
+                self.scratch.lead_states[i].phase = Phase::Done;
                 continue;
             }
             match self.route(i as u32, arrival).or(self.house) {
@@ -399,11 +404,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 None => {
                     self.observer.unrouted(arrival, i as u32);
                     self.run.outcomes.unrouted += 1;
-                    self.s.lead_states[i].phase = Phase::Done;
+                    self.scratch.lead_states[i].phase = Phase::Done;
                 }
             }
         }
-        while let Some((t, kind)) = self.s.calendar.pop() {
+        while let Some((t, kind)) = self.scratch.calendar.pop() {
             self.handle(t, kind);
         }
     }
@@ -423,7 +428,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     fn effort(&self, holder: u32) -> f64 {
-        self.s
+        self.scratch
             .partner_states
             .get(holder as usize)
             .map_or(1.0, |p| p.effort)
@@ -434,7 +439,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let eligible = self.last_eligible;
         self.observer.assigned(t, lead, holder, eligible);
         let is_partner = self.is_partner(holder);
-        let st = &mut self.s.lead_states[lead as usize];
+        let st = &mut self.scratch.lead_states[lead as usize];
         st.holder = holder;
         st.assigned_at = t;
         st.contact_at = f64::INFINITY;
@@ -442,8 +447,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             if st.held_head == NONE {
                 self.run.partners[holder as usize].first_leads += 1;
             }
-            let entry = self.s.held.len() as u32;
-            self.s.held.push((holder, st.held_head));
+            let entry = self.scratch.held.len() as u32;
+            self.scratch.held.push((holder, st.held_head));
             st.held_head = entry;
             let tally = &mut self.run.partners[holder as usize];
             tally.leads += 1;
@@ -456,17 +461,17 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             st.to_house = true;
             self.run.to_house += 1;
         }
-        let attempt = self.s.lead_states[lead as usize].attempt;
-        let h = &mut self.s.holders[holder as usize];
+        let attempt = self.scratch.lead_states[lead as usize].attempt;
+        let h = &mut self.scratch.holders[holder as usize];
         if h.working < h.capacity {
             self.start(lead, t);
         } else {
             h.queue.push_back((lead, attempt));
             h.queued += 1;
             self.observer.queued(t, lead, holder);
-            self.s.lead_states[lead as usize].phase = Phase::Queued;
+            self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if is_partner && self.policy.sla.is_some() {
-                self.s
+                self.scratch
                     .calendar
                     .schedule(t + self.sla_hours, EventKind::Deadline { lead, attempt });
             }
@@ -475,9 +480,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// The holder takes a slot and works the lead: first contact is drawn.
     fn start(&mut self, lead: u32, t: f64) {
-        let st = self.s.lead_states[lead as usize];
+        let st = self.scratch.lead_states[lead as usize];
         let team = team_of(self.model, st.holder);
-        self.s.holders[st.holder as usize].working += 1;
+        self.scratch.holders[st.holder as usize].working += 1;
         self.observer.started(t, lead, st.holder);
         let mut rng = self
             .world
@@ -487,7 +492,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let response = (team.response_hours.sample(&mut rng) / self.effort(st.holder)).max(0.0);
         let contact_at = t + response;
         let deadline = st.assigned_at + self.sla_hours;
-        let state = &mut self.s.lead_states[lead as usize];
+        let state = &mut self.scratch.lead_states[lead as usize];
         let was_queued = state.phase == Phase::Queued;
         state.phase = Phase::Working;
         state.contact_at = contact_at;
@@ -496,12 +501,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             // Too late: the SLA takes it back at the deadline. A queued lead
             // already has its deadline on the calendar.
             if !was_queued {
-                self.s
+                self.scratch
                     .calendar
                     .schedule(deadline, EventKind::Deadline { lead, attempt });
             }
         } else {
-            self.s
+            self.scratch
                 .calendar
                 .schedule(contact_at, EventKind::Contact { lead, attempt });
         }
@@ -509,21 +514,21 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Frees one of the holder's slots and starts its next queued lead.
     fn free_slot(&mut self, holder: u32, t: f64) {
-        self.s.holders[holder as usize].working -= 1;
+        self.scratch.holders[holder as usize].working -= 1;
         self.fill_slots(holder, t);
     }
 
     /// Starts queued leads while the holder has free slots.
     fn fill_slots(&mut self, holder: u32, t: f64) {
         loop {
-            let h = &mut self.s.holders[holder as usize];
+            let h = &mut self.scratch.holders[holder as usize];
             if h.working >= h.capacity {
                 return;
             }
             let Some((lead, attempt)) = h.queue.pop_front() else {
                 return;
             };
-            let st = &self.s.lead_states[lead as usize];
+            let st = &self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == holder {
                 h.queued -= 1;
                 self.start(lead, t);
@@ -534,7 +539,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Takes a lead back from its holder and routes it again. `sla` says
     /// whether the SLA took it (which counts against `max_reroutes`).
     fn reroute(&mut self, lead: u32, t: f64, sla: bool) {
-        let state = &mut self.s.lead_states[lead as usize];
+        let state = &mut self.scratch.lead_states[lead as usize];
         if !state.rerouted {
             state.rerouted = true;
             self.run.rerouted += 1;
@@ -562,26 +567,26 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             None => {
                 self.observer.dropped(t, lead);
                 self.run.outcomes.dropped += 1;
-                self.s.lead_states[lead as usize].phase = Phase::Done;
+                self.scratch.lead_states[lead as usize].phase = Phase::Done;
             }
         }
     }
 
     fn deadline(&mut self, lead: u32, attempt: u16, t: f64) {
-        let st = self.s.lead_states[lead as usize];
+        let st = self.scratch.lead_states[lead as usize];
         if st.attempt != attempt {
             return;
         }
         match st.phase {
             // Left in the queue as a stale entry; `queued` counts live ones.
-            Phase::Queued => self.s.holders[st.holder as usize].queued -= 1,
+            Phase::Queued => self.scratch.holders[st.holder as usize].queued -= 1,
             Phase::Working if st.contact_at > t => self.free_slot(st.holder, t),
             _ => return,
         }
         self.run.sla_breaches += 1;
         self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
         // The partner was at least this slow, and the lead is lost to it.
-        let learned = &mut self.s.learning[st.holder as usize];
+        let learned = &mut self.scratch.learning[st.holder as usize];
         learned.responded(self.sla_hours);
         learned.resolved(false);
         self.reroute(lead, t, true);
@@ -611,11 +616,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.run.payouts += amount;
         self.run.partners[holder as usize].payouts += amount;
-        self.s.partner_states[holder as usize].window_earnings += amount;
+        self.scratch.partner_states[holder as usize].window_earnings += amount;
     }
 
     fn contact(&mut self, lead: u32, attempt: u16, t: f64) {
-        let st = self.s.lead_states[lead as usize];
+        let st = self.scratch.lead_states[lead as usize];
         if st.attempt != attempt || st.phase != Phase::Working {
             return;
         }
@@ -623,15 +628,15 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let delay = t - the_lead.arrival_hours;
         self.run.contacts += 1;
         self.run.ttfc_sum_hours += delay;
-        self.s.ttfc.push(delay);
+        self.scratch.ttfc.push(delay);
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
         if is_partner {
             let tally = &mut self.run.partners[holder as usize];
             tally.contacts += 1;
             tally.ttfc_sum_hours += delay;
-            self.s.learning[holder as usize].responded(t - st.assigned_at);
-            let bonus = self.s.accounts[holder as usize].first_contact(
+            self.scratch.learning[holder as usize].responded(t - st.assigned_at);
+            let bonus = self.scratch.accounts[holder as usize].first_contact(
                 &self.policy.payout,
                 t,
                 t - st.assigned_at,
@@ -646,30 +651,31 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         self.observer.contacted(t, lead, holder, u < p_opportunity);
         if u < p_opportunity {
             self.run.opportunities += 1;
-            self.s.lead_states[lead as usize].phase = Phase::Opportunity;
+            self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
             if is_partner {
                 self.run.partners[holder as usize].opportunities += 1;
-                let fee = self.s.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
+                let fee =
+                    self.scratch.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
                 self.pay(t, lead, holder, fee);
             }
             let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
             let work_hours =
                 (team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
-            self.s
+            self.scratch
                 .calendar
                 .schedule(t + work_hours, EventKind::Close { lead });
         } else {
             self.run.outcomes.disqualified += 1;
-            self.s.lead_states[lead as usize].phase = Phase::Done;
+            self.scratch.lead_states[lead as usize].phase = Phase::Done;
             if is_partner {
-                self.s.learning[holder as usize].resolved(false);
+                self.scratch.learning[holder as usize].resolved(false);
             }
             self.free_slot(holder, t);
         }
     }
 
     fn close(&mut self, lead: u32, t: f64) {
-        let st = self.s.lead_states[lead as usize];
+        let st = self.scratch.lead_states[lead as usize];
         debug_assert_eq!(st.phase, Phase::Opportunity);
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
@@ -678,7 +684,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
         let mut revenue = 0.0;
         if is_partner {
-            self.s.learning[holder as usize].resolved(won);
+            self.scratch.learning[holder as usize].resolved(won);
         }
         if won {
             let team = team_of(self.model, holder);
@@ -696,10 +702,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.run.revenue += revenue;
             self.run.discount_sum += discount;
             // The lead's first partner: the tail of its list of holders.
-            let mut entry = self.s.lead_states[lead as usize].held_head;
+            let mut entry = self.scratch.lead_states[lead as usize].held_head;
             let mut first = None;
             while entry != NONE {
-                let (p, next) = self.s.held[entry as usize];
+                let (p, next) = self.scratch.held[entry as usize];
                 first = Some(p);
                 entry = next;
             }
@@ -708,7 +714,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
             if is_partner {
                 let payout = &self.policy.payout;
-                let account = &mut self.s.accounts[holder as usize];
+                let account = &mut self.scratch.accounts[holder as usize];
                 let deal = account.won_deal(payout, t, revenue, discount);
                 // Churn is decided at the close, so its clawback is booked then.
                 let clawback = if churned {
@@ -719,7 +725,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.pay(t, lead, holder, deal.commission);
                 self.run.mdf += deal.mdf;
                 self.run.clawbacks += clawback;
-                self.s.partner_states[holder as usize].window_earnings -= clawback;
+                self.scratch.partner_states[holder as usize].window_earnings -= clawback;
                 let tally = &mut self.run.partners[holder as usize];
                 tally.wins += 1;
                 tally.revenue += revenue;
@@ -729,12 +735,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.run.outcomes.lost += 1;
         }
         self.observer.closed(t, lead, holder, won, revenue);
-        self.s.lead_states[lead as usize].phase = Phase::Done;
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
         self.free_slot(holder, t);
     }
 
     fn finish(mut self) -> PolicyRun {
-        let ttfc = &mut self.s.ttfc;
+        let ttfc = &mut self.scratch.ttfc;
         // Two selections instead of a sort: O(n), and the same values.
         if !ttfc.is_empty() {
             self.run.ttfc_median_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.5));

@@ -1,4 +1,4 @@
-//! Payout arithmetic (MODEL.md section 5): marginal commission brackets, the
+//! Payout arithmetic (docs/scenario-format.md, "`payout`"): marginal commission brackets, the
 //! per-period cap, and each partner's running account.
 //!
 //! Pure money maths, no events: the engine tells an [`Account`] what was

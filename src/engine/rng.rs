@@ -29,6 +29,9 @@ pub enum Purpose {
     SkillWin,
     /// Which historical lead a bootstrapped lead copies.
     Replay,
+    /// The streams of one arm of a simulated pilot (`leadsim power`). Its
+    /// value predates the enum and is kept so pilots draw what they drew.
+    PilotArm = 0xA4A4,
 }
 
 /// SplitMix64's output function (Steele, Lea & Flood, "Fast splittable

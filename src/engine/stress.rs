@@ -1,5 +1,5 @@
-//! Stress events that change the partner network mid-run (MODEL.md section
-//! 6): a partner exits, one partner acquires another, a partner joins late.
+//! Stress events that change the partner network mid-run (docs/scenario-format.md,
+//! "Stress worlds"): a partner exits, one partner acquires another, a partner joins late.
 //! Arrival surges and market skews change the leads, not the partners, and
 //! live in `leads.rs`.
 
@@ -15,11 +15,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         for (i, e) in spec.events.iter().enumerate() {
             match e.kind {
                 WorldEventKind::PartnerJoin { partner } => {
-                    self.s.partner_states[partner].joins_hours = e.hours;
+                    self.scratch.partner_states[partner].joins_hours = e.hours;
                     self.run.partners[partner].active_at_start = e.hours <= 0.0;
                 }
                 WorldEventKind::PartnerExit { .. } | WorldEventKind::Consolidation { .. } => {
-                    self.s
+                    self.scratch
                         .calendar
                         .schedule(e.hours, EventKind::World { event: i as u16 });
                 }
@@ -30,7 +30,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     pub(super) fn world_event(&mut self, index: usize, t: f64) {
         match self.model.worlds[self.world.spec].events[index].kind {
-            WorldEventKind::PartnerExit { partner } if !self.s.partner_states[partner].left => {
+            WorldEventKind::PartnerExit { partner }
+                if !self.scratch.partner_states[partner].left =>
+            {
                 self.leave(partner as u32, t);
             }
             WorldEventKind::Consolidation { acquirer, acquired } => {
@@ -45,38 +47,38 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Work in progress keeps its schedule; what happens at its next step
     /// (qualification, the close, payouts) is the acquirer's.
     fn consolidate(&mut self, acquirer: u32, acquired: u32, t: f64) {
-        if self.s.partner_states[acquired as usize].left {
+        if self.scratch.partner_states[acquired as usize].left {
             return;
         }
-        if self.s.partner_states[acquirer as usize].left {
+        if self.scratch.partner_states[acquirer as usize].left {
             // An acquirer that already left cannot take anything on.
             self.leave(acquired, t);
             return;
         }
-        self.s.partner_states[acquired as usize].left = true;
+        self.scratch.partner_states[acquired as usize].left = true;
         self.run.partners[acquired as usize].left_at_hours = Some(t);
 
         // Open work: the acquirer now holds it (and has held it, for re-routing).
-        for lead in 0..self.s.lead_states.len() {
-            let st = self.s.lead_states[lead];
+        for lead in 0..self.scratch.lead_states.len() {
+            let st = self.scratch.lead_states[lead];
             if st.holder == acquired && matches!(st.phase, Phase::Working | Phase::Opportunity) {
                 self.move_lead(t, lead as u32, acquirer);
             }
         }
-        let moved_working = std::mem::take(&mut self.s.holders[acquired as usize].working);
-        let added_capacity = self.s.holders[acquired as usize].capacity;
-        let to = &mut self.s.holders[acquirer as usize];
+        let moved_working = std::mem::take(&mut self.scratch.holders[acquired as usize].working);
+        let added_capacity = self.scratch.holders[acquired as usize].capacity;
+        let to = &mut self.scratch.holders[acquirer as usize];
         to.working += moved_working;
         to.capacity += added_capacity;
 
         // The queue, in its order, after the acquirer's own.
-        let queue = std::mem::take(&mut self.s.holders[acquired as usize].queue);
-        self.s.holders[acquired as usize].queued = 0;
+        let queue = std::mem::take(&mut self.scratch.holders[acquired as usize].queue);
+        self.scratch.holders[acquired as usize].queued = 0;
         for (lead, attempt) in queue {
-            let st = self.s.lead_states[lead as usize];
+            let st = self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == acquired {
                 self.move_lead(t, lead, acquirer);
-                let to = &mut self.s.holders[acquirer as usize];
+                let to = &mut self.scratch.holders[acquirer as usize];
                 to.queue.push_back((lead, attempt));
                 to.queued += 1;
             }
@@ -85,10 +87,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     fn move_lead(&mut self, t: f64, lead: u32, to: u32) {
-        let entry = self.s.held.len() as u32;
-        let st = &mut self.s.lead_states[lead as usize];
+        let entry = self.scratch.held.len() as u32;
+        let st = &mut self.scratch.lead_states[lead as usize];
         self.observer.moved(t, lead, st.holder, to);
-        self.s.held.push((to, st.held_head));
+        self.scratch.held.push((to, st.held_head));
         st.held_head = entry;
         st.holder = to;
     }

@@ -5,7 +5,6 @@
 use plotters::prelude::*;
 
 use super::{DrawResult, FONT};
-use crate::format::human;
 use crate::metrics::{Direction, Metric};
 use crate::summary::Summary;
 
@@ -70,32 +69,23 @@ pub fn render(summary: &Summary, metric: Metric) -> DrawResult<String> {
             ))?;
             for w in 0..worlds.len() {
                 let x = left + cell_w * w as i32;
-                let (fill, text) = match value(p, w) {
-                    None => (RGBColor(240, 240, 240), "n/a".to_string()),
-                    Some(v) => {
-                        let share = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
-                        // From pale to deep blue.
-                        let mix =
-                            |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * share).round() as u8;
-                        (
-                            RGBColor(mix(222, 33), mix(235, 82), mix(247, 150)),
-                            human(v, m.unit),
-                        )
-                    }
-                };
+                let cell = super::heat_cell(value(p, w), lo, hi, m.unit);
                 root.draw(&Rectangle::new(
                     [(x + 2, y + 2), (x + cell_w - 2, y + cell_h - 2)],
-                    fill.filled(),
+                    cell.fill.filled(),
                 ))?;
-                let dark = value(p, w).is_some_and(|v| hi > lo && (v - lo) / (hi - lo) > 0.55);
-                let colour = if dark { WHITE } else { BLACK };
+                let colour = if cell.dark { WHITE } else { BLACK };
                 let style = (FONT, 15).into_font().color(&colour).pos(
                     plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Center,
                         plotters::style::text_anchor::VPos::Center,
                     ),
                 );
-                root.draw(&Text::new(text, (x + cell_w / 2, y + cell_h / 2), style))?;
+                root.draw(&Text::new(
+                    cell.text,
+                    (x + cell_w / 2, y + cell_h / 2),
+                    style,
+                ))?;
             }
         }
         root.present()?;

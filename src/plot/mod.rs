@@ -17,7 +17,7 @@ mod ttfc;
 
 use plotters::style::RGBColor;
 
-use crate::metrics::Metric;
+use crate::metrics::{Metric, Unit};
 use crate::stats::Estimate;
 use crate::summary::{Cell, Summary};
 
@@ -165,6 +165,36 @@ where
         .label_font((FONT, 14))
         .draw()?;
     Ok(())
+}
+
+/// A heatmap cell: its fill, its text, and whether the text must be white
+/// to read on it.
+pub(crate) struct HeatCell {
+    pub fill: RGBColor,
+    pub text: String,
+    pub dark: bool,
+}
+
+/// The cell of `value` on a scale from `lo` (pale blue) to `hi` (deep
+/// blue); grey "n/a" where undefined. Both heatmaps (policy x world, and a
+/// two-field sweep) draw their cells from this.
+pub(crate) fn heat_cell(value: Option<f64>, lo: f64, hi: f64, unit: Unit) -> HeatCell {
+    match value {
+        None => HeatCell {
+            fill: RGBColor(240, 240, 240),
+            text: "n/a".to_string(),
+            dark: false,
+        },
+        Some(v) => {
+            let share = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+            let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * share).round() as u8;
+            HeatCell {
+                fill: RGBColor(mix(222, 33), mix(235, 82), mix(247, 150)),
+                text: crate::format::human(v, unit),
+                dark: hi > lo && share > 0.55,
+            }
+        }
+    }
 }
 
 /// An axis range plotters can draw in bounded time: finite, and wide enough

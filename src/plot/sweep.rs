@@ -167,29 +167,17 @@ pub fn heatmap(
             root.draw(&Text::new(format!("{v}"), (16, y + 10), (FONT, 12)))?;
             for j in 0..b.values.len() {
                 let x = left + cw * j as i32;
-                let (fill, text) = match value(i, j) {
-                    None => (RGBColor(240, 240, 240), "n/a".to_string()),
-                    Some(v) => {
-                        let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
-                        let mix =
-                            |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
-                        (
-                            RGBColor(mix(222, 33), mix(235, 82), mix(247, 150)),
-                            human(v, m.unit),
-                        )
-                    }
-                };
+                let cell = super::heat_cell(value(i, j), lo, hi, m.unit);
                 root.draw(&Rectangle::new(
                     [(x + 1, y + 1), (x + cw - 1, y + ch - 1)],
-                    fill.filled(),
+                    cell.fill.filled(),
                 ))?;
-                let dark = value(i, j).is_some_and(|v| hi > lo && (v - lo) / (hi - lo) > 0.55);
                 root.draw(&Text::new(
-                    text,
+                    cell.text,
                     (x + 8, y + 10),
                     (FONT, 12)
                         .into_font()
-                        .color(if dark { &WHITE } else { &BLACK }),
+                        .color(if cell.dark { &WHITE } else { &BLACK }),
                 ))?;
             }
         }

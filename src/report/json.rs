@@ -1,5 +1,5 @@
-//! `summary.json`: the stable interface users' scripts read (MODEL.md
-//! section 9). The structs here are the schema; a test reads the output
+//! `summary.json`: the stable interface users' scripts read (docs/scenario-format.md,
+//! "`summary.json`"). The structs here are the schema; a test reads the output
 //! back into them with unknown fields denied, so the schema cannot drift.
 
 use std::fmt;

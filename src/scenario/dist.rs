@@ -12,7 +12,7 @@ use super::raw::{
     RawUniform, RawWeibull,
 };
 
-/// z such that Phi(z) = 0.9: `sigma = ln(p90 / median) / Z90` (MODEL.md section 2).
+/// z such that Phi(z) = 0.9: `sigma = ln(p90 / median) / Z90` (docs/scenario-format.md, "Distributions").
 pub const Z90: f64 = 1.281_551_565_544_600_5;
 
 /// The largest parameter magnitude accepted (hours or money): far beyond any

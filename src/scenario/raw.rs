@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::defaults;
 
-/// The whole scenario file (MODEL.md section 1).
+/// The whole scenario file (docs/scenario-format.md, "Top level").
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {

@@ -2,8 +2,8 @@
 //!
 //! Both return `None` when every value is 0 (the index is 0/0: undefined).
 
-/// Gini coefficient: `sum_i sum_j |x_i - x_j| / (2 n^2 mean)` (MODEL.md
-/// section 8). Computed in O(n log n) from the sorted values with the
+/// Gini coefficient: `sum_i sum_j |x_i - x_j| / (2 n^2 mean)` (docs/scenario-format.md,
+/// "Metrics"). Computed in O(n log n) from the sorted values with the
 /// identity `sum_i sum_j |x_i - x_j| = 2 sum_i (2i - n - 1) x_(i)` for
 /// 1-based ranks i (Glasser 1962; Damgaard & Weiner 2000).
 pub fn gini(values: &[f64]) -> Option<f64> {
