@@ -202,7 +202,7 @@ impl Metric {
     }
 
     /// Every dotted name, in output order (for "did you mean").
-    pub fn names() -> impl Iterator<Item = &'static str> {
+    pub fn names() -> impl Iterator<Item = &'static str> + Clone {
         Metric::ALL.into_iter().map(Metric::name)
     }
 }

@@ -5,7 +5,7 @@
 //! them.
 
 use super::dist::{Dist, Rate, Support};
-use super::errors::FieldErrors;
+use super::errors::{did_you_mean, FieldErrors};
 use super::limits::MAX_NAME_CHARS;
 use super::raw::{RawDist, RawEmpirical, RawRate};
 
@@ -65,6 +65,34 @@ impl Checker<'_> {
             );
         }
     }
+    /// The index of `name` among `candidates`, or a failure at `path`:
+    /// "`{name}` {missing}" and the nearest candidate as a suggestion
+    /// (`missing` says what it should have named: "names no partner").
+    pub(crate) fn resolve<'n>(
+        &mut self,
+        path: impl Into<String>,
+        name: &str,
+        candidates: impl Iterator<Item = &'n str> + Clone,
+        missing: &str,
+    ) -> Option<usize> {
+        let found = candidates.clone().position(|c| c == name);
+        if found.is_none() {
+            let hint = did_you_mean(name, candidates);
+            self.fail(path, format!("`{name}` {missing}{hint}"));
+        }
+        found
+    }
+
+    /// Exactly one of the alternatives is given; otherwise `message` (which
+    /// names them) is recorded at `path`.
+    pub(crate) fn exactly_one(&mut self, path: &str, given: &[bool], message: &str) -> bool {
+        let ok = given.iter().filter(|g| **g).count() == 1;
+        if !ok {
+            self.fail(path, message);
+        }
+        ok
+    }
+
     /// At most `max` items in the list at `path`.
     pub(crate) fn at_most(&mut self, path: &str, len: usize, max: usize) -> bool {
         if len > max {

@@ -13,7 +13,9 @@ use super::limits::{
 use super::raw::*;
 use crate::model::*;
 
-/// Turns a parsed scenario into a model, or every problem found.
+/// Turns a parsed scenario into a model, or every problem found. One
+/// function per section; they record problems in the [`Checker`] and
+/// return `None` for a section they could not build.
 pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Model, FieldErrors> {
     let mut c = Checker {
         errors: FieldErrors::default(),
@@ -23,6 +25,87 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     let mut verticals = Names::default();
     let mut tiers = Names::default();
 
+    if !sizes(&mut c, raw) {
+        // Validating a list this long would take long for nothing.
+        return Err(c.errors);
+    }
+    run_settings(&mut c, raw);
+    let leads = super::leads::lead_model(
+        &mut c,
+        &raw.leads,
+        raw.horizon_days,
+        &mut regions,
+        &mut verticals,
+    );
+    if let Some(l) = &leads {
+        lead_volume(&mut c, l, raw.horizon_days);
+    }
+    let (decay, economics) = economics(&mut c, raw);
+    let house = raw.house.as_ref().and_then(|h| house(&mut c, h));
+    let partners = super::partners::partners(
+        &mut c,
+        &raw.partners,
+        &mut regions,
+        &mut verticals,
+        &mut tiers,
+    );
+    let policies = policies(&mut c, raw, &partners, &tiers.0, &leads);
+    let baseline = baseline(&mut c, raw);
+    let worlds = super::worlds::worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
+    let expectations = super::worlds::expectations(&mut c, raw, &worlds);
+    currency(&mut c, raw);
+
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let (Some(leads), Some(partners), Some(policies)) = (leads, partners, policies) else {
+        // Every validator records an error when it returns None; should one
+        // ever not, refuse the file rather than run with a part missing.
+        c.fail(
+            "",
+            "part of the scenario could not be validated and no reason was recorded; \
+             this is a bug in leadsim, please report it with the file",
+        );
+        return Err(c.errors);
+    };
+    let warnings = warnings(raw, &leads, &partners, &regions);
+    let (n_regions, n_verticals) = (regions.0.len(), verticals.0.len());
+    let partners = partners
+        .into_iter()
+        .map(|mut p| {
+            p.covers_region.resize(n_regions, false);
+            p.covers_vertical.resize(n_verticals, false);
+            p
+        })
+        .collect();
+
+    Ok(Model {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        horizon_hours: raw.horizon_days * HOURS_PER_DAY,
+        replications: raw.replications as u64,
+        seed: raw.seed,
+        baseline,
+        regions: regions.0,
+        verticals: verticals.0,
+        tiers: tiers.0,
+        leads,
+        decay,
+        economics,
+        house,
+        partners,
+        policies,
+        worlds,
+        expectations,
+        warnings,
+        currency: raw.currency.clone(),
+        data_files: data.files(),
+    })
+}
+
+/// The scenario's name and the sizes of its lists, against the limits.
+/// False when a list is too long to validate at all.
+fn sizes(c: &mut Checker, raw: &RawScenario) -> bool {
     if raw.name.trim().is_empty() {
         c.fail("name", "must not be empty: it names the output folder");
     } else {
@@ -69,10 +152,11 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
             ),
         );
     }
-    if sizes_ok.contains(&false) || cells > limits::CELLS || partner_total > limits::PARTNERS {
-        // Validating a list this long would take long for nothing.
-        return Err(c.errors);
-    }
+    !(sizes_ok.contains(&false) || cells > limits::CELLS || partner_total > limits::PARTNERS)
+}
+
+/// `horizon_days` and `replications`.
+fn run_settings(c: &mut Checker, raw: &RawScenario) {
     c.positive("horizon_days", raw.horizon_days);
     if raw.horizon_days > MAX_HORIZON_DAYS {
         c.fail(
@@ -97,28 +181,25 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
             ),
         );
     }
+}
 
-    let leads = super::leads::lead_model(
-        &mut c,
-        &raw.leads,
-        raw.horizon_days,
-        &mut regions,
-        &mut verticals,
-    );
-    if let Some(l) = &leads {
-        let expected_leads = l.arrivals_per_hour * HOURS_PER_DAY * raw.horizon_days;
-        if expected_leads > MAX_EXPECTED_LEADS {
-            c.fail(
-                "leads.arrivals_per_day",
-                format!(
-                    "{:.1} leads a day for {} days is {expected_leads:.3e} leads per replication; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)",
-                    l.arrivals_per_hour * HOURS_PER_DAY,
-                    raw.horizon_days
-                ),
-            );
-        }
+/// The expected leads per replication, against [`MAX_EXPECTED_LEADS`].
+fn lead_volume(c: &mut Checker, l: &LeadModel, horizon_days: f64) {
+    let expected_leads = l.arrivals_per_hour * HOURS_PER_DAY * horizon_days;
+    if expected_leads > MAX_EXPECTED_LEADS {
+        c.fail(
+            "leads.arrivals_per_day",
+            format!(
+                "{:.1} leads a day for {} days is {expected_leads:.3e} leads per replication; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)",
+                l.arrivals_per_hour * HOURS_PER_DAY,
+                horizon_days
+            ),
+        );
     }
+}
 
+/// `speed_to_lead` and `economics`.
+fn economics(c: &mut Checker, raw: &RawScenario) -> (SpeedToLead, Economics) {
     c.positive(
         "speed_to_lead.half_life_hours",
         raw.speed_to_lead.half_life_hours,
@@ -130,68 +211,70 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     c.non_negative("economics.discount_churn_factor", e.discount_churn_factor);
     if !(e.review_days.is_finite() && e.review_days >= MIN_REVIEW_DAYS) {
         c.fail(
-            "economics.review_days",
-            format!(
-                "must be at least {MIN_REVIEW_DAYS} day (partners review their earnings at most daily), got {}",
-                e.review_days
-            ),
-        );
+        "economics.review_days",
+        format!(
+            "must be at least {MIN_REVIEW_DAYS} day (partners review their earnings at most daily), got {}",
+            e.review_days
+        ),
+    );
     }
     c.positive(
         "economics.reference_earnings_per_lead",
         e.reference_earnings_per_lead,
     );
-
-    let house = raw.house.as_ref().and_then(|h| {
-        super::partners::team(
-            &mut c,
-            "house",
-            super::partners::TeamFields {
-                capacity: h.capacity,
-                response_hours: h.response_hours.as_ref(),
-                work_days: h.work_days.as_ref(),
-                qualify_rate: h.qualify_rate.as_ref(),
-                win_rate: h.win_rate.as_ref(),
-                deal_size_factor: h.deal_size_factor,
-                discount: h.discount.as_ref(),
-            },
-        )
-    });
-
-    let partners = super::partners::partners(
-        &mut c,
-        &raw.partners,
-        &mut regions,
-        &mut verticals,
-        &mut tiers,
-    );
-    let policies = policies(&mut c, raw, &partners, &tiers.0, &leads);
-
-    let baseline = match &raw.baseline {
-        None => 0,
-        Some(name) => match raw.policies.iter().position(|p| &p.name == name) {
-            Some(i) => i,
-            None => {
-                let hint = did_you_mean(name, raw.policies.iter().map(|p| p.name.as_str()));
-                let names: Vec<String> = raw
-                    .policies
-                    .iter()
-                    .map(|p| format!("`{}`", p.name))
-                    .collect();
-                c.fail(
-                    "baseline",
-                    format!(
-                        "`{name}` names no policy (the policies are {}){hint}",
-                        names.join(", ")
-                    ),
-                );
-                0
-            }
+    (
+        SpeedToLead {
+            half_life_hours: raw.speed_to_lead.half_life_hours,
+            floor: raw.speed_to_lead.floor,
         },
-    };
+        Economics {
+            gross_margin: e.gross_margin,
+            churn_rate: e.churn_rate,
+            discount_churn_factor: e.discount_churn_factor,
+            review_hours: e.review_days * HOURS_PER_DAY,
+            reference_earnings_per_lead: e.reference_earnings_per_lead,
+        },
+    )
+}
 
-    let worlds = super::worlds::worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
-    let expectations = super::worlds::expectations(&mut c, raw, &worlds);
+/// The house team: a partner's team fields.
+fn house(c: &mut Checker, h: &RawTeam) -> Option<Team> {
+    super::partners::team(
+        c,
+        "house",
+        super::partners::TeamFields {
+            capacity: h.capacity,
+            response_hours: h.response_hours.as_ref(),
+            work_days: h.work_days.as_ref(),
+            qualify_rate: h.qualify_rate.as_ref(),
+            win_rate: h.win_rate.as_ref(),
+            deal_size_factor: h.deal_size_factor,
+            discount: h.discount.as_ref(),
+        },
+    )
+}
+
+/// The baseline policy: the first unless `baseline` names another.
+fn baseline(c: &mut Checker, raw: &RawScenario) -> usize {
+    let Some(name) = &raw.baseline else {
+        return 0;
+    };
+    let names: Vec<String> = raw
+        .policies
+        .iter()
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    c.resolve(
+        "baseline",
+        name,
+        raw.policies.iter().map(|p| p.name.as_str()),
+        &format!("names no policy (the policies are {})", names.join(", ")),
+    )
+    .unwrap_or(0)
+}
+
+/// `currency`: an ISO 4217 code.
+fn currency(c: &mut Checker, raw: &RawScenario) {
     if let Some(code) = &raw.currency {
         if !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())) {
             c.fail(
@@ -203,30 +286,23 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
             );
         }
     }
+}
 
-    if !c.errors.is_empty() {
-        return Err(c.errors);
-    }
-    let (Some(leads), Some(partners), Some(policies)) = (leads, partners, policies) else {
-        // Every validator records an error when it returns None; should one
-        // ever not, refuse the file rather than run with a part missing.
-        c.fail(
-            "",
-            "part of the scenario could not be validated and no reason was recorded; \
-             this is a bug in leadsim, please report it with the file",
-        );
-        return Err(c.errors);
-    };
-
-    // Cross-checks that only warn.
+/// Cross-checks that only warn.
+fn warnings(
+    raw: &RawScenario,
+    leads: &LeadModel,
+    partners: &[Partner],
+    regions: &Names,
+) -> Vec<String> {
     let mut warnings = Vec::new();
     for s in &leads.segments {
         if let Some(r) = s.region {
             if !partners.iter().any(|p| p.covers_region[r]) {
                 warnings.push(format!(
-                    "segment `{}`: no partner covers region `{}`; its leads go to the house or are unrouted under `region: require`",
-                    s.name, regions.0[r]
-                ));
+                "segment `{}`: no partner covers region `{}`; its leads go to the house or are unrouted under `region: require`",
+                s.name, regions.0[r]
+            ));
             }
         }
     }
@@ -248,48 +324,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         raw.stress.iter().map(|s| s.name.as_str()),
     ));
     warnings.extend(share_typos(raw));
-    let n_regions = regions.0.len();
-    let n_verticals = verticals.0.len();
-    let partners = partners
-        .into_iter()
-        .map(|mut p| {
-            p.covers_region.resize(n_regions, false);
-            p.covers_vertical.resize(n_verticals, false);
-            p
-        })
-        .collect();
-
-    Ok(Model {
-        name: raw.name.clone(),
-        description: raw.description.clone(),
-        horizon_hours: raw.horizon_days * HOURS_PER_DAY,
-        replications: raw.replications as u64,
-        seed: raw.seed,
-        baseline,
-        regions: regions.0,
-        verticals: verticals.0,
-        tiers: tiers.0,
-        leads,
-        decay: SpeedToLead {
-            half_life_hours: raw.speed_to_lead.half_life_hours,
-            floor: raw.speed_to_lead.floor,
-        },
-        economics: Economics {
-            gross_margin: e.gross_margin,
-            churn_rate: e.churn_rate,
-            discount_churn_factor: e.discount_churn_factor,
-            review_hours: e.review_days * HOURS_PER_DAY,
-            reference_earnings_per_lead: e.reference_earnings_per_lead,
-        },
-        house,
-        partners,
-        policies,
-        worlds,
-        expectations,
-        warnings,
-        currency: raw.currency.clone(),
-        data_files: data.files(),
-    })
+    warnings
 }
 
 fn policies(
