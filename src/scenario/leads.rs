@@ -6,6 +6,7 @@ use super::dist::{Dist, Support};
 use super::raw::*;
 use crate::model::*;
 
+/// `leads`: the arrival rate, the signals, and either segments or a replay.
 pub(super) fn lead_model(
     c: &mut Checker,
     raw: &RawLeads,
@@ -16,39 +17,7 @@ pub(super) fn lead_model(
     if let Some(rate) = raw.arrivals_per_day {
         c.non_negative("leads.arrivals_per_day", rate);
     }
-    let signals = match &raw.signals {
-        None => vec![Signal {
-            name: defaults::SIGNAL.into(),
-            noise: defaults::SIGNAL_NOISE,
-        }],
-        Some(list) => {
-            if list.is_empty() {
-                c.fail(
-                    "leads.signals",
-                    "needs at least one signal (or leave it out for the default `score`)",
-                );
-            }
-            let mut seen = Vec::new();
-            for (i, s) in list.iter().enumerate() {
-                if s.name.trim().is_empty() {
-                    c.fail(format!("leads.signals[{i}].name"), "must not be empty");
-                } else if seen.contains(&s.name) {
-                    c.fail(
-                        format!("leads.signals[{i}].name"),
-                        format!("`{}` is declared twice", s.name),
-                    );
-                }
-                seen.push(s.name.clone());
-                c.non_negative(&format!("leads.signals[{i}].noise"), s.noise);
-            }
-            list.iter()
-                .map(|s| Signal {
-                    name: s.name.clone(),
-                    noise: s.noise,
-                })
-                .collect()
-        }
-    };
+    let signals = signals(c, raw.signals.as_deref());
     if let Some(replay) = &raw.replay {
         if raw.segments.is_some() {
             c.fail(
@@ -67,23 +36,76 @@ pub(super) fn lead_model(
             verticals,
         );
     }
+    let segments = segments(c, raw.segments.as_deref(), regions, verticals)?;
+    Some(LeadModel {
+        arrivals_per_hour: raw.arrivals_per_day.unwrap_or(defaults::ARRIVALS_PER_DAY)
+            / HOURS_PER_DAY,
+        signals,
+        segments,
+        replay: None,
+    })
+}
+
+/// `leads.signals`: one default `score` signal when left out.
+fn signals(c: &mut Checker, list: Option<&[RawSignal]>) -> Vec<Signal> {
+    let Some(list) = list else {
+        return vec![Signal {
+            name: defaults::SIGNAL.into(),
+            noise: defaults::SIGNAL_NOISE,
+        }];
+    };
+    if list.is_empty() {
+        c.fail(
+            "leads.signals",
+            "needs at least one signal (or leave it out for the default `score`)",
+        );
+    }
+    let mut seen = Vec::new();
+    for (i, s) in list.iter().enumerate() {
+        if s.name.trim().is_empty() {
+            c.fail(format!("leads.signals[{i}].name"), "must not be empty");
+        } else if seen.contains(&s.name) {
+            c.fail(
+                format!("leads.signals[{i}].name"),
+                format!("`{}` is declared twice", s.name),
+            );
+        }
+        seen.push(s.name.clone());
+        c.non_negative(&format!("leads.signals[{i}].noise"), s.noise);
+    }
+    list.iter()
+        .map(|s| Signal {
+            name: s.name.clone(),
+            noise: s.noise,
+        })
+        .collect()
+}
+
+/// `leads.segments`, shares normalised to sum to 1; one segment `all`
+/// when left out. `None` when any segment (or anything before) failed.
+fn segments(
+    c: &mut Checker,
+    raw: Option<&[RawSegment]>,
+    regions: &mut Names,
+    verticals: &mut Names,
+) -> Option<Vec<Segment>> {
     let default_segment = [RawSegment {
         name: "all".into(),
-        share: 1.0,
+        share: defaults::WEIGHT,
         region: None,
         vertical: None,
         deal_size: None,
         quality: None,
     }];
-    let raw_segments: &[RawSegment] = raw.segments.as_deref().unwrap_or(&default_segment);
+    let raw_segments: &[RawSegment] = raw.unwrap_or(&default_segment);
     if raw_segments.is_empty() {
         c.fail(
             "leads.segments",
             "needs at least one segment (or leave it out for one segment covering every lead)",
         );
     }
-    let mut segments = Vec::new();
     let mut names = std::collections::HashSet::new();
+    let mut segments = Vec::new();
     for (i, s) in raw_segments.iter().enumerate() {
         let path = format!("leads.segments[{i}]");
         c.name(&format!("{path}.name"), &s.name, false);
@@ -93,29 +115,7 @@ pub(super) fn lead_model(
                 format!("`{}` is declared twice", s.name),
             );
         }
-        c.non_negative(&format!("{path}.share"), s.share);
-        let deal_size = c.dist(
-            s.deal_size.as_ref(),
-            defaults::DEAL_SIZE,
-            &format!("{path}.deal_size"),
-            Support::NonNegative,
-        );
-        let quality = c.dist(
-            s.quality.as_ref(),
-            defaults::QUALITY,
-            &format!("{path}.quality"),
-            Support::Unit,
-        );
-        if let (Some(deal_size), Some(quality)) = (deal_size, quality) {
-            segments.push(Segment {
-                name: s.name.clone(),
-                share: s.share,
-                region: s.region.as_deref().map(|r| regions.intern(r)),
-                vertical: s.vertical.as_deref().map(|v| verticals.intern(v)),
-                deal_size,
-                quality,
-            });
-        }
+        segments.extend(segment(c, &path, s, regions, verticals));
     }
     let total: f64 = raw_segments
         .iter()
@@ -134,14 +134,37 @@ pub(super) fn lead_model(
     for s in &mut segments {
         s.share /= total;
     }
-    Some(LeadModel {
-        arrivals_per_hour: raw
-            .arrivals_per_day
-            .unwrap_or_else(default_arrivals_per_day)
-            / HOURS_PER_DAY,
-        signals,
-        segments,
-        replay: None,
+    Some(segments)
+}
+
+/// One segment, its share not yet normalised.
+fn segment(
+    c: &mut Checker,
+    path: &str,
+    s: &RawSegment,
+    regions: &mut Names,
+    verticals: &mut Names,
+) -> Option<Segment> {
+    c.non_negative(&format!("{path}.share"), s.share);
+    let deal_size = c.dist(
+        s.deal_size.as_ref(),
+        defaults::DEAL_SIZE,
+        &format!("{path}.deal_size"),
+        Support::NonNegative,
+    );
+    let quality = c.dist(
+        s.quality.as_ref(),
+        defaults::QUALITY,
+        &format!("{path}.quality"),
+        Support::Unit,
+    );
+    Some(Segment {
+        name: s.name.clone(),
+        share: s.share,
+        region: s.region.as_deref().map(|r| regions.intern(r)),
+        vertical: s.vertical.as_deref().map(|v| verticals.intern(v)),
+        deal_size: deal_size?,
+        quality: quality?,
     })
 }
 

@@ -58,6 +58,7 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
     })
 }
 
+/// `partners`, each line expanded by its `count`.
 pub(super) fn partners(
     c: &mut Checker,
     raw: &[RawPartner],
@@ -74,39 +75,18 @@ pub(super) fn partners(
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (i, p) in raw.iter().enumerate() {
         let path = format!("partners[{i}]");
-        c.name(&format!("{path}.name"), &p.name, false);
-        let count = p.count.unwrap_or(1);
-        if !(1..=100_000).contains(&count) {
-            c.fail(
-                format!("{path}.count"),
-                format!("must be between 1 and 100000, got {count}"),
-            );
-        }
-        let names: Vec<String> = match p.count {
-            None => vec![p.name.clone()],
-            Some(n) => (1..=n.clamp(0, 100_000))
-                .map(|k| format!("{}-{k}", p.name))
-                .collect(),
+        let names = line_names(c, &path, p, &mut seen);
+        let names_ids = LineNames {
+            regions: p
+                .regions
+                .as_ref()
+                .map(|rs| rs.iter().map(|r| regions.intern(r)).collect()),
+            verticals: p
+                .verticals
+                .as_ref()
+                .map(|vs| vs.iter().map(|v| verticals.intern(v)).collect()),
+            tier: tiers.intern(p.tier.as_deref().unwrap_or(defaults::TIER)),
         };
-        for name in &names {
-            if let Some(first) = seen.get(name) {
-                c.fail(
-                    format!("{path}.name"),
-                    format!("partner `{name}` is already declared at {first}"),
-                );
-            } else {
-                seen.insert(name.clone(), path.clone());
-            }
-        }
-        let region_ids: Option<Vec<usize>> = p
-            .regions
-            .as_ref()
-            .map(|rs| rs.iter().map(|r| regions.intern(r)).collect());
-        let vertical_ids: Option<Vec<usize>> = p
-            .verticals
-            .as_ref()
-            .map(|vs| vs.iter().map(|v| verticals.intern(v)).collect());
-        let tier = tiers.intern(p.tier.as_deref().unwrap_or(defaults::TIER));
         let team = team(
             c,
             &path,
@@ -120,56 +100,18 @@ pub(super) fn partners(
                 discount: p.discount.as_ref(),
             },
         );
-        let elasticity = p.effort_elasticity.unwrap_or(0.0);
-        c.non_negative(&format!("{path}.effort_elasticity"), elasticity);
-        let min_earnings = p.min_period_earnings.unwrap_or(0.0);
-        c.non_negative(&format!("{path}.min_period_earnings"), min_earnings);
-        let patience = p.patience_periods.unwrap_or(defaults::PATIENCE_PERIODS);
-        if !(1..=1_000_000).contains(&patience) {
-            c.fail(
-                format!("{path}.patience_periods"),
-                format!("must be at least 1 review, got {patience}"),
-            );
-        }
-        for (k, w) in p.away.iter().enumerate() {
-            if !(w.from_day.is_finite()
-                && w.to_day.is_finite()
-                && w.from_day >= 0.0
-                && w.to_day > w.from_day)
-            {
-                c.fail(
-                    format!("{path}.away[{k}]"),
-                    format!(
-                        "expected 0 <= from_day < to_day, got from_day {} and to_day {}",
-                        w.from_day, w.to_day
-                    ),
-                );
-            }
-        }
-        if let Some(day) = p.joins_day {
-            c.non_negative(&format!("{path}.joins_day"), day);
-        }
+        let behaviour = behaviour(c, &path, p);
         let Some(team) = team else { continue };
         for name in names {
-            let mut covers_region = vec![false; regions.0.len()];
-            let mut covers_vertical = vec![false; verticals.0.len()];
-            match &region_ids {
-                None => covers_region.iter_mut().for_each(|c| *c = true),
-                Some(ids) => ids.iter().for_each(|&r| covers_region[r] = true),
-            }
-            match &vertical_ids {
-                None => covers_vertical.iter_mut().for_each(|c| *c = true),
-                Some(ids) => ids.iter().for_each(|&v| covers_vertical[v] = true),
-            }
             out.push(Partner {
                 name,
-                tier,
-                covers_region,
-                covers_vertical,
+                tier: names_ids.tier,
+                covers_region: covers(names_ids.regions.as_deref(), regions.0.len()),
+                covers_vertical: covers(names_ids.verticals.as_deref(), verticals.0.len()),
                 team: team.clone(),
-                effort_elasticity: elasticity,
-                min_period_earnings: min_earnings,
-                patience_periods: patience.clamp(1, 1_000_000) as u32,
+                effort_elasticity: behaviour.elasticity,
+                min_period_earnings: behaviour.min_earnings,
+                patience_periods: behaviour.patience,
                 away: p
                     .away
                     .iter()
@@ -193,6 +135,105 @@ pub(super) fn partners(
         }
     }
     (c.errors.len() == before).then_some(out)
+}
+
+/// A partner line's regions, verticals (`None`: all) and tier, interned.
+struct LineNames {
+    regions: Option<Vec<usize>>,
+    verticals: Option<Vec<usize>>,
+    tier: usize,
+}
+
+/// Which of `n` names a partner covers: `ids`, or all when `None`.
+fn covers(ids: Option<&[usize]>, n: usize) -> Vec<bool> {
+    match ids {
+        None => vec![true; n],
+        Some(ids) => {
+            let mut flags = vec![false; n];
+            ids.iter().for_each(|&k| flags[k] = true);
+            flags
+        }
+    }
+}
+
+/// The partner names a line stands for (`Name-1`, `Name-2`, ... with a
+/// `count`), each checked unique across the file (`seen`: name to the line
+/// that declared it).
+fn line_names(
+    c: &mut Checker,
+    path: &str,
+    p: &RawPartner,
+    seen: &mut BTreeMap<String, String>,
+) -> Vec<String> {
+    c.name(&format!("{path}.name"), &p.name, false);
+    let count = p.count.unwrap_or(1);
+    if !(1..=100_000).contains(&count) {
+        c.fail(
+            format!("{path}.count"),
+            format!("must be between 1 and 100000, got {count}"),
+        );
+    }
+    let names: Vec<String> = match p.count {
+        None => vec![p.name.clone()],
+        Some(n) => (1..=n.clamp(0, 100_000))
+            .map(|k| format!("{}-{k}", p.name))
+            .collect(),
+    };
+    for name in &names {
+        if let Some(first) = seen.get(name) {
+            c.fail(
+                format!("{path}.name"),
+                format!("partner `{name}` is already declared at {first}"),
+            );
+        } else {
+            seen.insert(name.clone(), path.to_string());
+        }
+    }
+    names
+}
+
+/// How a partner line responds to incentives, and when it is away or joins.
+struct Behaviour {
+    elasticity: f64,
+    min_earnings: f64,
+    patience: u32,
+}
+
+fn behaviour(c: &mut Checker, path: &str, p: &RawPartner) -> Behaviour {
+    let elasticity = p.effort_elasticity.unwrap_or(0.0);
+    c.non_negative(&format!("{path}.effort_elasticity"), elasticity);
+    let min_earnings = p.min_period_earnings.unwrap_or(0.0);
+    c.non_negative(&format!("{path}.min_period_earnings"), min_earnings);
+    let patience = p.patience_periods.unwrap_or(defaults::PATIENCE_PERIODS);
+    if !(1..=1_000_000).contains(&patience) {
+        c.fail(
+            format!("{path}.patience_periods"),
+            format!("must be at least 1 review, got {patience}"),
+        );
+    }
+    for (k, w) in p.away.iter().enumerate() {
+        if !(w.from_day.is_finite()
+            && w.to_day.is_finite()
+            && w.from_day >= 0.0
+            && w.to_day > w.from_day)
+        {
+            c.fail(
+                format!("{path}.away[{k}]"),
+                format!(
+                    "expected 0 <= from_day < to_day, got from_day {} and to_day {}",
+                    w.from_day, w.to_day
+                ),
+            );
+        }
+    }
+    if let Some(day) = p.joins_day {
+        c.non_negative(&format!("{path}.joins_day"), day);
+    }
+    Behaviour {
+        elasticity,
+        min_earnings,
+        patience: patience.clamp(1, 1_000_000) as u32,
+    }
 }
 
 /// For each expanded partner: (covers every region, covers every vertical).

@@ -28,6 +28,7 @@ fn base_rule(errors: &mut FieldErrors, path: String, rule: RawRule) -> Option<Ru
     }
 }
 
+/// `routing`: the rule, its score tiers and its weights.
 pub fn routing(
     errors: &mut FieldErrors,
     path: &str,
@@ -43,52 +44,10 @@ pub fn routing(
             format!("{path}.then"),
             raw.then.unwrap_or(RawRule::RoundRobin),
         );
-        let mut score_tiers = Vec::new();
-        match &raw.tiers {
-            None => errors.push(
-                format!("{path}.tiers"),
-                "score_tiered needs `tiers`: [{\"min_score\": .., \"partner_tiers\": [..]}]".into(),
-            ),
-            Some(list) if list.is_empty() => {
-                errors.push(format!("{path}.tiers"), "needs at least one tier".into())
-            }
-            Some(list) => {
-                for (k, t) in list.iter().enumerate() {
-                    unit(errors, format!("{path}.tiers[{k}].min_score"), t.min_score);
-                    if t.partner_tiers.is_empty() {
-                        errors.push(
-                            format!("{path}.tiers[{k}].partner_tiers"),
-                            "names no partner tier".into(),
-                        );
-                    }
-                    let mut mask = vec![false; tiers.len()];
-                    for (j, name) in t.partner_tiers.iter().enumerate() {
-                        match tiers.iter().position(|t| t == name) {
-                            Some(idx) => mask[idx] = true,
-                            None => errors.push(
-                                format!("{path}.tiers[{k}].partner_tiers[{j}]"),
-                                format!(
-                                    "`{name}` is no partner's tier (tiers: {}){}",
-                                    tiers.join(", "),
-                                    did_you_mean(name, tiers.iter().map(String::as_str))
-                                ),
-                            ),
-                        }
-                    }
-                    score_tiers.push(ScoreTier {
-                        min_score: t.min_score,
-                        partner_tiers: mask,
-                    });
-                }
-                if list.windows(2).any(|w| w[1].min_score > w[0].min_score) {
-                    errors.push(
-                        format!("{path}.tiers"),
-                        "tiers are tried in order, so list them from the highest `min_score` to the lowest".into(),
-                    );
-                }
-            }
-        }
-        (within, score_tiers)
+        (
+            within,
+            score_tiers(errors, &path, raw.tiers.as_deref(), tiers),
+        )
     } else {
         if raw.tiers.is_some() {
             errors.push(
@@ -107,48 +66,18 @@ pub fn routing(
             Vec::new(),
         )
     };
-    let n_partners = partners.map_or(0, |p| p.len());
-    let mut weights = vec![1.0; n_partners];
-    if let Some(map) = &raw.weights {
-        if rule != Some(Rule::Weighted) {
-            errors.push(
-                format!("{path}.weights"),
-                "`weights` only applies to the rule `weighted`".into(),
-            );
-        }
-        for (key, &w) in map {
-            if !(w.is_finite() && w >= 0.0) {
+    let weights = match &raw.weights {
+        None => vec![1.0; partners.map_or(0, |p| p.len())],
+        Some(map) => {
+            if rule != Some(Rule::Weighted) {
                 errors.push(
-                    format!("{path}.weights.{key}"),
-                    format!("must be a number >= 0, got {w}"),
+                    format!("{path}.weights"),
+                    "`weights` only applies to the rule `weighted`".into(),
                 );
             }
-            let Some(partners) = partners else { continue };
-            let by_name = partners.iter().position(|p| &p.name == key);
-            let by_tier = tiers.iter().position(|t| t == key);
-            if by_name.is_none() && by_tier.is_none() {
-                let candidates = partners
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .chain(tiers.iter().map(String::as_str));
-                errors.push(
-                    format!("{path}.weights.{key}"),
-                    format!(
-                        "`{key}` names no partner and no tier{}",
-                        did_you_mean(key, candidates)
-                    ),
-                );
-            }
+            weights(errors, &path, map, partners, tiers)
         }
-        // A name is more specific than a tier, so it wins.
-        if let Some(partners) = partners {
-            for (i, p) in partners.iter().enumerate() {
-                if let Some(&w) = map.get(&p.name).or_else(|| map.get(&tiers[p.tier])) {
-                    weights[i] = w;
-                }
-            }
-        }
-    }
+    };
     if errors.len() > before {
         return None;
     }
@@ -157,6 +86,114 @@ pub fn routing(
         rule: rule?,
         weights,
     })
+}
+
+/// `score_tiered`'s `tiers`, each as a mask over partner tiers, listed from
+/// the highest `min_score` down.
+fn score_tiers(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: Option<&[RawScoreTier]>,
+    tiers: &[String],
+) -> Vec<ScoreTier> {
+    let list = match raw {
+        None => {
+            errors.push(
+                format!("{path}.tiers"),
+                "score_tiered needs `tiers`: [{\"min_score\": .., \"partner_tiers\": [..]}]".into(),
+            );
+            return Vec::new();
+        }
+        Some([]) => {
+            errors.push(format!("{path}.tiers"), "needs at least one tier".into());
+            return Vec::new();
+        }
+        Some(list) => list,
+    };
+    let mut score_tiers = Vec::new();
+    for (k, t) in list.iter().enumerate() {
+        unit(errors, format!("{path}.tiers[{k}].min_score"), t.min_score);
+        if t.partner_tiers.is_empty() {
+            errors.push(
+                format!("{path}.tiers[{k}].partner_tiers"),
+                "names no partner tier".into(),
+            );
+        }
+        let mut mask = vec![false; tiers.len()];
+        for (j, name) in t.partner_tiers.iter().enumerate() {
+            match tiers.iter().position(|t| t == name) {
+                Some(idx) => mask[idx] = true,
+                None => errors.push(
+                    format!("{path}.tiers[{k}].partner_tiers[{j}]"),
+                    format!(
+                        "`{name}` is no partner's tier (tiers: {}){}",
+                        tiers.join(", "),
+                        did_you_mean(name, tiers.iter().map(String::as_str))
+                    ),
+                ),
+            }
+        }
+        score_tiers.push(ScoreTier {
+            min_score: t.min_score,
+            partner_tiers: mask,
+        });
+    }
+    if list.windows(2).any(|w| w[1].min_score > w[0].min_score) {
+        errors.push(
+            format!("{path}.tiers"),
+            "tiers are tried in order, so list them from the highest `min_score` to the lowest"
+                .into(),
+        );
+    }
+    score_tiers
+}
+
+/// `weighted`'s weights per partner: a partner's own weight, else its
+/// tier's, else 1.
+fn weights(
+    errors: &mut FieldErrors,
+    path: &str,
+    map: &std::collections::BTreeMap<String, f64>,
+    partners: Option<&[Partner]>,
+    tiers: &[String],
+) -> Vec<f64> {
+    for (key, &w) in map {
+        if !(w.is_finite() && w >= 0.0) {
+            errors.push(
+                format!("{path}.weights.{key}"),
+                format!("must be a number >= 0, got {w}"),
+            );
+        }
+        let Some(partners) = partners else { continue };
+        let by_name = partners.iter().position(|p| &p.name == key);
+        let by_tier = tiers.iter().position(|t| t == key);
+        if by_name.is_none() && by_tier.is_none() {
+            let candidates = partners
+                .iter()
+                .map(|p| p.name.as_str())
+                .chain(tiers.iter().map(String::as_str));
+            errors.push(
+                format!("{path}.weights.{key}"),
+                format!(
+                    "`{key}` names no partner and no tier{}",
+                    did_you_mean(key, candidates)
+                ),
+            );
+        }
+    }
+    // A name is more specific than a tier, so it wins.
+    let Some(partners) = partners else {
+        return Vec::new();
+    };
+    partners
+        .iter()
+        .map(|p| {
+            map.get(&p.name)
+                .or_else(|| map.get(&tiers[p.tier]))
+                .copied()
+                .unwrap_or(1.0)
+        })
+        .collect()
 }
 
 pub fn scoring(

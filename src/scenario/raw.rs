@@ -94,10 +94,6 @@ fn default_replay_mode() -> RawReplayMode {
     RawReplayMode::Bootstrap
 }
 
-pub fn default_arrivals_per_day() -> f64 {
-    defaults::ARRIVALS_PER_DAY
-}
-
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSignal {
