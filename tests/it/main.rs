@@ -17,6 +17,7 @@ mod first_user;
 mod fuzz;
 mod hostile;
 mod invariants;
+mod layers;
 mod learning;
 mod library;
 mod power;
