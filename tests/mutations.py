@@ -5,18 +5,18 @@
 minute and a half per mutation on two cores."""
 import subprocess, sys, os
 M = [
- ("verdicts inverted", "src/summary.rs", "let better = (METRICS[k].direction == Direction::HigherIsBetter) == higher;", "let better = (METRICS[k].direction == Direction::HigherIsBetter) != higher;"),
+ ("verdicts inverted", "src/summary.rs", "let better = (k.direction() == Direction::HigherIsBetter) == higher;", "let better = (k.direction() == Direction::HigherIsBetter) != higher;"),
  ("CI with n df instead of n-1", "src/stats/accumulator.rs", "let half = t_975(m.n - 1) * sd", "let half = t_975(m.n) * sd"),
  ("t replaced by 1.96", "src/stats/accumulator.rs", "let half = t_975(m.n - 1) * sd", "let half = 1.96 * sd"),
  ("effort elasticity ignored", "src/engine/behaviour.rs", "        .powf(elasticity)\n", "        .powf(1.0)\n"),
  ("effort clamp narrowed", "src/engine/behaviour.rs", "pub const EFFORT_RANGE: (f64, f64) = (0.5, 1.5);", "pub const EFFORT_RANGE: (f64, f64) = (0.6, 1.4);"),
  ("sweep coordinates transposed", "src/sweep.rs", "[a, b] => vec![a.values[i / b.values.len()], b.values[i % b.values.len()]],", "[a, b] => vec![a.values[i % a.values.len()], b.values[i / a.values.len()]],"),
  ("SLA take-backs not counted by learning", "src/engine/mod.rs", "        learned.responded(self.sla_hours);\n        learned.resolved(false);\n", ""),
- ("gini_earnings on leads", "src/metrics.rs", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].payouts).collect();", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].leads as f64).collect();"),
- ("gamma scale = mean x shape", "src/scenario/dist.rs", "Some(mean / p.shape)", "Some(mean * p.shape)"),
+ ("gini_earnings on leads", "src/measure.rs", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].payouts).collect();", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].leads as f64).collect();"),
+ ("gamma scale = mean x shape", "src/scenario/dist.rs", "mean / p.shape", "mean * p.shape"),
  ("re-routed lead back to an earlier holder", "src/engine/eligibility.rs", "if state.held_head != super::NONE && self.has_held(state.held_head, p) {", "if false && state.held_head != super::NONE && self.has_held(state.held_head, p) {"),
- ("gini_leads not per capacity", "src/metrics.rs", ".map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)", ".map(|&i| run.partners[i].leads as f64)"),
- ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.s.rules[pool]);", "return choose(candidates, &mut self.s.rules[0]);"),
+ ("gini_leads not per capacity", "src/measure.rs", ".map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)", ".map(|&i| run.partners[i].leads as f64)"),
+ ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.scratch.rules[pool]);", "return choose(candidates, &mut self.scratch.rules[0]);"),
  ("Holm adjusted p not capped / step-up", "src/stats/hypothesis.rs", "running = running.max(((m - k) as f64 * p_values[i]).min(1.0));", "running = ((m - k) as f64 * p_values[i]).min(1.0);"),
  ("permutation ties not broken (conservative)", "src/power.rs", "let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;", "let p_value = (beyond as f64 + (tied + 1) as f64) / (1 + PERMUTATIONS) as f64 + 0.0 * u;"),
  ("CSV formula not neutralised", "src/report/csv.rs", "if s.starts_with(['=', '+', '-', '@', '\\t', '\\r']) {", "if false {"),

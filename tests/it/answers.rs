@@ -10,7 +10,7 @@ use leadsim::metrics::Metric;
 use leadsim::runner::run_block;
 use rand::SeedableRng;
 
-use super::common::{bin, model, run};
+use super::common::{bin, model, run, Scenario};
 
 /// Fast partners against slow ones; `fast` sends every lead to the fast
 /// pair, the baseline `slow` to the slow pair, `twin` is `slow` again.
@@ -402,11 +402,12 @@ fn thin_comparisons_are_flagged_and_every_estimate_states_its_n() {
 
 #[test]
 fn expect_with_one_replication_cannot_pass_a_comparison() {
-    let text = format!(
-        "{}, \"expect\": [{{\"policy\": \"fast\", \"metric\": \"conversion.lead_to_win\", \"better_than\": \"slow\"}}]}}",
-        EFFECTS.trim_end().trim_end_matches('}')
-    );
-    let m = model(&text);
+    let effects: serde_json::Value = serde_json::from_str(EFFECTS).unwrap();
+    let m = Scenario::new(effects)
+        .merge(serde_json::json!({
+            "expect": [{"policy": "fast", "metric": "conversion.lead_to_win", "better_than": "slow"}]
+        }))
+        .model();
     let one = run(&m, 1, 5);
     assert!(!one.checks[0].passed, "{:?}", one.checks[0]);
     assert!(leadsim::report::checks::measured(&one.checks[0]).contains("from one replication"));

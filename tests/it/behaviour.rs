@@ -6,34 +6,39 @@ use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate_observed, Observer, Scratch};
 use leadsim::metrics::Metric;
 
-use super::common::{metric, model, run};
+use serde_json::json;
 
-fn scenario(partner_extra: &str, economics: &str) -> String {
-    format!(
-        r#"{{
+use super::common::{metric, model, run, Scenario};
+
+/// Four partners and two policies, one unpaid and one generous; `partner`
+/// is merged into the partner line and `economics` into `economics`.
+fn scenario(partner: serde_json::Value, economics: serde_json::Value) -> String {
+    Scenario::new(json!({
         "name": "behaviour", "horizon_days": 120, "seed": 3,
-        "leads": {{"arrivals_per_day": 30}},
-        "economics": {{"review_days": 30, "reference_earnings_per_lead": 100 {economics}}},
-        "speed_to_lead": {{"half_life_hours": 24, "floor": 0.2}},
-        "partners": [{{"name": "P", "count": 4, "capacity": 50,
-                      "response_hours": {{"lognormal": {{"median": 6, "p90": 30}}}},
-                      "work_days": {{"exponential": {{"mean": 10}}}} {partner_extra}}}],
+        "leads": {"arrivals_per_day": 30},
+        "economics": {"review_days": 30, "reference_earnings_per_lead": 100},
+        "speed_to_lead": {"half_life_hours": 24, "floor": 0.2},
+        "partners": [{"name": "P", "count": 4, "capacity": 50,
+                      "response_hours": {"lognormal": {"median": 6, "p90": 30}},
+                      "work_days": {"exponential": {"mean": 10}}}],
         "policies": [
-            {{"name": "unpaid"}},
-            {{"name": "generous", "payout": {{"per_qualified_lead": 800, "commission": [{{"from": 0, "rate": 0.2}}]}}}}
+            {"name": "unpaid"},
+            {"name": "generous", "payout": {"per_qualified_lead": 800, "commission": [{"from": 0, "rate": 0.2}]}}
         ]
-    }}"#
-    )
+    }))
+    .merge_partners(partner)
+    .merge(json!({ "economics": economics }))
+    .text()
 }
 
 #[test]
 fn zero_elasticity_gives_bit_identical_results_to_no_behaviour() {
-    let plain = model(&scenario("", ""));
+    let plain = model(&scenario(json!({}), json!({})));
     // Reviews run (a tiny earnings floor with endless patience) but the
     // elasticity is 0: nothing may change, not even one bit.
     let reviewed = model(&scenario(
-        r#", "effort_elasticity": 0, "min_period_earnings": 0.01, "patience_periods": 1000000"#,
-        "",
+        json!({"effort_elasticity": 0, "min_period_earnings": 0.01, "patience_periods": 1000000}),
+        json!({}),
     ));
     let a = leadsim::report::json::render(&run(&plain, 20, 9));
     let b = leadsim::report::json::render(&run(&reviewed, 20, 9));
@@ -42,9 +47,9 @@ fn zero_elasticity_gives_bit_identical_results_to_no_behaviour() {
 
 #[test]
 fn effort_follows_earnings() {
-    let m = model(&scenario(r#", "effort_elasticity": 1"#, ""));
+    let m = model(&scenario(json!({"effort_elasticity": 1}), json!({})));
     let s = run(&m, 40, 2);
-    let plain = run(&model(&scenario("", "")), 40, 2);
+    let plain = run(&model(&scenario(json!({}), json!({}))), 40, 2);
     // Unpaid partners fall to effort 0.5 after the first review (responses
     // twice as slow, qualification halved); generous ones rise to 1.5.
     let ttfc = |s, p| metric(s, p, Metric::TtfcMean).mean;

@@ -4,18 +4,25 @@
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
 
-use super::common::{bin, repo_file};
+use serde_json::json;
 
-fn scenario(dir: &std::path::Path, leads: &str, extra_partner: &str) -> std::path::PathBuf {
-    let text = format!(
-        r#"{{"name": "calib", "horizon_days": 30,
-            "leads": {leads},
-            "partners": [{{"name": "P", "count": 3, "capacity": 50 {extra_partner}}}],
-            "policies": [{{"name": "rr"}}]}}"#
-    );
-    let file = dir.join("scenario.json");
-    std::fs::write(&file, text).unwrap();
-    file
+use super::common::{bin, repo_file, Scenario};
+
+/// Three partners and one policy; `leads` is the `leads` section and
+/// `partner` is merged into the partner line.
+fn scenario(
+    dir: &std::path::Path,
+    leads: serde_json::Value,
+    partner: serde_json::Value,
+) -> std::path::PathBuf {
+    Scenario::new(json!({
+        "name": "calib", "horizon_days": 30,
+        "leads": leads,
+        "partners": [{"name": "P", "count": 3, "capacity": 50}],
+        "policies": [{"name": "rr"}]
+    }))
+    .merge_partners(partner)
+    .write(dir, "scenario.json")
 }
 
 fn error_of(file: &std::path::Path) -> String {
@@ -34,8 +41,8 @@ fn empirical_reads_a_csv_column_relative_to_the_scenario() {
     .unwrap();
     let file = scenario(
         dir.path(),
-        r#"{"arrivals_per_day": 10}"#,
-        r#", "response_hours": {"empirical": {"csv": "data/hours.csv", "column": "hours"}}"#,
+        json!({"arrivals_per_day": 10}),
+        json!({"response_hours": {"empirical": {"csv": "data/hours.csv", "column": "hours"}}}),
     );
     let model = leadsim::load_file(&file).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(model.partners[0].team.response_hours.mean(), 4.0);
@@ -94,8 +101,8 @@ fn bootstrap_replay_resamples_whole_historical_leads() {
     .unwrap();
     let file = scenario(
         dir.path(),
-        r#"{"replay": {"csv": "leads.csv", "mode": "bootstrap"}}"#,
-        "",
+        json!({"replay": {"csv": "leads.csv", "mode": "bootstrap"}}),
+        json!({}),
     );
     let model = leadsim::load_file(&file).unwrap_or_else(|e| panic!("{e}"));
     // 4 leads over 3.5 days: the historical rate.
@@ -121,8 +128,8 @@ fn bad_replay_files_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(
         dir.path(),
-        r#"{"replay": {"csv": "leads.csv", "mode": "exact"}}"#,
-        "",
+        json!({"replay": {"csv": "leads.csv", "mode": "exact"}}),
+        json!({}),
     );
     let cases = [
         ("arrival_day,region,deal_size\n1,na,100\n", "needs a `quality` or a `score` column; its columns are: `arrival_day`, `region`, `deal_size`"),

@@ -9,7 +9,9 @@ use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate_observed, Observer, Scratch};
 use proptest::prelude::*;
 
-use super::common::model;
+use serde_json::json;
+
+use super::common::{model, Scenario};
 
 struct Assignments(Vec<(f64, u32)>);
 impl Observer for Assignments {
@@ -25,32 +27,30 @@ fn scenario(
     per_period: Option<u32>,
     period_days: f64,
 ) -> String {
-    let mut caps = vec![];
+    let mut caps = serde_json::Map::new();
     if let Some(s) = max_share {
-        caps.push(format!(r#""max_share": {s}"#));
+        caps.insert("max_share".into(), json!(s));
     }
     if let Some(d) = per_day {
-        caps.push(format!(r#""per_day": {d}"#));
+        caps.insert("per_day".into(), json!(d));
     }
     if let Some(p) = per_period {
-        caps.push(format!(r#""per_period": {p}"#));
+        caps.insert("per_period".into(), json!(p));
     }
-    format!(
-        r#"{{
+    Scenario::new(json!({
         "name": "caps", "horizon_days": 40,
-        "leads": {{"arrivals_per_day": 25}},
-        "house": {{"capacity": 5}},
+        "leads": {"arrivals_per_day": 25},
+        "house": {"capacity": 5},
         "partners": [
-            {{"name": "Big", "capacity": 40, "response_hours": {{"fixed": 1}}}},
-            {{"name": "Mid", "count": 2, "capacity": 10, "away": [{{"from_day": 5, "to_day": 9}}]}},
-            {{"name": "Late", "capacity": 10, "joins_day": 12}}],
-        "policies": [{{"name": "p", "routing": {{"rule": "{rule}"}},
-                      "sla": {{"first_contact_hours": 12, "max_reroutes": 2}},
-                      "caps": {{ {caps} }},
-                      "payout": {{"period_days": {period_days}}}}}]
-    }}"#,
-        caps = caps.join(", ")
-    )
+            {"name": "Big", "capacity": 40, "response_hours": {"fixed": 1}},
+            {"name": "Mid", "count": 2, "capacity": 10, "away": [{"from_day": 5, "to_day": 9}]},
+            {"name": "Late", "capacity": 10, "joins_day": 12}],
+        "policies": [{"name": "p", "routing": {"rule": rule},
+                      "sla": {"first_contact_hours": 12, "max_reroutes": 2},
+                      "caps": caps,
+                      "payout": {"period_days": period_days}}]
+    }))
+    .text()
 }
 
 proptest! {

@@ -8,6 +8,74 @@ use leadsim::runner::RunConfig;
 use leadsim::stats::Estimate;
 use leadsim::summary::Summary;
 
+/// A scenario for a test, built as JSON values rather than `format!`
+/// templates (no `{{ }}` escapes, no text splicing): start from a
+/// `json!` document, then `set` fields by dotted path or `merge` patches.
+#[derive(Debug, Clone)]
+pub struct Scenario(pub serde_json::Value);
+
+impl Scenario {
+    pub fn new(doc: serde_json::Value) -> Self {
+        Scenario(doc)
+    }
+
+    /// Sets the field at a dotted path (`leads.arrivals_per_day`,
+    /// `partners.0.capacity`), creating objects on the way.
+    pub fn set(mut self, path: &str, value: serde_json::Value) -> Self {
+        let mut at = &mut self.0;
+        for key in path.split('.') {
+            at = match key.parse::<usize>() {
+                Ok(i) => &mut at[i],
+                Err(_) => &mut at[key],
+            };
+        }
+        *at = value;
+        self
+    }
+
+    /// Merges `patch` into the document: objects key by key, recursively;
+    /// anything else replaces what was there.
+    pub fn merge(mut self, patch: serde_json::Value) -> Self {
+        fn merge(into: &mut serde_json::Value, patch: serde_json::Value) {
+            match (into, patch) {
+                (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+                    for (k, v) in b {
+                        merge(a.entry(k).or_insert(serde_json::Value::Null), v);
+                    }
+                }
+                (slot, v) => *slot = v,
+            }
+        }
+        merge(&mut self.0, patch);
+        self
+    }
+
+    /// Merges `patch` into every partner line.
+    pub fn merge_partners(mut self, patch: serde_json::Value) -> Self {
+        let n = self.0["partners"].as_array().map_or(0, Vec::len);
+        for i in 0..n {
+            let line = std::mem::take(&mut self.0["partners"][i]);
+            self.0["partners"][i] = Scenario(line).merge(patch.clone()).0;
+        }
+        self
+    }
+
+    pub fn text(&self) -> String {
+        serde_json::to_string_pretty(&self.0).expect("JSON")
+    }
+
+    pub fn model(&self) -> Model {
+        model(&self.text())
+    }
+
+    /// Writes the scenario to `dir/name` and returns its path.
+    pub fn write(&self, dir: &Path, name: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, self.text()).unwrap();
+        path
+    }
+}
+
 pub fn model(json: &str) -> Model {
     leadsim::load_text(json, Path::new("test.json")).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -5,26 +5,26 @@
 
 use predicates::prelude::*;
 
-use super::common::{bin, repo_file, stderr_of, stdout_of};
+use serde_json::json;
 
-/// A small two-region scenario; `extra` is spliced into the top level.
-fn small(extra: &str) -> String {
-    format!(
-        r#"{{
-  "name": "small", "horizon_days": 30, "replications": 8, "seed": 3{extra},
-  "leads": {{"arrivals_per_day": 30, "segments": [
-      {{"name": "na", "region": "na", "share": 0.6}},
-      {{"name": "emea", "region": "emea", "share": 0.4}}]}},
-  "partners": [
-      {{"name": "Fast", "count": 2, "regions": ["na", "emea"], "capacity": 8,
-       "response_hours": {{"fixed": 1}}}},
-      {{"name": "Slow", "count": 2, "regions": ["na", "emea"], "capacity": 2,
-       "response_hours": {{"fixed": 40}}}}],
-  "policies": [
-      {{"name": "rr", "routing": {{"rule": "round_robin"}}}},
-      {{"name": "ll", "routing": {{"rule": "least_loaded"}}}}]
-}}"#
-    )
+use super::common::{bin, repo_file, stderr_of, stdout_of, Scenario};
+
+/// A small two-region scenario.
+fn small() -> Scenario {
+    Scenario::new(json!({
+        "name": "small", "horizon_days": 30, "replications": 8, "seed": 3,
+        "leads": {"arrivals_per_day": 30, "segments": [
+            {"name": "na", "region": "na", "share": 0.6},
+            {"name": "emea", "region": "emea", "share": 0.4}]},
+        "partners": [
+            {"name": "Fast", "count": 2, "regions": ["na", "emea"], "capacity": 8,
+             "response_hours": {"fixed": 1}},
+            {"name": "Slow", "count": 2, "regions": ["na", "emea"], "capacity": 2,
+             "response_hours": {"fixed": 40}}],
+        "policies": [
+            {"name": "rr", "routing": {"rule": "round_robin"}},
+            {"name": "ll", "routing": {"rule": "least_loaded"}}]
+    }))
 }
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -93,7 +93,7 @@ fn check_without_assertions_says_so_before_simulating() {
     let dir = tempfile::tempdir().unwrap();
     // A million replications would take minutes: the refusal must come
     // before any of them runs (the test would time out otherwise).
-    let file = write(dir.path(), "s.json", &small(""));
+    let file = write(dir.path(), "s.json", &small().text());
     bin()
         .arg("check")
         .arg(&file)
@@ -113,11 +113,13 @@ fn check_without_assertions_says_so_before_simulating() {
 #[test]
 fn a_schema_key_is_accepted_and_ignored() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = write(dir.path(), "a.json", &small(""));
+    let plain = write(dir.path(), "a.json", &small().text());
     let with_schema = write(
         dir.path(),
         "b.json",
-        &small(r#", "$schema": "./leadsim.schema.json""#),
+        &small()
+            .merge(json!({"$schema": "./leadsim.schema.json"}))
+            .text(),
     );
     let summary = |file: &std::path::Path, out: &str| {
         bin()
@@ -137,12 +139,10 @@ fn warnings_reach_stderr_with_quiet_summary_json_and_the_report() {
     let dir = tempfile::tempdir().unwrap();
     // `eu` where segments say `emea`, and shares that look like fractions
     // but sum to 0.9.
-    let text = small("")
-        .replace(
-            r#"{"name": "Slow", "count": 2, "regions": ["na", "emea"]"#,
-            r#"{"name": "Slow", "count": 2, "regions": ["na", "eu"]"#,
-        )
-        .replace(r#""share": 0.4"#, r#""share": 0.3"#);
+    let text = small()
+        .set("partners.1.regions", json!(["na", "eu"]))
+        .set("leads.segments.1.share", json!(0.3))
+        .text();
     let file = write(dir.path(), "w.json", &text);
     let out = dir.path().join("out");
     let assert = bin()
@@ -175,12 +175,14 @@ fn warnings_reach_stderr_with_quiet_summary_json_and_the_report() {
     );
     assert!(html.contains("region `eu` is in no segment"));
     // Percentages that miss 100 warn too; whole-number weights do not.
-    let pct = small("")
-        .replace(r#""share": 0.6"#, r#""share": 60"#)
-        .replace(r#""share": 0.4"#, r#""share": 35"#);
-    let weights = small("")
-        .replace(r#""share": 0.6"#, r#""share": 2"#)
-        .replace(r#""share": 0.4"#, r#""share": 1"#);
+    let shares = |a: f64, b: f64| {
+        small()
+            .set("leads.segments.0.share", json!(a))
+            .set("leads.segments.1.share", json!(b))
+            .text()
+    };
+    let pct = shares(60.0, 35.0);
+    let weights = shares(2.0, 1.0);
     let m = leadsim::load_text(&pct, std::path::Path::new("p.json")).unwrap();
     assert!(
         m.warnings
@@ -196,11 +198,13 @@ fn warnings_reach_stderr_with_quiet_summary_json_and_the_report() {
 #[test]
 fn the_report_and_table_state_terms_summary_and_assertions() {
     let dir = tempfile::tempdir().unwrap();
-    let text = small(
-        r#", "currency": "EUR",
-  "expect": [{"policy": "ll", "metric": "speed.ttfc_median_hours", "better_than": "rr"},
-             {"policy": "ll", "metric": "fairness.max_share", "max": 0.01}]"#,
-    );
+    let text = small()
+        .merge(json!({
+            "currency": "EUR",
+            "expect": [{"policy": "ll", "metric": "speed.ttfc_median_hours", "better_than": "rr"},
+                       {"policy": "ll", "metric": "fairness.max_share", "max": 0.01}]
+        }))
+        .text();
     let file = write(dir.path(), "t.json", &text);
     let out = dir.path().join("out");
     let assert = bin()
@@ -243,7 +247,11 @@ fn the_report_and_table_state_terms_summary_and_assertions() {
     let headline = std::fs::read_to_string(out.join("headline.svg")).unwrap();
     assert!(headline.contains("Gross profit (EUR millions, per 30-day horizon)"));
     // A currency must be a code.
-    let bad = write(dir.path(), "bad.json", &small(r#", "currency": "euros""#));
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        &small().merge(json!({"currency": "euros"})).text(),
+    );
     bin()
         .arg("validate")
         .arg(&bad)
@@ -257,9 +265,11 @@ fn the_report_and_table_state_terms_summary_and_assertions() {
 #[test]
 fn stress_worlds_get_a_robustness_sentence() {
     let dir = tempfile::tempdir().unwrap();
-    let text = small(
-        r#", "stress": [{"name": "slow-exit", "events": [{"day": 5, "partner_exit": {"partner": "Fast-1"}}]}]"#,
-    );
+    let text = small()
+        .merge(json!({
+            "stress": [{"name": "slow-exit", "events": [{"day": 5, "partner_exit": {"partner": "Fast-1"}}]}]
+        }))
+        .text();
     let file = write(dir.path(), "s.json", &text);
     bin()
         .arg("run")
@@ -276,7 +286,7 @@ fn stress_worlds_get_a_robustness_sentence() {
 #[test]
 fn sweeps_over_whole_number_fields() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "s.json", &small(""));
+    let file = write(dir.path(), "s.json", &small().text());
     let assert = bin()
         .arg("sweep")
         .arg(&file)
@@ -357,7 +367,7 @@ fn sweeps_over_whole_number_fields() {
 #[test]
 fn power_takes_named_pilot_partners() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "s.json", &small(""));
+    let file = write(dir.path(), "s.json", &small().text());
     bin()
         .arg("power")
         .arg(&file)
@@ -402,7 +412,7 @@ fn power_takes_named_pilot_partners() {
 #[test]
 fn messages_use_plain_words_and_docs_name_what_exists() {
     let dir = tempfile::tempdir().unwrap();
-    let text = small("").replace(r#""capacity": 8"#, r#""capacity": 8.5"#);
+    let text = small().set("partners.0.capacity", json!(8.5)).text();
     let file = write(dir.path(), "s.json", &text);
     let assert = bin().arg("validate").arg(&file).assert().code(2);
     let stderr = stderr_of(&assert);
@@ -411,7 +421,7 @@ fn messages_use_plain_words_and_docs_name_what_exists() {
         assert!(!stderr.contains(rust), "{stderr}");
     }
     // An unknown baseline lists the policies.
-    let text = small(r#", "baseline": "round-robin""#);
+    let text = small().merge(json!({"baseline": "round-robin"})).text();
     let file = write(dir.path(), "b.json", &text);
     bin()
         .arg("validate")

@@ -6,7 +6,9 @@ use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate_observed, Observer, Scratch};
 use proptest::prelude::*;
 
-use super::common::model;
+use serde_json::json;
+
+use super::common::{model, Scenario};
 
 #[derive(Debug, Clone)]
 struct Variant {
@@ -26,79 +28,67 @@ struct Variant {
 
 fn scenario(v: &Variant) -> String {
     let routing = match v.rule {
-        "score_tiered" => r#"{"rule": "score_tiered", "tiers": [{"min_score": 0.4, "partner_tiers": ["gold"]},
-                              {"min_score": 0.0, "partner_tiers": ["silver"]}], "then": "least_loaded"}"#
-            .to_string(),
-        "weighted" => r#"{"rule": "weighted", "weights": {"gold": 3, "silver": 1}}"#.to_string(),
-        rule => format!(r#"{{"rule": "{rule}"}}"#),
+        "score_tiered" => json!({"rule": "score_tiered", "tiers": [
+            {"min_score": 0.4, "partner_tiers": ["gold"]},
+            {"min_score": 0.0, "partner_tiers": ["silver"]}], "then": "least_loaded"}),
+        "weighted" => json!({"rule": "weighted", "weights": {"gold": 3, "silver": 1}}),
+        rule => json!({"rule": rule}),
     };
-    let sla = match v.sla_hours {
-        None => String::new(),
-        Some(h) => format!(
-            r#", "sla": {{"first_contact_hours": {h}, "max_reroutes": {}, "then": "{}"}}"#,
-            v.max_reroutes,
-            if v.then_house && v.has_house {
-                "house"
-            } else {
-                "drop"
-            }
-        ),
-    };
-    let caps = if v.feature == 1 {
-        r#", "max_share": 0.5, "per_day": 4"#
-    } else {
-        ""
-    };
-    let windows = if v.feature == 2 {
-        r#", "away": [{"from_day": 3, "to_day": 8}], "joins_day": 2"#
-    } else {
-        ""
-    };
-    let behaviour = if v.feature == 3 {
-        r#", "effort_elasticity": 0.7, "min_period_earnings": 500, "patience_periods": 1"#
-    } else {
-        ""
-    };
-    let stress = if v.feature == 4 {
-        r#", "stress": [{"name": "shock", "events": [
+    let mut doc = Scenario::new(json!({
+        "name": "invariants", "horizon_days": 20,
+        "leads": {"arrivals_per_day": 30, "segments": [
+            {"name": "a", "share": 2, "region": "na", "vertical": "retail"},
+            {"name": "b", "share": 1, "region": "emea", "vertical": "finance"},
+            {"name": "c", "share": 1, "region": "apac", "vertical": "tech"}]},
+        "partners": [
+            {"name": "G", "count": 2, "tier": "gold", "regions": ["na", "emea"], "verticals": ["finance"],
+             "capacity": v.capacity,
+             "response_hours": {"lognormal": {"median": 3, "p90": 20}},
+             "work_days": {"exponential": {"mean": 5}}},
+            {"name": "S", "count": 3, "tier": "silver", "regions": ["na"], "capacity": v.capacity,
+             "response_hours": {"triangular": {"min": 0, "mode": 10, "max": 60}},
+             "qualify_rate": {"beta": {"mean": 0.6, "concentration": 5}}}],
+        "economics": {"review_days": 5},
+        "policies": [{"name": "p", "routing": routing,
+                      "eligibility": {"vertical": v.vertical},
+                      "scoring": {"threshold": v.threshold},
+                      "caps": {"when_full": if v.skip_when_full { "skip" } else { "queue" }},
+                      "payout": {"per_qualified_lead": 10, "commission": [{"from": 0, "rate": 0.1}]}}]
+    }));
+    if v.has_house {
+        doc = doc.merge(json!({
+            "house": {"capacity": 3, "response_hours": {"exponential": {"mean": 12}}}
+        }));
+    }
+    if let Some(h) = v.sla_hours {
+        let then = if v.then_house && v.has_house {
+            "house"
+        } else {
+            "drop"
+        };
+        doc = doc.set(
+            "policies.0.sla",
+            json!({"first_contact_hours": h, "max_reroutes": v.max_reroutes, "then": then}),
+        );
+    }
+    doc = match v.feature {
+        1 => doc
+            .set("policies.0.caps.max_share", json!(0.5))
+            .set("policies.0.caps.per_day", json!(4)),
+        2 => doc
+            .set("partners.1.away", json!([{"from_day": 3, "to_day": 8}]))
+            .set("partners.1.joins_day", json!(2)),
+        3 => doc
+            .set("partners.1.effort_elasticity", json!(0.7))
+            .set("partners.1.min_period_earnings", json!(500))
+            .set("partners.1.patience_periods", json!(1)),
+        4 => doc.merge(json!({"stress": [{"name": "shock", "events": [
             {"day": 4, "partner_exit": {"partner": "S-1"}},
             {"day": 6, "consolidation": {"acquirer": "G-1", "acquired": "S-2"}},
-            {"day": 3, "partner_join": {"partner": "S-3"}}]}]"#
-    } else {
-        ""
+            {"day": 3, "partner_join": {"partner": "S-3"}}]}]})),
+        _ => doc,
     };
-    let house = if v.has_house {
-        r#""house": {"capacity": 3, "response_hours": {"exponential": {"mean": 12}}},"#
-    } else {
-        ""
-    };
-    format!(
-        r#"{{
-        "name": "invariants", "horizon_days": 20,
-        "leads": {{"arrivals_per_day": 30, "segments": [
-            {{"name": "a", "share": 2, "region": "na", "vertical": "retail"}},
-            {{"name": "b", "share": 1, "region": "emea", "vertical": "finance"}},
-            {{"name": "c", "share": 1, "region": "apac", "vertical": "tech"}}]}},
-        {house}
-        "partners": [
-            {{"name": "G", "count": 2, "tier": "gold", "regions": ["na", "emea"], "verticals": ["finance"], "capacity": {cap},
-              "response_hours": {{"lognormal": {{"median": 3, "p90": 20}}}}, "work_days": {{"exponential": {{"mean": 5}}}}}},
-            {{"name": "S", "count": 3, "tier": "silver", "regions": ["na"], "capacity": {cap},
-              "response_hours": {{"triangular": {{"min": 0, "mode": 10, "max": 60}}}},
-              "qualify_rate": {{"beta": {{"mean": 0.6, "concentration": 5}}}}{windows}{behaviour}}}],
-        "economics": {{"review_days": 5}}{stress},
-        "policies": [{{"name": "p", "routing": {routing},
-                      "eligibility": {{"vertical": "{vertical}"}},
-                      "scoring": {{"threshold": {threshold}}},
-                      "caps": {{"when_full": "{when_full}"{caps}}}
-                      {sla},
-                      "payout": {{"per_qualified_lead": 10, "commission": [{{"from": 0, "rate": 0.1}}]}}}}]
-    }}"#,
-        cap = v.capacity,
-        vertical = v.vertical,
-        threshold = v.threshold,
-        when_full = if v.skip_when_full { "skip" } else { "queue" },
-    )
+    doc.text()
 }
 
 fn variant() -> impl Strategy<Value = Variant> {

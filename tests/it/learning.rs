@@ -5,28 +5,35 @@ use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate_observed, Observer, Scratch};
 
-use super::common::model;
+use serde_json::json;
+
+use super::common::{model, Scenario};
 
 /// Four partners with the same declared rates; only `Star` covers the
 /// leads' vertical, so the others' fit (0.3, at contact and at close) makes
 /// them far worse, which no prior knows.
 fn scenario(rule: &str) -> String {
-    format!(
-        r#"{{
+    let line = |name: &str, qualify: f64, win: f64| {
+        json!({"name": name, "capacity": 1000, "response_hours": {"fixed": 2},
+               "work_days": {"fixed": 3}, "qualify_rate": qualify, "win_rate": win})
+    };
+    Scenario::new(json!({
         "name": "learn", "horizon_days": 90,
-        "leads": {{"arrivals_per_day": 20, "segments": [{{"name": "fin", "vertical": "finance"}}]}},
-        "speed_to_lead": {{"half_life_hours": 48, "floor": 0.5}},
+        "leads": {"arrivals_per_day": 20, "segments": [{"name": "fin", "vertical": "finance"}]},
+        "speed_to_lead": {"half_life_hours": 48, "floor": 0.5},
         "partners": [
-            {{"name": "Plain", "count": 3, "verticals": ["retail"], "capacity": 1000,
-              "response_hours": {{"fixed": 2}}, "work_days": {{"fixed": 3}}, "qualify_rate": 0.8, "win_rate": 0.5}},
-            {{"name": "Star", "verticals": ["finance"], "capacity": 1000,
-              "response_hours": {{"fixed": 2}}, "work_days": {{"fixed": 3}}, "qualify_rate": 0.8, "win_rate": 0.5}},
-            {{"name": "Newbie", "joins_day": 45, "verticals": ["finance"], "capacity": 1000,
-              "response_hours": {{"fixed": 2}}, "work_days": {{"fixed": 3}}, "qualify_rate": 0.25, "win_rate": 0.2}}],
-        "policies": [{{"name": "p", "routing": {{"rule": "{rule}"}},
-                      "eligibility": {{"vertical": "ignore", "vertical_mismatch_fit": 0.3}}}}]
-    }}"#
-    )
+            line("Plain", 0.8, 0.5),
+            line("Star", 0.8, 0.5),
+            line("Newbie", 0.25, 0.2)],
+        "policies": [{"name": "p", "routing": {"rule": rule},
+                      "eligibility": {"vertical": "ignore", "vertical_mismatch_fit": 0.3}}]
+    }))
+    .set("partners.0.count", json!(3))
+    .set("partners.0.verticals", json!(["retail"]))
+    .set("partners.1.verticals", json!(["finance"]))
+    .set("partners.2.verticals", json!(["finance"]))
+    .set("partners.2.joins_day", json!(45))
+    .text()
 }
 
 struct Assignments(Vec<(f64, u32)>);

@@ -2,7 +2,9 @@
 //! zero response time, exponential work and every lead an opportunity is an
 //! M/M/c queue, and time to first contact is the queueing delay.
 
-use super::common::{metric, model, run, standard_error};
+use serde_json::json;
+
+use super::common::{metric, model, run, standard_error, Scenario};
 use leadsim::metrics::Metric;
 
 /// Erlang's C formula: the probability that an arrival waits, for offered
@@ -21,18 +23,17 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 }
 
 fn mmc_scenario(c: u32, arrivals_per_day: f64, work_mean_days: f64, horizon_days: f64) -> String {
-    format!(
-        r#"{{
-        "name": "mmc", "horizon_days": {horizon_days}, "seed": 11,
-        "leads": {{"arrivals_per_day": {arrivals_per_day}, "signals": [{{"name": "score", "noise": 0}}],
-                   "segments": [{{"name": "all", "quality": {{"fixed": 1}}}}]}},
-        "speed_to_lead": {{"half_life_hours": 1, "floor": 1}},
-        "partners": [{{"name": "pool", "capacity": {c}, "response_hours": {{"fixed": 0}},
-                      "work_days": {{"exponential": {{"mean": {work_mean_days}}}}},
-                      "qualify_rate": 1, "win_rate": 0.5}}],
-        "policies": [{{"name": "fifo"}}]
-    }}"#
-    )
+    Scenario::new(json!({
+        "name": "mmc", "horizon_days": horizon_days, "seed": 11,
+        "leads": {"arrivals_per_day": arrivals_per_day, "signals": [{"name": "score", "noise": 0}],
+                  "segments": [{"name": "all", "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "partners": [{"name": "pool", "capacity": c, "response_hours": {"fixed": 0},
+                      "work_days": {"exponential": {"mean": work_mean_days}},
+                      "qualify_rate": 1, "win_rate": 0.5}],
+        "policies": [{"name": "fifo"}]
+    }))
+    .text()
 }
 
 #[test]

@@ -8,25 +8,26 @@ use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate_observed, Observer, Scratch};
 
-use super::common::{bin, model};
+use serde_json::json;
 
-fn scenario(events: &str) -> String {
-    format!(
-        r#"{{
+use super::common::{bin, model, Scenario};
+
+fn scenario(events: serde_json::Value) -> String {
+    let line = |name: &str, capacity: u32| {
+        json!({"name": name, "capacity": capacity, "response_hours": {"fixed": 6},
+               "work_days": {"fixed": 4}, "qualify_rate": 0.9})
+    };
+    Scenario::new(json!({
         "name": "stress", "horizon_days": 60,
-        "leads": {{"arrivals_per_day": 40, "segments": [
-            {{"name": "na", "share": 0.4, "region": "na"}},
-            {{"name": "emea", "share": 0.6, "region": "emea"}}]}},
-        "speed_to_lead": {{"half_life_hours": 1000, "floor": 1}},
-        "partners": [
-            {{"name": "A", "capacity": 2, "response_hours": {{"fixed": 6}}, "work_days": {{"fixed": 4}}, "qualify_rate": 0.9}},
-            {{"name": "B", "capacity": 3, "response_hours": {{"fixed": 6}}, "work_days": {{"fixed": 4}}, "qualify_rate": 0.9}},
-            {{"name": "C", "capacity": 3, "response_hours": {{"fixed": 6}}, "work_days": {{"fixed": 4}}, "qualify_rate": 0.9}},
-            {{"name": "Late", "capacity": 3}}],
-        "policies": [{{"name": "rr", "routing": {{"rule": "round_robin"}}}}],
-        "stress": [{{"name": "world", "events": [{events}]}}]
-    }}"#
-    )
+        "leads": {"arrivals_per_day": 40, "segments": [
+            {"name": "na", "share": 0.4, "region": "na"},
+            {"name": "emea", "share": 0.6, "region": "emea"}]},
+        "speed_to_lead": {"half_life_hours": 1000, "floor": 1},
+        "partners": [line("A", 2), line("B", 3), line("C", 3), {"name": "Late", "capacity": 3}],
+        "policies": [{"name": "rr", "routing": {"rule": "round_robin"}}],
+        "stress": [{"name": "world", "events": events}]
+    }))
+    .text()
 }
 
 /// Follows every lead: who holds it, who works it, what happened.
@@ -89,7 +90,7 @@ impl Observer for Watch {
 #[test]
 fn consolidation_conserves_leads_and_work_and_sums_capacity() {
     let m = model(&scenario(
-        r#"{"day": 20, "consolidation": {"acquirer": "A", "acquired": "B"}}"#,
+        json!([{"day": 20, "consolidation": {"acquirer": "A", "acquired": "B"}}]),
     ));
     let mut scratch = Scratch::default();
     for r in 0..5 {
@@ -129,7 +130,7 @@ fn consolidation_conserves_leads_and_work_and_sums_capacity() {
 #[test]
 fn a_skew_moves_the_segment_mix_by_its_factor() {
     let m = model(&scenario(
-        r#"{"day": 30, "market_skew": {"region": "na", "factor": 3}}"#,
+        json!([{"day": 30, "market_skew": {"region": "na", "factor": 3}}]),
     ));
     let (mut before, mut after) = ((0usize, 0usize), (0usize, 0usize));
     for r in 0..20 {
@@ -162,7 +163,7 @@ fn a_skew_moves_the_segment_mix_by_its_factor() {
 #[test]
 fn a_demand_event_scales_arrivals_in_its_window_and_keeps_draws_paired() {
     let m = model(&scenario(
-        r#"{"day": 20, "demand": {"factor": 2, "until_day": 40}}"#,
+        json!([{"day": 20, "demand": {"factor": 2, "until_day": 40}}]),
     ));
     let (mut base_in, mut world_in) = (0usize, 0usize);
     for r in 0..20 {
@@ -194,7 +195,7 @@ fn a_demand_event_scales_arrivals_in_its_window_and_keeps_draws_paired() {
 #[test]
 fn an_exit_reroutes_the_queue_and_a_join_waits_for_its_day() {
     let m = model(&scenario(
-        r#"{"day": 25, "partner_exit": {"partner": "C"}}, {"day": 35, "partner_join": {"partner": "Late"}}"#,
+        json!([{"day": 25, "partner_exit": {"partner": "C"}}, {"day": 35, "partner_join": {"partner": "Late"}}]),
     ));
     let mut scratch = Scratch::default();
     for r in 0..5 {
