@@ -58,13 +58,7 @@ pub fn evaluate(model: &Model, results: &Results) -> Vec<CheckResult> {
                         ExpectKind::Max(_) => Test::Max(limit),
                         _ => Test::Min(limit),
                     };
-                    let measured =
-                        cell.estimate()
-                            .map_or(Measured::Undefined, |est| Measured::Value {
-                                mean: est.mean,
-                                ci95: est.ci95,
-                            });
-                    (test, measured)
+                    (test, measured(cell.estimate(), false))
                 }
                 ExpectKind::BetterThan(other) | ExpectKind::NotWorseThan { other, .. } => {
                     let key = PairKey {
@@ -81,13 +75,7 @@ pub fn evaluate(model: &Model, results: &Results) -> Vec<CheckResult> {
                         }
                         _ => Test::BetterThan(other),
                     };
-                    let measured =
-                        pair.estimate()
-                            .map_or(Measured::Undefined, |d| Measured::Difference {
-                                mean: d.mean,
-                                ci95: d.ci95,
-                            });
-                    (test, measured)
+                    (test, measured(pair.estimate(), true))
                 }
             };
             CheckResult {
@@ -100,6 +88,21 @@ pub fn evaluate(model: &Model, results: &Results) -> Vec<CheckResult> {
             }
         })
         .collect()
+}
+
+/// What an estimate says: a value, or a paired difference.
+fn measured(estimate: Option<crate::stats::Estimate>, difference: bool) -> Measured {
+    match estimate {
+        None => Measured::Undefined,
+        Some(e) if difference => Measured::Difference {
+            mean: e.mean,
+            ci95: e.ci95,
+        },
+        Some(e) => Measured::Value {
+            mean: e.mean,
+            ci95: e.ci95,
+        },
+    }
 }
 
 /// Whether `measured` satisfies `test`. An undefined metric fails; so does
