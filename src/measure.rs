@@ -75,6 +75,7 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::Rerouted => run.rerouted as f64,
         Metric::ToHouse => run.to_house as f64,
         Metric::Dropped => o.dropped as f64,
+        Metric::Unreached => o.unreached as f64,
         Metric::LeadToOpportunity => ratio(run.opportunities as f64, leads),
         Metric::LeadToWin => ratio(wins, leads),
         Metric::OpportunityToWin => ratio(wins, run.opportunities as f64),

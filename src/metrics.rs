@@ -122,6 +122,8 @@ catalogue! {
         "Leads to the house team", "to house", "leads to the house team";
     Dropped: "volume.dropped", LowerIsBetter, Count, true,
         "Leads dropped", "dropped", "dropped leads";
+    Unreached: "volume.unreached", LowerIsBetter, Count, true,
+        "Leads contacted but never reached", "unreached", "unreached leads";
     LeadToOpportunity: "conversion.lead_to_opportunity", HigherIsBetter, Rate, false,
         "Lead to opportunity", "lead→opp", "lead-to-opportunity";
     LeadToWin: "conversion.lead_to_win", HigherIsBetter, Rate, false,
@@ -369,7 +371,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 32);
+        assert_eq!(N_METRICS, 33);
     }
 
     #[test]

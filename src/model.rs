@@ -153,17 +153,46 @@ pub struct Segment {
     pub quality: Dist,
 }
 
-/// `decay(d) = floor + (1 - floor) * 2^(-d / half_life_hours)`.
-#[derive(Debug, Clone, Copy)]
+/// How first contact's delay (calendar hours since arrival) changes the
+/// lead: `qualify` multiplies the chance to qualify; `reach`, when given,
+/// is the chance the first contact reaches the buyer at all.
+#[derive(Debug, Clone)]
 pub struct SpeedToLead {
-    pub half_life_hours: f64,
-    pub floor: f64,
+    pub qualify: Curve,
+    /// `None`: every contacted lead is reached (no draw is made).
+    pub reach: Option<Curve>,
 }
 
-impl SpeedToLead {
+/// A multiplier that falls with the delay of first contact.
+#[derive(Debug, Clone)]
+pub enum Curve {
+    /// `floor + (1 - floor) * 2^(-d / half_life_hours)`.
+    HalfLife { half_life_hours: f64, floor: f64 },
+    /// (hours, multiplier), hours ascending from 0, multipliers not
+    /// increasing: linear between points, constant after the last.
+    Points(Vec<(f64, f64)>),
+}
+
+impl Curve {
+    /// The multiplier at `delay_hours`.
     #[inline]
-    pub fn decay(&self, delay_hours: f64) -> f64 {
-        self.floor + (1.0 - self.floor) * (-delay_hours / self.half_life_hours).exp2()
+    pub fn at(&self, delay_hours: f64) -> f64 {
+        match self {
+            Curve::HalfLife {
+                half_life_hours,
+                floor,
+            } => floor + (1.0 - floor) * (-delay_hours / half_life_hours).exp2(),
+            Curve::Points(points) => {
+                let after = points.partition_point(|&(h, _)| h <= delay_hours);
+                match (after.checked_sub(1).map(|i| points[i]), points.get(after)) {
+                    (Some((h0, m0)), Some(&(h1, m1))) => {
+                        m0 + (m1 - m0) * (delay_hours - h0) / (h1 - h0)
+                    }
+                    (Some((_, m)), None) => m,
+                    (None, _) => points.first().map_or(1.0, |p| p.1),
+                }
+            }
+        }
     }
 }
 
@@ -187,6 +216,9 @@ pub struct Team {
     pub win_rate: Rate,
     pub deal_size_factor: f64,
     pub discount: Rate,
+    /// Whether an open opportunity keeps its slot until it closes (true),
+    /// or the slot is freed at first contact whatever the outcome.
+    pub opportunities_hold_slots: bool,
 }
 
 #[derive(Debug, Clone)]

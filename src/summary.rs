@@ -278,8 +278,9 @@ fn thin_comparisons(model: &Model, cells: &[Cell], replications: u64) -> Vec<Str
 pub const VERDICT_ALPHA: f64 = 0.05;
 
 /// Fills each cell's verdicts: within each world, one family of paired
-/// t-tests (every non-baseline policy x every metric with a better side),
-/// Holm-adjusted at [`VERDICT_ALPHA`]. Each world is its own family: each
+/// t-tests (every non-baseline policy x every metric with a better side
+/// whose paired differences are not all exactly 0), Holm-adjusted at
+/// [`VERDICT_ALPHA`]. Each world is its own family: each
 /// stress world is a separate question ("which policy is better if EMEA
 /// surges?"), so the chance of any false verdict is 5 % per world, not for
 /// the whole run (docs/scenario-format.md, "Verdicts").
@@ -287,7 +288,7 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
     use crate::stats::hypothesis::{holm_adjusted, paired_p_value};
     for world in cells.chunks_mut(model.policies.len()) {
         let mut family = Vec::new();
-        for (p, cell) in world.iter().enumerate() {
+        for (p, cell) in world.iter_mut().enumerate() {
             if p == model.baseline {
                 continue;
             }
@@ -295,8 +296,18 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
                 if k.direction() == Direction::Neutral {
                     continue;
                 }
-                if let Some(d) = cell.vs_baseline[k] {
-                    family.push((p, k, d.mean, paired_p_value(&d)));
+                match cell.vs_baseline[k] {
+                    // The two policies gave the same value in every
+                    // replication: there is no difference to test, and
+                    // counting it would only weaken the others' tests (a
+                    // metric of a feature the scenario does not use, such
+                    // as `volume.unreached` without a reach curve, is 0 for
+                    // every policy). Its p-value is 1 by construction.
+                    Some(d) if d.mean == 0.0 && d.sd.is_none_or(|sd| sd == 0.0) => {
+                        cell.p_holm[k] = Some(1.0);
+                    }
+                    Some(d) => family.push((p, k, d.mean, paired_p_value(&d))),
+                    None => {}
                 }
             }
         }

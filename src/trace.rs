@@ -151,6 +151,9 @@ impl Observer for Recorder<'_> {
             .decisions
             .push(Decision::Escalated { hours: time });
     }
+    fn unreached(&mut self, _time: f64, lead: u32, _holder: u32) {
+        self.lead(lead).outcome = "unreached";
+    }
     fn unrouted(&mut self, _time: f64, lead: u32) {
         self.lead(lead).outcome = "unrouted";
     }

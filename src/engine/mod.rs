@@ -38,6 +38,8 @@ pub struct Outcomes {
     pub unrouted: u32,
     pub dropped: u32,
     pub disqualified: u32,
+    /// Contacted, but the first contact never reached the buyer.
+    pub unreached: u32,
     pub lost: u32,
     pub won: u32,
 }
@@ -48,6 +50,7 @@ impl Outcomes {
             + self.unrouted
             + self.dropped
             + self.disqualified
+            + self.unreached
             + self.lost
             + self.won
     }
@@ -144,6 +147,8 @@ pub trait Observer {
     fn escalated(&mut self, _time: f64, _lead: u32) {}
     fn unrouted(&mut self, _time: f64, _lead: u32) {}
     fn dropped(&mut self, _time: f64, _lead: u32) {}
+    /// First contact was made but never reached the buyer.
+    fn unreached(&mut self, _time: f64, _lead: u32, _holder: u32) {}
 }
 
 /// An observer that ignores everything.
@@ -173,6 +178,9 @@ struct LeadState {
     held_head: u32,
     rerouted: bool,
     to_house: bool,
+    /// The open opportunity gave its slot back at first contact (its
+    /// holder's `opportunities_hold_slots` was false), so its close frees none.
+    slot_released: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -388,6 +396,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 held_head: NONE,
                 rerouted: false,
                 to_house: false,
+                slot_released: false,
             });
             self.observer.arrived(arrival, i as u32, score);
             if score < self.policy.scoring.threshold {
@@ -643,10 +652,23 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             );
             self.pay(t, lead, holder, bonus);
         }
+        if let Some(reach) = &self.model.decay.reach {
+            let u = self.world.streams.uniform(Purpose::Reach, lead as u64, 0);
+            if u >= reach.at(delay) {
+                self.observer.unreached(t, lead, holder);
+                self.run.outcomes.unreached += 1;
+                self.scratch.lead_states[lead as usize].phase = Phase::Done;
+                if is_partner {
+                    self.scratch.learning[holder as usize].resolved(false);
+                }
+                self.free_slot(holder, t);
+                return;
+            }
+        }
         let skill = self.world.skills[holder as usize];
         let p_opportunity = (the_lead.quality * skill.qualify_rate * self.effort(holder)).min(1.0)
             * self.fit(lead, holder)
-            * self.model.decay.decay(delay);
+            * self.model.decay.qualify.at(delay);
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
         self.observer.contacted(t, lead, holder, u < p_opportunity);
         if u < p_opportunity {
@@ -664,6 +686,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.scratch
                 .calendar
                 .schedule(t + work_hours, EventKind::Close { lead });
+            if !team_of(self.model, holder).opportunities_hold_slots {
+                self.scratch.lead_states[lead as usize].slot_released = true;
+                self.free_slot(holder, t);
+            }
         } else {
             self.run.outcomes.disqualified += 1;
             self.scratch.lead_states[lead as usize].phase = Phase::Done;
@@ -736,7 +762,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.observer.closed(t, lead, holder, won, revenue);
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
-        self.free_slot(holder, t);
+        if !st.slot_released {
+            self.free_slot(holder, t);
+        }
     }
 
     fn finish(mut self) -> PolicyRun {

@@ -29,6 +29,8 @@ pub enum Purpose {
     SkillWin,
     /// Which historical lead a bootstrapped lead copies.
     Replay,
+    /// Whether first contact reaches the buyer (`speed_to_lead.reach`).
+    Reach,
     /// The streams of one arm of a simulated pilot (`leadsim power`). Its
     /// value predates the enum and is kept so pilots draw what they drew.
     PilotArm = 0xA4A4,
@@ -67,8 +69,9 @@ pub struct Streams {
     prefix: [u64; PURPOSES],
 }
 
-/// Purposes' discriminants run from 1 to this minus one.
-const PURPOSES: usize = Purpose::Replay as usize + 1;
+/// The engine's purposes' discriminants run from 1 to this minus one (the
+/// last is `Reach`; `PilotArm` keys pilots directly, without a prefix).
+const PURPOSES: usize = Purpose::Reach as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {

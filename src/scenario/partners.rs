@@ -16,6 +16,7 @@ pub(super) struct TeamFields<'a> {
     pub(super) win_rate: Option<&'a RawRate>,
     pub(super) deal_size_factor: Option<f64>,
     pub(super) discount: Option<&'a RawRate>,
+    pub(super) opportunities_hold_slots: Option<bool>,
 }
 
 pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
@@ -55,6 +56,7 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
         win_rate: win_rate?,
         deal_size_factor,
         discount: discount?,
+        opportunities_hold_slots: f.opportunities_hold_slots.unwrap_or(true),
     })
 }
 
@@ -98,6 +100,7 @@ pub(super) fn partners(
                 win_rate: p.win_rate.as_ref(),
                 deal_size_factor: p.deal_size_factor,
                 discount: p.discount.as_ref(),
+                opportunities_hold_slots: p.opportunities_hold_slots,
             },
         );
         let behaviour = behaviour(c, &path, p);

@@ -126,29 +126,32 @@ fn one() -> f64 {
     defaults::WEIGHT
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+/// `speed_to_lead`: the `qualify` and `reach` curves; the old top-level
+/// `half_life_hours` and `floor` still mean `qualify`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpeedToLead {
-    #[serde(default = "default_half_life")]
-    pub half_life_hours: f64,
-    #[serde(default = "default_decay_floor")]
-    pub floor: f64,
+    #[serde(default)]
+    pub half_life_hours: Option<f64>,
+    #[serde(default)]
+    pub floor: Option<f64>,
+    #[serde(default)]
+    pub qualify: Option<RawCurve>,
+    #[serde(default)]
+    pub reach: Option<RawCurve>,
 }
 
-fn default_half_life() -> f64 {
-    defaults::HALF_LIFE
-}
-fn default_decay_floor() -> f64 {
-    defaults::DECAY_FLOOR
-}
-
-impl Default for RawSpeedToLead {
-    fn default() -> Self {
-        RawSpeedToLead {
-            half_life_hours: default_half_life(),
-            floor: default_decay_floor(),
-        }
-    }
+/// A speed-to-lead curve: `half_life_hours` and `floor`, or `points`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCurve {
+    #[serde(default)]
+    pub half_life_hours: Option<f64>,
+    #[serde(default)]
+    pub floor: Option<f64>,
+    /// `[[hours, multiplier], ...]`, hours ascending from 0.
+    #[serde(default)]
+    pub points: Option<Vec<[f64; 2]>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -207,6 +210,8 @@ pub struct RawTeam {
     pub deal_size_factor: Option<f64>,
     #[serde(default)]
     pub discount: Option<RawRate>,
+    #[serde(default)]
+    pub opportunities_hold_slots: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -235,6 +240,8 @@ pub struct RawPartner {
     pub deal_size_factor: Option<f64>,
     #[serde(default)]
     pub discount: Option<RawRate>,
+    #[serde(default)]
+    pub opportunities_hold_slots: Option<bool>,
     #[serde(default)]
     pub effort_elasticity: Option<f64>,
     #[serde(default)]

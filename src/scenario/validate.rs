@@ -40,7 +40,8 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     if let Some(l) = &leads {
         lead_volume(&mut c, l, raw.horizon_days);
     }
-    let (decay, economics) = economics(&mut c, raw);
+    let decay = super::speed::speed_to_lead(&mut c, &raw.speed_to_lead);
+    let economics = economics(&mut c, raw);
     let house = raw.house.as_ref().and_then(|h| house(&mut c, h));
     let partners = super::partners::partners(
         &mut c,
@@ -58,7 +59,9 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     if !c.errors.is_empty() {
         return Err(c.errors);
     }
-    let (Some(leads), Some(partners), Some(policies)) = (leads, partners, policies) else {
+    let (Some(leads), Some(partners), Some(policies), Some(decay)) =
+        (leads, partners, policies, decay)
+    else {
         // Every validator records an error when it returns None; should one
         // ever not, refuse the file rather than run with a part missing.
         c.fail(
@@ -198,13 +201,8 @@ fn lead_volume(c: &mut Checker, l: &LeadModel, horizon_days: f64) {
     }
 }
 
-/// `speed_to_lead` and `economics`.
-fn economics(c: &mut Checker, raw: &RawScenario) -> (SpeedToLead, Economics) {
-    c.positive(
-        "speed_to_lead.half_life_hours",
-        raw.speed_to_lead.half_life_hours,
-    );
-    c.unit("speed_to_lead.floor", raw.speed_to_lead.floor);
+/// `economics`.
+fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
     let e = &raw.economics;
     c.unit("economics.gross_margin", e.gross_margin);
     c.unit("economics.churn_rate", e.churn_rate);
@@ -222,19 +220,13 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> (SpeedToLead, Economics) {
         "economics.reference_earnings_per_lead",
         e.reference_earnings_per_lead,
     );
-    (
-        SpeedToLead {
-            half_life_hours: raw.speed_to_lead.half_life_hours,
-            floor: raw.speed_to_lead.floor,
-        },
-        Economics {
-            gross_margin: e.gross_margin,
-            churn_rate: e.churn_rate,
-            discount_churn_factor: e.discount_churn_factor,
-            review_hours: e.review_days * HOURS_PER_DAY,
-            reference_earnings_per_lead: e.reference_earnings_per_lead,
-        },
-    )
+    Economics {
+        gross_margin: e.gross_margin,
+        churn_rate: e.churn_rate,
+        discount_churn_factor: e.discount_churn_factor,
+        review_hours: e.review_days * HOURS_PER_DAY,
+        reference_earnings_per_lead: e.reference_earnings_per_lead,
+    }
 }
 
 /// The house team: a partner's team fields.
@@ -250,6 +242,7 @@ fn house(c: &mut Checker, h: &RawTeam) -> Option<Team> {
             win_rate: h.win_rate.as_ref(),
             deal_size_factor: h.deal_size_factor,
             discount: h.discount.as_ref(),
+            opportunities_hold_slots: h.opportunities_hold_slots,
         },
     )
 }

@@ -22,7 +22,8 @@ struct Variant {
     vertical: &'static str,
     capacity: u32,
     /// 0 none, 1 caps, 2 away and join windows, 3 behaviour with exits,
-    /// 4 stress events (exit, join, consolidation) run in their world.
+    /// 4 stress events (exit, join, consolidation) run in their world, 5
+    /// speed-to-lead curves with reach, and slots freed at first contact.
     feature: u8,
 }
 
@@ -82,6 +83,11 @@ fn scenario(v: &Variant) -> String {
             .set("partners.1.effort_elasticity", json!(0.7))
             .set("partners.1.min_period_earnings", json!(500))
             .set("partners.1.patience_periods", json!(1)),
+        5 => doc
+            .merge(json!({"speed_to_lead": {
+                "qualify": {"points": [[0, 1], [4, 0.5], [48, 0.1]]},
+                "reach": {"half_life_hours": 10, "floor": 0.4}}}))
+            .set("partners.0.opportunities_hold_slots", json!(false)),
         4 => doc.merge(json!({"stress": [{"name": "shock", "events": [
             {"day": 4, "partner_exit": {"partner": "S-1"}},
             {"day": 6, "consolidation": {"acquirer": "G-1", "acquired": "S-2"}},
@@ -110,7 +116,7 @@ fn variant() -> impl Strategy<Value = Variant> {
         any::<bool>(),
         prop::sample::select(vec!["require", "prefer", "ignore"]),
         1u32..6,
-        0u8..5,
+        0u8..6,
     )
         .prop_map(
             |(
@@ -161,7 +167,7 @@ proptest! {
             prop_assert_eq!(o.total(), run.leads, "{:?}", o);
             prop_assert_eq!(run.routed + o.below_threshold + o.unrouted, run.leads);
             prop_assert_eq!(run.opportunities, o.won + o.lost);
-            prop_assert_eq!(run.contacts, o.disqualified + run.opportunities);
+            prop_assert_eq!(run.contacts, o.disqualified + o.unreached + run.opportunities);
             prop_assert!(o.dropped <= run.rerouted, "only a lead the SLA took back can be dropped");
             if v.sla_hours.is_none() {
                 prop_assert_eq!(run.sla_breaches, 0);

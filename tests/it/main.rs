@@ -29,6 +29,7 @@ mod reliability;
 mod report;
 mod schema;
 mod shards;
+mod speed;
 mod stress;
 mod sweep;
 mod trace;

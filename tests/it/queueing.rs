@@ -78,3 +78,47 @@ fn erlang_c_reference_values() {
     // Tabulated: C(2, 1) = 1/3.
     assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
 }
+
+/// With `opportunities_hold_slots: false`, a slot is held from assignment
+/// to first contact only, so the pool is an M/M/c queue whose service is
+/// the exponential response time, whatever the (long) work on open deals:
+/// time to first contact = wait + response, against Erlang C.
+#[test]
+fn slots_freed_at_first_contact_queue_on_response_time_alone() {
+    // c = 3 slots, lambda = 1 lead/hour, mean response 2.4 h: a = 2.4,
+    // rho = 0.8. Work takes 60 days on average: with slots held by open
+    // deals the queue would grow without bound.
+    let (c, lambda, response_mean) = (3u32, 1.0, 2.4);
+    let doc = Scenario::new(json!({
+        "name": "mmc-response", "horizon_days": 400, "seed": 7,
+        "leads": {"arrivals_per_day": lambda * 24.0, "signals": [{"name": "score", "noise": 0}],
+                  "segments": [{"name": "all", "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "partners": [{"name": "pool", "capacity": c,
+                      "response_hours": {"exponential": {"mean": response_mean}},
+                      "work_days": {"exponential": {"mean": 60}},
+                      "qualify_rate": 1, "win_rate": 0.5,
+                      "opportunities_hold_slots": false}],
+        "policies": [{"name": "fifo"}]
+    }));
+    let s = run(&doc.model(), 30, 3);
+    let mu = 1.0 / response_mean;
+    let p_wait = erlang_c(c, lambda / mu);
+    let truth = p_wait / (c as f64 * mu - lambda) + response_mean;
+    let mean = metric(&s, "fifo", Metric::TtfcMean);
+    // 4 standard errors across replications, plus 2 % for the empty start.
+    let tolerance = 4.0 * standard_error(&mean) + 0.02 * truth;
+    assert!(
+        (mean.mean - truth).abs() < tolerance,
+        "simulated {:.3} h, Erlang C {truth:.3} h, tolerance {tolerance:.3}",
+        mean.mean
+    );
+    // Holding slots for 60-day deals, the same pool falls far behind.
+    let held = run(
+        &doc.set("partners.0.opportunities_hold_slots", json!(true))
+            .model(),
+        4,
+        3,
+    );
+    assert!(metric(&held, "fifo", Metric::TtfcMean).mean > 20.0 * truth);
+}
