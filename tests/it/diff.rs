@@ -29,9 +29,10 @@ fn diff_reports_what_moved_beyond_its_intervals() {
         .args(["--fail-on-change"])
         .assert()
         .success()
-        .stdout(predicate::str::ends_with(
-            "0 of 128 metrics moved beyond their 95% confidence intervals\n",
-        ));
+        .stdout(predicate::str::ends_with(format!(
+            "0 of {} metrics moved beyond their 95% confidence intervals\n",
+            4 * leadsim::metrics::N_METRICS
+        )));
     // A different scenario: faster round robin SLA moves round robin's speed.
     let text = std::fs::read_to_string(repo_file("scenarios/baseline.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -44,7 +44,11 @@ fn a_points_curve_is_linear_between_its_points_and_flat_after() {
 fn the_engine_qualifies_at_the_curve_and_leaves_the_unreached() {
     // Contact at 1 hour: qualify at 0.45 of the base chance (1).
     let s = run(
-        &scenario(1.0, json!({"qualify": {"points": [[0, 1], [1, 0.45], [24, 0.08]]}})).model(),
+        &scenario(
+            1.0,
+            json!({"qualify": {"points": [[0, 1], [1, 0.45], [24, 0.08]]}}),
+        )
+        .model(),
         20,
         3,
     );
@@ -65,7 +69,11 @@ fn the_engine_qualifies_at_the_curve_and_leaves_the_unreached() {
     );
     let leads = metric(&s, "p", Metric::Leads).mean;
     let unreached = metric(&s, "p", Metric::Unreached).mean;
-    assert!((unreached / leads - 0.5).abs() < 0.01, "{}", unreached / leads);
+    assert!(
+        (unreached / leads - 0.5).abs() < 0.01,
+        "{}",
+        unreached / leads
+    );
     let to_opportunity = metric(&s, "p", Metric::LeadToOpportunity).mean;
     // Every reached lead qualifies (means of ratios against a ratio of
     // means, so within the same tolerance).
@@ -80,7 +88,11 @@ fn without_reach_nothing_is_unreached_and_the_old_form_still_works() {
         3,
     );
     let new = run(
-        &scenario(6.0, json!({"qualify": {"half_life_hours": 6, "floor": 0.2}})).model(),
+        &scenario(
+            6.0,
+            json!({"qualify": {"half_life_hours": 6, "floor": 0.2}}),
+        )
+        .model(),
         10,
         3,
     );
@@ -133,6 +145,9 @@ fn bad_curves_are_refused_with_the_field_named() {
         let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
             .expect_err(&speed.to_string())
             .to_string();
-        assert!(err.contains(expected), "{speed}: expected `{expected}` in {err}");
+        assert!(
+            err.contains(expected),
+            "{speed}: expected `{expected}` in {err}"
+        );
     }
 }
