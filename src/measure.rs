@@ -83,6 +83,7 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::TtfcMedian => run.ttfc_median_hours.unwrap_or(f64::NAN),
         Metric::TtfcP90 => run.ttfc_p90_hours.unwrap_or(f64::NAN),
         Metric::SlaBreachRate => ratio(run.sla_breaches as f64, run.sla_assignments as f64),
+        Metric::AfterHoursShare => ratio(run.after_hours as f64, run.routed as f64),
         Metric::Wins => wins,
         Metric::AvgDealSize => ratio(run.revenue, wins),
         Metric::Revenue => run.revenue,

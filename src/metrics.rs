@@ -138,6 +138,8 @@ catalogue! {
         "p90 time to first contact (hours)", "TTFC p90 h", "p90 time to first contact";
     SlaBreachRate: "speed.sla_breach_rate", LowerIsBetter, Rate, false,
         "SLA breach rate", "SLA breach", "SLA breach rate";
+    AfterHoursShare: "speed.after_hours_share", LowerIsBetter, Rate, false,
+        "Leads arriving while their holder is off", "after hours", "share of leads arriving after hours";
     Wins: "deals.wins", HigherIsBetter, Count, true,
         "Deals won", "wins", "deals won";
     AvgDealSize: "deals.avg_deal_size", HigherIsBetter, Money, false,
@@ -371,7 +373,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 33);
+        assert_eq!(N_METRICS, 34);
     }
 
     #[test]

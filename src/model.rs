@@ -105,6 +105,8 @@ pub struct LeadModel {
     /// Historical leads to replay instead of drawing from the segments'
     /// distributions (the segments then describe the file's mix).
     pub replay: Option<Replay>,
+    /// The rate's shape within the week; `None`: uniform.
+    pub arrival_pattern: Option<crate::calendar::ArrivalPattern>,
 }
 
 /// `leads.replay`.
@@ -219,6 +221,8 @@ pub struct Team {
     /// Whether an open opportunity keeps its slot until it closes (true),
     /// or the slot is freed at first contact whatever the outcome.
     pub opportunities_hold_slots: bool,
+    /// When the team works; `None`: around the clock.
+    pub hours: Option<crate::calendar::Hours>,
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +375,15 @@ pub struct Sla {
     pub first_contact_hours: f64,
     pub max_reroutes: u32,
     pub then: SlaThen,
+    /// Whether the deadline counts calendar hours or the holder's working
+    /// hours.
+    pub clock: SlaClock,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaClock {
+    Calendar,
+    Business,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

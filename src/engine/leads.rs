@@ -61,6 +61,10 @@ struct Schedule {
     rates: Vec<f64>,
     /// Cumulative normalised segment shares in each piece.
     cumulative: Vec<Vec<f64>>,
+    /// The rate's shape within the week, hour by hour.
+    pattern: Option<crate::calendar::ArrivalPattern>,
+    /// No arrival is needed after the horizon.
+    horizon_hours: f64,
 }
 
 impl Schedule {
@@ -123,19 +127,29 @@ impl Schedule {
             starts,
             rates,
             cumulative,
+            pattern: model.leads.arrival_pattern.clone(),
+            horizon_hours: model.horizon_hours,
         }
     }
 
     /// The time `unit_gap` units of cumulative rate after `t`, which lies in
-    /// piece `piece` (updated). With one piece this is `t + gap / rate`.
+    /// piece `piece` (updated). With one piece and no arrival pattern this
+    /// is `t + gap / rate`; a pattern makes the rate constant within each
+    /// hour, so the walk goes hour by hour.
     fn advance(&self, mut t: f64, mut unit_gap: f64, piece: &mut usize) -> f64 {
         loop {
-            let end = self
+            let piece_end = self
                 .starts
                 .get(*piece + 1)
                 .copied()
                 .unwrap_or(f64::INFINITY);
-            let rate = self.rates[*piece];
+            let (end, rate) = match &self.pattern {
+                None => (piece_end, self.rates[*piece]),
+                Some(p) => (
+                    piece_end.min(t.floor() + 1.0),
+                    self.rates[*piece] * p.factor(t),
+                ),
+            };
             if rate > 0.0 {
                 let next = t + unit_gap / rate;
                 if next < end {
@@ -143,11 +157,13 @@ impl Schedule {
                 }
                 unit_gap -= (end - t) * rate;
             }
-            if end.is_infinite() {
+            if end.is_infinite() || end >= self.horizon_hours {
                 return f64::INFINITY;
             }
             t = end;
-            *piece += 1;
+            if end >= piece_end {
+                *piece += 1;
+            }
         }
     }
 }

@@ -94,6 +94,8 @@ pub struct PolicyRun {
     pub rerouted: u32,
     /// Leads worked by the house (first routing or later).
     pub to_house: u32,
+    /// Routed leads that arrived while their first holder was not working.
+    pub after_hours: u32,
     pub outcomes: Outcomes,
     pub opportunities: u32,
     /// Assignments to partners that were subject to an SLA, and how many of
@@ -408,6 +410,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             match self.route(i as u32, arrival).or(self.house) {
                 Some(holder) => {
                     self.run.routed += 1;
+                    if team_of(self.model, holder)
+                        .hours
+                        .as_ref()
+                        .is_some_and(|h| !h.is_working(arrival))
+                    {
+                        self.run.after_hours += 1;
+                    }
                     self.assign(i as u32, holder, arrival);
                 }
                 None => {
@@ -429,6 +438,18 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::Close { lead } => self.close(lead, t),
             EventKind::Review => self.review(t),
             EventKind::World { event } => self.world_event(event as usize, t),
+        }
+    }
+
+    /// When the SLA takes back a lead `holder` got at `assigned_at`: the
+    /// SLA's hours later on the calendar clock, or that many of the
+    /// holder's working hours on the business clock.
+    fn sla_deadline(&self, holder: u32, assigned_at: f64) -> f64 {
+        match (self.policy.sla, &team_of(self.model, holder).hours) {
+            (Some(sla), Some(hours)) if sla.clock == crate::model::SlaClock::Business => {
+                hours.add_working(assigned_at, self.sla_hours)
+            }
+            _ => assigned_at + self.sla_hours,
         }
     }
 
@@ -480,9 +501,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.observer.queued(t, lead, holder);
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if is_partner && self.policy.sla.is_some() {
-                self.scratch
-                    .calendar
-                    .schedule(t + self.sla_hours, EventKind::Deadline { lead, attempt });
+                self.scratch.calendar.schedule(
+                    self.sla_deadline(holder, t),
+                    EventKind::Deadline { lead, attempt },
+                );
             }
         }
     }
@@ -499,8 +521,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             .rng(Purpose::Response, lead as u64, st.attempt as u64);
         // `max` also turns a non-number into 0: times never go backwards.
         let response = (team.response_hours.sample(&mut rng) / self.effort(st.holder)).max(0.0);
-        let contact_at = t + response;
-        let deadline = st.assigned_at + self.sla_hours;
+        let contact_at = match &team.hours {
+            None => t + response,
+            // Response time is working time: the clock runs while it works.
+            Some(hours) => hours.add_working(t, response),
+        };
+        let deadline = self.sla_deadline(st.holder, st.assigned_at);
         let state = &mut self.scratch.lead_states[lead as usize];
         let was_queued = state.phase == Phase::Queued;
         state.phase = Phase::Working;

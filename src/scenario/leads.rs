@@ -43,6 +43,7 @@ pub(super) fn lead_model(
         signals,
         segments,
         replay: None,
+        arrival_pattern: None,
     })
 }
 
@@ -289,5 +290,6 @@ fn replay_model(
         signals,
         segments,
         replay: Some(replay),
+        arrival_pattern: None,
     })
 }

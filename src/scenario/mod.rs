@@ -16,6 +16,7 @@ mod policy;
 pub mod raw;
 pub mod speed;
 pub mod validate;
+pub mod week;
 mod worlds;
 
 pub use errors::{FieldError, FieldErrors, ScenarioError};

@@ -6,6 +6,7 @@ use super::checker::{Checker, Names};
 use super::defaults;
 use super::dist::Support;
 use super::raw::*;
+use super::week::{hours, CalendarSpec};
 use crate::model::*;
 
 pub(super) struct TeamFields<'a> {
@@ -17,6 +18,8 @@ pub(super) struct TeamFields<'a> {
     pub(super) deal_size_factor: Option<f64>,
     pub(super) discount: Option<&'a RawRate>,
     pub(super) opportunities_hold_slots: Option<bool>,
+    pub(super) hours: Option<&'a RawHours>,
+    pub(super) calendar: &'a CalendarSpec,
 }
 
 pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
@@ -57,6 +60,10 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
         deal_size_factor,
         discount: discount?,
         opportunities_hold_slots: f.opportunities_hold_slots.unwrap_or(true),
+        hours: match f.hours {
+            None => None,
+            Some(raw) => Some(hours(c, path, raw, f.calendar)?),
+        },
     })
 }
 
@@ -67,6 +74,7 @@ pub(super) fn partners(
     regions: &mut Names,
     verticals: &mut Names,
     tiers: &mut Names,
+    calendar: &CalendarSpec,
 ) -> Option<Vec<Partner>> {
     if raw.is_empty() {
         c.fail("partners", "needs at least one partner");
@@ -101,6 +109,8 @@ pub(super) fn partners(
                 deal_size_factor: p.deal_size_factor,
                 discount: p.discount.as_ref(),
                 opportunities_hold_slots: p.opportunities_hold_slots,
+                hours: p.hours.as_ref(),
+                calendar,
             },
         );
         let behaviour = behaviour(c, &path, p);

@@ -285,6 +285,10 @@ pub fn sla(
         first_contact_hours: raw.first_contact_hours,
         max_reroutes: raw.max_reroutes.clamp(0, 1000) as u32,
         then,
+        clock: match raw.clock {
+            Some(RawSlaClock::Business) => SlaClock::Business,
+            Some(RawSlaClock::Calendar) | None => SlaClock::Calendar,
+        },
     })
 }
 

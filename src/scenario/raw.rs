@@ -35,6 +35,8 @@ pub struct RawScenario {
     /// beside every amount. Without it amounts carry no currency.
     #[serde(default)]
     pub currency: Option<String>,
+    #[serde(default)]
+    pub calendar: Option<RawCalendar>,
     pub leads: RawLeads,
     #[serde(default)]
     pub speed_to_lead: RawSpeedToLead,
@@ -72,6 +74,45 @@ pub struct RawLeads {
     pub segments: Option<Vec<RawSegment>>,
     #[serde(default)]
     pub replay: Option<RawReplay>,
+    #[serde(default)]
+    pub arrival_pattern: Option<RawArrivalPattern>,
+}
+
+/// `calendar`: what weekday time 0 is, and days nobody with `hours` works.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    #[serde(default)]
+    pub start_weekday: Option<String>,
+    #[serde(default)]
+    pub holidays: Vec<i64>,
+}
+
+/// `leads.arrival_pattern`: 7 weekday weights (Monday first) and 24 hour
+/// weights (UTC).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrivalPattern {
+    #[serde(default)]
+    pub weekdays: Option<Vec<f64>>,
+    #[serde(default)]
+    pub hours: Option<Vec<f64>>,
+}
+
+/// `hours` of a partner or the house.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHours {
+    #[serde(default)]
+    pub days: Option<Vec<String>>,
+    #[serde(default)]
+    pub from: Option<f64>,
+    #[serde(default)]
+    pub to: Option<f64>,
+    #[serde(default)]
+    pub utc_offset: Option<f64>,
+    #[serde(default)]
+    pub holidays: Vec<i64>,
 }
 
 /// `leads.replay`: historical leads from a CSV file.
@@ -212,6 +253,8 @@ pub struct RawTeam {
     pub discount: Option<RawRate>,
     #[serde(default)]
     pub opportunities_hold_slots: Option<bool>,
+    #[serde(default)]
+    pub hours: Option<RawHours>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -242,6 +285,8 @@ pub struct RawPartner {
     pub discount: Option<RawRate>,
     #[serde(default)]
     pub opportunities_hold_slots: Option<bool>,
+    #[serde(default)]
+    pub hours: Option<RawHours>,
     #[serde(default)]
     pub effort_elasticity: Option<f64>,
     #[serde(default)]
@@ -398,6 +443,15 @@ pub struct RawSla {
     pub max_reroutes: i64,
     #[serde(default)]
     pub then: Option<RawSlaThen>,
+    #[serde(default)]
+    pub clock: Option<RawSlaClock>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawSlaClock {
+    Calendar,
+    Business,
 }
 
 fn default_max_reroutes() -> i64 {

@@ -30,7 +30,8 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         return Err(c.errors);
     }
     run_settings(&mut c, raw);
-    let leads = super::leads::lead_model(
+    let calendar = super::week::calendar(&mut c, raw.calendar.as_ref());
+    let mut leads = super::leads::lead_model(
         &mut c,
         &raw.leads,
         raw.horizon_days,
@@ -40,15 +41,22 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     if let Some(l) = &leads {
         lead_volume(&mut c, l, raw.horizon_days);
     }
+    if let Some(pattern) = &raw.leads.arrival_pattern {
+        let pattern = super::week::arrival_pattern(&mut c, pattern, &calendar);
+        if let Some(l) = &mut leads {
+            l.arrival_pattern = pattern;
+        }
+    }
     let decay = super::speed::speed_to_lead(&mut c, &raw.speed_to_lead);
     let economics = economics(&mut c, raw);
-    let house = raw.house.as_ref().and_then(|h| house(&mut c, h));
+    let house = raw.house.as_ref().and_then(|h| house(&mut c, h, &calendar));
     let partners = super::partners::partners(
         &mut c,
         &raw.partners,
         &mut regions,
         &mut verticals,
         &mut tiers,
+        &calendar,
     );
     let policies = policies(&mut c, raw, &partners, &tiers.0, &leads);
     let baseline = baseline(&mut c, raw);
@@ -230,7 +238,7 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
 }
 
 /// The house team: a partner's team fields.
-fn house(c: &mut Checker, h: &RawTeam) -> Option<Team> {
+fn house(c: &mut Checker, h: &RawTeam, calendar: &super::week::CalendarSpec) -> Option<Team> {
     super::partners::team(
         c,
         "house",
@@ -243,6 +251,8 @@ fn house(c: &mut Checker, h: &RawTeam) -> Option<Team> {
             deal_size_factor: h.deal_size_factor,
             discount: h.discount.as_ref(),
             opportunities_hold_slots: h.opportunities_hold_slots,
+            hours: h.hours.as_ref(),
+            calendar,
         },
     )
 }

@@ -23,7 +23,8 @@ struct Variant {
     capacity: u32,
     /// 0 none, 1 caps, 2 away and join windows, 3 behaviour with exits,
     /// 4 stress events (exit, join, consolidation) run in their world, 5
-    /// speed-to-lead curves with reach, and slots freed at first contact.
+    /// speed-to-lead curves with reach, and slots freed at first contact, 6
+    /// a working week (calendar, arrival pattern, hours, business clock).
     feature: u8,
 }
 
@@ -88,6 +89,25 @@ fn scenario(v: &Variant) -> String {
                 "qualify": {"points": [[0, 1], [4, 0.5], [48, 0.1]]},
                 "reach": {"half_life_hours": 10, "floor": 0.4}}}))
             .set("partners.0.opportunities_hold_slots", json!(false)),
+        6 => {
+            let doc = doc
+                .merge(
+                    json!({"calendar": {"start_weekday": "thu", "holidays": [2]},
+                              "leads": {"arrival_pattern": {"weekdays": [1, 1, 1, 1, 1, 0.2, 0]}}}),
+                )
+                .set(
+                    "partners.0.hours",
+                    json!({"from": 8, "to": 18, "utc_offset": -5}),
+                )
+                .set(
+                    "partners.1.hours",
+                    json!({"days": ["mon", "wed", "sat"], "holidays": [9]}),
+                );
+            match v.sla_hours {
+                Some(_) => doc.set("policies.0.sla.clock", json!("business")),
+                None => doc,
+            }
+        }
         4 => doc.merge(json!({"stress": [{"name": "shock", "events": [
             {"day": 4, "partner_exit": {"partner": "S-1"}},
             {"day": 6, "consolidation": {"acquirer": "G-1", "acquired": "S-2"}},
@@ -116,7 +136,7 @@ fn variant() -> impl Strategy<Value = Variant> {
         any::<bool>(),
         prop::sample::select(vec!["require", "prefer", "ignore"]),
         1u32..6,
-        0u8..6,
+        0u8..7,
     )
         .prop_map(
             |(

@@ -33,3 +33,4 @@ mod speed;
 mod stress;
 mod sweep;
 mod trace;
+mod week;
