@@ -124,6 +124,12 @@ catalogue! {
         "Leads dropped", "dropped", "dropped leads";
     Unreached: "volume.unreached", LowerIsBetter, Count, true,
         "Leads contacted but never reached", "unreached", "unreached leads";
+    Offers: "volume.offers", Neutral, Count, true,
+        "Offers made", "offers", "offers made";
+    Rejections: "volume.rejections", LowerIsBetter, Count, true,
+        "Offers refused", "refused", "refused offers";
+    OfferTimeouts: "volume.offer_timeouts", LowerIsBetter, Count, true,
+        "Offers unanswered in time", "timed out", "unanswered offers";
     LeadToOpportunity: "conversion.lead_to_opportunity", HigherIsBetter, Rate, false,
         "Lead to opportunity", "lead→opp", "lead-to-opportunity";
     LeadToWin: "conversion.lead_to_win", HigherIsBetter, Rate, false,
@@ -140,6 +146,8 @@ catalogue! {
         "SLA breach rate", "SLA breach", "SLA breach rate";
     AfterHoursShare: "speed.after_hours_share", LowerIsBetter, Rate, false,
         "Leads arriving while their holder is off", "after hours", "share of leads arriving after hours";
+    TimeToAcceptMedian: "speed.time_to_accept_median_hours", LowerIsBetter, Hours, false,
+        "Median time to accept an offer (hours)", "accept p50 h", "median time to accept";
     Wins: "deals.wins", HigherIsBetter, Count, true,
         "Deals won", "wins", "deals won";
     AvgDealSize: "deals.avg_deal_size", HigherIsBetter, Money, false,
@@ -373,7 +381,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 34);
+        assert_eq!(N_METRICS, 38);
     }
 
     #[test]

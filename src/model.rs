@@ -223,6 +223,14 @@ pub struct Team {
     pub opportunities_hold_slots: bool,
     /// When the team works; `None`: around the clock.
     pub hours: Option<crate::calendar::Hours>,
+    /// The chance to accept an offered lead (drawn once per replication
+    /// when a distribution), how long an answer takes (working time), how
+    /// much a lead's score moves the chance, and whether a full team
+    /// refuses at once.
+    pub accept_rate: Rate,
+    pub accept_hours: Dist,
+    pub selectivity: f64,
+    pub reject_when_full: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -286,6 +294,29 @@ pub struct Policy {
     pub sla: Option<Sla>,
     pub caps: Caps,
     pub payout: Payout,
+    /// Offers partners may accept or refuse; `None`: assigned at once.
+    pub offer: Option<Offer>,
+}
+
+/// `offer`: how a lead is offered before it is assigned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Offer {
+    pub mode: OfferMode,
+    /// Partners offered at once in a `broadcast` round (1 for `single`).
+    pub to: u32,
+    /// How long an offer waits for an answer, in calendar hours.
+    pub window_hours: f64,
+    /// Rounds before the lead goes to `then`.
+    pub max_rounds: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferMode {
+    /// The rule's choice gets the offer; a refusal or silence moves on.
+    Single,
+    /// The rule's first `to` get the offer at once; the first to accept
+    /// takes the lead.
+    Broadcast,
 }
 
 /// A routing rule that picks one partner among candidates.

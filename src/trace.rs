@@ -28,6 +28,8 @@ pub struct LeadTrace {
     pub revenue: f64,
     pub payouts: f64,
     queued_since: Option<f64>,
+    /// Partners offered the lead that have not answered yet.
+    awaiting: Vec<u32>,
 }
 
 /// One step of a lead's routing, at `hours` into the run.
@@ -52,6 +54,12 @@ pub enum Decision {
     Escalated { hours: f64 },
     /// The lead was dropped.
     Dropped { hours: f64 },
+    /// The lead was offered to `partner`.
+    Offered { hours: f64, partner: u32 },
+    /// `partner` refused the offer.
+    Refused { hours: f64, partner: u32 },
+    /// The offer round's window closed; `partners` had not answered.
+    OffersExpired { hours: f64, partners: Vec<u32> },
 }
 
 /// Records every lead's story.
@@ -89,6 +97,7 @@ impl Observer for Recorder<'_> {
     fn assigned(&mut self, time: f64, lead: u32, holder: u32, eligible: u32) {
         let partners = self.model.partners.len();
         let l = self.lead(lead);
+        l.awaiting.clear();
         let decision = if (holder as usize) < partners {
             Decision::Routed {
                 hours: time,
@@ -150,6 +159,30 @@ impl Observer for Recorder<'_> {
         self.lead(lead)
             .decisions
             .push(Decision::Escalated { hours: time });
+    }
+    fn offered(&mut self, time: f64, lead: u32, partner: u32) {
+        let l = self.lead(lead);
+        l.decisions.push(Decision::Offered {
+            hours: time,
+            partner,
+        });
+        l.awaiting.push(partner);
+    }
+    fn rejected(&mut self, time: f64, lead: u32, partner: u32) {
+        let l = self.lead(lead);
+        l.decisions.push(Decision::Refused {
+            hours: time,
+            partner,
+        });
+        l.awaiting.retain(|&p| p != partner);
+    }
+    fn offers_expired(&mut self, time: f64, lead: u32) {
+        let l = self.lead(lead);
+        let partners = std::mem::take(&mut l.awaiting);
+        l.decisions.push(Decision::OffersExpired {
+            hours: time,
+            partners,
+        });
     }
     fn unreached(&mut self, _time: f64, lead: u32, _holder: u32) {
         self.lead(lead).outcome = "unreached";

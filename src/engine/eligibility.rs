@@ -87,7 +87,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let policy = self.policy;
         let state = self.scratch.lead_states[lead as usize];
         let segment = self.world.leads[lead as usize].segment as usize;
-        let fast = self.static_eligibility && state.held_head == super::NONE;
+        let fast = self.static_eligibility
+            && state.held_head == super::NONE
+            && state.offered_head == super::NONE;
         if !fast {
             self.fill_candidates(lead, t);
         }
@@ -198,6 +200,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if state.held_head != super::NONE && self.has_held(state.held_head, p) {
                 continue;
             }
+            if state.offered_head != super::NONE && self.was_offered(state.offered_head, p) {
+                continue;
+            }
             self.scratch.candidates.push(p);
             if vertical_ok {
                 self.scratch.preferred.push(p);
@@ -207,6 +212,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         {
             std::mem::swap(&mut self.scratch.candidates, &mut self.scratch.preferred);
         }
+    }
+
+    fn was_offered(&self, mut entry: u32, partner: u32) -> bool {
+        while entry != super::NONE {
+            let (p, next) = self.scratch.offered[entry as usize];
+            if p == partner {
+                return true;
+            }
+            entry = next;
+        }
+        false
     }
 
     pub(super) fn has_held(&self, mut entry: u32, partner: u32) -> bool {

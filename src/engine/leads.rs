@@ -28,6 +28,7 @@ pub struct Lead {
 pub struct Skill {
     pub qualify_rate: f64,
     pub win_rate: f64,
+    pub accept_rate: f64,
 }
 
 /// Everything random that a replication's policies share, in one world.
@@ -286,6 +287,11 @@ pub fn draw_skills(model: &Model, streams: Streams) -> Vec<Skill> {
             win_rate: team
                 .win_rate
                 .sample(&mut streams.rng(Purpose::SkillWin, i as u64, 0)),
+            accept_rate: team.accept_rate.sample(&mut streams.rng(
+                Purpose::SkillAccept,
+                i as u64,
+                0,
+            )),
         })
         .collect()
 }

@@ -14,6 +14,7 @@ mod behaviour;
 mod eligibility;
 pub mod events;
 pub mod leads;
+mod offers;
 pub mod payout;
 pub mod rng;
 pub mod routing;
@@ -96,6 +97,12 @@ pub struct PolicyRun {
     pub to_house: u32,
     /// Routed leads that arrived while their first holder was not working.
     pub after_hours: u32,
+    /// Offers made, offers refused, and offers unanswered within the window.
+    pub offers: u32,
+    pub rejections: u32,
+    pub offer_timeouts: u32,
+    /// Median hours from the start of a routing to the offer's acceptance.
+    pub time_to_accept_median_hours: Option<f64>,
     pub outcomes: Outcomes,
     pub opportunities: u32,
     /// Assignments to partners that were subject to an SLA, and how many of
@@ -149,6 +156,12 @@ pub trait Observer {
     fn escalated(&mut self, _time: f64, _lead: u32) {}
     fn unrouted(&mut self, _time: f64, _lead: u32) {}
     fn dropped(&mut self, _time: f64, _lead: u32) {}
+    /// The lead was offered to `partner`.
+    fn offered(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// `partner` refused the offer.
+    fn rejected(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// The round's window closed with offers unanswered.
+    fn offers_expired(&mut self, _time: f64, _lead: u32) {}
     /// First contact was made but never reached the buyer.
     fn unreached(&mut self, _time: f64, _lead: u32, _holder: u32) {}
 }
@@ -163,6 +176,8 @@ enum Phase {
     Queued,
     Working,
     Opportunity,
+    /// Offered to partners, waiting for one to accept.
+    Offered,
     Done,
 }
 
@@ -183,6 +198,13 @@ struct LeadState {
     /// The open opportunity gave its slot back at first contact (its
     /// holder's `opportunities_hold_slots` was false), so its close frees none.
     slot_released: bool,
+    /// Partners offered the lead in its current routing (a list in
+    /// `Scratch::offered`), the offer round, offers still unanswered in it,
+    /// and when this routing began.
+    offered_head: u32,
+    round: u16,
+    pending: u16,
+    routing_since: f64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -256,6 +278,10 @@ pub struct Scratch {
     pool_of: Vec<u32>,
     /// How many distinct turn pools there are.
     n_pools: usize,
+    /// Linked lists of partners offered a lead: (partner, next entry).
+    offered: Vec<(u32, u32)>,
+    /// Hours from the start of a routing to an acceptance, per acceptance.
+    accept_times: Vec<f64>,
     /// Per segment: a first routing's candidates, when they cannot change.
     fast: Vec<Vec<u32>>,
 }
@@ -294,6 +320,8 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     let n_partners = model.partners.len();
     scratch.lead_states.clear();
     scratch.held.clear();
+    scratch.offered.clear();
+    scratch.accept_times.clear();
     scratch.ttfc.clear();
     scratch.calendar.clear();
     scratch.holders.clear();
@@ -399,6 +427,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 rerouted: false,
                 to_house: false,
                 slot_released: false,
+                offered_head: NONE,
+                round: 0,
+                pending: 0,
+                routing_since: arrival,
             });
             self.observer.arrived(arrival, i as u32, score);
             if score < self.policy.scoring.threshold {
@@ -407,18 +439,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.scratch.lead_states[i].phase = Phase::Done;
                 continue;
             }
+            if self.policy.offer.is_some() {
+                self.start_offers(i as u32, arrival);
+                continue;
+            }
             match self.route(i as u32, arrival).or(self.house) {
-                Some(holder) => {
-                    self.run.routed += 1;
-                    if team_of(self.model, holder)
-                        .hours
-                        .as_ref()
-                        .is_some_and(|h| !h.is_working(arrival))
-                    {
-                        self.run.after_hours += 1;
-                    }
-                    self.assign(i as u32, holder, arrival);
-                }
+                Some(holder) => self.first_assignment(i as u32, holder, arrival),
                 None => {
                     self.observer.unrouted(arrival, i as u32);
                     self.run.outcomes.unrouted += 1;
@@ -438,7 +464,29 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::Close { lead } => self.close(lead, t),
             EventKind::Review => self.review(t),
             EventKind::World { event } => self.world_event(event as usize, t),
+            EventKind::OfferAnswer {
+                lead,
+                partner,
+                round,
+                accept,
+            } => self.offer_answer(lead, partner, round, accept, t),
+            EventKind::OfferExpire { lead, round } => self.offer_expired(lead, round, t),
         }
+    }
+
+    /// A lead's first holder: counted as routed (and as arriving after
+    /// hours when its holder was not working), then assigned.
+    fn first_assignment(&mut self, lead: u32, holder: u32, t: f64) {
+        self.run.routed += 1;
+        let arrival = self.world.leads[lead as usize].arrival_hours;
+        if team_of(self.model, holder)
+            .hours
+            .as_ref()
+            .is_some_and(|h| !h.is_working(arrival))
+        {
+            self.run.after_hours += 1;
+        }
+        self.assign(lead, holder, t);
     }
 
     /// When the SLA takes back a lead `holder` got at `assigned_at`: the
@@ -593,6 +641,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             _ => {
                 if sla {
                     state.reroutes += 1;
+                }
+                if self.policy.offer.is_some() {
+                    self.start_offers(lead, t);
+                    return;
                 }
                 self.route(lead, t).or(self.house)
             }
@@ -799,6 +851,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if !ttfc.is_empty() {
             self.run.ttfc_median_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.5));
             self.run.ttfc_p90_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.9));
+        }
+        if !self.scratch.accept_times.is_empty() {
+            self.run.time_to_accept_median_hours = Some(crate::stats::quantile_unsorted(
+                &mut self.scratch.accept_times,
+                0.5,
+            ));
         }
         self.run.ttfc_histogram = vec![0; crate::stats::histogram::TTFC_BIN_COUNT];
         crate::stats::histogram::count(ttfc, &mut self.run.ttfc_histogram);

@@ -31,6 +31,11 @@ pub enum Purpose {
     Replay,
     /// Whether first contact reaches the buyer (`speed_to_lead.reach`).
     Reach,
+    /// A partner's acceptance rate for one replication.
+    SkillAccept,
+    /// Whether an offered partner accepts, and how long it takes to answer.
+    Accept,
+    AcceptTime,
     /// The streams of one arm of a simulated pilot (`leadsim power`). Its
     /// value predates the enum and is kept so pilots draw what they drew.
     PilotArm = 0xA4A4,
@@ -70,8 +75,8 @@ pub struct Streams {
 }
 
 /// The engine's purposes' discriminants run from 1 to this minus one (the
-/// last is `Reach`; `PilotArm` keys pilots directly, without a prefix).
-const PURPOSES: usize = Purpose::Reach as usize + 1;
+/// last is `AcceptTime`; `PilotArm` keys pilots directly, without a prefix).
+const PURPOSES: usize = Purpose::AcceptTime as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {

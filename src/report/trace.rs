@@ -19,6 +19,19 @@ fn rule_name(model: &Model, policy: usize) -> String {
 /// Contoso".
 fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> String {
     match *d {
+        Decision::Offered { hours, partner } => {
+            format!("{hours:.2}h offered to {}", holder(partner))
+        }
+        Decision::Refused { hours, partner } => {
+            format!("{hours:.2}h {} refused", holder(partner))
+        }
+        Decision::OffersExpired {
+            hours,
+            ref partners,
+        } => {
+            let names: Vec<&str> = partners.iter().map(|&p| holder(p)).collect();
+            format!("{hours:.2}h no answer from {}", names.join(", "))
+        }
         Decision::Routed {
             hours,
             partner,

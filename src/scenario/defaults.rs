@@ -42,3 +42,11 @@ pub const TIER: &str = "standard";
 pub const PERIOD_DAYS: f64 = 90.0;
 pub const PATIENCE_PERIODS: i64 = 2;
 pub const SIGNAL: &str = "score";
+/// Offers: a partner accepts every offer, at once, unless told otherwise.
+pub const ACCEPT_RATE: f64 = 1.0;
+pub const ACCEPT_HOURS: &str = r#"{"fixed": 0}"#;
+/// Offers: partners offered at once in a broadcast round, how long an offer
+/// waits for an answer, and rounds before the lead goes to `then`.
+pub const OFFER_TO: i64 = 3;
+pub const OFFER_WINDOW_HOURS: f64 = 4.0;
+pub const OFFER_MAX_ROUNDS: i64 = 3;

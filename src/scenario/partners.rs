@@ -20,6 +20,10 @@ pub(super) struct TeamFields<'a> {
     pub(super) opportunities_hold_slots: Option<bool>,
     pub(super) hours: Option<&'a RawHours>,
     pub(super) calendar: &'a CalendarSpec,
+    pub(super) accept_rate: Option<&'a RawRate>,
+    pub(super) accept_hours: Option<&'a RawDist>,
+    pub(super) selectivity: Option<f64>,
+    pub(super) reject_when_full: Option<bool>,
 }
 
 pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
@@ -49,6 +53,19 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
     );
     let win_rate = c.rate(f.win_rate, defaults::WIN_RATE, &format!("{path}.win_rate"));
     let discount = c.rate(f.discount, 0.0, &format!("{path}.discount"));
+    let accept_rate = c.rate(
+        f.accept_rate,
+        defaults::ACCEPT_RATE,
+        &format!("{path}.accept_rate"),
+    );
+    let accept_hours = c.dist(
+        f.accept_hours,
+        defaults::ACCEPT_HOURS,
+        &format!("{path}.accept_hours"),
+        Support::NonNegative,
+    );
+    let selectivity = f.selectivity.unwrap_or(0.0);
+    c.non_negative(&format!("{path}.selectivity"), selectivity);
     let deal_size_factor = f.deal_size_factor.unwrap_or(1.0);
     c.positive(&format!("{path}.deal_size_factor"), deal_size_factor);
     Some(Team {
@@ -64,6 +81,10 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
             None => None,
             Some(raw) => Some(hours(c, path, raw, f.calendar)?),
         },
+        accept_rate: accept_rate?,
+        accept_hours: accept_hours?,
+        selectivity,
+        reject_when_full: f.reject_when_full.unwrap_or(false),
     })
 }
 
@@ -111,6 +132,10 @@ pub(super) fn partners(
                 opportunities_hold_slots: p.opportunities_hold_slots,
                 hours: p.hours.as_ref(),
                 calendar,
+                accept_rate: p.accept_rate.as_ref(),
+                accept_hours: p.accept_hours.as_ref(),
+                selectivity: p.selectivity,
+                reject_when_full: p.reject_when_full,
             },
         );
         let behaviour = behaviour(c, &path, p);

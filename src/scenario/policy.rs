@@ -416,3 +416,55 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
         mdf_rate: raw.mdf_rate.unwrap_or(0.0),
     })
 }
+
+/// `offer`: the mode, and for `broadcast` how many at once; the window and
+/// the rounds.
+pub fn offer(errors: &mut FieldErrors, path: &str, raw: &RawOffer) -> Option<Offer> {
+    let before = errors.len();
+    let path = format!("{path}.offer");
+    let to = match (raw.mode, raw.to) {
+        (RawOfferMode::Single, Some(_)) => {
+            errors.push(
+                format!("{path}.to"),
+                "`to` only applies to `broadcast`: a single offer goes to one partner".into(),
+            );
+            1
+        }
+        (RawOfferMode::Single, None) => 1,
+        (RawOfferMode::Broadcast, to) => {
+            let to = to.unwrap_or(super::defaults::OFFER_TO);
+            if !(1..=1000).contains(&to) {
+                errors.push(
+                    format!("{path}.to"),
+                    format!("must be between 1 and 1000 partners, got {to}"),
+                );
+            }
+            to.clamp(1, 1000) as u32
+        }
+    };
+    let window_hours = raw
+        .window_hours
+        .unwrap_or(super::defaults::OFFER_WINDOW_HOURS);
+    if !(window_hours.is_finite() && window_hours > 0.0) {
+        errors.push(
+            format!("{path}.window_hours"),
+            format!("must be a positive number of hours, got {window_hours}"),
+        );
+    }
+    let max_rounds = raw.max_rounds.unwrap_or(super::defaults::OFFER_MAX_ROUNDS);
+    if !(1..=100).contains(&max_rounds) {
+        errors.push(
+            format!("{path}.max_rounds"),
+            format!("must be between 1 and 100, got {max_rounds}"),
+        );
+    }
+    (errors.len() == before).then_some(Offer {
+        mode: match raw.mode {
+            RawOfferMode::Single => OfferMode::Single,
+            RawOfferMode::Broadcast => OfferMode::Broadcast,
+        },
+        to,
+        window_hours,
+        max_rounds: max_rounds.clamp(1, 100) as u32,
+    })
+}

@@ -255,6 +255,14 @@ pub struct RawTeam {
     pub opportunities_hold_slots: Option<bool>,
     #[serde(default)]
     pub hours: Option<RawHours>,
+    #[serde(default)]
+    pub accept_rate: Option<RawRate>,
+    #[serde(default)]
+    pub accept_hours: Option<RawDist>,
+    #[serde(default)]
+    pub selectivity: Option<f64>,
+    #[serde(default)]
+    pub reject_when_full: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -287,6 +295,14 @@ pub struct RawPartner {
     pub opportunities_hold_slots: Option<bool>,
     #[serde(default)]
     pub hours: Option<RawHours>,
+    #[serde(default)]
+    pub accept_rate: Option<RawRate>,
+    #[serde(default)]
+    pub accept_hours: Option<RawDist>,
+    #[serde(default)]
+    pub selectivity: Option<f64>,
+    #[serde(default)]
+    pub reject_when_full: Option<bool>,
     #[serde(default)]
     pub effort_elasticity: Option<f64>,
     #[serde(default)]
@@ -324,6 +340,28 @@ pub struct RawPolicy {
     pub caps: RawCaps,
     #[serde(default)]
     pub payout: RawPayout,
+    #[serde(default)]
+    pub offer: Option<RawOffer>,
+}
+
+/// `offer`: `{"mode": "single" | "broadcast", "to", "window_hours", "max_rounds"}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffer {
+    pub mode: RawOfferMode,
+    #[serde(default)]
+    pub to: Option<i64>,
+    #[serde(default)]
+    pub window_hours: Option<f64>,
+    #[serde(default)]
+    pub max_rounds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawOfferMode {
+    Single,
+    Broadcast,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -253,6 +253,10 @@ fn house(c: &mut Checker, h: &RawTeam, calendar: &super::week::CalendarSpec) -> 
             opportunities_hold_slots: h.opportunities_hold_slots,
             hours: h.hours.as_ref(),
             calendar,
+            accept_rate: h.accept_rate.as_ref(),
+            accept_hours: h.accept_hours.as_ref(),
+            selectivity: h.selectivity,
+            reject_when_full: h.reject_when_full,
         },
     )
 }
@@ -400,6 +404,10 @@ fn policies(
                 sla,
                 caps,
                 payout,
+                offer: p
+                    .offer
+                    .as_ref()
+                    .and_then(|o| super::policy::offer(&mut c.errors, &path, o)),
             });
         }
     }

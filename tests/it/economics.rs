@@ -63,7 +63,8 @@ fn payouts_mdf_clawbacks_and_profit_match_hand_computation() {
         skills: vec![
             Skill {
                 qualify_rate: 1.0,
-                win_rate: 1.0
+                win_rate: 1.0,
+                accept_rate: 1.0,
             };
             2
         ],

@@ -22,6 +22,7 @@ mod invariants;
 mod layers;
 mod learning;
 mod library;
+mod offers;
 mod power;
 mod precision;
 mod queueing;

@@ -1,0 +1,244 @@
+//! Offers: partners accept, refuse or stay silent, against the closed-form
+//! shares and times; selectivity shifts the scores partners take by the
+//! formula's amount; and every offer field's errors.
+
+use leadsim::engine::leads::draw_world;
+use leadsim::engine::rng::{replication_seed, Streams};
+use leadsim::engine::{simulate, simulate_observed, Observer, Scratch};
+use leadsim::metrics::Metric;
+use serde_json::json;
+
+use super::common::{metric, run, Scenario};
+
+/// `n` identical partners with room for everything and the house behind
+/// them; `partner` is merged into the partner line and `offer` is the
+/// policy's `offer`.
+fn scenario(n: u32, partner: serde_json::Value, offer: serde_json::Value) -> Scenario {
+    Scenario::new(json!({
+        "name": "offers", "horizon_days": 60, "seed": 6,
+        "leads": {"arrivals_per_day": 50},
+        "house": {"capacity": 100000},
+        "partners": [{"name": "P", "count": n, "capacity": 100000}],
+        "policies": [{"name": "p", "offer": offer}]
+    }))
+    .merge_partners(partner)
+}
+
+/// Leads' shares going to the house (offers exhausted), over replications.
+fn house_share(s: &Scenario) -> f64 {
+    let m = s.model();
+    let (mut house, mut leads) = (0u32, 0u32);
+    let mut scratch = Scratch::default();
+    for r in 0..10 {
+        let world = draw_world(&m, r, Streams::new(replication_seed(1, r)), 0);
+        let run = simulate(&m, &m.policies[0], &world, &mut scratch);
+        house += run.to_house;
+        leads += run.leads;
+    }
+    house as f64 / leads as f64
+}
+
+#[test]
+fn refusals_send_the_expected_share_to_then() {
+    // Single offers, each accepted with probability 0.5, two rounds: a
+    // lead reaches the house after two refusals, 0.5^2 = 1/4. About 30,000
+    // leads: the standard error of the share is 0.0025; 4 of them is 0.01.
+    let single = scenario(
+        4,
+        json!({"accept_rate": 0.5}),
+        json!({"mode": "single", "max_rounds": 2}),
+    );
+    let share = house_share(&single);
+    assert!((share - 0.25).abs() < 0.01, "single: {share}");
+    // Broadcast to 3, one round: 0.5^3 = 1/8 (standard error 0.0019).
+    let broadcast = scenario(
+        3,
+        json!({"accept_rate": 0.5}),
+        json!({"mode": "broadcast", "to": 3, "max_rounds": 1}),
+    );
+    let share = house_share(&broadcast);
+    assert!((share - 0.125).abs() < 0.008, "broadcast: {share}");
+    // Offers and refusals add up: every lead gets 3 offers, and the
+    // refusals are the offers not accepted.
+    let s = run(&broadcast.model(), 10, 1);
+    let offers = metric(&s, "p", Metric::Offers).mean;
+    let leads = metric(&s, "p", Metric::Leads).mean;
+    assert!((offers / leads - 3.0).abs() < 1e-9);
+    assert_eq!(metric(&s, "p", Metric::OfferTimeouts).mean, 0.0);
+}
+
+#[test]
+fn the_first_of_four_to_answer_takes_the_lead_in_a_quarter_of_the_time() {
+    // Four partners answer after exponential times of mean 2 hours and all
+    // accept: the first answer is exponential of rate 4 x 1/2 = 2 an hour,
+    // median ln 2 / 2 = 0.347 h, mean 0.5 h.
+    let s = scenario(
+        4,
+        json!({"accept_hours": {"exponential": {"mean": 2}}}),
+        json!({"mode": "broadcast", "to": 4, "window_hours": 1000}),
+    );
+    let summary = run(&s.model(), 20, 2);
+    let median = metric(&summary, "p", Metric::TimeToAcceptMedian);
+    // Each replication's median of about 3,000 draws has a standard error
+    // of about 0.009 h; the mean of 20, 0.002; allow 0.01.
+    assert!(
+        (median.mean - std::f64::consts::LN_2 / 2.0).abs() < 0.01,
+        "{}",
+        median.mean
+    );
+    // The mean, from the assignments' times.
+    #[derive(Default)]
+    struct Waits(Vec<f64>, Vec<f64>);
+    impl Observer for Waits {
+        fn arrived(&mut self, time: f64, _lead: u32, _score: f64) {
+            self.0.push(time);
+        }
+        fn assigned(&mut self, time: f64, lead: u32, _holder: u32, _eligible: u32) {
+            self.1.push(time - self.0[lead as usize]);
+        }
+    }
+    let m = s.model();
+    let mut waits = Waits::default();
+    for r in 0..5 {
+        waits.0.clear();
+        let world = draw_world(&m, r, Streams::new(replication_seed(4, r)), 0);
+        simulate_observed(
+            &m,
+            &m.policies[0],
+            &world,
+            &mut Scratch::default(),
+            &mut waits,
+        );
+    }
+    let mean = waits.1.iter().sum::<f64>() / waits.1.len() as f64;
+    // About 15,000 waits of standard deviation 0.5: standard error 0.004.
+    assert!((mean - 0.5).abs() < 0.02, "{mean}");
+}
+
+#[test]
+fn selective_partners_take_the_better_leads_by_the_formulas_amount() {
+    // Accept with clamp(0.5 + 0.8 (s - 0.5), 0, 1): over the offered
+    // leads' scores, the accepted ones average sum(s p(s)) / sum(p(s)) and
+    // the refused ones sum(s (1 - p(s))) / sum(1 - p(s)).
+    let s = scenario(
+        1,
+        json!({"accept_rate": 0.5, "selectivity": 0.8}),
+        json!({"mode": "single", "max_rounds": 1}),
+    );
+    #[derive(Default)]
+    struct Scores {
+        score: Vec<f64>,
+        offered: Vec<f64>,
+        accepted: Vec<f64>,
+        refused: Vec<f64>,
+    }
+    impl Observer for Scores {
+        fn arrived(&mut self, _time: f64, _lead: u32, score: f64) {
+            self.score.push(score);
+        }
+        fn offered(&mut self, _time: f64, lead: u32, _partner: u32) {
+            self.offered.push(self.score[lead as usize]);
+        }
+        fn assigned(&mut self, _time: f64, lead: u32, holder: u32, _eligible: u32) {
+            if holder == 0 {
+                self.accepted.push(self.score[lead as usize]);
+            }
+        }
+        fn rejected(&mut self, _time: f64, lead: u32, _partner: u32) {
+            self.refused.push(self.score[lead as usize]);
+        }
+    }
+    let m = s.model();
+    let mut seen = Scores::default();
+    for r in 0..10 {
+        seen.score.clear();
+        let world = draw_world(&m, r, Streams::new(replication_seed(8, r)), 0);
+        simulate_observed(
+            &m,
+            &m.policies[0],
+            &world,
+            &mut Scratch::default(),
+            &mut seen,
+        );
+    }
+    let p = |s: f64| (0.5 + 0.8 * (s - 0.5)).clamp(0.0, 1.0);
+    let expect_accepted = seen.offered.iter().map(|&s| s * p(s)).sum::<f64>()
+        / seen.offered.iter().map(|&s| p(s)).sum::<f64>();
+    let expect_refused = seen.offered.iter().map(|&s| s * (1.0 - p(s))).sum::<f64>()
+        / seen.offered.iter().map(|&s| 1.0 - p(s)).sum::<f64>();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let offered = mean(&seen.offered);
+    // Scores have a standard deviation near 0.18; 15,000 accepted or
+    // refused: a standard error of 0.0015; allow 0.006.
+    assert!(expect_accepted > offered + 0.01 && expect_refused < offered - 0.01);
+    assert!((mean(&seen.accepted) - expect_accepted).abs() < 0.006);
+    assert!((mean(&seen.refused) - expect_refused).abs() < 0.006);
+}
+
+#[test]
+fn full_partners_that_refuse_do_so_at_once_and_silence_times_out() {
+    // One slot each and `reject_when_full`: with a day's work per lead most
+    // offers meet a full partner and are refused at once.
+    let full = scenario(
+        2,
+        json!({"capacity": 1, "reject_when_full": true, "work_days": {"fixed": 1}}),
+        json!({"mode": "single"}),
+    );
+    let s = run(&full.model(), 5, 3);
+    assert!(metric(&s, "p", Metric::Rejections).mean > 1000.0);
+    // Answers that take 10 hours against a 4-hour window: every offer times out.
+    let slow = scenario(
+        2,
+        json!({"accept_hours": {"fixed": 10}}),
+        json!({"mode": "single", "window_hours": 4, "max_rounds": 2}),
+    );
+    let s = run(&slow.model(), 5, 3);
+    let offers = metric(&s, "p", Metric::Offers).mean;
+    assert!(offers > 0.0);
+    assert_eq!(metric(&s, "p", Metric::OfferTimeouts).mean, offers);
+    assert_eq!(
+        metric(&s, "p", Metric::ToHouse).mean,
+        metric(&s, "p", Metric::Leads).mean
+    );
+}
+
+#[test]
+fn bad_offer_fields_are_refused_with_the_field_named() {
+    let cases = [
+        (
+            json!({"mode": "broadcast", "to": 0}),
+            "policies[0].offer.to: must be between 1 and 1000",
+        ),
+        (
+            json!({"mode": "single", "to": 3}),
+            "policies[0].offer.to: `to` only applies to `broadcast`",
+        ),
+        (
+            json!({"mode": "single", "window_hours": 0}),
+            "policies[0].offer.window_hours: must be a positive number",
+        ),
+        (
+            json!({"mode": "single", "max_rounds": 0}),
+            "policies[0].offer.max_rounds: must be between 1 and 100",
+        ),
+        (json!({"mode": "claim"}), "unknown variant"),
+    ];
+    for (offer, expected) in cases {
+        let text = scenario(2, json!({}), offer.clone()).text();
+        let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
+            .expect_err(&offer.to_string())
+            .to_string();
+        assert!(
+            err.contains(expected),
+            "{offer}: expected `{expected}` in {err}"
+        );
+    }
+    let text = scenario(2, json!({"selectivity": -1}), json!({"mode": "single"})).text();
+    let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("partners[0].selectivity: must be a number >= 0"),
+        "{err}"
+    );
+}
