@@ -10,6 +10,13 @@ pub const WEEK_HOURS: f64 = 168.0;
 /// Weekday names, Monday first, as the scenario format spells them.
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+/// The hour of the week, 0 (Monday 00:00 UTC) to 167, of time `t` when day
+/// 0 is `start_weekday`.
+#[inline]
+pub fn hour_of_week(start_weekday: u8, t: f64) -> usize {
+    ((start_weekday as f64 * 24.0 + t.max(0.0).floor()) % WEEK_HOURS) as usize
+}
+
 /// The weekday (0 = Monday) of day number `day` (0-based from time 0) when
 /// day 0 is `start_weekday`.
 #[inline]

@@ -24,6 +24,8 @@ pub struct Model {
     pub tiers: Vec<String>,
     pub leads: LeadModel,
     pub decay: SpeedToLead,
+    /// The weekday of day 0 (0 = Monday), from `calendar`.
+    pub start_weekday: u8,
     pub economics: Economics,
     pub house: Option<Team>,
     /// Partners after `count` expansion, in file order.

@@ -171,6 +171,9 @@ pub struct Results {
     /// `ttfc_histogram[cell]`: contacted leads of every replication, by
     /// time to first contact (`stats::histogram` bins).
     pub ttfc_histogram: Vec<Vec<u64>>,
+    /// `ttfc_by_hour[cell][hour of week]`: time to first contact summed
+    /// and contacts counted over every replication.
+    pub ttfc_by_hour: Vec<Vec<(f64, u64)>>,
     /// Paired differences `expect` assertions compare, and the accumulated
     /// policy-minus-other values (`pairs[k]` for `pair_keys[k]`).
     pub pair_keys: Vec<PairKey>,
@@ -209,6 +212,7 @@ impl Results {
             metrics: per_cell.clone(),
             vs_baseline: per_cell,
             ttfc_histogram: vec![vec![0; TTFC_BIN_COUNT]; cells],
+            ttfc_by_hour: vec![vec![(0.0, 0); crate::calendar::WEEK_HOURS as usize]; cells],
             partners: vec![vec![PartnerSums::default(); model.partners.len()]; cells],
             pair_keys: pair_keys(model),
             pairs: vec![Accumulator::default(); pair_keys(model).len()],
@@ -251,6 +255,14 @@ impl Results {
         {
             return Err("its time-to-first-contact histogram is malformed".into());
         }
+        if self.ttfc_by_hour.len() != empty.ttfc_by_hour.len()
+            || self.ttfc_by_hour.iter().any(|h| {
+                h.len() != crate::calendar::WEEK_HOURS as usize
+                    || h.iter().any(|&(sum, _)| !(sum.is_finite() && sum >= 0.0))
+            })
+        {
+            return Err("its time to first contact by hour of the week is malformed".into());
+        }
         if self.pairs.len() != empty.pairs.len() {
             return Err("its assertion comparisons are truncated or extended".into());
         }
@@ -288,6 +300,10 @@ impl Results {
             self.add_partners(p, run);
             for (total, n) in self.ttfc_histogram[p].iter_mut().zip(&run.ttfc_histogram) {
                 *total += n;
+            }
+            for (total, bin) in self.ttfc_by_hour[p].iter_mut().zip(&run.ttfc_by_hour) {
+                total.0 += bin.0;
+                total.1 += bin.1;
             }
         }
         for (k, key) in self.pair_keys.iter().enumerate() {
@@ -331,6 +347,12 @@ impl Results {
         }
         for (mine, theirs) in self.pairs.iter_mut().zip(&other.pairs) {
             mine.merge(theirs);
+        }
+        for (mine, theirs) in self.ttfc_by_hour.iter_mut().zip(&other.ttfc_by_hour) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.0 += b.0;
+                a.1 += b.1;
+            }
         }
         for (mine, theirs) in self.ttfc_histogram.iter_mut().zip(&other.ttfc_histogram) {
             for (a, b) in mine.iter_mut().zip(theirs) {

@@ -67,6 +67,10 @@ pub struct Cell {
     /// Share of contacted leads first contacted within each bin's upper
     /// edge, pooled over replications: (hours, cumulative share).
     pub ttfc_cdf: Vec<(f64, f64)>,
+    /// Mean time to first contact by the hour of the week (from Monday
+    /// 00:00 UTC) the lead arrived in, every contact of every replication
+    /// pooled; `None` for an hour in which no contacted lead arrived.
+    pub ttfc_by_hour: Vec<Option<f64>>,
 }
 
 /// Per-partner means over replications.
@@ -133,7 +137,12 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                     Some((ttfc_upper_edge(k), *seen as f64 / contacted.max(1) as f64))
                 })
                 .collect();
+            let ttfc_by_hour = results.ttfc_by_hour[p]
+                .iter()
+                .map(|&(sum, n)| (n > 0).then(|| sum / n as f64))
+                .collect();
             Cell {
+                ttfc_by_hour,
                 verdicts: PerMetric::filled(Verdict::NoClearDifference),
                 p_holm: PerMetric::filled(None),
                 ttfc_cdf,

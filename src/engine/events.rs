@@ -18,15 +18,17 @@ pub enum EventKind {
     Review,
     /// A stress world's partner event (exit, consolidation), by index.
     World { event: u16 },
-    /// An offered partner's answer in offer round `round`.
+    /// An offered partner's answer in offer round `round` of the lead's
+    /// routing `attempt`.
     OfferAnswer {
         lead: u32,
         partner: u32,
+        attempt: u16,
         round: u16,
         accept: bool,
     },
-    /// The end of offer round `round`'s window.
-    OfferExpire { lead: u32, round: u16 },
+    /// The end of offer round `round`'s window (routing `attempt`).
+    OfferExpire { lead: u32, attempt: u16, round: u16 },
 }
 
 /// An event and its order key: the time's bits (times are >= 0, and the

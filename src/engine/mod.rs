@@ -115,6 +115,9 @@ pub struct PolicyRun {
     pub ttfc_p90_hours: Option<f64>,
     /// Contacted leads by time to first contact, in `stats::histogram` bins.
     pub ttfc_histogram: Vec<u64>,
+    /// Time to first contact summed, and contacts counted, by the hour of
+    /// the week (from Monday 00:00 UTC) the lead arrived in.
+    pub ttfc_by_hour: Vec<(f64, u64)>,
     pub revenue: f64,
     /// Sum of the discounts of won deals.
     pub discount_sum: f64,
@@ -355,6 +358,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     scratch.accounts.resize(n_partners, Account::default());
 
     let run = PolicyRun {
+        ttfc_by_hour: vec![(0.0, 0); crate::calendar::WEEK_HOURS as usize],
         leads: world.leads.len() as u32,
         partners: model
             .partners
@@ -467,10 +471,24 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::OfferAnswer {
                 lead,
                 partner,
+                attempt,
                 round,
                 accept,
-            } => self.offer_answer(lead, partner, round, accept, t),
-            EventKind::OfferExpire { lead, round } => self.offer_expired(lead, round, t),
+            } => self.offer_answer(
+                offers::Answer {
+                    lead,
+                    partner,
+                    attempt,
+                    round,
+                    accept,
+                },
+                t,
+            ),
+            EventKind::OfferExpire {
+                lead,
+                attempt,
+                round,
+            } => self.offer_expired(lead, attempt, round, t),
         }
     }
 
@@ -715,6 +733,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let delay = t - the_lead.arrival_hours;
         self.run.contacts += 1;
         self.run.ttfc_sum_hours += delay;
+        let hour = crate::calendar::hour_of_week(self.model.start_weekday, the_lead.arrival_hours);
+        let bin = &mut self.run.ttfc_by_hour[hour];
+        bin.0 += delay;
+        bin.1 += 1;
         self.scratch.ttfc.push(delay);
         let holder = st.holder;
         let is_partner = self.is_partner(holder);

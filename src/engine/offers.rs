@@ -10,6 +10,15 @@ use super::rng::Purpose;
 use super::{team_of, Observer, Phase, Sim, NONE};
 use crate::model::{OfferMode, SlaThen};
 
+/// An offered partner's answer, as its event carries it.
+pub(super) struct Answer {
+    pub lead: u32,
+    pub partner: u32,
+    pub attempt: u16,
+    pub round: u16,
+    pub accept: bool,
+}
+
 impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Starts a routing by offers: a first routing or a re-routing.
     pub(super) fn start_offers(&mut self, lead: u32, t: f64) {
@@ -57,9 +66,14 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let st = &mut self.scratch.lead_states[lead as usize];
         st.pending = sent;
         st.phase = Phase::Offered;
+        let st = *st;
         self.scratch.calendar.schedule(
             t + offer.window_hours,
-            EventKind::OfferExpire { lead, round },
+            EventKind::OfferExpire {
+                lead,
+                attempt: st.attempt,
+                round,
+            },
         );
     }
 
@@ -76,6 +90,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 EventKind::OfferAnswer {
                     lead,
                     partner,
+                    attempt: self.scratch.lead_states[lead as usize].attempt,
                     round,
                     accept: false,
                 },
@@ -113,6 +128,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 EventKind::OfferAnswer {
                     lead,
                     partner,
+                    attempt: st.attempt,
                     round,
                     accept,
                 },
@@ -120,16 +136,16 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
-    pub(super) fn offer_answer(
-        &mut self,
-        lead: u32,
-        partner: u32,
-        round: u16,
-        accept: bool,
-        t: f64,
-    ) {
+    pub(super) fn offer_answer(&mut self, answer: Answer, t: f64) {
+        let Answer {
+            lead,
+            partner,
+            attempt,
+            round,
+            accept,
+        } = answer;
         let st = self.scratch.lead_states[lead as usize];
-        if st.phase != Phase::Offered || st.round != round {
+        if st.phase != Phase::Offered || st.attempt != attempt || st.round != round {
             // Withdrawn: another partner took the lead, or the round ended.
             return;
         }
@@ -162,9 +178,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
-    pub(super) fn offer_expired(&mut self, lead: u32, round: u16, t: f64) {
+    pub(super) fn offer_expired(&mut self, lead: u32, attempt: u16, round: u16, t: f64) {
         let st = self.scratch.lead_states[lead as usize];
-        if st.phase != Phase::Offered || st.round != round {
+        if st.phase != Phase::Offered || st.attempt != attempt || st.round != round {
             return;
         }
         self.run.offer_timeouts += st.pending as u32;

@@ -14,6 +14,7 @@ pub mod power;
 pub mod sweep;
 mod tradeoff;
 mod ttfc;
+mod ttfc_week;
 
 use plotters::style::RGBColor;
 
@@ -227,7 +228,7 @@ type ChartSpec = (
 /// Every chart of a run, in report order; with stress worlds, also the
 /// policy x world heatmap coloured by metric `heatmap_metric`.
 pub fn render_all(summary: &Summary, heatmap_metric: Metric) -> anyhow::Result<Vec<Chart>> {
-    let charts: [ChartSpec; 6] = [
+    let charts: [ChartSpec; 7] = [
         (
             "headline.svg",
             "Headline metrics",
@@ -239,6 +240,12 @@ pub fn render_all(summary: &Summary, heatmap_metric: Metric) -> anyhow::Result<V
             "Time to first contact",
             "The share of contacted leads reached within a given time, every lead of every replication pooled: a curve further up and to the left is faster. The crosses on the 50% line are the table's medians (the mean of each replication's median), which can sit off the pooled curve when replications differ in volume.",
             ttfc::render,
+        ),
+        (
+            "ttfc-by-hour.svg",
+            "Time to first contact by hour of the week",
+            "The mean time to first contact of leads by the hour of the week they arrived in (UTC), every lead of every replication pooled: where partners keep working hours, evening and weekend arrivals wait for the next opening, and the line rises after each working day and over the weekend.",
+            ttfc_week::render,
         ),
         (
             "lorenz.svg",

@@ -102,6 +102,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         tiers: tiers.0,
         leads,
         decay,
+        start_weekday: calendar.start_weekday,
         economics,
         house,
         partners,

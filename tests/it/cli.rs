@@ -142,7 +142,7 @@ fn no_arguments_runs_the_bundled_scenario_from_any_folder() {
     );
     // Not a terminal: no progress bar, only the closing line on stderr.
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr, "wrote 10 files to output/baseline\n");
+    assert_eq!(stderr, "wrote 11 files to output/baseline\n");
     // Run options work without the `run` command too.
     let other = dir.path().join("other");
     bin()

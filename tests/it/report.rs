@@ -195,6 +195,7 @@ fn report_has_every_policy_metric_and_chart_and_escapes_user_strings() {
     for chart in [
         "headline",
         "ttfc-cdf",
+        "ttfc-by-hour",
         "lorenz",
         "partners",
         "tradeoff",
@@ -205,7 +206,7 @@ fn report_has_every_policy_metric_and_chart_and_escapes_user_strings() {
             "{chart}"
         );
     }
-    assert_eq!(html.matches("<svg ").count(), 6, "every chart inline");
+    assert_eq!(html.matches("<svg ").count(), 7, "every chart inline");
     assert!(!html.contains(HOSTILE), "the hostile name must be escaped");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;"));
     assert!(html.contains("Round robin &lt;b&gt;today&lt;&#x2f;b&gt; &amp; &quot;tomorrow&quot;"));
