@@ -6,7 +6,8 @@
 //! thread and on every core, and `bench-200` / `bench-200-dense` (200
 //! partners, Thompson sampling, partner behaviour, caps) on one thread, with
 //! the mean number of partners eligible per routing decision, which is what
-//! a learning rule's cost grows with. A plain harness, because one long run
+//! a learning rule's cost grows with; and `bench-week` (bench-20 with a
+//! working week, offers and speed-to-lead curves) on one thread. A plain harness, because one long run
 //! per setting is what the targets are stated in; repeat the command to see
 //! the machine's noise. `LEADSIM_BENCH_REPLICATIONS` overrides the count.
 
@@ -113,4 +114,18 @@ fn main() {
             per_core / 1e3
         );
     }
+    // The second edition's per-lead work: a working week, offers and
+    // speed-to-lead curves on bench-20's network.
+    // `LEADSIM_BENCH_SKIP_WEEK=1` leaves it out, so the three older settings
+    // can be compared with an older build by instruction count.
+    if std::env::var_os("LEADSIM_BENCH_SKIP_WEEK").is_some() {
+        return;
+    }
+    let week = load("bench-week.json");
+    let (per_core, _) = measure(&week, reps, 1);
+    println!(
+        "bench-week (bench-20 with hours, an arrival pattern, offers and curves, {reps} replications): 1 thread {:.2} M lead-simulations/s per core, {:.2} of bench-20's",
+        per_core / 1e6,
+        per_core / one
+    );
 }

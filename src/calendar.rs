@@ -14,7 +14,8 @@ pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"
 /// 0 is `start_weekday`.
 #[inline]
 pub fn hour_of_week(start_weekday: u8, t: f64) -> usize {
-    ((start_weekday as f64 * 24.0 + t.max(0.0).floor()) % WEEK_HOURS) as usize
+    // Integer arithmetic: this runs at every first contact.
+    ((start_weekday as u64 * 24 + t.max(0.0) as u64) % WEEK_HOURS as u64) as usize
 }
 
 /// The weekday (0 = Monday) of day number `day` (0-based from time 0) when

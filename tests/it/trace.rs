@@ -103,3 +103,64 @@ fn trace_of_replication_zero_matches_a_one_replication_run() {
         .success();
     assert_eq!(std::fs::read_to_string(&short).unwrap().lines().count(), 6);
 }
+
+/// Offers in the trace: who was offered the lead, who refused, whose
+/// window ran out, and when; counts equal the run's, and unreached leads
+/// have their own outcome.
+#[test]
+fn trace_lists_offers_refusals_and_silence_with_who_and_when() {
+    let scenario = repo_file("scenarios/claim-vs-assign.json");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trace.csv");
+    bin()
+        .arg("trace")
+        .arg(&scenario)
+        .args(["--policy", "single-offer", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let m = model(&std::fs::read_to_string(&scenario).unwrap());
+    let world = draw_world(&m, 0, Streams::new(replication_seed(m.seed, 0)), 0);
+    let run = simulate(&m, &m.policies[1], &world, &mut Scratch::default());
+    let count = |needle: &str| text.matches(needle).count() as u32;
+    assert_eq!(count(" offered to "), run.offers);
+    assert_eq!(count(" refused"), run.rejections);
+    // One "no answer from" per window that closed with offers open; single
+    // offers have one open offer per window.
+    assert_eq!(count(" no answer from "), run.offer_timeouts);
+    // Who and when: a refusal names a partner, at a time in hours.
+    let refusal = decision_at(&text, " refused").expect("a refusal");
+    assert!(
+        refusal.starts_with(|c: char| c.is_ascii_digit())
+            && (refusal.contains("h Picky-") || refusal.contains("h Eager-")),
+        "{refusal}"
+    );
+    // Unreached leads are their own outcome.
+    let speed = repo_file("scenarios/speed-to-lead.json");
+    let out = dir.path().join("speed.csv");
+    bin()
+        .arg("trace")
+        .arg(&speed)
+        .args(["--policy", "round-robin", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let counts = outcomes(&std::fs::read_to_string(&out).unwrap());
+    let m = model(&std::fs::read_to_string(&speed).unwrap());
+    let world = draw_world(&m, 0, Streams::new(replication_seed(m.seed, 0)), 0);
+    let run = simulate(&m, &m.policies[0], &world, &mut Scratch::default());
+    assert_eq!(
+        counts.get("unreached").copied().unwrap_or(0),
+        run.outcomes.unreached
+    );
+    assert!(run.outcomes.unreached > 0);
+}
+
+/// The decision around the first occurrence of `needle`: from the previous
+/// `|` (or the start of the cell) to the needle's end.
+fn decision_at<'a>(text: &'a str, needle: &str) -> Option<&'a str> {
+    let at = text.find(needle)?;
+    let start = text[..at].rfind(['|', ',']).map_or(0, |i| i + 1);
+    Some(text[start..at + needle.len()].trim_start_matches([' ', '"']))
+}
