@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{Model, RegionMode, SlaThen, VerticalMode, WhenFull};
+use crate::model::{Curve, Model, RegionMode, SlaThen, VerticalMode, WhenFull};
 
 fn names(model_names: &[String], mask: &[bool]) -> String {
     if mask.iter().all(|&b| b) {
@@ -41,6 +41,32 @@ pub fn describe(model: &Model) -> String {
         "\nleads: {} per day",
         model.leads.arrivals_per_hour * 24.0
     );
+    if let Some(p) = &model.leads.arrival_pattern {
+        let _ = writeln!(
+            o,
+            "  arrivals shaped by weekday ({}) and UTC hour, weekly mean kept",
+            p.weekdays
+                .iter()
+                .map(|w| format!("{w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if model.start_weekday != 0 {
+        let _ = writeln!(
+            o,
+            "  day 0 is a {}",
+            crate::calendar::WEEKDAYS[model.start_weekday as usize]
+        );
+    }
+    if model.decay.reach.is_some() || matches!(model.decay.qualify, Curve::Points(_)) {
+        let _ = writeln!(
+            o,
+            "  speed to lead: qualify {}; reach {}",
+            curve(&model.decay.qualify),
+            model.decay.reach.as_ref().map_or("always".into(), curve)
+        );
+    }
     let signals: Vec<String> = model
         .leads
         .signals
@@ -70,6 +96,7 @@ pub fn describe(model: &Model) -> String {
                 h.capacity,
                 h.response_hours.mean()
             );
+            team_extras(&mut o, h);
         }
         None => {
             let _ = writeln!(o, "\nhouse: none (leads no partner can take are unrouted)");
@@ -89,6 +116,7 @@ pub fn describe(model: &Model) -> String {
             p.team.win_rate.mean(),
             p.team.response_hours.mean()
         );
+        team_extras(&mut o, &p.team);
     }
     let _ = writeln!(o, "\npolicies ({}):", model.policies.len());
     for p in &model.policies {
@@ -104,8 +132,13 @@ pub fn describe(model: &Model) -> String {
         let sla = match p.sla {
             None => "no SLA".to_string(),
             Some(s) => format!(
-                "SLA {} h, {} reroute(s), then {}",
+                "SLA {} {}h, {} reroute(s), then {}",
                 s.first_contact_hours,
+                if s.clock == crate::model::SlaClock::Business {
+                    "working "
+                } else {
+                    ""
+                },
                 s.max_reroutes,
                 if s.then == SlaThen::House {
                     "house"
@@ -131,6 +164,82 @@ pub fn describe(model: &Model) -> String {
             p.payout.commission.len(),
             p.payout.per_qualified_lead
         );
+        if let Some(offer) = p.offer {
+            let _ = writeln!(
+                o,
+                "  {:<18} offers: {}, {} h window, {} round(s)",
+                "",
+                match offer.mode {
+                    crate::model::OfferMode::Single => "single".to_string(),
+                    crate::model::OfferMode::Broadcast => format!("broadcast to {}", offer.to),
+                },
+                offer.window_hours,
+                offer.max_rounds
+            );
+        }
     }
     o
+}
+
+/// A speed-to-lead curve, in a few words.
+fn curve(c: &Curve) -> String {
+    match c {
+        Curve::HalfLife {
+            half_life_hours,
+            floor,
+        } => format!("half-life {half_life_hours} h, floor {floor}"),
+        Curve::Points(points) => points
+            .iter()
+            .map(|(h, m)| format!("{m} at {h} h"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The lines of a team's second-edition fields, only where they differ from
+/// the defaults (so a first-edition scenario reads as before).
+fn team_extras(o: &mut String, team: &crate::model::Team) {
+    if let Some(h) = &team.hours {
+        let days: Vec<&str> = crate::calendar::WEEKDAYS
+            .iter()
+            .zip(h.days)
+            .filter(|(_, on)| *on)
+            .map(|(d, _)| *d)
+            .collect();
+        let _ = writeln!(
+            o,
+            "    works {} {}-{} at UTC{:+}{}",
+            days.join(","),
+            h.from,
+            h.to,
+            h.utc_offset,
+            if h.holidays.is_empty() {
+                String::new()
+            } else {
+                format!(", {} holiday(s)", h.holidays.len())
+            }
+        );
+    }
+    let accept = team.accept_rate.mean();
+    if accept < 1.0
+        || team.selectivity > 0.0
+        || team.accept_hours.mean() > 0.0
+        || team.reject_when_full
+    {
+        let _ = writeln!(
+            o,
+            "    offers: accepts {:.0}%, answers in {:.1} h on average, selectivity {}{}",
+            accept * 100.0,
+            team.accept_hours.mean(),
+            team.selectivity,
+            if team.reject_when_full {
+                ", refuses when full"
+            } else {
+                ""
+            }
+        );
+    }
+    if !team.opportunities_hold_slots {
+        let _ = writeln!(o, "    slots freed at first contact");
+    }
 }
