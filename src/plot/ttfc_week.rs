@@ -50,7 +50,8 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 15))
             .draw()?;
-        // Day boundaries, each day named.
+        // Day boundaries, each day named along the bottom (the lines stay
+        // above it: nobody is contacted at once after hours).
         for (d, name) in WEEKDAYS.iter().enumerate() {
             let x = d as f64 * 24.0;
             chart.draw_series(std::iter::once(PathElement::new(
@@ -59,7 +60,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             )))?;
             chart.draw_series(std::iter::once(Text::new(
                 name.to_string(),
-                (x + 9.0, y_max * 0.97),
+                (x + 9.0, y_max * 0.07),
                 (FONT, 14),
             )))?;
         }
