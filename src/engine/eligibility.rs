@@ -5,6 +5,17 @@
 //! candidates.
 
 use super::routing::Choice;
+
+/// Where a choice's candidates are.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A first routing's fixed candidates for the lead's segment.
+    Fast,
+    /// `Scratch::candidates`, as `fill_candidates` left them.
+    Candidates,
+    /// `Scratch::ranked`: what is left to choose from in a ranking.
+    Ranked,
+}
 use super::Sim;
 use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
 
@@ -83,20 +94,60 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`.
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
-        let model = self.model;
-        let policy = self.policy;
         let state = self.scratch.lead_states[lead as usize];
-        let segment = self.world.leads[lead as usize].segment as usize;
         let fast = self.static_eligibility
             && state.held_head == super::NONE
             && state.offered_head == super::NONE;
         if !fast {
             self.fill_candidates(lead, t);
         }
-        let candidates: &[u32] = if fast {
-            &self.scratch.fast[segment]
-        } else {
-            &self.scratch.candidates
+        self.pick(
+            lead,
+            if fast {
+                Source::Fast
+            } else {
+                Source::Candidates
+            },
+        )
+    }
+
+    /// The rule's first `k` choices for the lead at `t`, best first, into
+    /// `out`: exactly what `k` calls of [`Self::route`] would choose if each
+    /// choice were excluded before the next (as an offer round does), with
+    /// one pass over the partners instead of `k`.
+    pub(super) fn rank(&mut self, lead: u32, t: f64, k: u32, out: &mut Vec<u32>) {
+        out.clear();
+        self.fill_eligible(lead, t);
+        let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
+        for _ in 0..k {
+            let mut ranked = std::mem::take(&mut self.scratch.ranked);
+            ranked.clear();
+            // As `fill_candidates` would: the preferred ones while any is left.
+            if prefer && !self.scratch.preferred.is_empty() {
+                ranked.extend_from_slice(&self.scratch.preferred);
+            } else {
+                ranked.extend_from_slice(&self.scratch.candidates);
+            }
+            self.scratch.ranked = ranked;
+            let Some(p) = self.pick(lead, Source::Ranked) else {
+                break;
+            };
+            out.push(p);
+            self.scratch.candidates.retain(|&c| c != p);
+            self.scratch.preferred.retain(|&c| c != p);
+        }
+    }
+
+    /// The rule's choice among the candidates in `source`.
+    fn pick(&mut self, lead: u32, source: Source) -> Option<u32> {
+        let model = self.model;
+        let policy = self.policy;
+        let state = self.scratch.lead_states[lead as usize];
+        let segment = self.world.leads[lead as usize].segment as usize;
+        let candidates: &[u32] = match source {
+            Source::Fast => &self.scratch.fast[segment],
+            Source::Candidates => &self.scratch.candidates,
+            Source::Ranked => &self.scratch.ranked,
         };
         self.last_eligible = candidates.len() as u32;
         let holders = &self.scratch.holders;
@@ -127,7 +178,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             return choose(candidates, &mut self.scratch.rules[pool]);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
-        let mut in_tier = std::mem::take(&mut self.scratch.preferred);
+        let mut in_tier = std::mem::take(&mut self.scratch.in_tier);
         let mut chosen = None;
         for (k, tier) in routing.tiers.iter().enumerate() {
             if state.score < tier.min_score {
@@ -145,7 +196,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 break;
             }
         }
-        self.scratch.preferred = in_tier;
+        self.scratch.in_tier = in_tier;
         chosen
     }
 
@@ -153,6 +204,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// `self.scratch.candidates`: the pool less whoever is inactive, away, full
     /// (with `when_full: skip`), capped, or has held the lead before.
     fn fill_candidates(&mut self, lead: u32, t: f64) {
+        self.fill_eligible(lead, t);
+        if self.policy.eligibility.vertical == VerticalMode::Prefer
+            && !self.scratch.preferred.is_empty()
+        {
+            std::mem::swap(&mut self.scratch.candidates, &mut self.scratch.preferred);
+        }
+    }
+
+    /// The eligible partners into `self.scratch.candidates`, and those of
+    /// them that cover the lead's vertical into `self.scratch.preferred`.
+    fn fill_eligible(&mut self, lead: u32, t: f64) {
         let model = self.model;
         let policy = self.policy;
         let state = self.scratch.lead_states[lead as usize];
@@ -207,10 +269,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if vertical_ok {
                 self.scratch.preferred.push(p);
             }
-        }
-        if policy.eligibility.vertical == VerticalMode::Prefer && !self.scratch.preferred.is_empty()
-        {
-            std::mem::swap(&mut self.scratch.candidates, &mut self.scratch.preferred);
         }
     }
 

@@ -281,6 +281,11 @@ pub struct Scratch {
     pool_of: Vec<u32>,
     /// How many distinct turn pools there are.
     n_pools: usize,
+    /// Candidates left in a ranking, and a tier's candidates.
+    ranked: Vec<u32>,
+    in_tier: Vec<u32>,
+    /// An offer round's chosen partners.
+    picks: Vec<u32>,
     /// Linked lists of partners offered a lead: (partner, next entry).
     offered: Vec<(u32, u32)>,
     /// Hours from the start of a routing to an acceptance, per acceptance.

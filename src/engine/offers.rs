@@ -44,12 +44,18 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             OfferMode::Single => 1,
             OfferMode::Broadcast => offer.to,
         };
+        // The rule ranks: its successive choices among partners not yet
+        // offered (one choice for a single offer, where a first routing can
+        // use its fixed candidates).
+        let mut picks = std::mem::take(&mut self.scratch.picks);
+        if k == 1 {
+            picks.clear();
+            picks.extend(self.route(lead, t));
+        } else {
+            self.rank(lead, t, k, &mut picks);
+        }
         let mut sent = 0u16;
-        for _ in 0..k {
-            // The rule ranks: its choice among partners not yet offered.
-            let Some(partner) = self.route(lead, t) else {
-                break;
-            };
+        for &partner in &picks {
             let entry = self.scratch.offered.len() as u32;
             let st = &mut self.scratch.lead_states[lead as usize];
             self.scratch.offered.push((partner, st.offered_head));
@@ -59,6 +65,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.observer.offered(t, lead, partner);
             self.send_offer(lead, partner, round, t, offer.window_hours);
         }
+        self.scratch.picks = picks;
         if sent == 0 {
             // Nobody eligible is left to ask.
             return self.offers_exhausted(lead, t);
