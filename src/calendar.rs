@@ -38,18 +38,36 @@ pub struct Hours {
     /// The calendar's first weekday (0 = Monday), copied here so a holder's
     /// hours are self-contained.
     pub start_weekday: u8,
+    /// Working hours in a week without holidays.
+    week_hours: f64,
 }
 
 impl Hours {
+    pub fn new(
+        days: [bool; 7],
+        from: f64,
+        to: f64,
+        utc_offset: f64,
+        holidays: Vec<i64>,
+        start_weekday: u8,
+    ) -> Self {
+        let week_hours = days.iter().filter(|d| **d).count() as f64 * (to - from);
+        Hours {
+            days,
+            from,
+            to,
+            utc_offset,
+            holidays,
+            start_weekday,
+            week_hours,
+        }
+    }
+
     /// Whether local day `day` is a working day.
     #[inline]
     fn works_on(&self, day: i64) -> bool {
-        self.days[weekday(self.start_weekday, day)] && self.holidays.binary_search(&day).is_err()
-    }
-
-    /// Working hours in a week without holidays.
-    fn week_hours(&self) -> f64 {
-        self.days.iter().filter(|d| **d).count() as f64 * (self.to - self.from)
+        self.days[weekday(self.start_weekday, day)]
+            && (self.holidays.is_empty() || self.holidays.binary_search(&day).is_err())
     }
 
     /// Whether the holder is working at `t` (UTC hours from time 0).
@@ -67,7 +85,7 @@ impl Hours {
         if !(working.is_finite() && t.is_finite()) {
             return f64::INFINITY;
         }
-        let week = self.week_hours();
+        let week = self.week_hours;
         let last_holiday = self.holidays.last().copied().unwrap_or(i64::MIN);
         let mut local = t + self.utc_offset;
         let mut left = working.max(0.0);
@@ -138,14 +156,14 @@ mod tests {
     use super::*;
 
     fn nine_to_five(offset: f64) -> Hours {
-        Hours {
-            days: [true, true, true, true, true, false, false],
-            from: 9.0,
-            to: 17.0,
-            utc_offset: offset,
-            holidays: Vec::new(),
-            start_weekday: 0,
-        }
+        Hours::new(
+            [true, true, true, true, true, false, false],
+            9.0,
+            17.0,
+            offset,
+            Vec::new(),
+            0,
+        )
     }
 
     #[test]
@@ -165,6 +183,7 @@ mod tests {
         // Monday a holiday: Friday 18:00 + 1 h = Tuesday 10:00.
         let mut holiday = nine_to_five(0.0);
         holiday.holidays = vec![7];
+        // (week_hours ignores holidays by definition.)
         assert_eq!(
             holiday.add_working(4.0 * 24.0 + 18.0, 1.0),
             8.0 * 24.0 + 10.0

@@ -124,14 +124,8 @@ pub(super) fn hours(
     all.extend(&calendar.holidays);
     all.sort_unstable();
     all.dedup();
-    (c.errors.len() == before).then_some(Hours {
-        days,
-        from,
-        to,
-        utc_offset,
-        holidays: all,
-        start_weekday: calendar.start_weekday,
-    })
+    (c.errors.len() == before)
+        .then(|| Hours::new(days, from, to, utc_offset, all, calendar.start_weekday))
 }
 
 /// 7 weekday weights and 24 hour weights: each list of its length,
