@@ -276,11 +276,6 @@ impl<T> PerMetric<T> {
     pub fn values(&self) -> &[T; N_METRICS] {
         &self.0
     }
-
-    /// Applies `f` to every value.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> PerMetric<U> {
-        PerMetric(self.0.map(f))
-    }
 }
 
 impl<T: Clone> PerMetric<T> {

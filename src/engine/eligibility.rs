@@ -259,10 +259,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     continue;
                 }
             }
-            if state.held_head != super::NONE && self.has_held(state.held_head, p) {
-                continue;
-            }
-            if state.offered_head != super::NONE && self.was_offered(state.offered_head, p) {
+            if super::has_partner(&self.scratch.held, state.held_head, p)
+                || super::has_partner(&self.scratch.offered, state.offered_head, p)
+            {
                 continue;
             }
             self.scratch.candidates.push(p);
@@ -270,28 +269,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 self.scratch.preferred.push(p);
             }
         }
-    }
-
-    fn was_offered(&self, mut entry: u32, partner: u32) -> bool {
-        while entry != super::NONE {
-            let (p, next) = self.scratch.offered[entry as usize];
-            if p == partner {
-                return true;
-            }
-            entry = next;
-        }
-        false
-    }
-
-    pub(super) fn has_held(&self, mut entry: u32, partner: u32) -> bool {
-        while entry != super::NONE {
-            let (p, next) = self.scratch.held[entry as usize];
-            if p == partner {
-                return true;
-            }
-            entry = next;
-        }
-        false
     }
 
     /// Counts an assignment to partner `p` at `t` for the caps.

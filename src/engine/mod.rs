@@ -32,6 +32,28 @@ use crate::model::{Model, Policy, SlaThen, Team, HOURS_PER_DAY};
 
 const NONE: u32 = u32::MAX;
 
+/// Pushes `partner` onto the per-lead list that starts at `head`, in
+/// `nodes` (entries are (partner, next entry)): a lead's earlier holders,
+/// or the partners offered it in its current routing.
+#[inline]
+fn push_partner(nodes: &mut Vec<(u32, u32)>, head: &mut u32, partner: u32) {
+    nodes.push((partner, *head));
+    *head = (nodes.len() - 1) as u32;
+}
+
+/// Whether `partner` is on the list that starts at `entry` in `nodes`.
+#[inline]
+fn has_partner(nodes: &[(u32, u32)], mut entry: u32, partner: u32) -> bool {
+    while entry != NONE {
+        let (p, next) = nodes[entry as usize];
+        if p == partner {
+            return true;
+        }
+        entry = next;
+    }
+    false
+}
+
 /// How a lead's story ended. Every arrived lead gets exactly one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcomes {
@@ -454,11 +476,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
             match self.route(i as u32, arrival).or(self.house) {
                 Some(holder) => self.first_assignment(i as u32, holder, arrival),
-                None => {
-                    self.observer.unrouted(arrival, i as u32);
-                    self.run.outcomes.unrouted += 1;
-                    self.scratch.lead_states[i].phase = Phase::Done;
-                }
+                None => self.end_unrouted(i as u32, arrival),
             }
         }
         while let Some((t, kind)) = self.scratch.calendar.pop() {
@@ -495,6 +513,20 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 round,
             } => self.offer_expired(lead, attempt, round, t),
         }
+    }
+
+    /// The lead reached nobody: no partner took it and there is no house.
+    fn end_unrouted(&mut self, lead: u32, t: f64) {
+        self.observer.unrouted(t, lead);
+        self.run.outcomes.unrouted += 1;
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
+    }
+
+    /// A lead taken back and given to nobody: lost.
+    fn end_dropped(&mut self, lead: u32, t: f64) {
+        self.observer.dropped(t, lead);
+        self.run.outcomes.dropped += 1;
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
 
     /// A lead's first holder: counted as routed (and as arriving after
@@ -548,9 +580,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             if st.held_head == NONE {
                 self.run.partners[holder as usize].first_leads += 1;
             }
-            let entry = self.scratch.held.len() as u32;
-            self.scratch.held.push((holder, st.held_head));
-            st.held_head = entry;
+            push_partner(&mut self.scratch.held, &mut st.held_head, holder);
             let tally = &mut self.run.partners[holder as usize];
             tally.leads += 1;
             tally.score_sum += st.score;
@@ -674,11 +704,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         };
         match next {
             Some(holder) => self.assign(lead, holder, t),
-            None => {
-                self.observer.dropped(t, lead);
-                self.run.outcomes.dropped += 1;
-                self.scratch.lead_states[lead as usize].phase = Phase::Done;
-            }
+            None => self.end_dropped(lead, t),
         }
     }
 

@@ -56,10 +56,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         let mut sent = 0u16;
         for &partner in &picks {
-            let entry = self.scratch.offered.len() as u32;
             let st = &mut self.scratch.lead_states[lead as usize];
-            self.scratch.offered.push((partner, st.offered_head));
-            st.offered_head = entry;
+            super::push_partner(&mut self.scratch.offered, &mut st.offered_head, partner);
             sent += 1;
             self.run.offers += 1;
             self.observer.offered(t, lead, partner);
@@ -212,16 +210,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         match (then, first) {
             (Some(house), true) => self.first_assignment(lead, house, t),
             (Some(house), false) => self.assign(lead, house, t),
-            (None, true) => {
-                self.observer.unrouted(t, lead);
-                self.run.outcomes.unrouted += 1;
-                self.scratch.lead_states[lead as usize].phase = Phase::Done;
-            }
-            (None, false) => {
-                self.observer.dropped(t, lead);
-                self.run.outcomes.dropped += 1;
-                self.scratch.lead_states[lead as usize].phase = Phase::Done;
-            }
+            (None, true) => self.end_unrouted(lead, t),
+            (None, false) => self.end_dropped(lead, t),
         }
     }
 }

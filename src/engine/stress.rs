@@ -87,11 +87,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     fn move_lead(&mut self, t: f64, lead: u32, to: u32) {
-        let entry = self.scratch.held.len() as u32;
         let st = &mut self.scratch.lead_states[lead as usize];
         self.observer.moved(t, lead, st.holder, to);
-        self.scratch.held.push((to, st.held_head));
-        st.held_head = entry;
+        super::push_partner(&mut self.scratch.held, &mut st.held_head, to);
         st.holder = to;
     }
 }

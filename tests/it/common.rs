@@ -80,6 +80,31 @@ pub fn model(json: &str) -> Model {
     leadsim::load_text(json, Path::new("test.json")).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// One policy's run in replication `replication` of the base world, as
+/// `leadsim run` with `seed` makes it, watched by `observer`.
+pub fn observe(
+    model: &Model,
+    policy: usize,
+    seed: u64,
+    replication: u64,
+    observer: &mut impl leadsim::engine::Observer,
+) -> leadsim::engine::PolicyRun {
+    use leadsim::engine::rng::{replication_seed, Streams};
+    let world = leadsim::engine::leads::draw_world(
+        model,
+        replication,
+        Streams::new(replication_seed(seed, replication)),
+        0,
+    );
+    leadsim::engine::simulate_observed(
+        model,
+        &model.policies[policy],
+        &world,
+        &mut leadsim::engine::Scratch::default(),
+        observer,
+    )
+}
+
 pub fn run(model: &Model, replications: u64, seed: u64) -> Summary {
     let config = RunConfig {
         replications,

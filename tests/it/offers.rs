@@ -4,11 +4,11 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate, simulate_observed, Observer, Scratch};
+use leadsim::engine::{simulate, Observer, Scratch};
 use leadsim::metrics::Metric;
 use serde_json::json;
 
-use super::common::{metric, run, Scenario};
+use super::common::{metric, observe, run, Scenario};
 
 /// `n` identical partners with room for everything and the house behind
 /// them; `partner` is merged into the partner line and `offer` is the
@@ -101,14 +101,7 @@ fn the_first_of_four_to_answer_takes_the_lead_in_a_quarter_of_the_time() {
     let mut waits = Waits::default();
     for r in 0..5 {
         waits.0.clear();
-        let world = draw_world(&m, r, Streams::new(replication_seed(4, r)), 0);
-        simulate_observed(
-            &m,
-            &m.policies[0],
-            &world,
-            &mut Scratch::default(),
-            &mut waits,
-        );
+        observe(&m, 0, 4, r, &mut waits);
     }
     let mean = waits.1.iter().sum::<f64>() / waits.1.len() as f64;
     // About 15,000 waits of standard deviation 0.5: standard error 0.004.
@@ -152,14 +145,7 @@ fn selective_partners_take_the_better_leads_by_the_formulas_amount() {
     let mut seen = Scores::default();
     for r in 0..10 {
         seen.score.clear();
-        let world = draw_world(&m, r, Streams::new(replication_seed(8, r)), 0);
-        simulate_observed(
-            &m,
-            &m.policies[0],
-            &world,
-            &mut Scratch::default(),
-            &mut seen,
-        );
+        observe(&m, 0, 8, r, &mut seen);
     }
     let p = |s: f64| (0.5 + 0.8 * (s - 0.5)).clamp(0.0, 1.0);
     let expect_accepted = seen.offered.iter().map(|&s| s * p(s)).sum::<f64>()

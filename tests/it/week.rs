@@ -4,11 +4,11 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::engine::Observer;
 use leadsim::metrics::Metric;
 use serde_json::json;
 
-use super::common::{metric, run, standard_error, Scenario};
+use super::common::{metric, observe, run, standard_error, Scenario};
 
 /// One partner working Monday to Friday, 9 to 17 at `utc_offset`, that
 /// first-contacts every lead after exactly one working hour, with room for
@@ -72,15 +72,8 @@ impl Observer for Contacts {
 fn a_friday_evening_lead_is_contacted_monday_at_ten_local() {
     for offset in [0.0f64, -5.0] {
         let m = office(offset).model();
-        let world = draw_world(&m, 0, Streams::new(replication_seed(2, 0)), 0);
         let mut seen = Contacts::default();
-        simulate_observed(
-            &m,
-            &m.policies[0],
-            &world,
-            &mut Scratch::default(),
-            &mut seen,
-        );
+        observe(&m, 0, 2, 0, &mut seen);
         // Local Friday 17:00 to Monday 09:00 of the first week, in UTC.
         let (from, to) = (4.0 * 24.0 + 17.0 - offset, 7.0 * 24.0 + 9.0 - offset);
         let weekend: Vec<_> = seen
