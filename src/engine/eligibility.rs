@@ -71,6 +71,20 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             let prefer = e.vertical == VerticalMode::Prefer && pool.iter().any(|&(_, v)| v);
             fast.extend(pool.iter().filter(|&&(_, v)| v || !prefer).map(|&(p, _)| p));
         }
+        for (segment, pool) in self.scratch.pools.iter().enumerate() {
+            for (lists, preferred_only) in [
+                (&mut self.scratch.pool_all, false),
+                (&mut self.scratch.pool_preferred, true),
+            ] {
+                lists.resize_with(model.leads.segments.len(), Vec::new);
+                lists[segment].clear();
+                lists[segment].extend(
+                    pool.iter()
+                        .filter(|&&(_, v)| v || !preferred_only)
+                        .map(|&(p, _)| p),
+                );
+            }
+        }
         // Turn pools: segments whose leads could ever go to the same
         // partners (the preference applied) share one rotation; segments
         // with different partners rotate independently, so one region's
@@ -117,7 +131,21 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// one pass over the partners instead of `k`.
     pub(super) fn rank(&mut self, lead: u32, t: f64, k: u32, out: &mut Vec<u32>) {
         out.clear();
-        self.fill_eligible(lead, t);
+        let state = self.scratch.lead_states[lead as usize];
+        if self.static_eligibility
+            && state.held_head == super::NONE
+            && state.offered_head == super::NONE
+        {
+            // What `fill_eligible` would find, kept from `build_pools`.
+            let segment = self.world.leads[lead as usize].segment as usize;
+            let s = &mut *self.scratch;
+            s.candidates.clear();
+            s.candidates.extend_from_slice(&s.pool_all[segment]);
+            s.preferred.clear();
+            s.preferred.extend_from_slice(&s.pool_preferred[segment]);
+        } else {
+            self.fill_eligible(lead, t);
+        }
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
         for _ in 0..k {
             let mut ranked = std::mem::take(&mut self.scratch.ranked);
@@ -229,6 +257,24 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         self.scratch.candidates.clear();
         self.scratch.preferred.clear();
+        if self.static_eligibility {
+            // Nobody's eligibility changes during the run: only the lead's
+            // own history (earlier holders, partners offered it) removes
+            // partners from its pool.
+            let s = &mut *self.scratch;
+            for &(p, vertical_ok) in &s.pools[segment] {
+                if super::has_partner(&s.held, state.held_head, p)
+                    || super::has_partner(&s.offered, state.offered_head, p)
+                {
+                    continue;
+                }
+                s.candidates.push(p);
+                if vertical_ok {
+                    s.preferred.push(p);
+                }
+            }
+            return;
+        }
         for &(p, vertical_ok) in &self.scratch.pools[segment] {
             let ps = &self.scratch.partner_states[p as usize];
             if ps.left

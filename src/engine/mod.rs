@@ -314,6 +314,11 @@ pub struct Scratch {
     accept_times: Vec<f64>,
     /// Per segment: a first routing's candidates, when they cannot change.
     fast: Vec<Vec<u32>>,
+    /// Per segment: the pool's partners, and those of them that cover the
+    /// segment's vertical (what `fill_eligible` finds when eligibility
+    /// cannot change and nobody has held or been offered the lead).
+    pool_all: Vec<Vec<u32>>,
+    pool_preferred: Vec<Vec<u32>>,
 }
 
 struct Sim<'a, 'o, O: Observer + ?Sized> {
