@@ -13,8 +13,9 @@ enum Source {
     Fast,
     /// `Scratch::candidates`, as `fill_candidates` left them.
     Candidates,
-    /// `Scratch::ranked`: what is left to choose from in a ranking.
-    Ranked,
+    /// `Scratch::preferred`: in a ranking, the candidates that cover the
+    /// lead's vertical, while any is left.
+    Preferred,
 }
 use super::Sim;
 use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
@@ -148,21 +149,24 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
         for _ in 0..k {
-            let mut ranked = std::mem::take(&mut self.scratch.ranked);
-            ranked.clear();
             // As `fill_candidates` would: the preferred ones while any is left.
-            if prefer && !self.scratch.preferred.is_empty() {
-                ranked.extend_from_slice(&self.scratch.preferred);
+            let source = if prefer && !self.scratch.preferred.is_empty() {
+                Source::Preferred
             } else {
-                ranked.extend_from_slice(&self.scratch.candidates);
-            }
-            self.scratch.ranked = ranked;
-            let Some(p) = self.pick(lead, Source::Ranked) else {
+                Source::Candidates
+            };
+            let Some(p) = self.pick(lead, source) else {
                 break;
             };
             out.push(p);
-            self.scratch.candidates.retain(|&c| c != p);
-            self.scratch.preferred.retain(|&c| c != p);
+            if out.len() == k as usize {
+                break;
+            }
+            for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
+                if let Some(i) = list.iter().position(|&c| c == p) {
+                    list.remove(i);
+                }
+            }
         }
     }
 
@@ -175,7 +179,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let candidates: &[u32] = match source {
             Source::Fast => &self.scratch.fast[segment],
             Source::Candidates => &self.scratch.candidates,
-            Source::Ranked => &self.scratch.ranked,
+            Source::Preferred => &self.scratch.preferred,
         };
         self.last_eligible = candidates.len() as u32;
         let holders = &self.scratch.holders;

@@ -18,14 +18,14 @@ pub enum EventKind {
     Review,
     /// A stress world's partner event (exit, consolidation), by index.
     World { event: u16 },
-    /// An offered partner's answer in offer round `round` of the lead's
-    /// routing `attempt`.
+    /// The answer that decides offer round `round` of the lead's routing
+    /// `attempt` (an acceptance, or the last refusal): entry `reply` of
+    /// the offers made.
     OfferAnswer {
         lead: u32,
-        partner: u32,
         attempt: u16,
         round: u16,
-        accept: bool,
+        reply: u32,
     },
     /// The end of offer round `round`'s window (routing `attempt`).
     OfferExpire { lead: u32, attempt: u16, round: u16 },

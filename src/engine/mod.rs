@@ -224,11 +224,14 @@ struct LeadState {
     /// holder's `opportunities_hold_slots` was false), so its close frees none.
     slot_released: bool,
     /// Partners offered the lead in its current routing (a list in
-    /// `Scratch::offered`), the offer round, offers still unanswered in it,
-    /// and when this routing began.
+    /// `Scratch::offered`), the offer round, the offers made in it (the
+    /// entries of `Scratch::offered` and `Scratch::replies` from
+    /// `round_first` on), when the round began, and when this routing began.
     offered_head: u32,
     round: u16,
     pending: u16,
+    round_first: u32,
+    round_since: f64,
     routing_since: f64,
 }
 
@@ -303,13 +306,16 @@ pub struct Scratch {
     pool_of: Vec<u32>,
     /// How many distinct turn pools there are.
     n_pools: usize,
-    /// Candidates left in a ranking, and a tier's candidates.
-    ranked: Vec<u32>,
+    /// A tier's candidates.
     in_tier: Vec<u32>,
     /// An offer round's chosen partners.
     picks: Vec<u32>,
     /// Linked lists of partners offered a lead: (partner, next entry).
     offered: Vec<(u32, u32)>,
+    /// Each offer's answer, by the same index as `offered`.
+    replies: Vec<offers::Reply>,
+    /// A round's refusals in the order they came, for the observer.
+    refusals: Vec<(f64, u32)>,
     /// Hours from the start of a routing to an acceptance, per acceptance.
     accept_times: Vec<f64>,
     /// Per segment: a first routing's candidates, when they cannot change.
@@ -356,6 +362,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     scratch.lead_states.clear();
     scratch.held.clear();
     scratch.offered.clear();
+    scratch.replies.clear();
     scratch.accept_times.clear();
     scratch.ttfc.clear();
     scratch.calendar.clear();
@@ -466,6 +473,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 offered_head: NONE,
                 round: 0,
                 pending: 0,
+                round_first: 0,
+                round_since: arrival,
                 routing_since: arrival,
             });
             self.observer.arrived(arrival, i as u32, score);
@@ -498,20 +507,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::World { event } => self.world_event(event as usize, t),
             EventKind::OfferAnswer {
                 lead,
-                partner,
                 attempt,
                 round,
-                accept,
-            } => self.offer_answer(
-                offers::Answer {
-                    lead,
-                    partner,
-                    attempt,
-                    round,
-                    accept,
-                },
-                t,
-            ),
+                reply,
+            } => self.offer_answer(lead, attempt, round, reply, t),
             EventKind::OfferExpire {
                 lead,
                 attempt,

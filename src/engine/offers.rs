@@ -10,13 +10,26 @@ use super::rng::Purpose;
 use super::{team_of, Observer, Phase, Sim, NONE};
 use crate::model::{OfferMode, SlaThen};
 
-/// An offered partner's answer, as its event carries it.
-pub(super) struct Answer {
-    pub lead: u32,
-    pub partner: u32,
-    pub attempt: u16,
-    pub round: u16,
+/// An offer's answer, drawn when the offer is made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reply {
+    /// When it comes; infinite when it would come after the window closes
+    /// (silence).
+    pub at: f64,
     pub accept: bool,
+}
+
+/// What decides a round next: the answer at an index, or the window closing.
+enum Next {
+    Answer(f64, u32),
+    Expire,
+}
+
+/// Orders answers as the event calendar would have: by time, then in the
+/// order the offers were made.
+#[inline]
+fn later(a: (f64, u32), b: (f64, u32)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
 }
 
 impl<O: Observer + ?Sized> Sim<'_, '_, O> {
@@ -31,6 +44,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     /// The next round: offers to the rule's next choices, or `then`.
+    ///
+    /// Every answer is drawn when its offer is made (the draws are keyed,
+    /// so when they are drawn changes nothing), and only the answer that
+    /// decides the round goes on the calendar: the first acceptance, the
+    /// last refusal when everyone refuses, or else the window's end.
     fn offer_round(&mut self, lead: u32, t: f64) {
         let offer = self.policy.offer.expect("offers are on");
         let st = &mut self.scratch.lead_states[lead as usize];
@@ -54,6 +72,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             self.rank(lead, t, k, &mut picks);
         }
+        let first = self.scratch.offered.len() as u32;
         let mut sent = 0u16;
         for &partner in &picks {
             let st = &mut self.scratch.lead_states[lead as usize];
@@ -61,7 +80,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             sent += 1;
             self.run.offers += 1;
             self.observer.offered(t, lead, partner);
-            self.send_offer(lead, partner, round, t, offer.window_hours);
+            let reply = self.reply(lead, partner, round, t, offer.window_hours);
+            self.scratch.replies.push(reply);
         }
         self.scratch.picks = picks;
         if sent == 0 {
@@ -70,37 +90,25 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         let st = &mut self.scratch.lead_states[lead as usize];
         st.pending = sent;
+        st.round_first = first;
+        st.round_since = t;
         st.phase = Phase::Offered;
-        let st = *st;
-        self.scratch.calendar.schedule(
-            t + offer.window_hours,
-            EventKind::OfferExpire {
-                lead,
-                attempt: st.attempt,
-                round,
-            },
-        );
+        self.schedule_decision(lead, None);
     }
 
-    /// Puts `partner`'s answer on the calendar: refused at once when it is
-    /// full and refuses then; otherwise accepted with its acceptance chance
-    /// (moved by the lead's score and its selectivity), after its answer
-    /// time in working hours. An answer later than the window is silence.
-    fn send_offer(&mut self, lead: u32, partner: u32, round: u16, t: f64, window: f64) {
+    /// `partner`'s answer to an offer made at `t`: refused at once when it
+    /// is full and refuses then; otherwise accepted with its acceptance
+    /// chance (moved by the lead's score and its selectivity), after its
+    /// answer time in working hours. An answer later than the window is
+    /// silence.
+    fn reply(&mut self, lead: u32, partner: u32, round: u16, t: f64, window: f64) -> Reply {
         let team = team_of(self.model, partner);
         let h = &self.scratch.holders[partner as usize];
         if team.reject_when_full && h.working >= h.capacity {
-            self.scratch.calendar.schedule(
-                t,
-                EventKind::OfferAnswer {
-                    lead,
-                    partner,
-                    attempt: self.scratch.lead_states[lead as usize].attempt,
-                    round,
-                    accept: false,
-                },
-            );
-            return;
+            return Reply {
+                at: t,
+                accept: false,
+            };
         }
         let st = self.scratch.lead_states[lead as usize];
         // One draw per (lead, routing, round, partner): paired across
@@ -127,39 +135,127 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             None => t + delay,
             Some(hours) => hours.add_working(t, delay),
         };
-        if answer_at - t <= window {
-            self.scratch.calendar.schedule(
-                answer_at,
-                EventKind::OfferAnswer {
-                    lead,
-                    partner,
-                    attempt: st.attempt,
-                    round,
-                    accept,
-                },
-            );
+        Reply {
+            at: if answer_at - t <= window {
+                answer_at
+            } else {
+                f64::INFINITY
+            },
+            accept,
         }
     }
 
-    pub(super) fn offer_answer(&mut self, answer: Answer, t: f64) {
-        let Answer {
-            lead,
-            partner,
-            attempt,
-            round,
-            accept,
-        } = answer;
+    /// Puts on the calendar what decides the lead's round next, after the
+    /// answer `after` (none: from the round's start): the first acceptance;
+    /// failing that, the last answer when every offer is answered; failing
+    /// that, the window's end.
+    fn schedule_decision(&mut self, lead: u32, after: Option<(f64, u32)>) {
+        let st = self.scratch.lead_states[lead as usize];
+        let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
+        let is_after = |key: (f64, u32)| after.is_none_or(|a| later(key, a));
+        let mut accept: Option<(f64, u32)> = None;
+        let mut last: Option<(f64, u32)> = None;
+        let mut silent = false;
+        for (i, r) in replies.iter().enumerate() {
+            let key = (r.at, st.round_first + i as u32);
+            if !r.at.is_finite() {
+                silent = true;
+                continue;
+            }
+            if r.accept && is_after(key) && accept.is_none_or(|a| later(a, key)) {
+                accept = Some(key);
+            }
+            if last.is_none_or(|l| later(key, l)) {
+                last = Some(key);
+            }
+        }
+        let next = match (accept, last) {
+            (Some((at, i)), _) => Next::Answer(at, i),
+            (None, Some((at, i))) if !silent && is_after((at, i)) => Next::Answer(at, i),
+            _ => Next::Expire,
+        };
+        let (attempt, round) = (st.attempt, st.round);
+        match next {
+            Next::Answer(at, reply) => self.scratch.calendar.schedule(
+                at,
+                EventKind::OfferAnswer {
+                    lead,
+                    attempt,
+                    round,
+                    reply,
+                },
+            ),
+            Next::Expire => {
+                let window = self.policy.offer.expect("offers are on").window_hours;
+                self.scratch.calendar.schedule(
+                    st.round_since + window,
+                    EventKind::OfferExpire {
+                        lead,
+                        attempt,
+                        round,
+                    },
+                )
+            }
+        }
+    }
+
+    /// Counts the round's refusals that came up to `until` (all of them
+    /// when `None`), and tells the observer, in the order they came.
+    fn count_refusals(&mut self, lead: u32, until: Option<(f64, u32)>) {
+        let st = self.scratch.lead_states[lead as usize];
+        let mut refusals = std::mem::take(&mut self.scratch.refusals);
+        refusals.clear();
+        let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
+        for (i, r) in replies.iter().enumerate() {
+            let key = (r.at, st.round_first + i as u32);
+            if !r.accept && r.at.is_finite() && until.is_none_or(|u| !later(key, u)) {
+                refusals.push(key);
+            }
+        }
+        refusals.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        self.run.rejections += refusals.len() as u32;
+        for &(at, i) in &refusals {
+            let partner = self.scratch.offered[i as usize].0;
+            self.observer.rejected(at, lead, partner);
+        }
+        self.scratch.refusals = refusals;
+    }
+
+    /// The answer that decides the round, if nothing has changed since:
+    /// an acceptance assigns the lead, the last refusal starts the next
+    /// round. A partner that left since the offer does neither: its answer
+    /// is passed over.
+    pub(super) fn offer_answer(&mut self, lead: u32, attempt: u16, round: u16, reply: u32, t: f64) {
         let st = self.scratch.lead_states[lead as usize];
         if st.phase != Phase::Offered || st.attempt != attempt || st.round != round {
-            // Withdrawn: another partner took the lead, or the round ended.
             return;
         }
+        let partner = self.scratch.offered[reply as usize].0;
+        let accept = self.scratch.replies[reply as usize].accept;
         let gone = self
             .scratch
             .partner_states
             .get(partner as usize)
             .is_some_and(|p| p.left);
-        if accept && !gone {
+        if accept && gone {
+            return self.schedule_decision(lead, Some((t, reply)));
+        }
+        if !accept && gone {
+            // Everyone answered, the last from a partner that has left:
+            // the round waits for its window to close.
+            let window = self.policy.offer.expect("offers are on").window_hours;
+            self.scratch.calendar.schedule(
+                st.round_since + window,
+                EventKind::OfferExpire {
+                    lead,
+                    attempt,
+                    round,
+                },
+            );
+            return;
+        }
+        self.count_refusals(lead, Some((t, reply)));
+        if accept {
             self.scratch.accept_times.push(t - st.routing_since);
             let st = &mut self.scratch.lead_states[lead as usize];
             st.phase = Phase::Unassigned;
@@ -169,15 +265,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             } else {
                 self.first_assignment(lead, partner, t);
             }
-            return;
-        }
-        if !accept {
-            self.run.rejections += 1;
-            self.observer.rejected(t, lead, partner);
-        }
-        let st = &mut self.scratch.lead_states[lead as usize];
-        st.pending -= 1;
-        if st.pending == 0 && !gone {
+        } else {
             // Everyone asked said no: the next round at once.
             self.offer_round(lead, t);
         }
@@ -188,7 +276,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if st.phase != Phase::Offered || st.attempt != attempt || st.round != round {
             return;
         }
-        self.run.offer_timeouts += st.pending as u32;
+        self.count_refusals(lead, None);
+        let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
+        self.run.offer_timeouts += replies.iter().filter(|r| !r.at.is_finite()).count() as u32;
         self.observer.offers_expired(t, lead);
         self.offer_round(lead, t);
     }
