@@ -109,7 +109,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`.
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
-        let state = self.scratch.lead_states[lead as usize];
+        let state = &self.scratch.lead_states[lead as usize];
         let fast = self.static_eligibility
             && state.held_head == super::NONE
             && state.offered_head == super::NONE;
@@ -132,7 +132,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// one pass over the partners instead of `k`.
     pub(super) fn rank(&mut self, lead: u32, t: f64, k: u32, out: &mut Vec<u32>) {
         out.clear();
-        let state = self.scratch.lead_states[lead as usize];
+        let state = &self.scratch.lead_states[lead as usize];
         if self.static_eligibility
             && state.held_head == super::NONE
             && state.offered_head == super::NONE
@@ -174,7 +174,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     fn pick(&mut self, lead: u32, source: Source) -> Option<u32> {
         let model = self.model;
         let policy = self.policy;
-        let state = self.scratch.lead_states[lead as usize];
+        let (score, attempt) = {
+            let state = &self.scratch.lead_states[lead as usize];
+            (state.score, state.attempt)
+        };
         let segment = self.world.leads[lead as usize].segment as usize;
         let candidates: &[u32] = match source {
             Source::Fast => &self.scratch.fast[segment],
@@ -200,7 +203,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     learning,
                     streams,
                     lead: lead as u64,
-                    attempt: state.attempt as u64,
+                    attempt: attempt as u64,
                 },
             )
         };
@@ -213,7 +216,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let mut in_tier = std::mem::take(&mut self.scratch.in_tier);
         let mut chosen = None;
         for (k, tier) in routing.tiers.iter().enumerate() {
-            if state.score < tier.min_score {
+            if score < tier.min_score {
                 continue;
             }
             in_tier.clear();
@@ -249,7 +252,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     fn fill_eligible(&mut self, lead: u32, t: f64) {
         let model = self.model;
         let policy = self.policy;
-        let state = self.scratch.lead_states[lead as usize];
+        let (held_head, offered_head) = {
+            let state = &self.scratch.lead_states[lead as usize];
+            (state.held_head, state.offered_head)
+        };
         let segment = self.world.leads[lead as usize].segment as usize;
         let caps = policy.caps;
         let day = (t / 24.0) as u64;
@@ -261,15 +267,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         self.scratch.candidates.clear();
         self.scratch.preferred.clear();
+        // The lead's own history (earlier holders, partners offered it in
+        // this routing), marked once instead of searched per partner.
+        self.mark_history(held_head, offered_head, true);
         if self.static_eligibility {
             // Nobody's eligibility changes during the run: only the lead's
-            // own history (earlier holders, partners offered it) removes
-            // partners from its pool.
+            // history removes partners from its pool.
             let s = &mut *self.scratch;
             for &(p, vertical_ok) in &s.pools[segment] {
-                if super::has_partner(&s.held, state.held_head, p)
-                    || super::has_partner(&s.offered, state.offered_head, p)
-                {
+                if s.excluded[p as usize] {
                     continue;
                 }
                 s.candidates.push(p);
@@ -277,6 +283,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     s.preferred.push(p);
                 }
             }
+            self.mark_history(held_head, offered_head, false);
             return;
         }
         for &(p, vertical_ok) in &self.scratch.pools[segment] {
@@ -309,14 +316,27 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     continue;
                 }
             }
-            if super::has_partner(&self.scratch.held, state.held_head, p)
-                || super::has_partner(&self.scratch.offered, state.offered_head, p)
-            {
+            if self.scratch.excluded[p as usize] {
                 continue;
             }
             self.scratch.candidates.push(p);
             if vertical_ok {
                 self.scratch.preferred.push(p);
+            }
+        }
+        self.mark_history(held_head, offered_head, false);
+    }
+
+    /// Sets (or clears) `Scratch::excluded` for the partners on the two
+    /// lists that start at `held` and `offered`.
+    fn mark_history(&mut self, held: u32, offered: u32, on: bool) {
+        let s = &mut *self.scratch;
+        for (nodes, head) in [(&s.held, held), (&s.offered, offered)] {
+            let mut entry = head;
+            while entry != super::NONE {
+                let (p, next) = nodes[entry as usize];
+                s.excluded[p as usize] = on;
+                entry = next;
             }
         }
     }

@@ -41,19 +41,6 @@ fn push_partner(nodes: &mut Vec<(u32, u32)>, head: &mut u32, partner: u32) {
     *head = (nodes.len() - 1) as u32;
 }
 
-/// Whether `partner` is on the list that starts at `entry` in `nodes`.
-#[inline]
-fn has_partner(nodes: &[(u32, u32)], mut entry: u32, partner: u32) -> bool {
-    while entry != NONE {
-        let (p, next) = nodes[entry as usize];
-        if p == partner {
-            return true;
-        }
-        entry = next;
-    }
-    false
-}
-
 /// How a lead's story ended. Every arrived lead gets exactly one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcomes {
@@ -312,6 +299,9 @@ pub struct Scratch {
     picks: Vec<u32>,
     /// Linked lists of partners offered a lead: (partner, next entry).
     offered: Vec<(u32, u32)>,
+    /// Per partner: on the history of the lead being routed (all false
+    /// between routings).
+    excluded: Vec<bool>,
     /// Each offer's answer, by the same index as `offered`.
     replies: Vec<offers::Reply>,
     /// A round's refusals in the order they came, for the observer.
@@ -363,6 +353,8 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     scratch.held.clear();
     scratch.offered.clear();
     scratch.replies.clear();
+    scratch.excluded.clear();
+    scratch.excluded.resize(n_partners + 1, false);
     scratch.accept_times.clear();
     scratch.ttfc.clear();
     scratch.calendar.clear();

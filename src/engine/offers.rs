@@ -110,7 +110,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 accept: false,
             };
         }
-        let st = self.scratch.lead_states[lead as usize];
+        let st = &self.scratch.lead_states[lead as usize];
         // One draw per (lead, routing, round, partner): paired across
         // policies that make the same offer.
         let key = ((st.attempt as u64) << 40) | ((round as u64) << 24) | partner as u64;
@@ -150,14 +150,16 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// failing that, the last answer when every offer is answered; failing
     /// that, the window's end.
     fn schedule_decision(&mut self, lead: u32, after: Option<(f64, u32)>) {
-        let st = self.scratch.lead_states[lead as usize];
-        let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
+        let st = &self.scratch.lead_states[lead as usize];
+        let (first, attempt, round, round_since) =
+            (st.round_first, st.attempt, st.round, st.round_since);
+        let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
         let is_after = |key: (f64, u32)| after.is_none_or(|a| later(key, a));
         let mut accept: Option<(f64, u32)> = None;
         let mut last: Option<(f64, u32)> = None;
         let mut silent = false;
         for (i, r) in replies.iter().enumerate() {
-            let key = (r.at, st.round_first + i as u32);
+            let key = (r.at, first + i as u32);
             if !r.at.is_finite() {
                 silent = true;
                 continue;
@@ -174,7 +176,6 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             (None, Some((at, i))) if !silent && is_after((at, i)) => Next::Answer(at, i),
             _ => Next::Expire,
         };
-        let (attempt, round) = (st.attempt, st.round);
         match next {
             Next::Answer(at, reply) => self.scratch.calendar.schedule(
                 at,
@@ -188,7 +189,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             Next::Expire => {
                 let window = self.policy.offer.expect("offers are on").window_hours;
                 self.scratch.calendar.schedule(
-                    st.round_since + window,
+                    round_since + window,
                     EventKind::OfferExpire {
                         lead,
                         attempt,
@@ -202,12 +203,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Counts the round's refusals that came up to `until` (all of them
     /// when `None`), and tells the observer, in the order they came.
     fn count_refusals(&mut self, lead: u32, until: Option<(f64, u32)>) {
-        let st = self.scratch.lead_states[lead as usize];
+        let st = &self.scratch.lead_states[lead as usize];
+        let first = st.round_first;
         let mut refusals = std::mem::take(&mut self.scratch.refusals);
         refusals.clear();
-        let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
+        let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
         for (i, r) in replies.iter().enumerate() {
-            let key = (r.at, st.round_first + i as u32);
+            let key = (r.at, first + i as u32);
             if !r.accept && r.at.is_finite() && until.is_none_or(|u| !later(key, u)) {
                 refusals.push(key);
             }
