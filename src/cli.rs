@@ -244,6 +244,11 @@ pub struct PowerArgs {
     /// Pilot length in weeks.
     #[arg(long)]
     pub weeks: f64,
+    /// Weeks after the pilot's last lead before it is read: the pilot
+    /// counts what happened by then (0: read on its last day, as most
+    /// pilots are).
+    #[arg(long, default_value_t = 0.0)]
+    pub follow_up_weeks: f64,
     /// What is randomised between the arms.
     #[arg(long, value_enum, default_value_t = PilotUnit::Lead)]
     pub unit: PilotUnit,

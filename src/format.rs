@@ -101,6 +101,31 @@ pub fn terms(horizon_days: f64, currency: Option<&str>) -> String {
     }
 }
 
+/// The window a run's figures cover, in words: which arrivals count and
+/// when they were read.
+pub fn window(horizon_days: f64, warmup_days: f64, readout_day: Option<f64>) -> String {
+    let arrivals = if warmup_days > 0.0 {
+        format!(
+            "leads arriving from day {} to day {} (the first {} days warm queues and learning up and are not counted)",
+            human(warmup_days, Unit::Count),
+            human(horizon_days, Unit::Count),
+            human(warmup_days, Unit::Count)
+        )
+    } else {
+        format!(
+            "leads arriving over {} days",
+            human(horizon_days, Unit::Count)
+        )
+    };
+    match readout_day {
+        Some(day) => format!(
+            "{arrivals}, read at day {}: only contacts, wins, revenue and payouts by then count",
+            human(day, Unit::Count)
+        ),
+        None => format!("{arrivals}, each followed to its end"),
+    }
+}
+
 /// A chart or table title with the currency and, for totals, the period:
 /// "Gross profit (millions)" becomes "Gross profit (EUR millions, per
 /// 90-day horizon)". Titles of metrics that are not money are returned

@@ -29,8 +29,11 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
     let leads = run.leads as f64;
     let wins = o.won as f64;
     let net_partner_cost = run.payouts + run.mdf - run.clawbacks;
-    let gross_profit =
-        run.revenue * model.economics.gross_margin - run.payouts - run.mdf + run.clawbacks;
+    let net_revenue = run.revenue - run.churned_revenue;
+    let house_cost = run.to_house as f64 * model.economics.house_cost_per_lead;
+    let gross_profit = net_revenue * model.economics.gross_margin - run.payouts - run.mdf
+        + run.clawbacks
+        - house_cost;
 
     let at_start: Vec<usize> = (0..run.partners.len())
         .filter(|&i| run.partners[i].active_at_start)
@@ -39,6 +42,14 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         .iter()
         .map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)
         .collect();
+    let per_capacity = |value: &dyn Fn(&crate::engine::PartnerTally) -> f64| -> Vec<f64> {
+        at_start
+            .iter()
+            .map(|&i| value(&run.partners[i]) / model.partners[i].team.capacity as f64)
+            .collect()
+    };
+    let kept_per_capacity = per_capacity(&|p| p.contacts as f64);
+    let value_per_capacity = per_capacity(&|p| p.value_kept);
     let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].payouts).collect();
     let partner_leads: u32 = run.partners.iter().map(|p| p.leads).sum();
     let max_leads = run.partners.iter().map(|p| p.leads).max().unwrap_or(0);
@@ -79,6 +90,7 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::Offers => run.offers as f64,
         Metric::Rejections => run.rejections as f64,
         Metric::OfferTimeouts => run.offer_timeouts as f64,
+        Metric::OpenAtReadout => run.open_at_readout as f64,
         Metric::LeadToOpportunity => ratio(run.opportunities as f64, leads),
         Metric::LeadToWin => ratio(wins, leads),
         Metric::OpportunityToWin => ratio(wins, run.opportunities as f64),
@@ -91,13 +103,18 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::Wins => wins,
         Metric::AvgDealSize => ratio(run.revenue, wins),
         Metric::Revenue => run.revenue,
+        Metric::ChurnedRevenue => run.churned_revenue,
+        Metric::NetRevenue => net_revenue,
         Metric::AvgDiscount => ratio(run.discount_sum, wins),
         Metric::Payouts => run.payouts,
         Metric::Mdf => run.mdf,
         Metric::Clawbacks => run.clawbacks,
+        Metric::HouseCost => house_cost,
         Metric::GrossProfit => gross_profit,
         Metric::PayoutRatio => ratio(net_partner_cost, run.revenue),
         Metric::CostPerWin => ratio(net_partner_cost, wins),
+        Metric::GiniKept => gini(&kept_per_capacity).unwrap_or(f64::NAN),
+        Metric::GiniValue => gini(&value_per_capacity).unwrap_or(f64::NAN),
         Metric::GiniLeads => gini(&leads_per_capacity).unwrap_or(f64::NAN),
         Metric::JainLeads => jain(&leads_per_capacity).unwrap_or(f64::NAN),
         Metric::MaxShare => ratio(max_leads as f64, partner_leads as f64),

@@ -130,6 +130,8 @@ catalogue! {
         "Offers refused", "refused", "refused offers";
     OfferTimeouts: "volume.offer_timeouts", LowerIsBetter, Count, true,
         "Offers unanswered in time", "timed out", "unanswered offers";
+    OpenAtReadout: "volume.open_at_readout", Neutral, Count, true,
+        "Leads still open at readout", "open", "leads still open at readout";
     LeadToOpportunity: "conversion.lead_to_opportunity", HigherIsBetter, Rate, false,
         "Lead to opportunity", "lead→opp", "lead-to-opportunity";
     LeadToWin: "conversion.lead_to_win", HigherIsBetter, Rate, false,
@@ -153,7 +155,11 @@ catalogue! {
     AvgDealSize: "deals.avg_deal_size", HigherIsBetter, Money, false,
         "Average won deal", "avg deal", "average deal";
     Revenue: "deals.revenue", HigherIsBetter, Money, true,
-        "Revenue", "revenue", "revenue";
+        "Revenue booked", "booked rev.", "booked revenue";
+    ChurnedRevenue: "deals.churned_revenue", LowerIsBetter, Money, true,
+        "Revenue lost to churn", "churned rev.", "revenue lost to churn";
+    NetRevenue: "deals.net_revenue", HigherIsBetter, Money, true,
+        "Net revenue (after churn)", "net revenue", "net revenue";
     AvgDiscount: "deals.avg_discount", LowerIsBetter, Rate, false,
         "Average discount", "avg disc.", "average discount";
     Payouts: "economics.payouts", LowerIsBetter, Money, true,
@@ -162,14 +168,20 @@ catalogue! {
         "MDF spent", "MDF", "MDF spent";
     Clawbacks: "economics.clawbacks", Neutral, Money, true,
         "Clawbacks", "clawbacks", "clawbacks";
+    HouseCost: "economics.house_cost", LowerIsBetter, Money, true,
+        "House team cost", "house cost", "house team cost";
     GrossProfit: "economics.gross_profit", HigherIsBetter, Money, true,
         "Gross profit", "gross profit", "gross profit";
     PayoutRatio: "economics.payout_ratio", LowerIsBetter, Rate, false,
         "Net partner cost / revenue", "cost/rev", "net partner cost over revenue";
     CostPerWin: "economics.cost_per_win", LowerIsBetter, Money, false,
         "Net partner cost per win", "cost/win", "net partner cost per win";
+    GiniKept: "fairness.gini_kept", LowerIsBetter, Index, false,
+        "Gini of leads kept per capacity", "Gini kept", "evenness of leads kept (Gini)";
+    GiniValue: "fairness.gini_value", LowerIsBetter, Index, false,
+        "Gini of lead value kept per capacity", "Gini value", "evenness of lead value kept (Gini)";
     GiniLeads: "fairness.gini_leads", LowerIsBetter, Index, false,
-        "Gini of leads per capacity", "Gini leads", "evenness of leads (Gini)";
+        "Gini of leads offered per capacity", "Gini offered", "evenness of leads offered (Gini)";
     JainLeads: "fairness.jain_leads", HigherIsBetter, Index, false,
         "Jain index of leads per capacity", "Jain leads", "evenness of leads (Jain)";
     MaxShare: "fairness.max_share", LowerIsBetter, Rate, false,
@@ -235,10 +247,10 @@ pub const HEADLINE: [Metric; 10] = [
     Metric::TtfcMedian,
     Metric::TtfcP90,
     Metric::AvgDealSize,
-    Metric::Revenue,
+    Metric::NetRevenue,
     Metric::Payouts,
     Metric::GrossProfit,
-    Metric::GiniLeads,
+    Metric::GiniKept,
     Metric::MaxShare,
 ];
 
@@ -247,7 +259,7 @@ pub const ROBUSTNESS: [Metric; 5] = [
     Metric::LeadToWin,
     Metric::TtfcMedian,
     Metric::GrossProfit,
-    Metric::GiniLeads,
+    Metric::GiniKept,
     Metric::PartnersLeft,
 ];
 
@@ -376,7 +388,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 38);
+        assert_eq!(N_METRICS, 44);
     }
 
     #[test]
@@ -396,7 +408,7 @@ mod tests {
         );
         assert_eq!(
             Metric::GiniLeads.info().chart_title(),
-            "Gini of leads per capacity"
+            "Gini of leads offered per capacity"
         );
     }
 }

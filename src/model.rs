@@ -14,6 +14,12 @@ pub struct Model {
     pub name: String,
     pub description: String,
     pub horizon_hours: f64,
+    /// Leads arriving before this are simulated but left out of every
+    /// metric (`warmup_days`).
+    pub warmup_hours: f64,
+    /// When the run is read (`readout_day`): metrics count only what
+    /// happened by then. `None` follows every lead to its end.
+    pub readout_hours: Option<f64>,
     pub replications: u64,
     pub seed: u64,
     /// Index into `policies` of the policy every other is compared with.
@@ -205,6 +211,10 @@ pub struct Economics {
     pub gross_margin: f64,
     pub churn_rate: f64,
     pub discount_churn_factor: f64,
+    /// The share of a churned customer's revenue that is lost.
+    pub churn_revenue_loss: f64,
+    /// What each lead the house works costs (`house.cost_per_lead`).
+    pub house_cost_per_lead: f64,
     pub review_hours: f64,
     pub reference_earnings_per_lead: f64,
 }

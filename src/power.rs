@@ -50,6 +50,8 @@ pub struct PilotSpec {
     /// The pilot's partners, as partner indices (after `count`), ascending.
     pub partners: Vec<usize>,
     pub weeks: f64,
+    /// Weeks after the pilot's last lead before it is read (`--follow-up-weeks`).
+    pub follow_up_weeks: f64,
     pub unit: Unit,
     pub alpha: f64,
     /// Simulated pilots.
@@ -83,14 +85,16 @@ pub struct PowerResult {
 }
 
 /// A pilot arm's model: one policy, some partners (capacity scaled), the
-/// lead flow scaled, the pilot's length, the base world.
+/// lead flow scaled, the base world; leads arrive for the pilot's length
+/// (after the scenario's warm-up, if any) and the pilot is read at its
+/// last day plus the follow-up: `window` is (pilot hours, follow-up hours).
 fn arm_model(
     model: &Model,
     policy: usize,
     partners: &[usize],
     capacity_scale: f64,
     arrival_scale: f64,
-    hours: f64,
+    window: (f64, f64),
 ) -> Model {
     let mut m = model.clone();
     m.partners = partners
@@ -112,7 +116,9 @@ fn arm_model(
     m.worlds.truncate(1);
     m.expectations.clear();
     m.leads.arrivals_per_hour *= arrival_scale;
-    m.horizon_hours = hours;
+    let (hours, follow_up) = window;
+    m.horizon_hours = model.warmup_hours + hours;
+    m.readout_hours = Some(m.horizon_hours + follow_up);
     m
 }
 
@@ -213,7 +219,10 @@ fn pilot(
     r: u64,
     scratch: &mut Scratch,
 ) -> PilotOutcome {
-    let hours = weeks * 7.0 * HOURS_PER_DAY;
+    let hours = (
+        weeks * 7.0 * HOURS_PER_DAY,
+        spec.follow_up_weeks * 7.0 * HOURS_PER_DAY,
+    );
     let chosen: Vec<usize> = spec.partners.clone();
     let load =
         capacity(model, &chosen) / capacity(model, &(0..model.partners.len()).collect::<Vec<_>>());

@@ -106,7 +106,14 @@ impl RunConfig {
 /// Per-partner sums across replications.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PartnerSums {
+    /// Assignments (leads offered to it, take-backs included).
     pub leads: f64,
+    /// Leads it kept to first contact, and their expected value (score x
+    /// deal size).
+    #[serde(default)]
+    pub kept: f64,
+    #[serde(default)]
+    pub value_kept: f64,
     pub opportunities: f64,
     pub wins: f64,
     pub revenue: f64,
@@ -125,6 +132,8 @@ impl PartnerSums {
     fn is_plausible(&self, replications: u64) -> bool {
         let sums = [
             self.leads,
+            self.kept,
+            self.value_kept,
             self.opportunities,
             self.wins,
             self.revenue,
@@ -139,6 +148,8 @@ impl PartnerSums {
 
     fn merge(&mut self, o: &PartnerSums) {
         self.leads += o.leads;
+        self.kept += o.kept;
+        self.value_kept += o.value_kept;
         self.opportunities += o.opportunities;
         self.wins += o.wins;
         self.revenue += o.revenue;
@@ -148,6 +159,15 @@ impl PartnerSums {
         self.left_replications += o.left_replications;
         self.left_day_sum += o.left_day_sum;
     }
+}
+
+/// Per holder, summed over replications: its queue at the middle and at
+/// the end of the horizon, and the leads assigned to it in the horizon.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QueueSums {
+    pub mid_horizon: f64,
+    pub end_of_horizon: f64,
+    pub assigned: f64,
 }
 
 /// What a set of replications produced, in memory that does not grow with
@@ -178,6 +198,9 @@ pub struct Results {
     /// policy-minus-other values (`pairs[k]` for `pair_keys[k]`).
     pub pair_keys: Vec<PairKey>,
     pub pairs: Vec<Accumulator>,
+    /// `queues[cell][holder]` (the partners, then the house).
+    #[serde(default)]
+    pub queues: Vec<Vec<QueueSums>>,
 }
 
 /// A paired comparison an `expect` assertion needs: `policy` minus `other`
@@ -216,6 +239,7 @@ impl Results {
             partners: vec![vec![PartnerSums::default(); model.partners.len()]; cells],
             pair_keys: pair_keys(model),
             pairs: vec![Accumulator::default(); pair_keys(model).len()],
+            queues: vec![vec![QueueSums::default(); holders(model)]; cells],
         }
     }
 
@@ -263,6 +287,16 @@ impl Results {
         {
             return Err("its time to first contact by hour of the week is malformed".into());
         }
+        if self.queues.len() != empty.queues.len()
+            || self.queues.iter().flatten().count() != empty.queues.iter().flatten().count()
+            || self.queues.iter().flatten().any(|q| {
+                [q.mid_horizon, q.end_of_horizon, q.assigned]
+                    .iter()
+                    .any(|v| !(v.is_finite() && *v >= 0.0))
+            })
+        {
+            return Err("its queue watches are malformed".into());
+        }
         if self.pairs.len() != empty.pairs.len() {
             return Err("its assertion comparisons are truncated or extended".into());
         }
@@ -298,6 +332,11 @@ impl Results {
                 self.vs_baseline[p][m].push(v - metrics[baseline][m]);
             }
             self.add_partners(p, run);
+            for (sums, watch) in self.queues[p].iter_mut().zip(&run.queues) {
+                sums.mid_horizon += watch.mid_horizon as f64;
+                sums.end_of_horizon += watch.end_of_horizon as f64;
+                sums.assigned += watch.assigned as f64;
+            }
             for (total, n) in self.ttfc_histogram[p].iter_mut().zip(&run.ttfc_histogram) {
                 *total += n;
             }
@@ -317,6 +356,8 @@ impl Results {
     fn add_partners(&mut self, policy: usize, run: &PolicyRun) {
         for (sums, tally) in self.partners[policy].iter_mut().zip(&run.partners) {
             sums.leads += tally.leads as f64;
+            sums.kept += tally.contacts as f64;
+            sums.value_kept += tally.value_kept;
             sums.opportunities += tally.opportunities as f64;
             sums.wins += tally.wins as f64;
             sums.revenue += tally.revenue;
@@ -364,7 +405,19 @@ impl Results {
                 a.merge(b);
             }
         }
+        for (mine, theirs) in self.queues.iter_mut().zip(&other.queues) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.mid_horizon += b.mid_horizon;
+                a.end_of_horizon += b.end_of_horizon;
+                a.assigned += b.assigned;
+            }
+        }
     }
+}
+
+/// Holders: the partners, and the house if there is one.
+fn holders(model: &Model) -> usize {
+    model.partners.len() + model.house.is_some() as usize
 }
 
 /// Runs replications `range` of every policy, sequentially.

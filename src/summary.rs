@@ -30,6 +30,10 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// The simulated horizon: every total is per this many days.
     pub horizon_days: f64,
+    /// The run's window: leads arriving in the first `warmup_days` are
+    /// left out; with `readout_day` only what happened by then counts.
+    pub warmup_days: f64,
+    pub readout_day: Option<f64>,
     /// The ISO 4217 code money is in, when the scenario says.
     pub currency: Option<String>,
 }
@@ -79,7 +83,12 @@ pub struct PartnerRow {
     pub partner: String,
     pub tier: String,
     pub capacity: u32,
+    /// Leads offered (assignments), per replication.
     pub leads: f64,
+    /// Leads kept to first contact, and their expected value (score x deal
+    /// size), per replication.
+    pub kept: f64,
+    pub value_kept: f64,
     pub opportunities: f64,
     pub wins: f64,
     pub revenue: f64,
@@ -118,6 +127,8 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                     tier: model.tiers[partner.tier].clone(),
                     capacity: partner.team.capacity,
                     leads: s.leads / reps,
+                    kept: s.kept / reps,
+                    value_kept: s.value_kept / reps,
                     opportunities: s.opportunities / reps,
                     wins: s.wins / reps,
                     revenue: s.revenue / reps,
@@ -173,9 +184,12 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             .iter()
             .cloned()
             .chain(thin_comparisons(model, &cells, results.replications))
+            .chain(overloaded(model, results))
             .collect(),
         cells: with_verdicts(model, cells),
         horizon_days: model.horizon_days(),
+        warmup_days: model.warmup_hours / crate::model::HOURS_PER_DAY,
+        readout_day: model.readout_hours.map(|h| h / crate::model::HOURS_PER_DAY),
         currency: model.currency.clone(),
     }
 }
@@ -336,4 +350,58 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
         }
     }
     cells
+}
+
+/// How much a queue must grow from the middle to the end of the horizon to
+/// count as still growing (10 %: less is within noise of a steady queue).
+pub const OVERLOAD_GROWTH: f64 = 1.1;
+
+/// Holders whose queue at the end of the horizon holds more than a day of
+/// their arrivals and is still growing (docs/scenario-format.md, "When the
+/// run is read"): their results depend on the horizon. One sentence per
+/// policy and world, naming them.
+fn overloaded(model: &Model, results: &Results) -> Vec<String> {
+    let reps = results.replications.max(1) as f64;
+    let days = model.horizon_days();
+    let mut out = Vec::new();
+    for (w, world) in model.worlds.iter().enumerate() {
+        for (p, policy) in model.policies.iter().enumerate() {
+            let cell = results.cell(w, p);
+            let Some(queues) = results.queues.get(cell) else {
+                continue;
+            };
+            let named: Vec<String> = queues
+                .iter()
+                .enumerate()
+                .filter_map(|(h, q)| {
+                    let (mid, end) = (q.mid_horizon / reps, q.end_of_horizon / reps);
+                    let per_day = q.assigned / reps / days;
+                    (per_day > 0.0 && end > per_day && end > mid * OVERLOAD_GROWTH).then(|| {
+                        let holder = model
+                            .partners
+                            .get(h)
+                            .map_or("the house".to_string(), |p| format!("`{}`", p.name));
+                        format!(
+                            "{holder} ({end:.0} waiting at the end, {:.1} days of its leads, up from {mid:.0} at mid-horizon)",
+                            end / per_day
+                        )
+                    })
+                })
+                .collect();
+            if named.is_empty() {
+                continue;
+            }
+            let place = if w == 0 {
+                String::new()
+            } else {
+                format!(" in world `{}`", world.name)
+            };
+            out.push(format!(
+                "under `{}`{place} the queue of {} is still growing when the horizon ends: figures that depend on it (time to first contact, wins, revenue) depend on `horizon_days`",
+                policy.name,
+                named.join(", ")
+            ));
+        }
+    }
+    out
 }

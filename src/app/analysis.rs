@@ -126,6 +126,15 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
             args.weeks
         );
     }
+    if !(args.follow_up_weeks.is_finite()
+        && args.follow_up_weeks >= 0.0
+        && args.follow_up_weeks <= 520.0)
+    {
+        anyhow::bail!(
+            "--follow-up-weeks: expected a number of weeks from 0 to 520, got {}",
+            args.follow_up_weeks
+        );
+    }
     if !(args.alpha > 0.0 && args.alpha < 1.0) {
         anyhow::bail!("--alpha: expected a level in (0, 1), got {}", args.alpha);
     }
@@ -139,6 +148,7 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
         versus,
         partners: partners.clone(),
         weeks: args.weeks,
+        follow_up_weeks: args.follow_up_weeks,
         unit: if args.unit == PilotUnit::Lead {
             Unit::Lead
         } else {

@@ -83,7 +83,10 @@ pub struct PartnerTally {
     /// Everything paid: per-lead fees, speed bonuses, commission.
     pub payouts: f64,
     pub clawbacks: f64,
+    /// Leads it kept to first contact (contacted them).
     pub contacts: u32,
+    /// Expected value of the leads it kept: score x deal size, summed.
+    pub value_kept: f64,
     /// Sum over its contacts of the time from arrival to first contact.
     pub ttfc_sum_hours: f64,
     /// Sum of the scores of the leads it received.
@@ -131,10 +134,28 @@ pub struct PolicyRun {
     /// Sum of the discounts of won deals.
     pub discount_sum: f64,
     pub churned: u32,
+    /// Revenue lost to churn (`economics.churn_revenue_loss` of each
+    /// churned deal).
+    pub churned_revenue: f64,
+    /// Counted leads still undecided when the run was read (`readout_day`).
+    pub open_at_readout: u32,
+    /// Per holder (the partners, then the house): leads waiting in its
+    /// queue at the middle and at the end of the horizon, and leads
+    /// assigned to it over the horizon, warm-up included (for the
+    /// overload warning).
+    pub queues: Vec<QueueWatch>,
     pub payouts: f64,
     pub mdf: f64,
     pub clawbacks: f64,
     pub partners: Vec<PartnerTally>,
+}
+
+/// A holder's queue, watched for overload.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueueWatch {
+    pub mid_horizon: u32,
+    pub end_of_horizon: u32,
+    pub assigned: u32,
 }
 
 /// Why a lead was taken back from its holder.
@@ -207,6 +228,8 @@ struct LeadState {
     held_head: u32,
     rerouted: bool,
     to_house: bool,
+    /// Arrived after the warm-up: its story counts in the metrics.
+    counted: bool,
     /// The open opportunity gave its slot back at first contact (its
     /// holder's `opportunities_hold_slots` was false), so its close frees none.
     slot_released: bool,
@@ -333,6 +356,8 @@ struct Sim<'a, 'o, O: Observer + ?Sized> {
     static_eligibility: bool,
     /// Partners eligible at the last routing decision (for observers).
     last_eligible: u32,
+    /// Where the tallies of warm-up leads go: simulated, never reported.
+    warm: PolicyRun,
 }
 
 /// Plays one replication's leads through one policy.
@@ -390,7 +415,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
 
     let run = PolicyRun {
         ttfc_by_hour: vec![(0.0, 0); crate::calendar::WEEK_HOURS as usize],
-        leads: world.leads.len() as u32,
+        queues: vec![QueueWatch::default(); scratch.holders.len()],
         partners: model
             .partners
             .iter()
@@ -414,7 +439,9 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         period_routed: 0,
         static_eligibility: false,
         last_eligible: 0,
+        warm: PolicyRun::default(),
     };
+    sim.warm = sim.run.clone();
     sim.build_pools();
     sim.schedule_reviews();
     sim.schedule_world_events();
@@ -437,17 +464,18 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     fn play(&mut self) {
         let n_signals = self.model.leads.signals.len();
         let weights = &self.policy.scoring.weights;
+        let readout = self.model.readout_hours.unwrap_or(f64::INFINITY);
+        let horizon = self.model.horizon_hours;
+        let mut watches = [horizon / 2.0, horizon].into_iter().peekable();
         for i in 0..self.world.leads.len() {
             let arrival = self.world.leads[i].arrival_hours;
-            while self
-                .scratch
-                .calendar
-                .peek_time()
-                .is_some_and(|t| t <= arrival)
-            {
-                let (t, kind) = self.scratch.calendar.pop().expect("peeked");
-                self.handle(t, kind);
+            if arrival > readout {
+                // Not yet arrived when the run is read.
+                break;
             }
+            self.handle_until(arrival, &mut watches);
+            let counted = arrival >= self.model.warmup_hours;
+            self.run.leads += counted as u32;
             let signals = self.world.signals_of(i, n_signals);
             let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
             self.scratch.lead_states.push(LeadState {
@@ -461,6 +489,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 held_head: NONE,
                 rerouted: false,
                 to_house: false,
+                counted,
                 slot_released: false,
                 offered_head: NONE,
                 round: 0,
@@ -472,7 +501,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.observer.arrived(arrival, i as u32, score);
             if score < self.policy.scoring.threshold {
                 self.observer.below_threshold(arrival, i as u32);
-                self.run.outcomes.below_threshold += 1;
+                self.tally(i as u32).outcomes.below_threshold += 1;
                 self.scratch.lead_states[i].phase = Phase::Done;
                 continue;
             }
@@ -485,8 +514,48 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 None => self.end_unrouted(i as u32, arrival),
             }
         }
-        while let Some((t, kind)) = self.scratch.calendar.pop() {
+        self.handle_until(readout, &mut watches);
+    }
+
+    /// Handles the events up to `until`, and looks at the queues at each
+    /// watch time passed on the way.
+    fn handle_until(
+        &mut self,
+        until: f64,
+        watches: &mut std::iter::Peekable<impl Iterator<Item = f64>>,
+    ) {
+        while let Some(t) = self.scratch.calendar.peek_time().filter(|&t| t <= until) {
+            while let Some(w) = watches.next_if(|&w| w < t) {
+                self.watch_queues(w);
+            }
+            let (t, kind) = self.scratch.calendar.pop().expect("peeked");
             self.handle(t, kind);
+        }
+        while let Some(w) = watches.next_if(|&w| w <= until) {
+            self.watch_queues(w);
+        }
+    }
+
+    /// Notes each holder's queue at the middle or the end of the horizon.
+    fn watch_queues(&mut self, t: f64) {
+        let mid = t < self.model.horizon_hours;
+        for (watch, holder) in self.run.queues.iter_mut().zip(&self.scratch.holders) {
+            if mid {
+                watch.mid_horizon = holder.queued;
+            } else {
+                watch.end_of_horizon = holder.queued;
+            }
+        }
+    }
+
+    /// Where the lead's tallies go: the run's, or the warm-up's (never
+    /// reported) for a lead that arrived during the warm-up.
+    #[inline]
+    fn tally(&mut self, lead: u32) -> &mut PolicyRun {
+        if self.scratch.lead_states[lead as usize].counted {
+            &mut self.run
+        } else {
+            &mut self.warm
         }
     }
 
@@ -514,28 +583,28 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// The lead reached nobody: no partner took it and there is no house.
     fn end_unrouted(&mut self, lead: u32, t: f64) {
         self.observer.unrouted(t, lead);
-        self.run.outcomes.unrouted += 1;
+        self.tally(lead).outcomes.unrouted += 1;
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
 
     /// A lead taken back and given to nobody: lost.
     fn end_dropped(&mut self, lead: u32, t: f64) {
         self.observer.dropped(t, lead);
-        self.run.outcomes.dropped += 1;
+        self.tally(lead).outcomes.dropped += 1;
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
 
     /// A lead's first holder: counted as routed (and as arriving after
     /// hours when its holder was not working), then assigned.
     fn first_assignment(&mut self, lead: u32, holder: u32, t: f64) {
-        self.run.routed += 1;
+        self.tally(lead).routed += 1;
         let arrival = self.world.leads[lead as usize].arrival_hours;
         if team_of(self.model, holder)
             .hours
             .as_ref()
             .is_some_and(|h| !h.is_working(arrival))
         {
-            self.run.after_hours += 1;
+            self.tally(lead).after_hours += 1;
         }
         self.assign(lead, holder, t);
     }
@@ -568,25 +637,33 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let eligible = self.last_eligible;
         self.observer.assigned(t, lead, holder, eligible);
         let is_partner = self.is_partner(holder);
+        if t < self.model.horizon_hours {
+            self.run.queues[holder as usize].assigned += 1;
+        }
         let st = &mut self.scratch.lead_states[lead as usize];
         st.holder = holder;
         st.assigned_at = t;
         st.contact_at = f64::INFINITY;
+        let run = if st.counted {
+            &mut self.run
+        } else {
+            &mut self.warm
+        };
         if is_partner {
+            let tally = &mut run.partners[holder as usize];
             if st.held_head == NONE {
-                self.run.partners[holder as usize].first_leads += 1;
+                tally.first_leads += 1;
             }
-            push_partner(&mut self.scratch.held, &mut st.held_head, holder);
-            let tally = &mut self.run.partners[holder as usize];
             tally.leads += 1;
             tally.score_sum += st.score;
-            self.count_assignment(holder, t);
             if self.policy.sla.is_some() {
-                self.run.sla_assignments += 1;
+                run.sla_assignments += 1;
             }
+            push_partner(&mut self.scratch.held, &mut st.held_head, holder);
+            self.count_assignment(holder, t);
         } else if !st.to_house {
             st.to_house = true;
-            self.run.to_house += 1;
+            run.to_house += 1;
         }
         let attempt = self.scratch.lead_states[lead as usize].attempt;
         let h = &mut self.scratch.holders[holder as usize];
@@ -674,7 +751,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let state = &mut self.scratch.lead_states[lead as usize];
         if !state.rerouted {
             state.rerouted = true;
-            self.run.rerouted += 1;
+            if state.counted {
+                self.run.rerouted += 1;
+            } else {
+                self.warm.rerouted += 1;
+            }
         }
         state.attempt += 1;
         state.phase = Phase::Unassigned;
@@ -715,7 +796,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             Phase::Working if st.contact_at > t => self.free_slot(st.holder, t),
             _ => return,
         }
-        self.run.sla_breaches += 1;
+        self.tally(lead).sla_breaches += 1;
         self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
         // The partner was at least this slow, and the lead is lost to it.
         let learned = &mut self.scratch.learning[st.holder as usize];
@@ -746,8 +827,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if amount != 0.0 {
             self.observer.paid(time, lead, holder, amount);
         }
-        self.run.payouts += amount;
-        self.run.partners[holder as usize].payouts += amount;
+        let run = self.tally(lead);
+        run.payouts += amount;
+        run.partners[holder as usize].payouts += amount;
         self.scratch.partner_states[holder as usize].window_earnings += amount;
     }
 
@@ -758,18 +840,22 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         let the_lead = self.world.leads[lead as usize];
         let delay = t - the_lead.arrival_hours;
-        self.run.contacts += 1;
-        self.run.ttfc_sum_hours += delay;
         let hour = crate::calendar::hour_of_week(self.model.start_weekday, the_lead.arrival_hours);
-        let bin = &mut self.run.ttfc_by_hour[hour];
-        bin.0 += delay;
-        bin.1 += 1;
-        self.scratch.ttfc.push(delay);
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
+        if st.counted {
+            self.scratch.ttfc.push(delay);
+        }
+        let run = self.tally(lead);
+        run.contacts += 1;
+        run.ttfc_sum_hours += delay;
+        let bin = &mut run.ttfc_by_hour[hour];
+        bin.0 += delay;
+        bin.1 += 1;
         if is_partner {
-            let tally = &mut self.run.partners[holder as usize];
+            let tally = &mut run.partners[holder as usize];
             tally.contacts += 1;
+            tally.value_kept += st.score * the_lead.deal_size;
             tally.ttfc_sum_hours += delay;
             self.scratch.learning[holder as usize].responded(t - st.assigned_at);
             let bonus = self.scratch.accounts[holder as usize].first_contact(
@@ -783,7 +869,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             let u = self.world.streams.uniform(Purpose::Reach, lead as u64, 0);
             if u >= reach.at(delay) {
                 self.observer.unreached(t, lead, holder);
-                self.run.outcomes.unreached += 1;
+                self.tally(lead).outcomes.unreached += 1;
                 self.scratch.lead_states[lead as usize].phase = Phase::Done;
                 if is_partner {
                     self.scratch.learning[holder as usize].resolved(false);
@@ -799,10 +885,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
         self.observer.contacted(t, lead, holder, u < p_opportunity);
         if u < p_opportunity {
-            self.run.opportunities += 1;
+            self.tally(lead).opportunities += 1;
             self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
             if is_partner {
-                self.run.partners[holder as usize].opportunities += 1;
+                self.tally(lead).partners[holder as usize].opportunities += 1;
                 let fee =
                     self.scratch.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
                 self.pay(t, lead, holder, fee);
@@ -818,7 +904,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.free_slot(holder, t);
             }
         } else {
-            self.run.outcomes.disqualified += 1;
+            self.tally(lead).outcomes.disqualified += 1;
             self.scratch.lead_states[lead as usize].phase = Phase::Done;
             if is_partner {
                 self.scratch.learning[holder as usize].resolved(false);
@@ -850,10 +936,14 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             let p_churn =
                 (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
             let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
-            self.run.churned += churned as u32;
-            self.run.outcomes.won += 1;
-            self.run.revenue += revenue;
-            self.run.discount_sum += discount;
+            let run = self.tally(lead);
+            run.churned += churned as u32;
+            if churned {
+                run.churned_revenue += revenue * econ.churn_revenue_loss;
+            }
+            run.outcomes.won += 1;
+            run.revenue += revenue;
+            run.discount_sum += discount;
             // The lead's first partner: the tail of its list of holders.
             let mut entry = self.scratch.lead_states[lead as usize].held_head;
             let mut first = None;
@@ -863,7 +953,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 entry = next;
             }
             if let Some(p) = first {
-                self.run.partners[p as usize].first_wins += 1;
+                self.tally(lead).partners[p as usize].first_wins += 1;
             }
             if is_partner {
                 let payout = &self.policy.payout;
@@ -876,16 +966,17 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     0.0
                 };
                 self.pay(t, lead, holder, deal.commission);
-                self.run.mdf += deal.mdf;
-                self.run.clawbacks += clawback;
                 self.scratch.partner_states[holder as usize].window_earnings -= clawback;
-                let tally = &mut self.run.partners[holder as usize];
+                let run = self.tally(lead);
+                run.mdf += deal.mdf;
+                run.clawbacks += clawback;
+                let tally = &mut run.partners[holder as usize];
                 tally.wins += 1;
                 tally.revenue += revenue;
                 tally.clawbacks += clawback;
             }
         } else {
-            self.run.outcomes.lost += 1;
+            self.tally(lead).outcomes.lost += 1;
         }
         self.observer.closed(t, lead, holder, won, revenue);
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
@@ -909,7 +1000,16 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.run.ttfc_histogram = vec![0; crate::stats::histogram::TTFC_BIN_COUNT];
         crate::stats::histogram::count(ttfc, &mut self.run.ttfc_histogram);
-        debug_assert_eq!(self.run.outcomes.total(), self.run.leads);
+        self.run.open_at_readout = self
+            .scratch
+            .lead_states
+            .iter()
+            .filter(|s| s.counted && s.phase != Phase::Done)
+            .count() as u32;
+        debug_assert_eq!(
+            self.run.outcomes.total() + self.run.open_at_readout,
+            self.run.leads
+        );
         self.run
     }
 }

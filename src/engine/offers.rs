@@ -78,7 +78,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             let st = &mut self.scratch.lead_states[lead as usize];
             super::push_partner(&mut self.scratch.offered, &mut st.offered_head, partner);
             sent += 1;
-            self.run.offers += 1;
+            self.tally(lead).offers += 1;
             self.observer.offered(t, lead, partner);
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
             self.scratch.replies.push(reply);
@@ -215,7 +215,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
         }
         refusals.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        self.run.rejections += refusals.len() as u32;
+        self.tally(lead).rejections += refusals.len() as u32;
         for &(at, i) in &refusals {
             let partner = self.scratch.offered[i as usize].0;
             self.observer.rejected(at, lead, partner);
@@ -258,7 +258,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.count_refusals(lead, Some((t, reply)));
         if accept {
-            self.scratch.accept_times.push(t - st.routing_since);
+            if st.counted {
+                self.scratch.accept_times.push(t - st.routing_since);
+            }
             let st = &mut self.scratch.lead_states[lead as usize];
             st.phase = Phase::Unassigned;
             st.pending = 0;
@@ -280,7 +282,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.count_refusals(lead, None);
         let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
-        self.run.offer_timeouts += replies.iter().filter(|r| !r.at.is_finite()).count() as u32;
+        let timeouts = replies.iter().filter(|r| !r.at.is_finite()).count() as u32;
+        self.tally(lead).offer_timeouts += timeouts;
         self.observer.offers_expired(t, lead);
         self.offer_round(lead, t);
     }

@@ -16,7 +16,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         let root = SVGBackend::with_string(&mut svg, (1100, 520)).into_drawing_area();
         root.fill(&WHITE)?;
         let panels = root.split_evenly((1, 2));
-        for (panel, metric) in panels.iter().zip([Metric::Revenue, Metric::GrossProfit]) {
+        for (panel, metric) in panels.iter().zip([Metric::NetRevenue, Metric::GrossProfit]) {
             let title = super::with_money_units(summary, metric, &metric.info().chart_title());
             let bands: Vec<Option<(f64, f64, f64)>> = cells
                 .iter()

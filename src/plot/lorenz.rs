@@ -1,4 +1,5 @@
-//! Lorenz curves of leads per unit of capacity across partners, per policy.
+//! Lorenz curves of leads kept (to first contact) per unit of capacity
+//! across partners, per policy.
 
 use plotters::prelude::*;
 
@@ -31,7 +32,10 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         let root = SVGBackend::with_string(&mut svg, (760, 640)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption("Leads per unit of capacity across partners", (FONT, 20))
+            .caption(
+                "Leads kept per unit of capacity across partners",
+                (FONT, 20),
+            )
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(64)
@@ -39,7 +43,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         chart
             .configure_mesh()
             .x_desc("share of partners, fewest leads first")
-            .y_desc("share of leads")
+            .y_desc("share of leads kept")
             .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
             .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
             .label_style((FONT, 13))
@@ -58,9 +62,9 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
                 let per_capacity: Vec<f64> = cell
                     .partners
                     .iter()
-                    .map(|p| p.leads / p.capacity as f64)
+                    .map(|p| p.kept / p.capacity as f64)
                     .collect();
-                let gini = estimate(cell, crate::metrics::Metric::GiniLeads)
+                let gini = estimate(cell, crate::metrics::Metric::GiniKept)
                     .map_or("n/a".to_string(), |e| format!("{:.3}", e.mean));
                 (
                     format!("{} (Gini {gini})", cell.policy),

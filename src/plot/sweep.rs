@@ -15,7 +15,7 @@ const PANELS: [Metric; 6] = [
     Metric::LeadToOpportunity,
     Metric::TtfcMedian,
     Metric::GrossProfit,
-    Metric::GiniLeads,
+    Metric::GiniKept,
     Metric::PayoutRatio,
 ];
 

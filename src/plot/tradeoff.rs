@@ -22,7 +22,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         .iter()
         .map(|c| {
             Some(Point {
-                gini: spread(estimate(c, Metric::GiniLeads)?, 1.0),
+                gini: spread(estimate(c, Metric::GiniKept)?, 1.0),
                 win: spread(estimate(c, Metric::LeadToWin)?, 100.0),
                 profit: estimate(c, Metric::GrossProfit).map_or(0.0, |e| e.mean),
             })
@@ -73,7 +73,7 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
             )?;
         chart
             .configure_mesh()
-            .x_desc("Gini of leads per unit of capacity (lower is fairer)")
+            .x_desc("Gini of leads kept per unit of capacity (lower is fairer)")
             .y_desc("lead to win (%)")
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 15))

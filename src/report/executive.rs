@@ -14,7 +14,7 @@ const BEST_ON: [Metric; 4] = [
     Metric::LeadToWin,
     Metric::TtfcMedian,
     Metric::GrossProfit,
-    Metric::GiniLeads,
+    Metric::GiniKept,
 ];
 
 /// A value with its unit, for a sentence.

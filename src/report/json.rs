@@ -25,6 +25,12 @@ pub struct SummaryJson {
     /// Every total (revenue, payouts, counts) is per this many days.
     #[serde(default)]
     pub horizon_days: f64,
+    /// The window the figures cover: leads arriving from `warmup_days` on,
+    /// read at `readout_day` (`null`: every lead followed to its end).
+    #[serde(default)]
+    pub warmup_days: f64,
+    #[serde(default)]
+    pub readout_day: Option<f64>,
     /// The ISO 4217 code money is in; `null` when the scenario does not say.
     #[serde(default)]
     pub currency: Option<String>,
@@ -174,6 +180,8 @@ impl SummaryJson {
             replications: s.replications,
             baseline: s.baseline.clone(),
             horizon_days: round_sig(s.horizon_days),
+            warmup_days: round_sig(s.warmup_days),
+            readout_day: s.readout_day.map(round_sig),
             currency: s.currency.clone(),
             warnings: s.warnings.clone(),
             results: s

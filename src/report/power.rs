@@ -28,12 +28,17 @@ pub fn text(model: &Model, study: &Study) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "pilot: {} (B) against {} (A), {} partners ({}), {} weeks, {unit} randomisation, {} simulated pilots",
+        "pilot: {} (B) against {} (A), {} partners ({}), {} weeks read {}, {unit} randomisation, {} simulated pilots",
         model.policies[spec.policy].name,
         model.policies[spec.versus].name,
         spec.partners.len(),
         names.join(", "),
         spec.weeks,
+        if spec.follow_up_weeks > 0.0 {
+            format!("{} weeks after its last lead", spec.follow_up_weeks)
+        } else {
+            "on its last day".to_string()
+        },
         spec.pilots
     );
     let _ = writeln!(

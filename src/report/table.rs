@@ -36,12 +36,13 @@ pub fn render(s: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — {} replications, seed {}, baseline `{}` (mean ± 95% CI half-width; {})",
+        "{} — {} replications, seed {}, baseline `{}` (mean ± 95% CI half-width; {})\n{}",
         s.scenario,
         s.replications,
         s.seed,
         s.baseline,
-        crate::format::terms(s.horizon_days, s.currency.as_deref())
+        crate::format::terms(s.horizon_days, s.currency.as_deref()),
+        crate::format::window(s.horizon_days, s.warmup_days, s.readout_day)
     );
     for world in &s.worlds {
         if s.worlds.len() > 1 {

@@ -21,6 +21,8 @@ pub const HALF_LIFE: f64 = 12.0;
 pub const DECAY_FLOOR: f64 = 0.2;
 /// Gross margin on revenue.
 pub const GROSS_MARGIN: f64 = 0.7;
+/// The share of a churned customer's revenue that is lost (all of it).
+pub const CHURN_REVENUE_LOSS: f64 = 1.0;
 /// Days between partners' reviews of their earnings.
 pub const REVIEW_DAYS: f64 = 30.0;
 /// Earnings per lead at which a partner's effort is neutral.

@@ -23,6 +23,9 @@ pub const EVENTS: usize = 1_000;
 /// The longest horizon, in days: ten years of a programme.
 pub const MAX_HORIZON_DAYS: f64 = 3650.0;
 
+/// The longest follow-up after the horizon before `readout_day`, in days.
+pub const MAX_FOLLOW_UP_DAYS: f64 = 3650.0;
+
 /// The shortest review period of partner behaviour, in days.
 pub const MIN_REVIEW_DAYS: f64 = 1.0;
 

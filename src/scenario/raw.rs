@@ -29,6 +29,14 @@ pub struct RawScenario {
     pub replications: i64,
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Leads arriving in the first `warmup_days` are simulated but left
+    /// out of every metric.
+    #[serde(default)]
+    pub warmup_days: f64,
+    /// The day the run is read: metrics count only what happened by then.
+    /// Without it every lead is followed to its end.
+    #[serde(default)]
+    pub readout_day: Option<f64>,
     #[serde(default)]
     pub baseline: Option<String>,
     /// The currency money is in, an ISO 4217 code such as `EUR`; shown
@@ -204,6 +212,9 @@ pub struct RawEconomics {
     pub churn_rate: f64,
     #[serde(default)]
     pub discount_churn_factor: f64,
+    /// The share of a churned customer's revenue that is lost.
+    #[serde(default = "default_churn_revenue_loss")]
+    pub churn_revenue_loss: f64,
     #[serde(default = "default_review_days")]
     pub review_days: f64,
     #[serde(default = "default_reference_earnings")]
@@ -212,6 +223,9 @@ pub struct RawEconomics {
 
 fn default_gross_margin() -> f64 {
     defaults::GROSS_MARGIN
+}
+fn default_churn_revenue_loss() -> f64 {
+    defaults::CHURN_REVENUE_LOSS
 }
 fn default_review_days() -> f64 {
     defaults::REVIEW_DAYS
@@ -226,6 +240,7 @@ impl Default for RawEconomics {
             gross_margin: default_gross_margin(),
             churn_rate: 0.0,
             discount_churn_factor: 0.0,
+            churn_revenue_loss: default_churn_revenue_loss(),
             review_days: default_review_days(),
             reference_earnings_per_lead: default_reference_earnings(),
         }
@@ -263,6 +278,9 @@ pub struct RawTeam {
     pub selectivity: Option<f64>,
     #[serde(default)]
     pub reject_when_full: Option<bool>,
+    /// What each lead the house works costs the vendor.
+    #[serde(default)]
+    pub cost_per_lead: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

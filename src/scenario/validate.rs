@@ -8,7 +8,8 @@
 use super::checker::{Checker, Names};
 use super::errors::{did_you_mean, FieldErrors};
 use super::limits::{
-    self, MAX_EXPECTED_LEADS, MAX_HORIZON_DAYS, MAX_REPLICATIONS, MIN_REVIEW_DAYS,
+    self, MAX_EXPECTED_LEADS, MAX_FOLLOW_UP_DAYS, MAX_HORIZON_DAYS, MAX_REPLICATIONS,
+    MIN_REVIEW_DAYS,
 };
 use super::raw::*;
 use crate::model::*;
@@ -94,6 +95,8 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         name: raw.name.clone(),
         description: raw.description.clone(),
         horizon_hours: raw.horizon_days * HOURS_PER_DAY,
+        warmup_hours: raw.warmup_days * HOURS_PER_DAY,
+        readout_hours: raw.readout_day.map(|d| d * HOURS_PER_DAY),
         replications: raw.replications as u64,
         seed: raw.seed,
         baseline,
@@ -179,6 +182,36 @@ fn run_settings(c: &mut Checker, raw: &RawScenario) {
             ),
         );
     }
+    c.non_negative("warmup_days", raw.warmup_days);
+    if raw.horizon_days > 0.0 && raw.warmup_days.is_finite() && raw.warmup_days >= raw.horizon_days
+    {
+        c.fail(
+            "warmup_days",
+            format!(
+                "must be shorter than `horizon_days` ({}), or no lead would be counted; got {}",
+                raw.horizon_days, raw.warmup_days
+            ),
+        );
+    }
+    if let Some(day) = raw.readout_day {
+        let latest = raw.horizon_days + MAX_FOLLOW_UP_DAYS;
+        if !(day.is_finite() && day > raw.warmup_days) {
+            c.fail(
+                "readout_day",
+                format!(
+                    "must be after `warmup_days` ({}): the run is read after the first counted lead arrives; got {day}",
+                    raw.warmup_days
+                ),
+            );
+        } else if day > latest {
+            c.fail(
+                "readout_day",
+                format!(
+                    "must be at most {latest} (`horizon_days` plus {MAX_FOLLOW_UP_DAYS} days of follow-up), got {day}"
+                ),
+            );
+        }
+    }
     if raw.replications < 1 {
         c.fail(
             "replications",
@@ -216,6 +249,13 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
     c.unit("economics.gross_margin", e.gross_margin);
     c.unit("economics.churn_rate", e.churn_rate);
     c.non_negative("economics.discount_churn_factor", e.discount_churn_factor);
+    c.unit("economics.churn_revenue_loss", e.churn_revenue_loss);
+    let house_cost = raw
+        .house
+        .as_ref()
+        .and_then(|h| h.cost_per_lead)
+        .unwrap_or(0.0);
+    c.non_negative("house.cost_per_lead", house_cost);
     if !(e.review_days.is_finite() && e.review_days >= MIN_REVIEW_DAYS) {
         c.fail(
         "economics.review_days",
@@ -233,6 +273,8 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
         gross_margin: e.gross_margin,
         churn_rate: e.churn_rate,
         discount_churn_factor: e.discount_churn_factor,
+        churn_revenue_loss: e.churn_revenue_loss,
+        house_cost_per_lead: house_cost,
         review_hours: e.review_days * HOURS_PER_DAY,
         reference_earnings_per_lead: e.reference_earnings_per_lead,
     }

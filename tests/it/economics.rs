@@ -108,9 +108,25 @@ fn payouts_mdf_clawbacks_and_profit_match_hand_computation() {
     assert_eq!(cents(run.clawbacks), cents(clawbacks));
     assert_eq!(run.churned as usize, (0..7).filter(|&l| churned(l)).count());
 
+    // A churned customer's revenue is lost (`churn_revenue_loss` 1 by
+    // default): net revenue is booked revenue less the churned deals'.
+    let by_lead = [
+        90_000.0, 35_000.0, 90_000.0, 14_000.0, 180_000.0, 7_000.0, 9_000.0,
+    ];
+    let churned_revenue: f64 = (0..7u64)
+        .filter(|&l| churned(l))
+        .map(|l| by_lead[l as usize])
+        .sum();
+    assert_eq!(cents(run.churned_revenue), cents(churned_revenue));
     let metrics = compute(&m, &run);
     let get = |name: &str| metrics[Metric::from_name(name).unwrap()];
-    let profit = revenue * 0.7 - 31_500.0 - 0.01 * revenue + clawbacks;
+    assert_eq!(cents(get("deals.revenue")), cents(revenue));
+    assert_eq!(cents(get("deals.churned_revenue")), cents(churned_revenue));
+    assert_eq!(
+        cents(get("deals.net_revenue")),
+        cents(revenue - churned_revenue)
+    );
+    let profit = (revenue - churned_revenue) * 0.7 - 31_500.0 - 0.01 * revenue + clawbacks;
     assert_eq!(cents(get("economics.gross_profit")), cents(profit));
     assert_eq!(cents(get("economics.payouts")), cents(31_500.0));
     let net_cost = 31_500.0 + 0.01 * revenue - clawbacks;

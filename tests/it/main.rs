@@ -35,3 +35,4 @@ mod stress;
 mod sweep;
 mod trace;
 mod week;
+mod window;

@@ -29,6 +29,7 @@ fn spec(policy: usize, unit: Unit, weeks: f64, pilots: u64) -> PilotSpec {
         versus: 0,
         partners: (0..12).collect(),
         weeks,
+        follow_up_weeks: 0.0,
         unit,
         alpha: 0.05,
         pilots,
