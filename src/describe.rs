@@ -38,6 +38,24 @@ pub fn describe(model: &Model) -> String {
     );
     let _ = writeln!(
         o,
+        "window: {}",
+        crate::format::window(
+            model.horizon_days(),
+            model.warmup_hours / 24.0,
+            model.readout_hours.map(|h| h / 24.0)
+        )
+    );
+    let e = &model.economics;
+    if e.churn_rate > 0.0 {
+        let _ = writeln!(
+            o,
+            "churn: {:.0} % of won customers (more with discounts), losing {:.0} % of their revenue",
+            e.churn_rate * 100.0,
+            e.churn_revenue_loss * 100.0
+        );
+    }
+    let _ = writeln!(
+        o,
         "\nleads: {} per day",
         model.leads.arrivals_per_hour * 24.0
     );
@@ -92,9 +110,14 @@ pub fn describe(model: &Model) -> String {
         Some(h) => {
             let _ = writeln!(
                 o,
-                "\nhouse: capacity {}, mean response {:.1} h",
+                "\nhouse: capacity {}, mean response {:.1} h, {}",
                 h.capacity,
-                h.response_hours.mean()
+                h.response_hours.mean(),
+                if e.house_cost_per_lead > 0.0 {
+                    format!("costs {} a lead", e.house_cost_per_lead)
+                } else {
+                    "free (no `cost_per_lead`)".to_string()
+                }
             );
             team_extras(&mut o, h);
         }

@@ -104,23 +104,28 @@ pub fn terms(horizon_days: f64, currency: Option<&str>) -> String {
 /// The window a run's figures cover, in words: which arrivals count and
 /// when they were read.
 pub fn window(horizon_days: f64, warmup_days: f64, readout_day: Option<f64>) -> String {
+    // Days as written in the scenario: whole days without decimals.
+    let day = |d: f64| {
+        if d.fract() == 0.0 {
+            format!("{d:.0}")
+        } else {
+            format!("{d}")
+        }
+    };
     let arrivals = if warmup_days > 0.0 {
         format!(
             "leads arriving from day {} to day {} (the first {} days warm queues and learning up and are not counted)",
-            human(warmup_days, Unit::Count),
-            human(horizon_days, Unit::Count),
-            human(warmup_days, Unit::Count)
+            day(warmup_days),
+            day(horizon_days),
+            day(warmup_days)
         )
     } else {
-        format!(
-            "leads arriving over {} days",
-            human(horizon_days, Unit::Count)
-        )
+        format!("leads arriving over {} days", day(horizon_days))
     };
     match readout_day {
-        Some(day) => format!(
+        Some(d) => format!(
             "{arrivals}, read at day {}: only contacts, wins, revenue and payouts by then count",
-            human(day, Unit::Count)
+            day(d)
         ),
         None => format!("{arrivals}, each followed to its end"),
     }

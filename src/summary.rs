@@ -353,7 +353,8 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
 }
 
 /// How much a queue must grow from the middle to the end of the horizon to
-/// count as still growing (10 %: less is within noise of a steady queue).
+/// count as still growing (10 %, and at least one lead: less is within the
+/// noise of a steady queue).
 pub const OVERLOAD_GROWTH: f64 = 1.1;
 
 /// Holders whose queue at the end of the horizon holds more than a day of
@@ -376,7 +377,8 @@ fn overloaded(model: &Model, results: &Results) -> Vec<String> {
                 .filter_map(|(h, q)| {
                     let (mid, end) = (q.mid_horizon / reps, q.end_of_horizon / reps);
                     let per_day = q.assigned / reps / days;
-                    (per_day > 0.0 && end > per_day && end > mid * OVERLOAD_GROWTH).then(|| {
+                    let growing = end > mid * OVERLOAD_GROWTH && end - mid >= 1.0;
+                    (per_day > 0.0 && end > per_day && growing).then(|| {
                         let holder = model
                             .partners
                             .get(h)
