@@ -231,6 +231,47 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// With a warm-up and a readout, every counted lead is decided or open
+    /// at the readout, and only arrivals in the window are counted.
+    #[test]
+    fn every_counted_lead_is_decided_or_open_at_the_readout(
+        v in variant(),
+        seed in any::<u64>(),
+        warmup in prop::sample::select(vec![0.0, 3.0, 8.0]),
+        readout in prop::option::of(prop::sample::select(vec![10.0, 19.0, 40.0])),
+    ) {
+        let mut doc: serde_json::Value = serde_json::from_str(&scenario(&v)).unwrap();
+        doc["warmup_days"] = json!(warmup);
+        if let Some(day) = readout {
+            doc["readout_day"] = json!(day);
+        }
+        let m = model(&doc.to_string());
+        let world_index = if v.feature == 4 { 1 } else { 0 };
+        let mut scratch = Scratch::default();
+        for r in 0..2 {
+            let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), world_index);
+            let run = simulate_observed(&m, &m.policies[0], &world, &mut scratch, &mut leadsim::engine::Unobserved);
+            let end = readout.map_or(f64::INFINITY, |d| d * 24.0);
+            let counted = world
+                .leads
+                .iter()
+                .filter(|l| l.arrival_hours >= warmup * 24.0 && l.arrival_hours <= end)
+                .count();
+            prop_assert_eq!(run.leads as usize, counted);
+            prop_assert_eq!(run.outcomes.total() + run.open_at_readout, run.leads);
+            if readout.is_none() {
+                prop_assert_eq!(run.open_at_readout, 0);
+            }
+            let o = run.outcomes;
+            prop_assert!(o.won + o.lost <= run.opportunities);
+            prop_assert!(run.contacts <= run.leads + run.rerouted);
+        }
+    }
+}
+
 /// Records every partner each lead was assigned to, and any lead assigned
 /// again to a partner that held it before (consolidation moves excepted:
 /// the acquirer takes the acquired partner's work as it is).

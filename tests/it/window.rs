@@ -364,3 +364,54 @@ fn bad_window_and_money_fields_are_refused_with_the_field_named() {
         "{err}"
     );
 }
+
+#[test]
+fn the_window_and_the_kept_leads_reach_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = shop()
+        .set("warmup_days", json!(10))
+        .set("readout_day", json!(50))
+        .set("replications", json!(4))
+        .write(dir.path(), "w.json");
+    let out = dir.path().join("out");
+    let assert = bin()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let table = super::common::stdout_of(&assert);
+    let window = "leads arriving from day 10 to day 60 (the first 10 days warm queues and learning up and are not counted), read at day 50";
+    assert!(table.contains(window), "{table}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&format!("Window: {window}")), "report");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["warmup_days"], 10.0);
+    assert_eq!(summary["readout_day"], 50.0);
+    // The headline leads with net revenue and Gini kept, and so does the
+    // Lorenz chart.
+    assert!(table.contains("net revenue") && table.contains("Gini kept"));
+    let lorenz = std::fs::read_to_string(out.join("lorenz.svg")).unwrap();
+    assert!(lorenz.contains("Leads kept per unit of capacity"));
+    // partners.csv: leads offered, leads kept, and their value; a partner
+    // keeps at most what it was offered, and with deals of exactly 10,000
+    // and every score in [0, 1] the value kept is at most 10,000 a lead.
+    let csv = std::fs::read_to_string(out.join("partners.csv")).unwrap();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (leads, kept, value) = (col("leads"), col("leads_kept"), col("value_kept"));
+    let mut n = 0;
+    for row in rows {
+        let f: Vec<f64> = row
+            .split(',')
+            .map(|v| v.parse().unwrap_or(f64::NAN))
+            .collect();
+        assert!(f[kept] > 0.0 && f[kept] <= f[leads], "{row}");
+        assert!(f[value] > 0.0 && f[value] <= 10_000.0 * f[kept], "{row}");
+        n += 1;
+    }
+    assert_eq!(n, 2);
+}
