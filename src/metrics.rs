@@ -122,6 +122,8 @@ catalogue! {
         "Leads to the house team", "to house", "leads to the house team";
     Dropped: "volume.dropped", LowerIsBetter, Count, true,
         "Leads dropped", "dropped", "dropped leads";
+    Escalated: "volume.escalated", LowerIsBetter, Count, true,
+        "Leads escalated after their SLA re-routes", "escalated", "escalated leads";
     Unreached: "volume.unreached", LowerIsBetter, Count, true,
         "Leads contacted but never reached", "unreached", "unreached leads";
     Offers: "volume.offers", Neutral, Count, true,
@@ -388,7 +390,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 44);
+        assert_eq!(N_METRICS, 45);
     }
 
     #[test]

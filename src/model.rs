@@ -308,6 +308,8 @@ pub struct Policy {
     pub payout: Payout,
     /// Offers partners may accept or refuse; `None`: assigned at once.
     pub offer: Option<Offer>,
+    /// `sla.then.pool`: which partners (by index) an escalation may go to.
+    pub escalation_pool: Vec<bool>,
 }
 
 /// `offer`: how a lead is offered before it is assigned.
@@ -411,6 +413,9 @@ pub struct Scoring {
 pub enum SlaThen {
     House,
     Drop,
+    /// The policy's rule among `Policy::escalation_pool` members that have
+    /// not held the lead; else the house; else dropped.
+    Pool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -421,6 +426,8 @@ pub struct Sla {
     /// Whether the deadline counts calendar hours or the holder's working
     /// hours.
     pub clock: SlaClock,
+    /// The rule re-routes use, when not the policy's own.
+    pub reroute_rule: Option<Rule>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -99,6 +99,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 .push(*ids.entry(fast.as_slice()).or_insert(next));
         }
         self.scratch.n_pools = ids.len().max(1);
+        self.scratch.reroute_rules.clear();
+        self.scratch
+            .reroute_rules
+            .resize(self.scratch.n_pools, super::routing::RuleState::default());
         self.scratch.rules.clear();
         self.scratch.rules.resize(
             self.policy.routing.tiers.len().max(1) * self.scratch.n_pools,
@@ -124,6 +128,22 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 Source::Candidates
             },
         )
+    }
+
+    /// The policy's rule among the escalation pool's eligible members that
+    /// have not held the lead (the vertical preference applied among them),
+    /// or `None`.
+    pub(super) fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
+        self.scratch.lead_states[lead as usize].offered_head = super::NONE;
+        self.fill_eligible(lead, t);
+        let s = &mut *self.scratch;
+        let pool = &self.policy.escalation_pool;
+        s.candidates.retain(|&p| pool[p as usize]);
+        s.preferred.retain(|&p| pool[p as usize]);
+        if self.policy.eligibility.vertical == VerticalMode::Prefer && !s.preferred.is_empty() {
+            std::mem::swap(&mut s.candidates, &mut s.preferred);
+        }
+        self.pick(lead, Source::Candidates)
     }
 
     /// The rule's first `k` choices for the lead at `t`, best first, into
@@ -174,10 +194,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     fn pick(&mut self, lead: u32, source: Source) -> Option<u32> {
         let model = self.model;
         let policy = self.policy;
-        let (score, attempt) = {
+        let (score, attempt, held_before) = {
             let state = &self.scratch.lead_states[lead as usize];
-            (state.score, state.attempt)
+            (state.score, state.attempt, state.held_head != super::NONE)
         };
+        // A re-route (the lead was held before) may use its own rule.
+        let reroute_rule = policy
+            .sla
+            .and_then(|s| s.reroute_rule)
+            .filter(|_| held_before);
         let segment = self.world.leads[lead as usize].segment as usize;
         let candidates: &[u32] = match source {
             Source::Fast => &self.scratch.fast[segment],
@@ -193,9 +218,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let routing = &policy.routing;
         let learning = &mut self.scratch.learning;
         let streams = self.world.streams;
-        let mut choose = |candidates: &[u32], rule: &mut super::routing::RuleState| {
-            rule.pick(
-                routing.rule,
+        let mut choose = |candidates: &[u32],
+                          state: &mut super::routing::RuleState,
+                          rule: crate::model::Rule| {
+            state.pick(
+                rule,
                 &mut Choice {
                     candidates,
                     weights: &routing.weights,
@@ -209,8 +236,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         let pool = self.scratch.pool_of[segment] as usize;
         let n_pools = self.scratch.n_pools;
+        if let Some(rule) = reroute_rule {
+            return choose(candidates, &mut self.scratch.reroute_rules[pool], rule);
+        }
         if routing.tiers.is_empty() {
-            return choose(candidates, &mut self.scratch.rules[pool]);
+            return choose(candidates, &mut self.scratch.rules[pool], routing.rule);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
         let mut in_tier = std::mem::take(&mut self.scratch.in_tier);
@@ -226,7 +256,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     .copied()
                     .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
             );
-            chosen = choose(&in_tier, &mut self.scratch.rules[k * n_pools + pool]);
+            chosen = choose(
+                &in_tier,
+                &mut self.scratch.rules[k * n_pools + pool],
+                routing.rule,
+            );
             if chosen.is_some() {
                 break;
             }

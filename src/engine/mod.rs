@@ -107,6 +107,8 @@ pub struct PolicyRun {
     pub rerouted: u32,
     /// Leads worked by the house (first routing or later).
     pub to_house: u32,
+    /// Leads whose SLA re-routes ran out (sent to the SLA's `then`).
+    pub escalated: u32,
     /// Routed leads that arrived while their first holder was not working.
     pub after_hours: u32,
     /// Offers made, offers refused, and offers unanswered within the window.
@@ -308,6 +310,8 @@ pub struct Scratch {
     accounts: Vec<Account>,
     /// Rule memory per (tier, pool): `rules[tier * n_pools + pool]`.
     rules: Vec<RuleState>,
+    /// `sla.reroute_rule`'s memory per pool.
+    reroute_rules: Vec<RuleState>,
     /// Per segment: partners the policy's region and vertical rules allow.
     pools: Vec<Vec<(u32, bool)>>,
     /// Per segment: its turn pool, an index shared by every segment whose
@@ -763,9 +767,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
                 self.last_eligible = 0;
                 self.observer.escalated(t, lead);
+                self.tally(lead).escalated += 1;
                 match rules.then {
                     SlaThen::House => self.house,
                     SlaThen::Drop => None,
+                    SlaThen::Pool => self.route_to_pool(lead, t).or(self.house),
                 }
             }
             _ => {

@@ -293,8 +293,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// a re-routing drops it.
     fn offers_exhausted(&mut self, lead: u32, t: f64) {
         let then = match self.policy.sla {
+            // An escalation pool takes leads whose SLA re-routes ran out;
+            // a lead every offered partner refused goes to the house.
             Some(sla) => match sla.then {
-                SlaThen::House => self.house,
+                SlaThen::House | SlaThen::Pool => self.house,
                 SlaThen::Drop => None,
             },
             None => self.house,

@@ -244,6 +244,55 @@ pub fn scoring(
     })
 }
 
+/// `sla.then.pool` as a mask over partners: members by tier or by name.
+pub fn escalation_pool(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: Option<&RawSla>,
+    partners: Option<&[Partner]>,
+    tiers: &[String],
+) -> Vec<bool> {
+    let (Some(RawSlaThen::Pool(pool)), Some(partners)) =
+        (raw.and_then(|s| s.then.as_ref()), partners)
+    else {
+        return Vec::new();
+    };
+    let path = format!("{path}.sla.then.pool");
+    let pool = &pool.pool;
+    if pool.tiers.is_empty() && pool.partners.is_empty() {
+        errors.push(
+            path.clone(),
+            "names nobody: give `tiers`, `partners` or both".into(),
+        );
+    }
+    for (i, t) in pool.tiers.iter().enumerate() {
+        if !tiers.contains(t) {
+            errors.push(
+                format!("{path}.tiers[{i}]"),
+                format!(
+                    "`{t}` is no partner's tier{}",
+                    did_you_mean(t, tiers.iter().map(String::as_str))
+                ),
+            );
+        }
+    }
+    for (i, name) in pool.partners.iter().enumerate() {
+        if !partners.iter().any(|p| &p.name == name) {
+            errors.push(
+                format!("{path}.partners[{i}]"),
+                format!(
+                    "`{name}` names no partner{}",
+                    did_you_mean(name, partners.iter().map(|p| p.name.as_str()))
+                ),
+            );
+        }
+    }
+    partners
+        .iter()
+        .map(|p| pool.tiers.contains(&tiers[p.tier]) || pool.partners.contains(&p.name))
+        .collect()
+}
+
 pub fn sla(
     errors: &mut FieldErrors,
     path: &str,
@@ -267,8 +316,8 @@ pub fn sla(
             format!("must be between 0 and 1000, got {}", raw.max_reroutes),
         );
     }
-    let then = match raw.then {
-        Some(RawSlaThen::House) if !has_house => {
+    let then = match &raw.then {
+        Some(RawSlaThen::Word(RawSlaThenWord::House)) if !has_house => {
             errors.push(
                 format!("{path}.then"),
                 "`house` names nothing: the scenario has no `house` team (add one, or use `drop`)"
@@ -276,8 +325,9 @@ pub fn sla(
             );
             SlaThen::Drop
         }
-        Some(RawSlaThen::House) => SlaThen::House,
-        Some(RawSlaThen::Drop) => SlaThen::Drop,
+        Some(RawSlaThen::Word(RawSlaThenWord::House)) => SlaThen::House,
+        Some(RawSlaThen::Word(RawSlaThenWord::Drop)) => SlaThen::Drop,
+        Some(RawSlaThen::Pool(_)) => SlaThen::Pool,
         None if has_house => SlaThen::House,
         None => SlaThen::Drop,
     };
@@ -289,6 +339,9 @@ pub fn sla(
             Some(RawSlaClock::Business) => SlaClock::Business,
             Some(RawSlaClock::Calendar) | None => SlaClock::Calendar,
         },
+        reroute_rule: raw
+            .reroute_rule
+            .and_then(|r| base_rule(errors, format!("{path}.reroute_rule"), r)),
     })
 }
 

@@ -486,9 +486,33 @@ pub struct RawScoring {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum RawSlaThen {
+pub enum RawSlaThenWord {
     House,
     Drop,
+}
+
+/// `sla.then`: `"house"`, `"drop"`, or `{"pool": {...}}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawSlaThen {
+    Word(RawSlaThenWord),
+    Pool(RawSlaPool),
+}
+
+/// An escalation pool: partners by tier and by name.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlaPool {
+    pub pool: RawPool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    #[serde(default)]
+    pub partners: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -501,6 +525,9 @@ pub struct RawSla {
     pub then: Option<RawSlaThen>,
     #[serde(default)]
     pub clock: Option<RawSlaClock>,
+    /// The rule re-routes use (default: the policy's).
+    #[serde(default)]
+    pub reroute_rule: Option<RawRule>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

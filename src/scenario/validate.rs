@@ -424,6 +424,13 @@ fn policies(
             .as_ref()
             .and_then(|l| super::policy::scoring(&mut c.errors, &path, &p.scoring, &l.signals));
         let sla = super::policy::sla(&mut c.errors, &path, p.sla.as_ref(), raw.house.is_some());
+        let escalation_pool = super::policy::escalation_pool(
+            &mut c.errors,
+            &path,
+            p.sla.as_ref(),
+            partners.as_deref(),
+            tiers,
+        );
         let caps = super::policy::caps(&mut c.errors, &path, &p.caps);
         let payout = super::policy::payout(&mut c.errors, &path, &p.payout);
         if let (Some(routing), Some(partners), Some(leads)) = (&routing, partners, leads) {
@@ -451,6 +458,7 @@ fn policies(
                     .offer
                     .as_ref()
                     .and_then(|o| super::policy::offer(&mut c.errors, &path, o)),
+                escalation_pool,
             });
         }
     }

@@ -29,6 +29,7 @@ mod queueing;
 mod reliability;
 mod report;
 mod schema;
+mod seeds;
 mod shards;
 mod speed;
 mod stress;

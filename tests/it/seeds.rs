@@ -1,0 +1,171 @@
+//! What the seed articles ask for (MODEL-2 §10): escalation to a preferred
+//! pool, re-routes to a better fit, and the rest, each against what it
+//! must do lead by lead.
+
+use std::collections::HashMap;
+
+use leadsim::engine::Observer;
+use leadsim::metrics::Metric;
+use serde_json::json;
+
+use super::common::{observe, Scenario};
+
+/// Every holder (partner index, or the house) each lead was assigned to,
+/// in order.
+#[derive(Default)]
+struct Holders(HashMap<u32, Vec<u32>>);
+
+impl Observer for Holders {
+    fn assigned(&mut self, _t: f64, lead: u32, holder: u32, _eligible: u32) {
+        self.0.entry(lead).or_default().push(holder);
+    }
+}
+
+/// Two slow silver partners that never answer within the SLA, two quick
+/// gold ones; first routings go to silver only (weighted 0 for gold).
+fn escalation(pool: serde_json::Value) -> Scenario {
+    Scenario::new(json!({
+        "name": "escalation", "horizon_days": 20, "seed": 3,
+        "leads": {"arrivals_per_day": 30},
+        "partners": [
+            {"name": "Slow", "count": 2, "tier": "silver", "capacity": 1000,
+             "response_hours": {"fixed": 100}},
+            {"name": "Quick", "count": 2, "tier": "gold", "capacity": 1000,
+             "response_hours": {"fixed": 0.5}}],
+        "house": {"capacity": 1000, "response_hours": {"fixed": 4}},
+        "policies": [{"name": "p",
+            "routing": {"rule": "weighted", "weights": {"silver": 1, "gold": 0}},
+            "sla": {"first_contact_hours": 1, "max_reroutes": 0, "then": {"pool": pool},
+                    "reroute_rule": "least_loaded"}}]
+    }))
+}
+
+#[test]
+fn taken_back_leads_escalate_to_the_pool_and_nowhere_else() {
+    let m = escalation(json!({"tiers": ["gold"]})).model();
+    let mut seen = Holders::default();
+    let run = observe(&m, 0, 3, 0, &mut seen);
+    let house = m.partners.len() as u32;
+    assert!(run.escalated > 400, "{}", run.escalated);
+    for (lead, holders) in &seen.0 {
+        // First a silver partner (0 or 1); it never answers within the
+        // hour, so the lead escalates to a gold one (2 or 3), which keeps it.
+        assert!(holders[0] < 2, "lead {lead}: {holders:?}");
+        assert_eq!(holders.len(), 2, "lead {lead}: {holders:?}");
+        assert!((2..4).contains(&holders[1]), "lead {lead}: {holders:?}");
+        assert_ne!(holders[1], house);
+    }
+    assert_eq!(run.escalated, seen.0.len() as u32);
+    assert_eq!(run.to_house, 0);
+    // A pool with nobody eligible (by name, the pool is one silver partner,
+    // who held the lead or cannot take it within the SLA): the house.
+    let m = escalation(json!({"partners": ["Slow-1"]})).model();
+    let mut seen = Holders::default();
+    let run = observe(&m, 0, 3, 0, &mut seen);
+    for (lead, holders) in &seen.0 {
+        match holders[..] {
+            // Slow-1 first: it may not hold the lead again, so the house.
+            [0, h] => assert_eq!(h, house, "lead {lead}"),
+            // Slow-2 first: escalated to Slow-1, who breaches too; its
+            // re-routes are spent, so the next escalation finds nobody.
+            [1, 0, h] => assert_eq!(h, house, "lead {lead}"),
+            _ => panic!("lead {lead}: {holders:?}"),
+        }
+    }
+    assert!(run.to_house as usize == seen.0.len());
+}
+
+#[test]
+fn re_routes_keep_the_vertical_preference_and_can_use_their_own_rule() {
+    // Health leads; two health specialists (one never answers in time),
+    // three generalists in retail. A lead taken from the slow specialist
+    // goes to the other specialist, not to a generalist.
+    let m = Scenario::new(json!({
+        "name": "fit", "horizon_days": 20, "seed": 4,
+        "leads": {"arrivals_per_day": 20,
+                  "segments": [{"name": "health", "region": "na", "vertical": "health"}]},
+        "partners": [
+            {"name": "SlowHealth", "regions": ["na"], "verticals": ["health"], "capacity": 1000,
+             "response_hours": {"fixed": 100}},
+            {"name": "QuickHealth", "regions": ["na"], "verticals": ["health"], "capacity": 1000,
+             "response_hours": {"fixed": 1}},
+            {"name": "Generalist", "count": 3, "regions": ["na"], "verticals": ["retail"],
+             "capacity": 1000, "response_hours": {"fixed": 1}}],
+        "policies": [{"name": "p", "routing": {"rule": "round_robin"},
+                      "eligibility": {"vertical": "prefer"},
+                      "sla": {"first_contact_hours": 2, "max_reroutes": 3, "then": "drop"}}]
+    }))
+    .model();
+    let mut seen = Holders::default();
+    observe(&m, 0, 4, 0, &mut seen);
+    let mut rerouted = 0;
+    for holders in seen.0.values() {
+        if holders[0] == 0 {
+            assert_eq!(holders[1..], [1], "{holders:?}");
+            rerouted += 1;
+        } else {
+            assert_eq!(holders[..], [1], "{holders:?}");
+        }
+    }
+    assert!(rerouted > 100, "{rerouted}");
+
+    // `reroute_rule: fastest`: whoever a lead is taken from, its next
+    // holder is the fastest partner left (1 h, against 10 h and 30 h).
+    let m = Scenario::new(json!({
+        "name": "fastest", "horizon_days": 20, "seed": 5,
+        "leads": {"arrivals_per_day": 20},
+        "partners": [
+            {"name": "S", "capacity": 1000, "response_hours": {"fixed": 100}},
+            {"name": "F1", "capacity": 1000, "response_hours": {"fixed": 1}},
+            {"name": "F10", "capacity": 1000, "response_hours": {"fixed": 10}},
+            {"name": "F30", "capacity": 1000, "response_hours": {"fixed": 30}}],
+        "policies": [{"name": "p", "routing": {"rule": "round_robin"},
+                      "sla": {"first_contact_hours": 2, "max_reroutes": 3, "then": "drop",
+                              "reroute_rule": "fastest"}}]
+    }))
+    .model();
+    let mut seen = Holders::default();
+    let run = observe(&m, 0, 5, 0, &mut seen);
+    let leads_per = |p: usize| run.partners[p].leads;
+    for holders in seen.0.values() {
+        if holders.len() > 1 {
+            assert_eq!(holders[1..], [1], "{holders:?}");
+        }
+    }
+    // Round robin alone gives each a quarter; F1 also gets every re-route.
+    assert!(leads_per(1) > 2 * leads_per(0), "{:?}", run.partners);
+    let metrics = leadsim::measure::compute(&m, &run);
+    assert_eq!(metrics[Metric::Escalated], 0.0, "no re-routes ran out");
+}
+
+#[test]
+fn bad_pools_and_reroute_rules_are_refused_with_a_suggestion() {
+    let cases = [
+        (
+            json!({"tiers": ["golf"]}),
+            "sla.then.pool.tiers[0]: `golf` is no partner's tier; did you mean `gold`?",
+        ),
+        (
+            json!({"partners": ["Quik-1"]}),
+            "sla.then.pool.partners[0]: `Quik-1` names no partner; did you mean `Quick-1`?",
+        ),
+        (json!({}), "sla.then.pool: names nobody"),
+    ];
+    for (pool, expected) in cases {
+        let text = escalation(pool.clone()).text();
+        let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
+            .expect_err(&pool.to_string())
+            .to_string();
+        assert!(
+            err.contains(expected),
+            "{pool}: expected `{expected}` in {err}"
+        );
+    }
+    let text = escalation(json!({"tiers": ["gold"]}))
+        .set("policies.0.sla.reroute_rule", json!("score_tiered"))
+        .text();
+    let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sla.reroute_rule"), "{err}");
+}
