@@ -215,6 +215,10 @@ pub struct Economics {
     pub churn_revenue_loss: f64,
     /// What each lead the house works costs (`house.cost_per_lead`).
     pub house_cost_per_lead: f64,
+    /// The margin floor: deals discounted beyond `max_discount_approved`
+    /// are renegotiated to it and won with probability `floor_win_factor`.
+    pub max_discount_approved: f64,
+    pub floor_win_factor: f64,
     pub review_hours: f64,
     pub reference_earnings_per_lead: f64,
 }
@@ -254,6 +258,9 @@ pub struct Partner {
     pub covers_vertical: Vec<bool>,
     pub team: Team,
     pub effort_elasticity: f64,
+    /// Under a payout's `max_discount`, the chance a discount above it is
+    /// pulled down to it (`discount_discipline`).
+    pub discount_discipline: f64,
     pub min_period_earnings: f64,
     pub patience_periods: u32,
     /// Half-open windows [from, to) in hours when the partner takes no leads.

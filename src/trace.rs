@@ -60,6 +60,9 @@ pub enum Decision {
     Refused { hours: f64, partner: u32 },
     /// The offer round's window closed; `partners` had not answered.
     OffersExpired { hours: f64, partners: Vec<u32> },
+    /// A won deal beyond the approved discount was renegotiated to it;
+    /// `won` says whether the buyer still signed.
+    Renegotiated { hours: f64, won: bool },
 }
 
 /// Records every lead's story.
@@ -183,6 +186,11 @@ impl Observer for Recorder<'_> {
             hours: time,
             partners,
         });
+    }
+    fn renegotiated(&mut self, time: f64, lead: u32, _holder: u32, won: bool) {
+        self.lead(lead)
+            .decisions
+            .push(Decision::Renegotiated { hours: time, won });
     }
     fn unreached(&mut self, _time: f64, lead: u32, _holder: u32) {
         self.lead(lead).outcome = "unreached";

@@ -199,6 +199,9 @@ pub trait Observer {
     fn offers_expired(&mut self, _time: f64, _lead: u32) {}
     /// First contact was made but never reached the buyer.
     fn unreached(&mut self, _time: f64, _lead: u32, _holder: u32) {}
+    /// A won deal beyond the approved discount was renegotiated to it, and
+    /// `won` says whether the buyer still signed.
+    fn renegotiated(&mut self, _time: f64, _lead: u32, _holder: u32, _won: bool) {}
 }
 
 /// An observer that ignores everything.
@@ -926,19 +929,48 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let is_partner = self.is_partner(holder);
         let skill = self.world.skills[holder as usize];
         let p_win = skill.win_rate * self.fit(lead, holder);
-        let won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
+        let mut won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
         let mut revenue = 0.0;
+        let econ = self.model.economics;
+        let mut discount = 0.0;
+        if won {
+            let team = team_of(self.model, holder);
+            let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
+            discount = team.discount.sample(&mut rng);
+            // A disciplined partner keeps within the payout's `max_discount`
+            // (where commission stops) with its `discount_discipline`.
+            let cap = self.policy.payout.max_discount;
+            if let Some(p) = self.model.partners.get(holder as usize) {
+                if discount > cap
+                    && self
+                        .world
+                        .streams
+                        .uniform(Purpose::Discipline, lead as u64, 0)
+                        < p.discount_discipline
+                {
+                    discount = cap;
+                }
+            }
+            // The margin floor: renegotiated to the approved discount, and
+            // then won with `floor_win_factor`, else lost.
+            if discount > econ.max_discount_approved {
+                discount = econ.max_discount_approved;
+                won = self
+                    .world
+                    .streams
+                    .uniform(Purpose::Renegotiate, lead as u64, 0)
+                    < econ.floor_win_factor;
+                self.observer.renegotiated(t, lead, holder, won);
+            }
+        }
         if is_partner {
             self.scratch.learning[holder as usize].resolved(won);
         }
         if won {
             let team = team_of(self.model, holder);
-            let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
-            let discount = team.discount.sample(&mut rng);
             revenue = self.world.leads[lead as usize].deal_size
                 * team.deal_size_factor
                 * (1.0 - discount);
-            let econ = self.model.economics;
             let p_churn =
                 (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
             let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;

@@ -36,6 +36,12 @@ pub enum Purpose {
     /// Whether an offered partner accepts, and how long it takes to answer.
     Accept,
     AcceptTime,
+    /// Whether a disciplined partner pulls a discount down to the payout's
+    /// `max_discount`, and whether a renegotiated deal is still won.
+    Discipline,
+    Renegotiate,
+    /// Whether a lead goes to the policy's reserve.
+    Reserve,
     /// The streams of one arm of a simulated pilot (`leadsim power`). Its
     /// value predates the enum and is kept so pilots draw what they drew.
     PilotArm = 0xA4A4,
@@ -75,8 +81,8 @@ pub struct Streams {
 }
 
 /// The engine's purposes' discriminants run from 1 to this minus one (the
-/// last is `AcceptTime`; `PilotArm` keys pilots directly, without a prefix).
-const PURPOSES: usize = Purpose::AcceptTime as usize + 1;
+/// last is `Reserve`; `PilotArm` keys pilots directly, without a prefix).
+const PURPOSES: usize = Purpose::Reserve as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {

@@ -139,6 +139,8 @@ pub(super) fn partners(
             },
         );
         let behaviour = behaviour(c, &path, p);
+        let discount_discipline = p.discount_discipline.unwrap_or(0.0);
+        c.unit(&format!("{path}.discount_discipline"), discount_discipline);
         let Some(team) = team else { continue };
         for name in names {
             out.push(Partner {
@@ -148,6 +150,7 @@ pub(super) fn partners(
                 covers_vertical: covers(names_ids.verticals.as_deref(), verticals.0.len()),
                 team: team.clone(),
                 effort_elasticity: behaviour.elasticity,
+                discount_discipline,
                 min_period_earnings: behaviour.min_earnings,
                 patience_periods: behaviour.patience,
                 away: p

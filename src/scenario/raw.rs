@@ -215,6 +215,12 @@ pub struct RawEconomics {
     /// The share of a churned customer's revenue that is lost.
     #[serde(default = "default_churn_revenue_loss")]
     pub churn_revenue_loss: f64,
+    /// The largest discount the vendor approves; a deal beyond it is
+    /// renegotiated to it and then won with `floor_win_factor`.
+    #[serde(default = "default_one")]
+    pub max_discount_approved: f64,
+    #[serde(default = "default_one")]
+    pub floor_win_factor: f64,
     #[serde(default = "default_review_days")]
     pub review_days: f64,
     #[serde(default = "default_reference_earnings")]
@@ -223,6 +229,9 @@ pub struct RawEconomics {
 
 fn default_gross_margin() -> f64 {
     defaults::GROSS_MARGIN
+}
+fn default_one() -> f64 {
+    1.0
 }
 fn default_churn_revenue_loss() -> f64 {
     defaults::CHURN_REVENUE_LOSS
@@ -241,6 +250,8 @@ impl Default for RawEconomics {
             churn_rate: 0.0,
             discount_churn_factor: 0.0,
             churn_revenue_loss: default_churn_revenue_loss(),
+            max_discount_approved: 1.0,
+            floor_win_factor: 1.0,
             review_days: default_review_days(),
             reference_earnings_per_lead: default_reference_earnings(),
         }
@@ -321,6 +332,10 @@ pub struct RawPartner {
     pub selectivity: Option<f64>,
     #[serde(default)]
     pub reject_when_full: Option<bool>,
+    /// Under a payout with `max_discount`, the chance a discount above it
+    /// is pulled down to it.
+    #[serde(default)]
+    pub discount_discipline: Option<f64>,
     #[serde(default)]
     pub effort_elasticity: Option<f64>,
     #[serde(default)]

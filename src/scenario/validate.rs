@@ -250,6 +250,8 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
     c.unit("economics.churn_rate", e.churn_rate);
     c.non_negative("economics.discount_churn_factor", e.discount_churn_factor);
     c.unit("economics.churn_revenue_loss", e.churn_revenue_loss);
+    c.unit("economics.max_discount_approved", e.max_discount_approved);
+    c.unit("economics.floor_win_factor", e.floor_win_factor);
     let house_cost = raw
         .house
         .as_ref()
@@ -275,6 +277,8 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
         discount_churn_factor: e.discount_churn_factor,
         churn_revenue_loss: e.churn_revenue_loss,
         house_cost_per_lead: house_cost,
+        max_discount_approved: e.max_discount_approved,
+        floor_win_factor: e.floor_win_factor,
         review_hours: e.review_days * HOURS_PER_DAY,
         reference_earnings_per_lead: e.reference_earnings_per_lead,
     }

@@ -169,3 +169,95 @@ fn bad_pools_and_reroute_rules_are_refused_with_a_suggestion() {
         .to_string();
     assert!(err.contains("sla.reroute_rule"), "{err}");
 }
+
+/// Every lead qualifies and every deal is won, at 10,000 and a 30 %
+/// discount, unless the floor or discipline says otherwise.
+fn discounts() -> Scenario {
+    Scenario::new(json!({
+        "name": "floor", "horizon_days": 30, "seed": 6, "replications": 30,
+        "leads": {"arrivals_per_day": 20,
+                  "segments": [{"name": "all", "deal_size": {"fixed": 10000},
+                                "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "partners": [{"name": "P", "capacity": 100000, "response_hours": {"fixed": 1},
+                      "work_days": {"fixed": 2}, "qualify_rate": 1, "win_rate": 1,
+                      "discount": 0.3}],
+        "policies": [{"name": "p", "payout": {"commission": [{"from": 0, "rate": 0.1}],
+                                             "max_discount": 0.2}}]
+    }))
+}
+
+#[test]
+fn the_margin_floor_renegotiates_and_loses_some_deals() {
+    let floor = discounts()
+        .set("economics.max_discount_approved", json!(0.2))
+        .set("economics.floor_win_factor", json!(0.5));
+    let s = super::common::run(&floor.model(), 30, 6);
+    let opportunities = super::common::metric(&s, "p", Metric::LeadToOpportunity).mean;
+    let win = super::common::metric(&s, "p", Metric::OpportunityToWin);
+    // Every deal is above the floor: half are still signed. 600 deals a
+    // replication, so the share's se is 0.5 / sqrt(600 x 30); 4 se.
+    assert_eq!(opportunities, 1.0);
+    assert!(
+        (win.mean - 0.5).abs() < 4.0 * 0.5 / (600.0f64 * 30.0).sqrt(),
+        "{}",
+        win.mean
+    );
+    // At the approved discount: 10,000 x (1 - 0.2), exactly.
+    let deal = super::common::metric(&s, "p", Metric::AvgDealSize);
+    assert!((deal.mean - 8_000.0).abs() < 1e-6, "{}", deal.mean);
+    // Without a floor every deal is won at 30 % off.
+    let s = super::common::run(&discounts().model(), 5, 6);
+    assert_eq!(
+        super::common::metric(&s, "p", Metric::OpportunityToWin).mean,
+        1.0
+    );
+    assert!((super::common::metric(&s, "p", Metric::AvgDealSize).mean - 7_000.0).abs() < 1e-6);
+}
+
+#[test]
+fn disciplined_partners_keep_within_the_commission_limit() {
+    // Discipline 0.6: 60 % of deals at the payout's 20 % limit (commission
+    // paid), 40 % at the partner's 30 % (no commission).
+    let m = discounts()
+        .set("partners.0.discount_discipline", json!(0.6))
+        .model();
+    let s = super::common::run(&m, 30, 6);
+    let discount = super::common::metric(&s, "p", Metric::AvgDiscount);
+    let expected = 0.6 * 0.2 + 0.4 * 0.3;
+    // sd of one deal's discount is 0.1 x sqrt(0.6 x 0.4) = 0.049; 600 deals
+    // a replication, 30 replications: se 0.00037; 4 se.
+    assert!(
+        (discount.mean - expected).abs() < 0.0015,
+        "{}",
+        discount.mean
+    );
+    // Commission is 10 % of the disciplined deals' revenue (8,000 each).
+    let wins = super::common::metric(&s, "p", Metric::Wins).mean;
+    let payouts = super::common::metric(&s, "p", Metric::Payouts).mean;
+    let disciplined = payouts / 800.0;
+    assert!(
+        (disciplined / wins - 0.6).abs() < 0.01,
+        "{}",
+        disciplined / wins
+    );
+    // A bad value names the field.
+    let err = leadsim::load_text(
+        &discounts()
+            .set("partners.0.discount_discipline", json!(1.5))
+            .text(),
+        std::path::Path::new("s.json"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("partners[0].discount_discipline"), "{err}");
+    let err = leadsim::load_text(
+        &discounts()
+            .set("economics.floor_win_factor", json!(-1))
+            .text(),
+        std::path::Path::new("s.json"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("economics.floor_win_factor"), "{err}");
+}
