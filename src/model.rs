@@ -481,6 +481,11 @@ pub struct Payout {
     pub clawback: f64,
     pub max_discount: f64,
     pub mdf_rate: f64,
+    /// Hours between earning money and receiving it (`pay_lag_days`):
+    /// behaviour reviews see money received.
+    pub pay_lag_hours: f64,
+    /// Paid to each partner when it joins (`signing_bonus`).
+    pub signing_bonus: f64,
 }
 
 #[derive(Debug, Clone, Copy)]

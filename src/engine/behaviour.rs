@@ -32,6 +32,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if ps.left || !partner.has_joined(t) {
                 continue;
             }
+            // Money received by now (`pay_lag_days`).
+            let pending = &mut self.scratch.pending_pay[p];
+            while let Some(&(at, amount)) = pending.front() {
+                if at > t {
+                    break;
+                }
+                ps.window_earnings += amount;
+                pending.pop_front();
+            }
             let earnings = ps.window_earnings;
             let per_lead = if ps.window_leads > 0 {
                 earnings / ps.window_leads as f64
@@ -45,6 +54,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     partner.effort_elasticity,
                 );
             }
+            self.observer.reviewed(t, p as u32, earnings, ps.effort);
             ps.window_earnings = 0.0;
             ps.window_leads = 0;
             if partner.min_period_earnings > 0.0 {

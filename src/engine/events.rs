@@ -18,6 +18,8 @@ pub enum EventKind {
     Review,
     /// A stress world's partner event (exit, consolidation), by index.
     World { event: u16 },
+    /// A partner joins the programme (its signing bonus is paid).
+    Join { partner: u32 },
     /// The answer that decides offer round `round` of the lead's routing
     /// `attempt` (an acceptance, or the last refusal): entry `reply` of
     /// the offers made.

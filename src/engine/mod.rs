@@ -185,6 +185,11 @@ pub trait Observer {
     fn closed(&mut self, _time: f64, _lead: u32, _holder: u32, _won: bool, _revenue: f64) {}
     /// A partner was paid `amount` (after caps) on account of the lead.
     fn paid(&mut self, _time: f64, _lead: u32, _holder: u32, _amount: f64) {}
+    /// A partner reviewed its earnings: it saw `received` (money received
+    /// since its last review) and set its effort.
+    fn reviewed(&mut self, _time: f64, _partner: u32, _received: f64, _effort: f64) {}
+    /// A partner was paid its signing bonus.
+    fn signed(&mut self, _time: f64, _partner: u32, _amount: f64) {}
     /// The lead moved from `from` to `to` with its state (consolidation).
     fn moved(&mut self, _time: f64, _lead: u32, _from: u32, _to: u32) {}
     /// The SLA's `max_reroutes` ran out: the lead goes to the SLA's `then`.
@@ -332,6 +337,9 @@ pub struct Scratch {
     /// Per partner: on the history of the lead being routed (all false
     /// between routings).
     excluded: Vec<bool>,
+    /// Per partner: money earned and not yet received (`pay_lag_days`), as
+    /// (when it arrives, amount), in order.
+    pending_pay: Vec<VecDeque<(f64, f64)>>,
     /// Each offer's answer, by the same index as `offered`.
     replies: Vec<offers::Reply>,
     /// A round's refusals in the order they came, for the observer.
@@ -419,6 +427,9 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     );
     scratch.accounts.clear();
     scratch.accounts.resize(n_partners, Account::default());
+    scratch.pending_pay.resize_with(n_partners, VecDeque::new);
+    scratch.pending_pay.truncate(n_partners);
+    scratch.pending_pay.iter_mut().for_each(VecDeque::clear);
 
     let run = PolicyRun {
         ttfc_by_hour: vec![(0.0, 0); crate::calendar::WEEK_HOURS as usize],
@@ -452,6 +463,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     sim.build_pools();
     sim.schedule_reviews();
     sim.schedule_world_events();
+    sim.schedule_signing();
     sim.play();
     sim.finish()
 }
@@ -573,6 +585,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::Close { lead } => self.close(lead, t),
             EventKind::Review => self.review(t),
             EventKind::World { event } => self.world_event(event as usize, t),
+            EventKind::Join { partner } => self.sign(partner, t),
             EventKind::OfferAnswer {
                 lead,
                 attempt,
@@ -839,7 +852,50 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let run = self.tally(lead);
         run.payouts += amount;
         run.partners[holder as usize].payouts += amount;
-        self.scratch.partner_states[holder as usize].window_earnings += amount;
+        self.earn(holder, time, amount);
+    }
+
+    /// Money earned by partner `p` at `t`: what its reviews see, at once or
+    /// `pay_lag_days` later.
+    fn earn(&mut self, p: u32, t: f64, amount: f64) {
+        let lag = self.policy.payout.pay_lag_hours;
+        if lag > 0.0 {
+            self.scratch.pending_pay[p as usize].push_back((t + lag, amount));
+        } else {
+            self.scratch.partner_states[p as usize].window_earnings += amount;
+        }
+    }
+
+    /// Pays each partner its signing bonus when it joins: at the start, or
+    /// at its `joins_day` (or a stress world's join).
+    fn schedule_signing(&mut self) {
+        if self.policy.payout.signing_bonus <= 0.0 {
+            return;
+        }
+        for p in 0..self.model.partners.len() {
+            let joins = self.scratch.partner_states[p].joins_hours.max(0.0);
+            self.scratch
+                .calendar
+                .schedule(joins, EventKind::Join { partner: p as u32 });
+        }
+    }
+
+    /// The signing bonus, counted in the metrics when paid within the
+    /// run's window (after the warm-up).
+    fn sign(&mut self, p: u32, t: f64) {
+        if self.scratch.partner_states[p as usize].left {
+            return;
+        }
+        let amount = self.policy.payout.signing_bonus;
+        self.observer.signed(t, p, amount);
+        let run = if t >= self.model.warmup_hours {
+            &mut self.run
+        } else {
+            &mut self.warm
+        };
+        run.payouts += amount;
+        run.partners[p as usize].payouts += amount;
+        self.earn(p, t, amount);
     }
 
     fn contact(&mut self, lead: u32, attempt: u16, t: f64) {
@@ -1004,7 +1060,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     0.0
                 };
                 self.pay(t, lead, holder, deal.commission);
-                self.scratch.partner_states[holder as usize].window_earnings -= clawback;
+                self.earn(holder, t, -clawback);
                 let run = self.tally(lead);
                 run.mdf += deal.mdf;
                 run.clawbacks += clawback;

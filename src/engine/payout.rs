@@ -148,6 +148,8 @@ mod tests {
                 amount: 40.0,
             }),
             cap_per_period: None,
+            pay_lag_hours: 0.0,
+            signing_bonus: 0.0,
             clawback: 1.0,
             max_discount: 0.2,
             mdf_rate: 0.02,

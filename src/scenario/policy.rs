@@ -445,6 +445,23 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
             unit(errors, format!("{path}.{name}"), v);
         }
     }
+    let lag = raw.pay_lag_days.unwrap_or(0.0);
+    if !(lag.is_finite() && (0.0..=super::limits::MAX_HORIZON_DAYS).contains(&lag)) {
+        errors.push(
+            format!("{path}.pay_lag_days"),
+            format!(
+                "must be a number of days from 0 to {}, got {lag}",
+                super::limits::MAX_HORIZON_DAYS
+            ),
+        );
+    }
+    let signing = raw.signing_bonus.unwrap_or(0.0);
+    if !(signing.is_finite() && signing >= 0.0) {
+        errors.push(
+            format!("{path}.signing_bonus"),
+            format!("must be an amount >= 0, got {signing}"),
+        );
+    }
     if errors.len() > before {
         return None;
     }
@@ -467,6 +484,8 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
         clawback: raw.clawback.unwrap_or(0.0),
         max_discount: raw.max_discount.unwrap_or(1.0),
         mdf_rate: raw.mdf_rate.unwrap_or(0.0),
+        pay_lag_hours: lag * HOURS_PER_DAY,
+        signing_bonus: signing,
     })
 }
 

@@ -595,6 +595,12 @@ pub struct RawPayout {
     pub max_discount: Option<f64>,
     #[serde(default)]
     pub mdf_rate: Option<f64>,
+    /// Days between earning money and the partner receiving it.
+    #[serde(default)]
+    pub pay_lag_days: Option<f64>,
+    /// Paid to each partner when it joins.
+    #[serde(default)]
+    pub signing_bonus: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -261,3 +261,102 @@ fn disciplined_partners_keep_within_the_commission_limit() {
     .to_string();
     assert!(err.contains("economics.floor_win_factor"), "{err}");
 }
+
+/// Watches reviews and payments.
+#[derive(Default)]
+struct Money {
+    /// (time, partner, received, effort) per review.
+    reviews: Vec<(f64, u32, f64, f64)>,
+    /// (time, partner, amount) per payment on account of a lead.
+    paid: Vec<(f64, u32, f64)>,
+    signed: Vec<(f64, u32, f64)>,
+}
+
+impl Observer for Money {
+    fn reviewed(&mut self, t: f64, partner: u32, received: f64, effort: f64) {
+        self.reviews.push((t, partner, received, effort));
+    }
+    fn paid(&mut self, t: f64, _lead: u32, holder: u32, amount: f64) {
+        self.paid.push((t, holder, amount));
+    }
+    fn signed(&mut self, t: f64, partner: u32, amount: f64) {
+        self.signed.push((t, partner, amount));
+    }
+}
+
+fn paid_partners(lag_days: f64) -> Scenario {
+    Scenario::new(json!({
+        "name": "lag", "horizon_days": 90, "seed": 7,
+        "leads": {"arrivals_per_day": 10},
+        "economics": {"review_days": 30, "reference_earnings_per_lead": 100},
+        "partners": [{"name": "P", "count": 3, "capacity": 100, "effort_elasticity": 1,
+                      "response_hours": {"exponential": {"mean": 4}}}],
+        "policies": [{"name": "p", "payout": {"per_qualified_lead": 200, "pay_lag_days": lag_days,
+                                             "signing_bonus": 1000}}]
+    }))
+}
+
+#[test]
+fn reviews_see_money_received_and_signing_bonuses_are_paid_on_joining() {
+    let plain = paid_partners(0.0).model();
+    let lagged = paid_partners(10.0).model();
+    let (mut a, mut b) = (Money::default(), Money::default());
+    let run_a = observe(&plain, 0, 7, 0, &mut a);
+    observe(&lagged, 0, 7, 0, &mut b);
+    // Up to the first review (day 30) both runs are the same; the lagged
+    // partner sees 10 days' less money: exactly what it earned (fees and
+    // its signing bonus) in (20, 30] days.
+    for p in 0..3u32 {
+        let first = |m: &Money| {
+            *m.reviews
+                .iter()
+                .find(|r| r.1 == p)
+                .expect("a review at day 30")
+        };
+        let (ra, rb) = (first(&a), first(&b));
+        assert_eq!(ra.0, 720.0);
+        let late: f64 = a
+            .paid
+            .iter()
+            .filter(|&&(t, h, _)| h == p && t > 480.0 && t <= 720.0)
+            .map(|x| x.2)
+            .sum();
+        assert!(late > 0.0);
+        assert!(
+            (ra.2 - rb.2 - late).abs() < 1e-6,
+            "partner {p}: {} - {} against {late}",
+            ra.2,
+            rb.2
+        );
+        assert!(rb.3 <= ra.3, "less money seen, no more effort");
+    }
+    // Every partner got its signing bonus at day 0, counted in payouts.
+    assert_eq!(
+        a.signed,
+        vec![(0.0, 0, 1000.0), (0.0, 1, 1000.0), (0.0, 2, 1000.0)]
+    );
+    let fees: f64 = a.paid.iter().map(|x| x.2).sum();
+    assert!((run_a.payouts - fees - 3000.0).abs() < 1e-6);
+    // A partner joining on day 40 is paid then; during a warm-up it is
+    // paid but not counted.
+    let late_joiner = paid_partners(0.0)
+        .set("partners.0.joins_day", json!(40))
+        .set("warmup_days", json!(20))
+        .model();
+    let mut c = Money::default();
+    let run = observe(&late_joiner, 0, 7, 0, &mut c);
+    assert_eq!(c.signed.len(), 3);
+    assert!(c.signed.iter().all(|s| s.0 == 960.0), "{:?}", c.signed);
+    let counted_fees: f64 = c
+        .paid
+        .iter()
+        .filter(|x| x.0 >= 0.0)
+        .map(|x| x.2)
+        .sum::<f64>();
+    assert!(run.payouts <= counted_fees + 3000.0 + 1e-6);
+    assert!(run.payouts >= 3000.0, "the day-40 bonuses count");
+    let err = leadsim::load_text(&paid_partners(-1.0).text(), std::path::Path::new("s.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("policies[0].payout.pay_lag_days"), "{err}");
+}
