@@ -124,6 +124,8 @@ catalogue! {
         "Leads dropped", "dropped", "dropped leads";
     Escalated: "volume.escalated", LowerIsBetter, Count, true,
         "Leads escalated after their SLA re-routes", "escalated", "escalated leads";
+    Reserved: "volume.reserved", Neutral, Count, true,
+        "Leads given by the reserve", "reserved", "reserved leads";
     Unreached: "volume.unreached", LowerIsBetter, Count, true,
         "Leads contacted but never reached", "unreached", "unreached leads";
     Offers: "volume.offers", Neutral, Count, true,
@@ -390,7 +392,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 45);
+        assert_eq!(N_METRICS, 46);
     }
 
     #[test]

@@ -317,6 +317,25 @@ pub struct Policy {
     pub offer: Option<Offer>,
     /// `sla.then.pool`: which partners (by index) an escalation may go to.
     pub escalation_pool: Vec<bool>,
+    /// `reserve`: a share of first routings bypasses the rule.
+    pub reserve: Option<Reserve>,
+}
+
+/// `reserve`: `share` of leads (each by its own draw) go to the reserve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reserve {
+    pub share: f64,
+    pub to: ReserveTo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReserveTo {
+    /// The eligible partner with the fewest leads kept to first contact per
+    /// unit of capacity in the current payout period.
+    LeastServed,
+    /// Among eligible partners that joined within this many hours (not
+    /// those in the programme from the start), the least served.
+    Newest { within_hours: f64 },
 }
 
 /// `offer`: how a lead is offered before it is assigned.

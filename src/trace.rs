@@ -60,6 +60,8 @@ pub enum Decision {
     Refused { hours: f64, partner: u32 },
     /// The offer round's window closed; `partners` had not answered.
     OffersExpired { hours: f64, partners: Vec<u32> },
+    /// The policy's reserve gave the lead to `partner`, bypassing the rule.
+    Reserved { hours: f64, partner: u32 },
     /// A won deal beyond the approved discount was renegotiated to it;
     /// `won` says whether the buyer still signed.
     Renegotiated { hours: f64, won: bool },
@@ -185,6 +187,12 @@ impl Observer for Recorder<'_> {
         l.decisions.push(Decision::OffersExpired {
             hours: time,
             partners,
+        });
+    }
+    fn reserved(&mut self, time: f64, lead: u32, partner: u32) {
+        self.lead(lead).decisions.push(Decision::Reserved {
+            hours: time,
+            partner,
         });
     }
     fn renegotiated(&mut self, time: f64, lead: u32, _holder: u32, won: bool) {

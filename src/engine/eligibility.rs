@@ -114,9 +114,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// `None`.
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
         let state = &self.scratch.lead_states[lead as usize];
-        let fast = self.static_eligibility
-            && state.held_head == super::NONE
-            && state.offered_head == super::NONE;
+        let first = state.held_head == super::NONE && state.offered_head == super::NONE;
+        if first {
+            if let Some(p) = self.reserve_pick(lead, t) {
+                return Some(p);
+            }
+        }
+        let fast = self.static_eligibility && first;
         if !fast {
             self.fill_candidates(lead, t);
         }
@@ -128,6 +132,57 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 Source::Candidates
             },
         )
+    }
+
+    /// The reserve's partner for a lead's first routing, when the lead is
+    /// reserved (its own draw against `reserve.share`) and the reserve has
+    /// an eligible partner: the least served per unit of capacity in the
+    /// payout period (among partners that joined within `new_days` for
+    /// `newest`), ties to the first in file order.
+    fn reserve_pick(&mut self, lead: u32, t: f64) -> Option<u32> {
+        let reserve = self.policy.reserve?;
+        let u = self
+            .world
+            .streams
+            .uniform(super::rng::Purpose::Reserve, lead as u64, 0);
+        if u >= reserve.share {
+            return None;
+        }
+        self.fill_candidates(lead, t);
+        let period = (t / self.policy.payout.period_hours) as u64;
+        let s = &*self.scratch;
+        let chosen = s
+            .candidates
+            .iter()
+            .copied()
+            .filter(|&p| match reserve.to {
+                crate::model::ReserveTo::LeastServed => true,
+                crate::model::ReserveTo::Newest { within_hours } => {
+                    let joins = s.partner_states[p as usize].joins_hours;
+                    joins > 0.0 && t - joins <= within_hours
+                }
+            })
+            .map(|p| {
+                let ps = &s.partner_states[p as usize];
+                let kept = if ps.kept_period == period {
+                    ps.kept_in_period
+                } else {
+                    0
+                };
+                (
+                    p,
+                    kept as f64 / s.holders[p as usize].capacity.max(1) as f64,
+                )
+            })
+            .fold(None, |best: Option<(u32, f64)>, (p, v)| match best {
+                Some((_, b)) if b <= v => best,
+                _ => Some((p, v)),
+            })
+            .map(|(p, _)| p)?;
+        self.last_eligible = self.scratch.candidates.len() as u32;
+        self.tally(lead).reserved += 1;
+        self.observer.reserved(t, lead, chosen);
+        Some(chosen)
     }
 
     /// The policy's rule among the escalation pool's eligible members that
@@ -153,10 +208,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn rank(&mut self, lead: u32, t: f64, k: u32, out: &mut Vec<u32>) {
         out.clear();
         let state = &self.scratch.lead_states[lead as usize];
-        if self.static_eligibility
-            && state.held_head == super::NONE
-            && state.offered_head == super::NONE
-        {
+        let state_first = state.held_head == super::NONE && state.offered_head == super::NONE;
+        // The reserve's partner, if the lead is reserved, is offered first;
+        // the rule ranks the rest.
+        let reserved = if state_first {
+            self.reserve_pick(lead, t)
+        } else {
+            None
+        };
+        if self.static_eligibility && state_first {
             // What `fill_eligible` would find, kept from `build_pools`.
             let segment = self.world.leads[lead as usize].segment as usize;
             let s = &mut *self.scratch;
@@ -168,7 +228,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             self.fill_eligible(lead, t);
         }
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
-        for _ in 0..k {
+        if let Some(p) = reserved {
+            out.push(p);
+            for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
+                if let Some(i) = list.iter().position(|&c| c == p) {
+                    list.remove(i);
+                }
+            }
+        }
+        for _ in out.len()..k as usize {
             // As `fill_candidates` would: the preferred ones while any is left.
             let source = if prefer && !self.scratch.preferred.is_empty() {
                 Source::Preferred

@@ -109,6 +109,8 @@ pub struct PolicyRun {
     pub to_house: u32,
     /// Leads whose SLA re-routes ran out (sent to the SLA's `then`).
     pub escalated: u32,
+    /// Leads the policy's reserve gave to a partner, bypassing the rule.
+    pub reserved: u32,
     /// Routed leads that arrived while their first holder was not working.
     pub after_hours: u32,
     /// Offers made, offers refused, and offers unanswered within the window.
@@ -188,6 +190,8 @@ pub trait Observer {
     /// A partner reviewed its earnings: it saw `received` (money received
     /// since its last review) and set its effort.
     fn reviewed(&mut self, _time: f64, _partner: u32, _received: f64, _effort: f64) {}
+    /// The reserve gave the lead to `partner`, bypassing the rule.
+    fn reserved(&mut self, _time: f64, _lead: u32, _partner: u32) {}
     /// A partner was paid its signing bonus.
     fn signed(&mut self, _time: f64, _partner: u32, _amount: f64) {}
     /// The lead moved from `from` to `to` with its state (consolidation).
@@ -277,6 +281,10 @@ struct PartnerState {
     /// Earnings and leads since the last review.
     window_earnings: f64,
     window_leads: u32,
+    /// Leads kept to first contact in payout period `kept_period` (the
+    /// reserve's `least_served`).
+    kept_period: u64,
+    kept_in_period: u32,
     /// Cap counters: assignments on `day` and in payout `period`.
     day: u64,
     day_leads: u32,
@@ -294,6 +302,8 @@ impl Default for PartnerState {
             strikes: 0,
             window_earnings: 0.0,
             window_leads: 0,
+            kept_period: 0,
+            kept_in_period: 0,
             day: 0,
             day_leads: 0,
             period: 0,
@@ -918,6 +928,18 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         bin.0 += delay;
         bin.1 += 1;
         if is_partner {
+            let period = (t / self.policy.payout.period_hours) as u64;
+            let ps = &mut self.scratch.partner_states[holder as usize];
+            if ps.kept_period != period {
+                ps.kept_period = period;
+                ps.kept_in_period = 0;
+            }
+            ps.kept_in_period += 1;
+            let run = if st.counted {
+                &mut self.run
+            } else {
+                &mut self.warm
+            };
             let tally = &mut run.partners[holder as usize];
             tally.contacts += 1;
             tally.value_kept += st.score * the_lead.deal_size;

@@ -56,6 +56,9 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
             format!("{hours:.2}h re-routes used up: the SLA's `then` applies")
         }
         Decision::Dropped { hours } => format!("{hours:.2}h dropped"),
+        Decision::Reserved { hours, partner } => {
+            format!("{hours:.2}h reserve -> {}", holder(partner))
+        }
         Decision::Renegotiated { hours, won } => format!(
             "{hours:.2}h discount beyond the approved maximum renegotiated: {}",
             if won { "signed" } else { "lost" }

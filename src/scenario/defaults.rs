@@ -23,6 +23,8 @@ pub const DECAY_FLOOR: f64 = 0.2;
 pub const GROSS_MARGIN: f64 = 0.7;
 /// The share of a churned customer's revenue that is lost (all of it).
 pub const CHURN_REVENUE_LOSS: f64 = 1.0;
+/// `reserve.to: "newest"`: how long a partner counts as new, in days.
+pub const NEW_PARTNER_DAYS: f64 = 60.0;
 /// Days between partners' reviews of their earnings.
 pub const REVIEW_DAYS: f64 = 30.0;
 /// Earnings per lead at which a partner's effort is neutral.

@@ -491,6 +491,42 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
 
 /// `offer`: the mode, and for `broadcast` how many at once; the window and
 /// the rounds.
+/// `reserve`.
+pub fn reserve(errors: &mut FieldErrors, path: &str, raw: &RawReserve) -> Option<Reserve> {
+    let path = format!("{path}.reserve");
+    let before = errors.len();
+    unit(errors, format!("{path}.share"), raw.share);
+    let to = match (raw.to, raw.new_days) {
+        (RawReserveTo::LeastServed, Some(_)) => {
+            errors.push(
+                format!("{path}.new_days"),
+                "only applies to `to: \"newest\"`".into(),
+            );
+            ReserveTo::LeastServed
+        }
+        (RawReserveTo::LeastServed, None) => ReserveTo::LeastServed,
+        (RawReserveTo::Newest, days) => {
+            let days = days.unwrap_or(super::defaults::NEW_PARTNER_DAYS);
+            if !(days.is_finite() && days > 0.0 && days <= super::limits::MAX_HORIZON_DAYS) {
+                errors.push(
+                    format!("{path}.new_days"),
+                    format!(
+                        "must be a positive number of days, at most {}, got {days}",
+                        super::limits::MAX_HORIZON_DAYS
+                    ),
+                );
+            }
+            ReserveTo::Newest {
+                within_hours: days * HOURS_PER_DAY,
+            }
+        }
+    };
+    (errors.len() == before).then_some(Reserve {
+        share: raw.share,
+        to,
+    })
+}
+
 pub fn offer(errors: &mut FieldErrors, path: &str, raw: &RawOffer) -> Option<Offer> {
     let before = errors.len();
     let path = format!("{path}.offer");

@@ -375,6 +375,25 @@ pub struct RawPolicy {
     pub payout: RawPayout,
     #[serde(default)]
     pub offer: Option<RawOffer>,
+    #[serde(default)]
+    pub reserve: Option<RawReserve>,
+}
+
+/// `reserve`: a share of routed leads bypasses the rule.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReserve {
+    pub share: f64,
+    pub to: RawReserveTo,
+    #[serde(default)]
+    pub new_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawReserveTo {
+    LeastServed,
+    Newest,
 }
 
 /// `offer`: `{"mode": "single" | "broadcast", "to", "window_hours", "max_rounds"}`.

@@ -463,6 +463,10 @@ fn policies(
                     .as_ref()
                     .and_then(|o| super::policy::offer(&mut c.errors, &path, o)),
                 escalation_pool,
+                reserve: p
+                    .reserve
+                    .as_ref()
+                    .and_then(|r| super::policy::reserve(&mut c.errors, &path, r)),
             });
         }
     }

@@ -360,3 +360,86 @@ fn reviews_see_money_received_and_signing_bonuses_are_paid_on_joining() {
         .to_string();
     assert!(err.contains("policies[0].payout.pay_lag_days"), "{err}");
 }
+
+/// Four partners; weighted routing never picks `Starved` (weight 0).
+fn reserve(reserve: serde_json::Value) -> Scenario {
+    Scenario::new(json!({
+        "name": "reserve", "horizon_days": 60, "seed": 8, "replications": 20,
+        "leads": {"arrivals_per_day": 20},
+        "partners": [
+            {"name": "Big", "count": 3, "capacity": 20, "response_hours": {"fixed": 2}},
+            {"name": "Starved", "capacity": 20, "response_hours": {"fixed": 2}},
+            {"name": "Late", "capacity": 20, "response_hours": {"fixed": 2}, "joins_day": 30}],
+        "policies": [{"name": "p",
+                      "routing": {"rule": "weighted", "weights": {"Starved": 0, "Late": 0}},
+                      "reserve": reserve}]
+    }))
+}
+
+#[test]
+fn the_reserve_takes_its_share_for_the_least_served_or_the_newest() {
+    let m = reserve(json!({"share": 0.2, "to": "least_served"})).model();
+    let s = super::common::run(&m, 20, 8);
+    let reserved = super::common::metric(&s, "p", Metric::Reserved).mean;
+    let routed = super::common::metric(&s, "p", Metric::Routed).mean;
+    // Binomial share of ~1,200 routed leads a replication over 20
+    // replications: se sqrt(0.16 / 24,000) = 0.0026; 4 se.
+    assert!(
+        (reserved / routed - 0.2).abs() < 0.011,
+        "{}",
+        reserved / routed
+    );
+    let mut seen = Holders::default();
+    let run = observe(&m, 0, 8, 0, &mut seen);
+    // The rule never picks `Starved` or `Late`: whatever they get is the
+    // reserve's, and the least served gets it.
+    let (starved, late) = (run.partners[3].leads, run.partners[4].leads);
+    assert!(starved > 50 && late > 50, "starved {starved}, late {late}");
+    assert_eq!(
+        starved + late + run.partners[..3].iter().map(|p| p.leads).sum::<u32>(),
+        run.routed
+    );
+    assert!(run.reserved >= starved + late);
+
+    // `newest`: only the partner that joined on day 30 gets reserved leads,
+    // and only within 20 days of joining.
+    let m = reserve(json!({"share": 0.2, "to": "newest", "new_days": 20})).model();
+    #[derive(Default)]
+    struct Reserved(Vec<(f64, u32)>);
+    impl Observer for Reserved {
+        fn reserved(&mut self, t: f64, _lead: u32, partner: u32) {
+            self.0.push((t, partner));
+        }
+    }
+    let mut r = Reserved::default();
+    let run = observe(&m, 0, 8, 0, &mut r);
+    assert!(r.0.len() > 50, "{}", r.0.len());
+    for &(t, p) in &r.0 {
+        assert_eq!(p, 4, "only the newcomer");
+        assert!(
+            (720.0..=1200.0).contains(&t),
+            "within 20 days of day 30: {t}"
+        );
+    }
+    assert_eq!(run.partners[3].leads, 0, "not new: never reserved");
+    // Errors name the field.
+    for (patch, expected) in [
+        (
+            json!({"share": 1.5, "to": "newest"}),
+            "policies[0].reserve.share",
+        ),
+        (
+            json!({"share": 0.1, "to": "least_served", "new_days": 5}),
+            "policies[0].reserve.new_days",
+        ),
+        (
+            json!({"share": 0.1, "to": "newest", "new_days": 0}),
+            "policies[0].reserve.new_days",
+        ),
+    ] {
+        let err = leadsim::load_text(&reserve(patch).text(), std::path::Path::new("s.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}");
+    }
+}
