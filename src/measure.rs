@@ -125,5 +125,10 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::StarvedPartners => starved as f64,
         Metric::PartnersRetained => (run.partners.len() - left) as f64,
         Metric::PartnersLeft => left as f64,
+        Metric::ExclusivityRevoked => run
+            .partners
+            .iter()
+            .filter(|p| p.exclusivity_revoked_at.is_some())
+            .count() as f64,
     })
 }

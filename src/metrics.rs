@@ -200,6 +200,8 @@ catalogue! {
         "Partners retained", "retained", "partners retained";
     PartnersLeft: "partners.left", LowerIsBetter, Count, false,
         "Partners that left", "left", "partners that left";
+    ExclusivityRevoked: "partners.exclusivity_revoked", LowerIsBetter, Count, false,
+        "Partners that lost exclusivity", "excl. lost", "partners that lost exclusivity";
 }
 
 /// How many metrics the catalogue holds.
@@ -392,7 +394,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 46);
+        assert_eq!(N_METRICS, 47);
     }
 
     #[test]

@@ -267,6 +267,9 @@ pub struct Partner {
     pub away: Vec<(f64, f64)>,
     /// The partner is inactive before this hour (`joins_day`).
     pub joins_hours: Option<f64>,
+    /// An exclusive territory (`exclusive`), as an interned region or
+    /// vertical.
+    pub exclusive: Option<Territory>,
     /// The learning rules' prior: declared mean `qualify_rate x win_rate`
     /// (kept inside (0, 1) so the Beta prior is proper), worth 2 leads.
     pub prior_win_rate: f64,
@@ -319,7 +322,29 @@ pub struct Policy {
     pub escalation_pool: Vec<bool>,
     /// `reserve`: a share of first routings bypasses the rule.
     pub reserve: Option<Reserve>,
+    /// `exclusivity` (default: honoured, never reviewed).
+    pub exclusivity: Exclusivity,
 }
+
+/// A region or a vertical, interned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Territory {
+    Region(usize),
+    Vertical(usize),
+}
+
+/// `exclusivity`: whether exclusive territories are honoured, and the
+/// guardrails reviewed every `review_hours`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Exclusivity {
+    pub honor: bool,
+    pub review_hours: f64,
+    pub min_lead_to_opportunity: Option<f64>,
+    pub max_sla_breach_rate: Option<f64>,
+}
+
+/// Leads a partner must have worked before a guardrail judges it.
+pub const EXCLUSIVITY_MIN_LEADS: u32 = 20;
 
 /// `reserve`: `share` of leads (each by its own draw) go to the reserve.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -125,6 +125,12 @@ pub struct PartnerSums {
     /// Replications in which the partner left, and the sum of the days.
     pub left_replications: u64,
     pub left_day_sum: f64,
+    /// Replications in which it lost its exclusive territory, and the sum
+    /// of the days.
+    #[serde(default)]
+    pub revoked_replications: u64,
+    #[serde(default)]
+    pub revoked_day_sum: f64,
 }
 
 impl PartnerSums {
@@ -140,10 +146,12 @@ impl PartnerSums {
             self.payouts,
             self.ttfc_mean_sum,
             self.left_day_sum,
+            self.revoked_day_sum,
         ];
         sums.iter().all(|v| v.is_finite() && *v >= 0.0)
             && self.ttfc_replications <= replications
             && self.left_replications <= replications
+            && self.revoked_replications <= replications
     }
 
     fn merge(&mut self, o: &PartnerSums) {
@@ -158,6 +166,8 @@ impl PartnerSums {
         self.ttfc_replications += o.ttfc_replications;
         self.left_replications += o.left_replications;
         self.left_day_sum += o.left_day_sum;
+        self.revoked_replications += o.revoked_replications;
+        self.revoked_day_sum += o.revoked_day_sum;
     }
 }
 
@@ -369,6 +379,10 @@ impl Results {
             if let Some(hours) = tally.left_at_hours {
                 sums.left_replications += 1;
                 sums.left_day_sum += hours / crate::model::HOURS_PER_DAY;
+            }
+            if let Some(hours) = tally.exclusivity_revoked_at {
+                sums.revoked_replications += 1;
+                sums.revoked_day_sum += hours / crate::model::HOURS_PER_DAY;
             }
         }
     }

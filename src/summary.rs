@@ -99,6 +99,10 @@ pub struct PartnerRow {
     /// the mean day it left in those; `None` if it never left.
     pub left_share: f64,
     pub left_mean_day: Option<f64>,
+    /// Share of replications in which it lost its exclusive territory, and
+    /// the mean day it did in those; `None` if it never did.
+    pub exclusivity_revoked_share: f64,
+    pub exclusivity_revoked_mean_day: Option<f64>,
 }
 
 pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
@@ -136,6 +140,9 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                     left_share: s.left_replications as f64 / reps,
                     left_mean_day: (s.left_replications > 0)
                         .then(|| s.left_day_sum / s.left_replications as f64),
+                    exclusivity_revoked_share: s.revoked_replications as f64 / reps,
+                    exclusivity_revoked_mean_day: (s.revoked_replications > 0)
+                        .then(|| s.revoked_day_sum / s.revoked_replications as f64),
                     ttfc_mean_hours: (s.ttfc_replications > 0)
                         .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
                 })

@@ -60,6 +60,11 @@ pub enum Decision {
     Refused { hours: f64, partner: u32 },
     /// The offer round's window closed; `partners` had not answered.
     OffersExpired { hours: f64, partners: Vec<u32> },
+    /// `partner` holds the exclusive territory the lead falls in.
+    Exclusive { hours: f64, partner: u32 },
+    /// `partner` lost its exclusive territory at a review (shown on the
+    /// first lead to arrive after).
+    ExclusivityRevoked { hours: f64, partner: u32 },
     /// The policy's reserve gave the lead to `partner`, bypassing the rule.
     Reserved { hours: f64, partner: u32 },
     /// A won deal beyond the approved discount was renegotiated to it;
@@ -71,6 +76,9 @@ pub enum Decision {
 pub struct Recorder<'m> {
     model: &'m Model,
     pub leads: Vec<LeadTrace>,
+    /// Partners that lost exclusivity since the last arrival: the next
+    /// lead to arrive carries the news, so the trace keeps time order.
+    revoked: Vec<(f64, u32)>,
 }
 
 impl<'m> Recorder<'m> {
@@ -78,6 +86,7 @@ impl<'m> Recorder<'m> {
         Recorder {
             model,
             leads: Vec::new(),
+            revoked: Vec::new(),
         }
     }
 
@@ -92,9 +101,23 @@ impl<'m> Recorder<'m> {
 
 impl Observer for Recorder<'_> {
     fn arrived(&mut self, time: f64, lead: u32, score: f64) {
+        let revoked = std::mem::take(&mut self.revoked);
         let l = self.lead(lead);
         l.arrival_hours = time;
         l.score = score;
+        for (hours, partner) in revoked {
+            l.decisions
+                .push(Decision::ExclusivityRevoked { hours, partner });
+        }
+    }
+    fn exclusive(&mut self, time: f64, lead: u32, partner: u32) {
+        self.lead(lead).decisions.push(Decision::Exclusive {
+            hours: time,
+            partner,
+        });
+    }
+    fn exclusivity_revoked(&mut self, time: f64, partner: u32) {
+        self.revoked.push((time, partner));
     }
     fn below_threshold(&mut self, _time: f64, lead: u32) {
         self.lead(lead).outcome = "below_threshold";

@@ -70,6 +70,63 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
+    /// Grants each partner with an `exclusive` territory its exclusivity
+    /// when the policy honours it, and puts the guardrail reviews on the
+    /// calendar (during the horizon) when the policy has a guardrail.
+    pub(super) fn start_exclusivity(&mut self) {
+        let ex = self.policy.exclusivity;
+        if !ex.honor {
+            return;
+        }
+        for (ps, p) in self
+            .scratch
+            .partner_states
+            .iter_mut()
+            .zip(&self.model.partners)
+        {
+            ps.exclusive = p.exclusive.is_some();
+        }
+        self.exclusive_any = self.scratch.partner_states.iter().any(|p| p.exclusive);
+        if !self.exclusive_any
+            || (ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none())
+        {
+            return;
+        }
+        let mut k = 1.0;
+        while k * ex.review_hours <= self.model.horizon_hours {
+            self.scratch
+                .calendar
+                .schedule(k * ex.review_hours, EventKind::ExclusivityReview);
+            k += 1.0;
+        }
+    }
+
+    /// A partner whose results since the start break a guardrail (once it
+    /// has worked [`EXCLUSIVITY_MIN_LEADS`] leads, or had that many under
+    /// an SLA) loses its exclusivity for good.
+    pub(super) fn review_exclusivity(&mut self, t: f64) {
+        let ex = self.policy.exclusivity;
+        let min = crate::model::EXCLUSIVITY_MIN_LEADS;
+        for p in 0..self.scratch.partner_states.len() {
+            let ps = &mut self.scratch.partner_states[p];
+            if !ps.exclusive || ps.left {
+                continue;
+            }
+            let slow_to_qualify = ex.min_lead_to_opportunity.is_some_and(|m| {
+                ps.worked >= min && (ps.opportunities as f64) < m * ps.worked as f64
+            });
+            let breaches = ex.max_sla_breach_rate.is_some_and(|m| {
+                ps.sla_assigned >= min && ps.breaches as f64 > m * ps.sla_assigned as f64
+            });
+            if slow_to_qualify || breaches {
+                ps.exclusive = false;
+                self.run.partners[p].exclusivity_revoked_at = Some(t);
+                self.observer.exclusivity_revoked(t, p as u32);
+            }
+        }
+        self.exclusive_any = self.scratch.partner_states.iter().any(|p| p.exclusive);
+    }
+
     /// Partner `p` leaves at `t`: it takes no new leads, finishes the leads
     /// it is working, and its queue is routed again.
     pub(super) fn leave(&mut self, p: u32, t: f64) {

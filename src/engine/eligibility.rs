@@ -115,12 +115,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
         let state = &self.scratch.lead_states[lead as usize];
         let first = state.held_head == super::NONE && state.offered_head == super::NONE;
+        if self.exclusive_any {
+            if let Some(p) = self.exclusive_pick(lead, t) {
+                return Some(p);
+            }
+        }
         if first {
             if let Some(p) = self.reserve_pick(lead, t) {
                 return Some(p);
             }
         }
-        let fast = self.static_eligibility && first;
+        let fast = self.static_eligibility && first && !self.exclusive_any;
         if !fast {
             self.fill_candidates(lead, t);
         }
@@ -132,6 +137,34 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 Source::Candidates
             },
         )
+    }
+
+    /// Whether partner `p` holds an exclusive territory the lead falls in.
+    fn holds_territory(&self, p: u32, lead: u32) -> bool {
+        if !self.scratch.partner_states[p as usize].exclusive {
+            return false;
+        }
+        let segment = &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
+        match self.model.partners[p as usize].exclusive {
+            Some(crate::model::Territory::Region(r)) => segment.region == Some(r),
+            Some(crate::model::Territory::Vertical(v)) => segment.vertical == Some(v),
+            None => false,
+        }
+    }
+
+    /// The rule's choice among the eligible partners holding an exclusive
+    /// territory the lead falls in, or `None` when there is none.
+    fn exclusive_pick(&mut self, lead: u32, t: f64) -> Option<u32> {
+        self.fill_eligible(lead, t);
+        let mut holders = std::mem::take(&mut self.scratch.candidates);
+        holders.retain(|&p| self.holds_territory(p, lead));
+        self.scratch.candidates = holders;
+        if self.scratch.candidates.is_empty() {
+            return None;
+        }
+        let chosen = self.pick(lead, Source::Candidates)?;
+        self.observer.exclusive(t, lead, chosen);
+        Some(chosen)
     }
 
     /// The reserve's partner for a lead's first routing, when the lead is
@@ -228,7 +261,21 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             self.fill_eligible(lead, t);
         }
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
-        if let Some(p) = reserved {
+        if self.exclusive_any {
+            // Partners holding the lead's territory are offered it first.
+            for i in 0..self.scratch.candidates.len() {
+                let p = self.scratch.candidates[i];
+                if out.len() < k as usize && self.holds_territory(p, lead) {
+                    self.observer.exclusive(t, lead, p);
+                    out.push(p);
+                }
+            }
+            let s = &mut *self.scratch;
+            for list in [&mut s.candidates, &mut s.preferred] {
+                list.retain(|p| !out.contains(p));
+            }
+        }
+        if let Some(p) = reserved.filter(|p| !out.contains(p) && out.len() < k as usize) {
             out.push(p);
             for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
                 if let Some(i) = list.iter().position(|&c| c == p) {

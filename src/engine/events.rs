@@ -20,6 +20,8 @@ pub enum EventKind {
     World { event: u16 },
     /// A partner joins the programme (its signing bonus is paid).
     Join { partner: u32 },
+    /// The policy reviews exclusive territories against their guardrails.
+    ExclusivityReview,
     /// The answer that decides offer round `round` of the lead's routing
     /// `attempt` (an acceptance, or the last refusal): entry `reply` of
     /// the offers made.

@@ -94,6 +94,8 @@ pub struct PartnerTally {
     pub active_at_start: bool,
     /// When it left the programme, if it did.
     pub left_at_hours: Option<f64>,
+    /// When it lost its exclusive territory, if it did.
+    pub exclusivity_revoked_at: Option<f64>,
 }
 
 /// Everything one policy did in one replication.
@@ -192,6 +194,10 @@ pub trait Observer {
     fn reviewed(&mut self, _time: f64, _partner: u32, _received: f64, _effort: f64) {}
     /// The reserve gave the lead to `partner`, bypassing the rule.
     fn reserved(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// The lead went to `partner` under its exclusive territory.
+    fn exclusive(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// `partner` lost its exclusive territory at a review.
+    fn exclusivity_revoked(&mut self, _time: f64, _partner: u32) {}
     /// A partner was paid its signing bonus.
     fn signed(&mut self, _time: f64, _partner: u32, _amount: f64) {}
     /// The lead moved from `from` to `to` with its state (consolidation).
@@ -281,6 +287,16 @@ struct PartnerState {
     /// Earnings and leads since the last review.
     window_earnings: f64,
     window_leads: u32,
+    /// Holds its exclusive territory (`exclusive`, honoured and not
+    /// revoked).
+    exclusive: bool,
+    /// For exclusivity's guardrails, since the start: leads worked (first
+    /// contact made, or taken back by the SLA), opportunities, assignments
+    /// under an SLA and SLA breaches.
+    worked: u32,
+    opportunities: u32,
+    sla_assigned: u32,
+    breaches: u32,
     /// Leads kept to first contact in payout period `kept_period` (the
     /// reserve's `least_served`).
     kept_period: u64,
@@ -302,6 +318,11 @@ impl Default for PartnerState {
             strikes: 0,
             window_earnings: 0.0,
             window_leads: 0,
+            exclusive: false,
+            worked: 0,
+            opportunities: 0,
+            sla_assigned: 0,
+            breaches: 0,
             kept_period: 0,
             kept_in_period: 0,
             day: 0,
@@ -383,6 +404,8 @@ struct Sim<'a, 'o, O: Observer + ?Sized> {
     last_eligible: u32,
     /// Where the tallies of warm-up leads go: simulated, never reported.
     warm: PolicyRun,
+    /// Some partner holds an exclusive territory.
+    exclusive_any: bool,
 }
 
 /// Plays one replication's leads through one policy.
@@ -468,12 +491,14 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         static_eligibility: false,
         last_eligible: 0,
         warm: PolicyRun::default(),
+        exclusive_any: false,
     };
     sim.warm = sim.run.clone();
     sim.build_pools();
     sim.schedule_reviews();
     sim.schedule_world_events();
     sim.schedule_signing();
+    sim.start_exclusivity();
     sim.play();
     sim.finish()
 }
@@ -596,6 +621,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::Review => self.review(t),
             EventKind::World { event } => self.world_event(event as usize, t),
             EventKind::Join { partner } => self.sign(partner, t),
+            EventKind::ExclusivityReview => self.review_exclusivity(t),
             EventKind::OfferAnswer {
                 lead,
                 attempt,
@@ -688,6 +714,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             tally.score_sum += st.score;
             if self.policy.sla.is_some() {
                 run.sla_assignments += 1;
+                self.scratch.partner_states[holder as usize].sla_assigned += 1;
             }
             push_partner(&mut self.scratch.held, &mut st.held_head, holder);
             self.count_assignment(holder, t);
@@ -829,6 +856,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             _ => return,
         }
         self.tally(lead).sla_breaches += 1;
+        if let Some(ps) = self.scratch.partner_states.get_mut(st.holder as usize) {
+            ps.worked += 1;
+            ps.breaches += 1;
+        }
         self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
         // The partner was at least this slow, and the lead is lost to it.
         let learned = &mut self.scratch.learning[st.holder as usize];
@@ -935,6 +966,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 ps.kept_in_period = 0;
             }
             ps.kept_in_period += 1;
+            ps.worked += 1;
             let run = if st.counted {
                 &mut self.run
             } else {
@@ -976,6 +1008,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
             if is_partner {
                 self.tally(lead).partners[holder as usize].opportunities += 1;
+                self.scratch.partner_states[holder as usize].opportunities += 1;
                 let fee =
                     self.scratch.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
                 self.pay(t, lead, holder, fee);

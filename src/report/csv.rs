@@ -87,6 +87,8 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
         "ttfc_mean_hours",
         "left_share",
         "left_mean_day",
+        "exclusivity_revoked_share",
+        "exclusivity_revoked_mean_day",
     ])
     .expect("writing to memory");
     for c in &s.cells {
@@ -106,6 +108,8 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
                 num(p.ttfc_mean_hours),
                 file_number(p.left_share),
                 num(p.left_mean_day),
+                file_number(p.exclusivity_revoked_share),
+                num(p.exclusivity_revoked_mean_day),
             ])
             .expect("writing to memory");
         }

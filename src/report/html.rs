@@ -160,12 +160,14 @@ struct PartnerView {
     tier: String,
     capacity: u32,
     leads: String,
+    kept: String,
     opportunities: String,
     wins: String,
     revenue: String,
     payouts: String,
     ttfc: String,
     left: String,
+    exclusivity: String,
 }
 
 #[derive(Serialize)]
@@ -264,6 +266,7 @@ fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
                     tier: p.tier.clone(),
                     capacity: p.capacity,
                     leads: format!("{:.1}", p.leads),
+                    kept: format!("{:.1}", p.kept),
                     opportunities: format!("{:.1}", p.opportunities),
                     wins: format!("{:.1}", p.wins),
                     revenue: human(p.revenue, Unit::Money),
@@ -273,6 +276,12 @@ fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
                         .map_or("n/a".into(), |h| format!("{h:.1}")),
                     left: match p.left_mean_day {
                         Some(day) => format!("{:.0}% (day {day:.0})", p.left_share * 100.0),
+                        None => "—".into(),
+                    },
+                    exclusivity: match p.exclusivity_revoked_mean_day {
+                        Some(day) => {
+                            format!("{:.0}% (day {day:.0})", p.exclusivity_revoked_share * 100.0)
+                        }
                         None => "—".into(),
                     },
                 })

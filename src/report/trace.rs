@@ -56,6 +56,13 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
             format!("{hours:.2}h re-routes used up: the SLA's `then` applies")
         }
         Decision::Dropped { hours } => format!("{hours:.2}h dropped"),
+        Decision::Exclusive { hours, partner } => {
+            format!("{hours:.2}h exclusive territory of {}", holder(partner))
+        }
+        Decision::ExclusivityRevoked { hours, partner } => format!(
+            "{hours:.2}h {} lost its exclusivity at the review (a guardrail broken)",
+            holder(partner)
+        ),
         Decision::Reserved { hours, partner } => {
             format!("{hours:.2}h reserve -> {}", holder(partner))
         }

@@ -139,6 +139,10 @@ pub(super) fn partners(
             },
         );
         let behaviour = behaviour(c, &path, p);
+        let exclusive = p
+            .exclusive
+            .as_ref()
+            .and_then(|e| exclusive(c, &path, e, &names_ids, regions, verticals));
         let discount_discipline = p.discount_discipline.unwrap_or(0.0);
         c.unit(&format!("{path}.discount_discipline"), discount_discipline);
         let Some(team) = team else { continue };
@@ -151,6 +155,7 @@ pub(super) fn partners(
                 team: team.clone(),
                 effort_elasticity: behaviour.elasticity,
                 discount_discipline,
+                exclusive,
                 min_period_earnings: behaviour.min_earnings,
                 patience_periods: behaviour.patience,
                 away: p
@@ -186,6 +191,52 @@ struct LineNames {
 }
 
 /// Which of `n` names a partner covers: `ids`, or all when `None`.
+/// A partner's `exclusive` territory: exactly one of a region or a
+/// vertical, which the partner itself must cover.
+fn exclusive(
+    c: &mut Checker,
+    path: &str,
+    e: &RawExclusive,
+    ids: &LineNames,
+    regions: &mut Names,
+    verticals: &mut Names,
+) -> Option<Territory> {
+    let path = format!("{path}.exclusive");
+    match (&e.region, &e.vertical) {
+        (Some(r), None) => {
+            let id = regions.intern(r);
+            if ids.regions.as_ref().is_some_and(|own| !own.contains(&id)) {
+                c.fail(
+                    format!("{path}.region"),
+                    format!(
+                        "`{r}` is not among this partner's `regions`: it cannot take those leads"
+                    ),
+                );
+                return None;
+            }
+            Some(Territory::Region(id))
+        }
+        (None, Some(v)) => {
+            let id = verticals.intern(v);
+            if ids.verticals.as_ref().is_some_and(|own| !own.contains(&id)) {
+                c.fail(
+                    format!("{path}.vertical"),
+                    format!("`{v}` is not among this partner's `verticals`"),
+                );
+                return None;
+            }
+            Some(Territory::Vertical(id))
+        }
+        _ => {
+            c.fail(
+                path,
+                "give exactly one of `region` or `vertical`: {\"region\": \"emea\"}",
+            );
+            None
+        }
+    }
+}
+
 fn covers(ids: Option<&[usize]>, n: usize) -> Vec<bool> {
     match ids {
         None => vec![true; n],

@@ -491,6 +491,48 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
 
 /// `offer`: the mode, and for `broadcast` how many at once; the window and
 /// the rounds.
+/// `exclusivity`: honoured by default, reviewed only when a guardrail is
+/// given.
+pub fn exclusivity(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: Option<&RawExclusivity>,
+) -> Exclusivity {
+    let Some(raw) = raw else {
+        return Exclusivity {
+            honor: true,
+            review_hours: super::defaults::REVIEW_DAYS * HOURS_PER_DAY,
+            min_lead_to_opportunity: None,
+            max_sla_breach_rate: None,
+        };
+    };
+    let path = format!("{path}.exclusivity");
+    let days = raw.review_days.unwrap_or(super::defaults::REVIEW_DAYS);
+    if !(days.is_finite() && days >= super::limits::MIN_REVIEW_DAYS) {
+        errors.push(
+            format!("{path}.review_days"),
+            format!(
+                "must be at least {} day, got {days}",
+                super::limits::MIN_REVIEW_DAYS
+            ),
+        );
+    }
+    for (name, v) in [
+        ("min_lead_to_opportunity", raw.min_lead_to_opportunity),
+        ("max_sla_breach_rate", raw.max_sla_breach_rate),
+    ] {
+        if let Some(v) = v {
+            unit(errors, format!("{path}.{name}"), v);
+        }
+    }
+    Exclusivity {
+        honor: raw.honor,
+        review_hours: days * HOURS_PER_DAY,
+        min_lead_to_opportunity: raw.min_lead_to_opportunity,
+        max_sla_breach_rate: raw.max_sla_breach_rate,
+    }
+}
+
 /// `reserve`.
 pub fn reserve(errors: &mut FieldErrors, path: &str, raw: &RawReserve) -> Option<Reserve> {
     let path = format!("{path}.reserve");

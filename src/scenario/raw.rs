@@ -346,6 +346,37 @@ pub struct RawPartner {
     pub away: Vec<RawAway>,
     #[serde(default)]
     pub joins_day: Option<f64>,
+    /// An exclusive territory: `{"region": ..}` or `{"vertical": ..}`.
+    #[serde(default)]
+    pub exclusive: Option<RawExclusive>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExclusive {
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub vertical: Option<String>,
+}
+
+/// `exclusivity`: whether a policy honours exclusive territories, and the
+/// guardrails under which a partner loses its exclusivity.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExclusivity {
+    #[serde(default = "default_true")]
+    pub honor: bool,
+    #[serde(default)]
+    pub review_days: Option<f64>,
+    #[serde(default)]
+    pub min_lead_to_opportunity: Option<f64>,
+    #[serde(default)]
+    pub max_sla_breach_rate: Option<f64>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -377,6 +408,8 @@ pub struct RawPolicy {
     pub offer: Option<RawOffer>,
     #[serde(default)]
     pub reserve: Option<RawReserve>,
+    #[serde(default)]
+    pub exclusivity: Option<RawExclusivity>,
 }
 
 /// `reserve`: a share of routed leads bypasses the rule.

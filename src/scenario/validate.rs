@@ -80,7 +80,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         );
         return Err(c.errors);
     };
-    let warnings = warnings(raw, &leads, &partners, &regions);
+    let warnings = warnings(raw, &leads, &partners, &regions, &verticals);
     let (n_regions, n_verticals) = (regions.0.len(), verticals.0.len());
     let partners = partners
         .into_iter()
@@ -348,8 +348,30 @@ fn warnings(
     leads: &LeadModel,
     partners: &[Partner],
     regions: &Names,
+    verticals: &Names,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
+    for p in partners {
+        let (kind, name, any) = match p.exclusive {
+            Some(Territory::Region(r)) => (
+                "region",
+                &regions.0[r],
+                leads.segments.iter().any(|s| s.region == Some(r)),
+            ),
+            Some(Territory::Vertical(v)) => (
+                "vertical",
+                &verticals.0[v],
+                leads.segments.iter().any(|s| s.vertical == Some(v)),
+            ),
+            None => continue,
+        };
+        if !any {
+            warnings.push(format!(
+                "partner `{}`: its exclusive {kind} `{name}` is in no segment; the agreement covers no lead",
+                p.name
+            ));
+        }
+    }
     for s in &leads.segments {
         if let Some(r) = s.region {
             if !partners.iter().any(|p| p.covers_region[r]) {
@@ -467,6 +489,11 @@ fn policies(
                     .reserve
                     .as_ref()
                     .and_then(|r| super::policy::reserve(&mut c.errors, &path, r)),
+                exclusivity: super::policy::exclusivity(
+                    &mut c.errors,
+                    &path,
+                    p.exclusivity.as_ref(),
+                ),
             });
         }
     }

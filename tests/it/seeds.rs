@@ -443,3 +443,133 @@ fn the_reserve_takes_its_share_for_the_least_served_or_the_newest() {
         assert!(err.contains(expected), "{err}");
     }
 }
+
+fn territories(exclusivity: serde_json::Value, qualify: f64) -> Scenario {
+    Scenario::new(json!({
+        "name": "territories", "horizon_days": 90, "seed": 9,
+        "leads": {"arrivals_per_day": 20, "segments": [
+            {"name": "na", "region": "na"}, {"name": "emea", "region": "emea"}]},
+        "partners": [
+            {"name": "Exclusive", "regions": ["emea"], "capacity": 100,
+             "response_hours": {"fixed": 2}, "qualify_rate": qualify,
+             "exclusive": {"region": "emea"}},
+            {"name": "Other", "count": 2, "regions": ["na", "emea"], "capacity": 100,
+             "response_hours": {"fixed": 2}}],
+        "policies": [{"name": "p", "routing": {"rule": "round_robin"},
+                      "exclusivity": exclusivity}]
+    }))
+}
+
+#[derive(Default)]
+struct Territory {
+    holders: Holders,
+    revoked: Vec<(f64, u32)>,
+}
+
+impl Observer for Territory {
+    fn assigned(&mut self, t: f64, lead: u32, holder: u32, eligible: u32) {
+        self.holders.assigned(t, lead, holder, eligible);
+    }
+    fn exclusivity_revoked(&mut self, t: f64, partner: u32) {
+        self.revoked.push((t, partner));
+    }
+}
+
+#[test]
+fn an_exclusive_territory_holds_until_a_guardrail_breaks() {
+    let emea_first_holders = |m: &leadsim::model::Model, obs: &mut Territory| {
+        observe(m, 0, 9, 0, obs);
+        let world = leadsim::engine::leads::draw_world(
+            m,
+            0,
+            leadsim::engine::rng::Streams::new(leadsim::engine::rng::replication_seed(9, 0)),
+            0,
+        );
+        let mut out: Vec<(f64, u32)> = obs
+            .holders
+            .0
+            .iter()
+            .filter(|(&lead, _)| world.leads[lead as usize].segment == 1)
+            .map(|(&lead, h)| (world.leads[lead as usize].arrival_hours, h[0]))
+            .collect();
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out
+    };
+    // Honoured, no guardrail: every EMEA lead goes to the exclusive partner.
+    let m = territories(json!({"honor": true}), 0.5).model();
+    let mut obs = Territory::default();
+    let emea = emea_first_holders(&m, &mut obs);
+    assert!(emea.len() > 500);
+    assert!(emea.iter().all(|&(_, h)| h == 0));
+    assert!(obs.revoked.is_empty());
+    // Not honoured: round robin shares EMEA among the three.
+    let m = territories(json!({"honor": false}), 0.5).model();
+    let mut obs = Territory::default();
+    let emea = emea_first_holders(&m, &mut obs);
+    let to_exclusive = emea.iter().filter(|&&(_, h)| h == 0).count() as f64 / emea.len() as f64;
+    assert!((to_exclusive - 1.0 / 3.0).abs() < 0.05, "{to_exclusive}");
+    // A guardrail it breaks (it qualifies nothing, against a floor of 8 %):
+    // exclusive until the first review (day 30), not before, then shared.
+    let m = territories(
+        json!({"review_days": 30, "min_lead_to_opportunity": 0.08}),
+        0.0,
+    )
+    .model();
+    let mut obs = Territory::default();
+    let emea = emea_first_holders(&m, &mut obs);
+    assert_eq!(obs.revoked, vec![(720.0, 0)]);
+    assert!(emea.iter().filter(|e| e.0 < 720.0).all(|&(_, h)| h == 0));
+    let after: Vec<u32> = emea.iter().filter(|e| e.0 > 720.0).map(|e| e.1).collect();
+    let share = after.iter().filter(|&&h| h == 0).count() as f64 / after.len() as f64;
+    assert!((share - 1.0 / 3.0).abs() < 0.06, "{share}");
+    // A partner that meets its guardrail keeps its territory.
+    let m = territories(
+        json!({"review_days": 30, "min_lead_to_opportunity": 0.08}),
+        0.9,
+    )
+    .model();
+    let mut obs = Territory::default();
+    emea_first_holders(&m, &mut obs);
+    assert!(obs.revoked.is_empty());
+    // The metric and partners.csv say who lost it and when.
+    let s = super::common::run(
+        &territories(
+            json!({"review_days": 30, "min_lead_to_opportunity": 0.08}),
+            0.0,
+        )
+        .model(),
+        4,
+        9,
+    );
+    assert_eq!(
+        super::common::metric(&s, "p", Metric::ExclusivityRevoked).mean,
+        1.0
+    );
+    let row = &s.cells[0].partners[0];
+    assert_eq!(row.exclusivity_revoked_share, 1.0);
+    assert_eq!(row.exclusivity_revoked_mean_day, Some(30.0));
+    // Errors and warnings.
+    let err = leadsim::load_text(
+        &territories(json!({}), 0.5)
+            .set("partners.0.exclusive", json!({"region": "apac"}))
+            .text(),
+        std::path::Path::new("s.json"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("partners[0].exclusive.region: `apac` is not among this partner's `regions`"),
+        "{err}"
+    );
+    let m = territories(json!({}), 0.5)
+        .set("partners.0.regions", json!(["emea", "latam"]))
+        .set("partners.0.exclusive", json!({"region": "latam"}))
+        .model();
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("exclusive region `latam` is in no segment")),
+        "{:?}",
+        m.warnings
+    );
+}
