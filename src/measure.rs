@@ -33,7 +33,8 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
     let house_cost = run.to_house as f64 * model.economics.house_cost_per_lead;
     let gross_profit = net_revenue * model.economics.gross_margin - run.payouts - run.mdf
         + run.clawbacks
-        - house_cost;
+        - house_cost
+        - run.enablement;
 
     let at_start: Vec<usize> = (0..run.partners.len())
         .filter(|&i| run.partners[i].active_at_start)
@@ -112,6 +113,8 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::Mdf => run.mdf,
         Metric::Clawbacks => run.clawbacks,
         Metric::HouseCost => house_cost,
+        Metric::Enablement => run.enablement,
+        Metric::CoSold => run.co_sold as f64,
         Metric::GrossProfit => gross_profit,
         Metric::PayoutRatio => ratio(net_partner_cost, run.revenue),
         Metric::CostPerWin => ratio(net_partner_cost, wins),

@@ -164,6 +164,8 @@ catalogue! {
         "Revenue lost to churn", "churned rev.", "revenue lost to churn";
     NetRevenue: "deals.net_revenue", HigherIsBetter, Money, true,
         "Net revenue (after churn)", "net revenue", "net revenue";
+    CoSold: "deals.co_sold", Neutral, Count, true,
+        "Partner opportunities co-sold with the house", "co-sold", "co-sold opportunities";
     AvgDiscount: "deals.avg_discount", LowerIsBetter, Rate, false,
         "Average discount", "avg disc.", "average discount";
     Payouts: "economics.payouts", LowerIsBetter, Money, true,
@@ -174,6 +176,8 @@ catalogue! {
         "Clawbacks", "clawbacks", "clawbacks";
     HouseCost: "economics.house_cost", LowerIsBetter, Money, true,
         "House team cost", "house cost", "house team cost";
+    Enablement: "economics.enablement", LowerIsBetter, Money, true,
+        "Enablement spent", "enablement", "enablement spent";
     GrossProfit: "economics.gross_profit", HigherIsBetter, Money, true,
         "Gross profit", "gross profit", "gross profit";
     PayoutRatio: "economics.payout_ratio", LowerIsBetter, Rate, false,
@@ -394,7 +398,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 47);
+        assert_eq!(N_METRICS, 49);
     }
 
     #[test]

@@ -324,6 +324,28 @@ pub struct Policy {
     pub reserve: Option<Reserve>,
     /// `exclusivity` (default: honoured, never reviewed).
     pub exclusivity: Exclusivity,
+    pub enablement: Option<Enablement>,
+    pub co_sell: Option<CoSell>,
+}
+
+/// `enablement`: each payout period every active partner is spent on, and
+/// its qualify and win rates rise (up to `max_gain` above their start).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Enablement {
+    pub per_partner_per_period: f64,
+    /// Rate gained per completed period.
+    pub qualify_gain: f64,
+    pub win_gain: f64,
+    pub max_gain: f64,
+}
+
+/// `co_sell`: a partner opportunity of at least `min_deal_size` is worked
+/// with the house.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoSell {
+    pub min_deal_size: f64,
+    pub win_factor: f64,
+    pub partner_share: f64,
 }
 
 /// A region or a vertical, interned.

@@ -67,6 +67,8 @@ pub enum Decision {
     ExclusivityRevoked { hours: f64, partner: u32 },
     /// The policy's reserve gave the lead to `partner`, bypassing the rule.
     Reserved { hours: f64, partner: u32 },
+    /// The opportunity is worked with the house (`co_sell`).
+    CoSold { hours: f64 },
     /// A won deal beyond the approved discount was renegotiated to it;
     /// `won` says whether the buyer still signed.
     Renegotiated { hours: f64, won: bool },
@@ -211,6 +213,11 @@ impl Observer for Recorder<'_> {
             hours: time,
             partners,
         });
+    }
+    fn co_sold(&mut self, time: f64, lead: u32, _holder: u32) {
+        self.lead(lead)
+            .decisions
+            .push(Decision::CoSold { hours: time });
     }
     fn reserved(&mut self, time: f64, lead: u32, partner: u32) {
         self.lead(lead).decisions.push(Decision::Reserved {

@@ -153,6 +153,10 @@ pub struct PolicyRun {
     pub payouts: f64,
     pub mdf: f64,
     pub clawbacks: f64,
+    /// Spent on `enablement`.
+    pub enablement: f64,
+    /// Partner opportunities worked with the house (`co_sell`).
+    pub co_sold: u32,
     pub partners: Vec<PartnerTally>,
 }
 
@@ -194,6 +198,8 @@ pub trait Observer {
     fn reviewed(&mut self, _time: f64, _partner: u32, _received: f64, _effort: f64) {}
     /// The reserve gave the lead to `partner`, bypassing the rule.
     fn reserved(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// The partner's opportunity is worked with the house (`co_sell`).
+    fn co_sold(&mut self, _time: f64, _lead: u32, _holder: u32) {}
     /// The lead went to `partner` under its exclusive territory.
     fn exclusive(&mut self, _time: f64, _lead: u32, _partner: u32) {}
     /// `partner` lost its exclusive territory at a review.
@@ -250,6 +256,10 @@ struct LeadState {
     to_house: bool,
     /// Arrived after the warm-up: its story counts in the metrics.
     counted: bool,
+    /// The opportunity is co-sold with the house (`co_sell`), and is
+    /// waiting for a house slot.
+    co_sell: bool,
+    co_sell_waiting: bool,
     /// The open opportunity gave its slot back at first contact (its
     /// holder's `opportunities_hold_slots` was false), so its close frees none.
     slot_released: bool,
@@ -544,6 +554,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 rerouted: false,
                 to_house: false,
                 counted,
+                co_sell: false,
+                co_sell_waiting: false,
                 slot_released: false,
                 offered_head: NONE,
                 round: 0,
@@ -794,11 +806,52 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             let Some((lead, attempt)) = h.queue.pop_front() else {
                 return;
             };
-            let st = &self.scratch.lead_states[lead as usize];
+            let st = &mut self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == holder {
                 h.queued -= 1;
                 self.start(lead, t);
+            } else if st.co_sell_waiting && st.attempt == attempt {
+                // A co-sold opportunity that waited for a house slot.
+                h.queued -= 1;
+                h.working += 1;
+                st.co_sell_waiting = false;
+                let partner = st.holder;
+                let work_hours = self.work_hours(lead, partner);
+                self.scratch
+                    .calendar
+                    .schedule(t + work_hours, EventKind::Close { lead });
             }
+        }
+    }
+
+    /// How long the opportunity takes to close once worked: the holder's
+    /// `work_days`, one draw per lead.
+    fn work_hours(&self, lead: u32, holder: u32) -> f64 {
+        let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
+        (team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0)
+    }
+
+    /// Works a partner opportunity with the house (`co_sell`): it takes a
+    /// house slot for its work, or waits in the house's queue for one.
+    fn start_co_sell(&mut self, lead: u32, t: f64) {
+        let house = self.house.expect("co-selling needs a house (validated)");
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.co_sell = true;
+        let holder = st.holder;
+        let attempt = st.attempt;
+        self.tally(lead).co_sold += 1;
+        self.observer.co_sold(t, lead, holder);
+        let h = &mut self.scratch.holders[house as usize];
+        if h.working < h.capacity {
+            h.working += 1;
+            let work_hours = self.work_hours(lead, holder);
+            self.scratch
+                .calendar
+                .schedule(t + work_hours, EventKind::Close { lead });
+        } else {
+            h.queue.push_back((lead, attempt));
+            h.queued += 1;
+            self.scratch.lead_states[lead as usize].co_sell_waiting = true;
         }
     }
 
@@ -894,6 +947,39 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         run.payouts += amount;
         run.partners[holder as usize].payouts += amount;
         self.earn(holder, time, amount);
+    }
+
+    /// The payout periods partner `p` is spent on by `enablement`: from the
+    /// first period starting after it joins to the last starting before the
+    /// horizon ends or it leaves, as (first, last) period numbers.
+    fn enablement_periods(&self, p: usize) -> (f64, f64) {
+        let period = self.policy.payout.period_hours;
+        let joins = self.scratch.partner_states[p].joins_hours.max(0.0);
+        let until = self.run.partners[p]
+            .left_at_hours
+            .map_or(self.model.horizon_hours, |left| {
+                left.min(self.model.horizon_hours)
+            });
+        ((joins / period).ceil(), (until / period).ceil() - 1.0)
+    }
+
+    /// Enablement's gain on partner `holder`'s qualify and win rates at
+    /// `t`: the gains of the periods spent on and completed by `t`, each
+    /// capped at `max_gain`. None for the house.
+    fn enabled(&self, holder: u32, t: f64) -> (f64, f64) {
+        let Some(e) = self.policy.enablement else {
+            return (0.0, 0.0);
+        };
+        if !self.is_partner(holder) {
+            return (0.0, 0.0);
+        }
+        let (first, last) = self.enablement_periods(holder as usize);
+        let completed = (t / self.policy.payout.period_hours).floor() - 1.0;
+        let k = (last.min(completed) - first + 1.0).max(0.0);
+        (
+            (k * e.qualify_gain).min(e.max_gain),
+            (k * e.win_gain).min(e.max_gain),
+        )
     }
 
     /// Money earned by partner `p` at `t`: what its reviews see, at once or
@@ -998,7 +1084,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
         }
         let skill = self.world.skills[holder as usize];
-        let p_opportunity = (the_lead.quality * skill.qualify_rate * self.effort(holder)).min(1.0)
+        let qualify_rate = (skill.qualify_rate + self.enabled(holder, t).0).min(1.0);
+        let p_opportunity = (the_lead.quality * qualify_rate * self.effort(holder)).min(1.0)
             * self.fit(lead, holder)
             * self.model.decay.qualify.at(delay);
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
@@ -1013,12 +1100,19 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     self.scratch.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
                 self.pay(t, lead, holder, fee);
             }
-            let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
-            let work_hours =
-                (team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
-            self.scratch
-                .calendar
-                .schedule(t + work_hours, EventKind::Close { lead });
+            let co_sell = self.policy.co_sell.is_some_and(|c| {
+                is_partner
+                    && the_lead.deal_size * team_of(self.model, holder).deal_size_factor
+                        >= c.min_deal_size
+            });
+            if co_sell {
+                self.start_co_sell(lead, t);
+            } else {
+                let work_hours = self.work_hours(lead, holder);
+                self.scratch
+                    .calendar
+                    .schedule(t + work_hours, EventKind::Close { lead });
+            }
             if !team_of(self.model, holder).opportunities_hold_slots {
                 self.scratch.lead_states[lead as usize].slot_released = true;
                 self.free_slot(holder, t);
@@ -1039,7 +1133,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
         let skill = self.world.skills[holder as usize];
-        let p_win = skill.win_rate * self.fit(lead, holder);
+        let win_rate = (skill.win_rate + self.enabled(holder, t).1).min(1.0);
+        let co_sell = self.policy.co_sell.filter(|_| st.co_sell);
+        let p_win =
+            (win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor)).min(1.0);
         let mut won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
         let mut revenue = 0.0;
         let econ = self.model.economics;
@@ -1107,7 +1204,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             if is_partner {
                 let payout = &self.policy.payout;
                 let account = &mut self.scratch.accounts[holder as usize];
-                let deal = account.won_deal(payout, t, revenue, discount);
+                let mut deal = account.won_deal(payout, t, revenue, discount);
+                // A co-sold deal pays the partner its share of the commission.
+                if let Some(c) = co_sell {
+                    deal.commission *= c.partner_share;
+                }
                 // Churn is decided at the close, so its clawback is booked then.
                 let clawback = if churned {
                     account.churned(payout, deal.commission)
@@ -1132,6 +1233,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if !st.slot_released {
             self.free_slot(holder, t);
         }
+        if st.co_sell {
+            let house = self.house.expect("co-selling needs a house (validated)");
+            self.free_slot(house, t);
+        }
     }
 
     fn finish(mut self) -> PolicyRun {
@@ -1149,6 +1254,22 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.run.ttfc_histogram = vec![0; crate::stats::histogram::TTFC_BIN_COUNT];
         crate::stats::histogram::count(ttfc, &mut self.run.ttfc_histogram);
+        if let Some(e) = self.policy.enablement {
+            // Once per partner and period spent on, within the run's window.
+            let period = self.policy.payout.period_hours;
+            let readout = self.model.readout_hours.unwrap_or(f64::INFINITY);
+            for p in 0..self.model.partners.len() {
+                let (first, last) = self.enablement_periods(p);
+                let mut j = first;
+                while j <= last {
+                    let at = j * period;
+                    if at >= self.model.warmup_hours && at <= readout {
+                        self.run.enablement += e.per_partner_per_period;
+                    }
+                    j += 1.0;
+                }
+            }
+        }
         self.run.open_at_readout = self
             .scratch
             .lead_states

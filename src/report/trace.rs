@@ -63,6 +63,9 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
             "{hours:.2}h {} lost its exclusivity at the review (a guardrail broken)",
             holder(partner)
         ),
+        Decision::CoSold { hours } => {
+            format!("{hours:.2}h big deal: co-sold with the house")
+        }
         Decision::Reserved { hours, partner } => {
             format!("{hours:.2}h reserve -> {}", holder(partner))
         }

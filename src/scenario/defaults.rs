@@ -23,6 +23,12 @@ pub const DECAY_FLOOR: f64 = 0.2;
 pub const GROSS_MARGIN: f64 = 0.7;
 /// The share of a churned customer's revenue that is lost (all of it).
 pub const CHURN_REVENUE_LOSS: f64 = 1.0;
+/// `enablement.max_gain`: how far above its start a rate may rise.
+pub const ENABLEMENT_MAX_GAIN: f64 = 0.1;
+/// `co_sell.win_factor`: the win rate's multiplier on a co-sold deal.
+pub const CO_SELL_WIN_FACTOR: f64 = 1.25;
+/// `co_sell.partner_share`: the partner's share of its usual commission.
+pub const CO_SELL_PARTNER_SHARE: f64 = 0.5;
 /// `reserve.to: "newest"`: how long a partner counts as new, in days.
 pub const NEW_PARTNER_DAYS: f64 = 60.0;
 /// Days between partners' reviews of their earnings.

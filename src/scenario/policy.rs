@@ -533,6 +533,67 @@ pub fn exclusivity(
     }
 }
 
+/// `enablement`.
+pub fn enablement(errors: &mut FieldErrors, path: &str, raw: &RawEnablement) -> Option<Enablement> {
+    let path = format!("{path}.enablement");
+    let before = errors.len();
+    for (name, v) in [
+        ("per_partner_per_period", raw.per_partner_per_period),
+        ("qualify_gain_per_1000", raw.qualify_gain_per_1000),
+        ("win_gain_per_1000", raw.win_gain_per_1000),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            errors.push(
+                format!("{path}.{name}"),
+                format!("must be a number >= 0, got {v}"),
+            );
+        }
+    }
+    unit(errors, format!("{path}.max_gain"), raw.max_gain);
+    let thousands = raw.per_partner_per_period / 1000.0;
+    (errors.len() == before).then_some(Enablement {
+        per_partner_per_period: raw.per_partner_per_period,
+        qualify_gain: raw.qualify_gain_per_1000 * thousands,
+        win_gain: raw.win_gain_per_1000 * thousands,
+        max_gain: raw.max_gain,
+    })
+}
+
+/// `co_sell` (the scenario needs a house).
+pub fn co_sell(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: &RawCoSell,
+    has_house: bool,
+) -> Option<CoSell> {
+    let path = format!("{path}.co_sell");
+    let before = errors.len();
+    if !has_house {
+        errors.push(
+            path.clone(),
+            "co-selling works deals with the house team: the scenario has no `house`".into(),
+        );
+    }
+    if !(raw.min_deal_size.is_finite() && raw.min_deal_size >= 0.0) {
+        errors.push(
+            format!("{path}.min_deal_size"),
+            format!("must be an amount >= 0, got {}", raw.min_deal_size),
+        );
+    }
+    if !(raw.win_factor.is_finite() && raw.win_factor >= 0.0) {
+        errors.push(
+            format!("{path}.win_factor"),
+            format!("must be a number >= 0, got {}", raw.win_factor),
+        );
+    }
+    unit(errors, format!("{path}.partner_share"), raw.partner_share);
+    (errors.len() == before).then_some(CoSell {
+        min_deal_size: raw.min_deal_size,
+        win_factor: raw.win_factor,
+        partner_share: raw.partner_share,
+    })
+}
+
 /// `reserve`.
 pub fn reserve(errors: &mut FieldErrors, path: &str, raw: &RawReserve) -> Option<Reserve> {
     let path = format!("{path}.reserve");

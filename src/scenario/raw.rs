@@ -410,6 +410,45 @@ pub struct RawPolicy {
     pub reserve: Option<RawReserve>,
     #[serde(default)]
     pub exclusivity: Option<RawExclusivity>,
+    #[serde(default)]
+    pub enablement: Option<RawEnablement>,
+    #[serde(default)]
+    pub co_sell: Option<RawCoSell>,
+}
+
+/// `enablement`: spend per partner and period, and what it buys.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnablement {
+    pub per_partner_per_period: f64,
+    #[serde(default)]
+    pub qualify_gain_per_1000: f64,
+    #[serde(default)]
+    pub win_gain_per_1000: f64,
+    #[serde(default = "default_max_gain")]
+    pub max_gain: f64,
+}
+
+fn default_max_gain() -> f64 {
+    defaults::ENABLEMENT_MAX_GAIN
+}
+
+/// `co_sell`: big deals worked with the house.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCoSell {
+    pub min_deal_size: f64,
+    #[serde(default = "default_co_sell_win_factor")]
+    pub win_factor: f64,
+    #[serde(default = "default_co_sell_share")]
+    pub partner_share: f64,
+}
+
+fn default_co_sell_win_factor() -> f64 {
+    defaults::CO_SELL_WIN_FACTOR
+}
+fn default_co_sell_share() -> f64 {
+    defaults::CO_SELL_PARTNER_SHARE
 }
 
 /// `reserve`: a share of routed leads bypasses the rule.

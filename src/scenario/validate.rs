@@ -494,6 +494,13 @@ fn policies(
                     &path,
                     p.exclusivity.as_ref(),
                 ),
+                enablement: p
+                    .enablement
+                    .as_ref()
+                    .and_then(|e| super::policy::enablement(&mut c.errors, &path, e)),
+                co_sell: p.co_sell.as_ref().and_then(|e| {
+                    super::policy::co_sell(&mut c.errors, &path, e, raw.house.is_some())
+                }),
             });
         }
     }

@@ -573,3 +573,157 @@ fn an_exclusive_territory_holds_until_a_guardrail_breaks() {
         m.warnings
     );
 }
+
+#[test]
+fn enablement_raises_rates_period_by_period_and_costs_once_per_partner_period() {
+    // Qualify 0.3 and win 0.2, fixed; 2,000 a partner a 10-day period buys
+    // 0.02 qualify and 0.01 win per period, capped 0.05 above the start.
+    let m = Scenario::new(json!({
+        "name": "enablement", "horizon_days": 60, "seed": 10,
+        "leads": {"arrivals_per_day": 40, "segments": [{"name": "all", "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "partners": [{"name": "P", "count": 3, "capacity": 1000, "response_hours": {"fixed": 1},
+                      "work_days": {"fixed": 1}, "qualify_rate": 0.3, "win_rate": 0.2}],
+        "policies": [{"name": "p", "payout": {"period_days": 10},
+                      "enablement": {"per_partner_per_period": 2000, "qualify_gain_per_1000": 0.01,
+                                     "win_gain_per_1000": 0.005, "max_gain": 0.05}}]
+    }))
+    .model();
+    #[derive(Default)]
+    struct Contacts(Vec<(f64, bool)>, Vec<(f64, bool)>);
+    impl Observer for Contacts {
+        fn contacted(&mut self, t: f64, _lead: u32, _holder: u32, opportunity: bool) {
+            self.0.push((t, opportunity));
+        }
+        fn closed(&mut self, t: f64, _lead: u32, _holder: u32, won: bool, _revenue: f64) {
+            self.1.push((t, won));
+        }
+    }
+    let mut all = Contacts::default();
+    let mut run = None;
+    for r in 0..30 {
+        let mut c = Contacts::default();
+        let one = observe(&m, 0, 10, r, &mut c);
+        all.0.extend(c.0);
+        all.1.extend(c.1);
+        run.get_or_insert(one);
+    }
+    // Rates within each period k (k completed periods): start + min(k x
+    // gain, 0.05). About 1,200 contacts a period over 30 replications: se
+    // of a rate near 0.3 is 0.0024; 4 se.
+    let rate = |events: &[(f64, bool)], k: f64| {
+        let inside: Vec<bool> = events
+            .iter()
+            .filter(|e| e.0 >= k * 240.0 && e.0 < (k + 1.0) * 240.0)
+            .map(|e| e.1)
+            .collect();
+        (
+            inside.iter().filter(|&&x| x).count() as f64 / inside.len() as f64,
+            inside.len(),
+        )
+    };
+    for k in 0..6 {
+        let (q, n) = rate(&all.0, k as f64);
+        let expected = 0.3 + (k as f64 * 0.02).min(0.05);
+        let se = (expected * (1.0 - expected) / n as f64).sqrt();
+        assert!(
+            (q - expected).abs() < 4.0 * se,
+            "period {k}: {q} against {expected} (n {n})"
+        );
+    }
+    for k in 1..5 {
+        // Closes one day after contact: the period of the close decides.
+        let (w, n) = rate(&all.1, k as f64);
+        let expected = 0.2 + (k as f64 * 0.01).min(0.05);
+        let se = (expected * (1.0 - expected) / n as f64).sqrt();
+        assert!(
+            (w - expected).abs() < 4.0 * se,
+            "period {k}: {w} against {expected} (n {n})"
+        );
+    }
+    // Cost: 3 partners x 6 periods x 2,000, once each, in gross profit.
+    let run = run.unwrap();
+    assert_eq!(run.enablement, 36_000.0);
+    let metrics = leadsim::measure::compute(&m, &run);
+    assert_eq!(metrics[Metric::Enablement], 36_000.0);
+}
+
+#[test]
+fn big_deals_are_co_sold_with_the_house_at_the_closed_form_rate() {
+    // Deals of 50k and 200k, half each; at 100k and above the house helps:
+    // win 0.4 x 1.5 = 0.6 instead of 0.4, and the partner is paid half its
+    // 10 % commission. One house slot, so co-sold deals may wait.
+    let scenario = |co_sell: serde_json::Value| {
+        Scenario::new(json!({
+            "name": "co-sell", "horizon_days": 60, "seed": 11,
+            "leads": {"arrivals_per_day": 20, "segments": [
+                {"name": "small", "deal_size": {"fixed": 50000}, "quality": {"fixed": 1}},
+                {"name": "big", "deal_size": {"fixed": 200000}, "quality": {"fixed": 1}}]},
+            "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+            "house": {"capacity": 3, "response_hours": {"fixed": 1}, "work_days": {"fixed": 2}},
+            "partners": [{"name": "P", "count": 4, "capacity": 1000, "response_hours": {"fixed": 1},
+                          "work_days": {"fixed": 2}, "qualify_rate": 1, "win_rate": 0.4,
+                          "discount": 0}],
+            "policies": [{"name": "p", "payout": {"commission": [{"from": 0, "rate": 0.1}]},
+                          "co_sell": co_sell}]
+        }))
+        .model()
+    };
+    let m = scenario(json!({"min_deal_size": 100000, "win_factor": 1.5, "partner_share": 0.5}));
+    #[derive(Default)]
+    struct Closes(Vec<(bool, f64)>, u32);
+    impl Observer for Closes {
+        fn closed(&mut self, _t: f64, _lead: u32, _holder: u32, won: bool, revenue: f64) {
+            self.0.push((won, revenue));
+        }
+        fn co_sold(&mut self, _t: f64, _lead: u32, _holder: u32) {
+            self.1 += 1;
+        }
+    }
+    let (mut big, mut small, mut co_sold, mut payouts, mut revenue_big, mut revenue_small) =
+        ((0, 0), (0, 0), 0, 0.0, 0.0, 0.0);
+    for r in 0..20 {
+        let mut c = Closes::default();
+        let run = observe(&m, 0, 11, r, &mut c);
+        // Wins by deal size, from revenue (no discount): 200k co-sold.
+        let wins_big = c.0.iter().filter(|x| x.0 && x.1 == 200_000.0).count();
+        let wins_small = c.0.iter().filter(|x| x.0 && x.1 == 50_000.0).count();
+        assert_eq!(run.co_sold, c.1);
+        co_sold += run.co_sold;
+        big.0 += wins_big;
+        small.0 += wins_small;
+        small.1 += c.0.len() - run.co_sold as usize;
+        big.1 += run.co_sold as usize;
+        payouts += run.payouts;
+        revenue_big += wins_big as f64 * 200_000.0;
+        revenue_small += wins_small as f64 * 50_000.0;
+    }
+    let (p_big, p_small) = (big.0 as f64 / big.1 as f64, small.0 as f64 / small.1 as f64);
+    // About 12,000 deals of each size; se of a rate near 0.5 is 0.0045; 4 se.
+    assert!((p_big - 0.6).abs() < 0.018, "co-sold win rate {p_big}");
+    assert!(
+        (p_small - 0.4).abs() < 0.018,
+        "partner-alone win rate {p_small}"
+    );
+    assert!(co_sold > 5000);
+    // Commission: 10 % of small deals, 5 % of co-sold ones.
+    let expected = 0.1 * revenue_small + 0.05 * revenue_big;
+    assert!(
+        (payouts - expected).abs() < 1e-3 * expected,
+        "{payouts} against {expected}"
+    );
+    // Without a house it is refused.
+    let mut doc = Scenario::new(json!({
+        "name": "x", "leads": {"arrivals_per_day": 1},
+        "partners": [{"name": "P"}],
+        "policies": [{"name": "p", "co_sell": {"min_deal_size": 1}}]
+    }));
+    doc = doc.set("policies.0.co_sell.partner_share", json!(0.5));
+    let err = leadsim::load_text(&doc.text(), std::path::Path::new("s.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("policies[0].co_sell: co-selling works deals with the house team"),
+        "{err}"
+    );
+}
