@@ -140,6 +140,22 @@ pub fn describe(model: &Model) -> String {
             p.team.response_hours.mean()
         );
         team_extras(&mut o, &p.team);
+        match p.exclusive {
+            Some(crate::model::Territory::Region(r)) => {
+                let _ = writeln!(o, "    exclusive region {}", model.regions[r]);
+            }
+            Some(crate::model::Territory::Vertical(v)) => {
+                let _ = writeln!(o, "    exclusive vertical {}", model.verticals[v]);
+            }
+            None => {}
+        }
+        if p.discount_discipline > 0.0 {
+            let _ = writeln!(
+                o,
+                "    keeps within a payout's max_discount {:.0}% of the time",
+                p.discount_discipline * 100.0
+            );
+        }
     }
     let _ = writeln!(o, "\npolicies ({}):", model.policies.len());
     for p in &model.policies {
@@ -154,21 +170,34 @@ pub fn describe(model: &Model) -> String {
         };
         let sla = match p.sla {
             None => "no SLA".to_string(),
-            Some(s) => format!(
-                "SLA {} {}h, {} reroute(s), then {}",
-                s.first_contact_hours,
-                if s.clock == crate::model::SlaClock::Business {
-                    "working "
-                } else {
-                    ""
-                },
-                s.max_reroutes,
-                if s.then == SlaThen::House {
-                    "house"
-                } else {
-                    "drop"
-                }
-            ),
+            Some(s) => {
+                format!(
+                    "SLA {} {}h, {} reroute(s), then {}",
+                    s.first_contact_hours,
+                    if s.clock == crate::model::SlaClock::Business {
+                        "working "
+                    } else {
+                        ""
+                    },
+                    s.max_reroutes,
+                    match s.then {
+                        SlaThen::House => "house".to_string(),
+                        SlaThen::Drop => "drop".to_string(),
+                        SlaThen::Pool => {
+                            let members: Vec<&str> = model
+                                .partners
+                                .iter()
+                                .zip(&p.escalation_pool)
+                                .filter(|(_, &m)| m)
+                                .map(|(q, _)| q.name.as_str())
+                                .collect();
+                            format!("escalate to {} (else house)", members.join(", "))
+                        }
+                    }
+                ) + &s
+                    .reroute_rule
+                    .map_or(String::new(), |r| format!(", re-routes by {}", r.name()))
+            }
         };
         let _ = writeln!(
             o,
@@ -187,6 +216,55 @@ pub fn describe(model: &Model) -> String {
             p.payout.commission.len(),
             p.payout.per_qualified_lead
         );
+        let mut extras = Vec::new();
+        if let Some(r) = p.reserve {
+            extras.push(format!(
+                "reserve {:.0}% to {}",
+                r.share * 100.0,
+                match r.to {
+                    crate::model::ReserveTo::LeastServed => "the least served".to_string(),
+                    crate::model::ReserveTo::Newest { within_hours } =>
+                        format!("partners new within {} days", within_hours / 24.0),
+                }
+            ));
+        }
+        if model.partners.iter().any(|q| q.exclusive.is_some()) {
+            let ex = p.exclusivity;
+            extras.push(if !ex.honor {
+                "exclusive territories ignored".to_string()
+            } else if ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none() {
+                "exclusive territories honoured".to_string()
+            } else {
+                format!(
+                    "exclusive territories honoured, reviewed every {} days",
+                    ex.review_hours / 24.0
+                )
+            });
+        }
+        if let Some(e) = p.enablement {
+            extras.push(format!(
+                "enablement {} a partner a period",
+                e.per_partner_per_period
+            ));
+        }
+        if let Some(c) = p.co_sell {
+            extras.push(format!(
+                "co-sells deals from {} with the house",
+                c.min_deal_size
+            ));
+        }
+        if p.payout.pay_lag_days() > 0.0 {
+            extras.push(format!(
+                "pays {} days after earning",
+                p.payout.pay_lag_days()
+            ));
+        }
+        if p.payout.signing_bonus > 0.0 {
+            extras.push(format!("signing bonus {}", p.payout.signing_bonus));
+        }
+        if !extras.is_empty() {
+            let _ = writeln!(o, "  {:<18} {}", "", extras.join("; "));
+        }
         if let Some(offer) = p.offer {
             let _ = writeln!(
                 o,

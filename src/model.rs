@@ -554,6 +554,13 @@ pub struct Payout {
     pub signing_bonus: f64,
 }
 
+impl Payout {
+    /// `pay_lag_days`.
+    pub fn pay_lag_days(&self) -> f64 {
+        self.pay_lag_hours / HOURS_PER_DAY
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct SpeedBonus {
     pub within_hours: f64,
