@@ -16,7 +16,7 @@ M = [
  ("gamma scale = mean x shape", "src/scenario/dist.rs", "mean / p.shape", "mean * p.shape"),
  ("re-routed lead back to an earlier holder", "src/engine/eligibility.rs", "for (nodes, head) in [(&s.held, held), (&s.offered, offered)] {", "for (nodes, head) in [(&s.offered, offered)] {"),
  ("gini_leads not per capacity", "src/measure.rs", ".map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)", ".map(|&i| run.partners[i].leads as f64)"),
- ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.scratch.rules[pool]);", "return choose(candidates, &mut self.scratch.rules[0]);"),
+ ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.scratch.rules[pool], routing.rule);", "return choose(candidates, &mut self.scratch.rules[0], routing.rule);"),
  ("Holm adjusted p not capped / step-up", "src/stats/hypothesis.rs", "running = running.max(((m - k) as f64 * p_values[i]).min(1.0));", "running = ((m - k) as f64 * p_values[i]).min(1.0);"),
  ("permutation ties not broken (conservative)", "src/power.rs", "let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;", "let p_value = (beyond as f64 + (tied + 1) as f64) / (1 + PERMUTATIONS) as f64 + 0.0 * u;"),
  ("CSV formula not neutralised", "src/report/csv.rs", "if s.starts_with(['=', '+', '-', '@', '\\t', '\\r']) {", "if false {"),
@@ -25,6 +25,10 @@ M = [
  ("warm-up leads counted", "src/engine/mod.rs", "let counted = arrival >= self.model.warmup_hours;", "let counted = arrival >= 0.0 * self.model.warmup_hours;"),
  ("readout ignored", "src/engine/mod.rs", "let readout = self.model.readout_hours.unwrap_or(f64::INFINITY);", "let readout = f64::INFINITY;"),
  ("gini_kept on leads offered", "src/measure.rs", "let kept_per_capacity = per_capacity(&|p| p.contacts as f64);", "let kept_per_capacity = per_capacity(&|p| p.leads as f64);"),
+ ("escalation ignores the pool", "src/engine/eligibility.rs", "s.candidates.retain(|&p| pool[p as usize]);", "s.candidates.retain(|&p| pool[p as usize] || true);"),
+ ("exclusivity never revoked", "src/engine/behaviour.rs", "if slow_to_qualify || breaches {", "if false && (slow_to_qualify || breaches) {"),
+ ("co-sold deals pay full commission", "src/engine/mod.rs", "deal.commission *= c.partner_share;", "deal.commission *= 1.0 + 0.0 * c.partner_share;"),
+ ("enablement gains uncapped", "src/engine/mod.rs", "(k * e.qualify_gain).min(e.max_gain),", "k * e.qualify_gain,"),
  ("data files not confined", "src/scenario/data.rs", "let allowed_here = !escapes && inside(&self.base_dir);", "let allowed_here = true;"),
 ]
 # Runs on a copy of the committed tree (git archive HEAD), so the working

@@ -120,7 +120,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 return Some(p);
             }
         }
-        if first {
+        if first && self.policy.reserve.is_some() {
             if let Some(p) = self.reserve_pick(lead, t) {
                 return Some(p);
             }
@@ -244,7 +244,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let state_first = state.held_head == super::NONE && state.offered_head == super::NONE;
         // The reserve's partner, if the lead is reserved, is offered first;
         // the rule ranks the rest.
-        let reserved = if state_first {
+        let reserved = if state_first && self.policy.reserve.is_some() {
             self.reserve_pick(lead, t)
         } else {
             None
@@ -314,10 +314,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             (state.score, state.attempt, state.held_head != super::NONE)
         };
         // A re-route (the lead was held before) may use its own rule.
-        let reroute_rule = policy
-            .sla
-            .and_then(|s| s.reroute_rule)
-            .filter(|_| held_before);
+        let reroute_rule = if held_before {
+            policy.sla.as_ref().and_then(|s| s.reroute_rule)
+        } else {
+            None
+        };
         let segment = self.world.leads[lead as usize].segment as usize;
         let candidates: &[u32] = match source {
             Source::Fast => &self.scratch.fast[segment],
