@@ -727,3 +727,61 @@ fn big_deals_are_co_sold_with_the_house_at_the_closed_form_rate() {
         "{err}"
     );
 }
+
+#[test]
+fn the_trace_shows_exclusivity_reserve_renegotiation_and_co_selling() {
+    let text = |m: &leadsim::model::Model, policy: usize| {
+        let (leads, _) = leadsim::trace::trace(m, m.seed, policy, 0, 0);
+        String::from_utf8(leadsim::report::trace::render(m, policy, &leads, None)).unwrap()
+    };
+    // The bundled scenario: Eurolink holds EMEA, then loses it at day 30.
+    let m = leadsim::load_file(&super::common::repo_file(
+        "scenarios/exclusive-territories.json",
+    ))
+    .unwrap();
+    let guardrail = m
+        .policies
+        .iter()
+        .position(|p| p.name == "honour-with-guardrail")
+        .unwrap();
+    let csv = text(&m, guardrail);
+    assert!(
+        csv.contains("exclusive territory of Eurolink"),
+        "exclusive rows"
+    );
+    assert_eq!(
+        csv.matches("720.00h Eurolink lost its exclusivity at the review")
+            .count(),
+        1,
+        "one revocation, on the first lead after day 30"
+    );
+    // Escalations, the reserve, renegotiations and co-selling.
+    let m = Scenario::new(json!({
+        "name": "rows", "horizon_days": 20, "seed": 12,
+        "leads": {"arrivals_per_day": 20,
+                  "segments": [{"name": "all", "deal_size": {"fixed": 200000}, "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "economics": {"max_discount_approved": 0.1, "floor_win_factor": 0.5},
+        "house": {"capacity": 50, "response_hours": {"fixed": 1}},
+        "partners": [
+            {"name": "Slow", "capacity": 100, "response_hours": {"fixed": 100}},
+            {"name": "Quick", "tier": "gold", "capacity": 100, "response_hours": {"fixed": 1},
+             "qualify_rate": 1, "win_rate": 1, "discount": 0.2}],
+        "policies": [{"name": "p", "routing": {"rule": "round_robin"},
+                      "sla": {"first_contact_hours": 2, "max_reroutes": 0,
+                              "then": {"pool": {"tiers": ["gold"]}}},
+                      "reserve": {"share": 0.2, "to": "least_served"},
+                      "co_sell": {"min_deal_size": 100000}}]
+    }))
+    .model();
+    let csv = text(&m, 0);
+    for row in [
+        "re-routes used up",
+        "reserve -> ",
+        "discount beyond the approved maximum renegotiated: signed",
+        "discount beyond the approved maximum renegotiated: lost",
+        "big deal: co-sold with the house",
+    ] {
+        assert!(csv.contains(row), "no `{row}` in the trace");
+    }
+}
