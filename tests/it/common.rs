@@ -170,3 +170,11 @@ pub fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
 pub fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
+
+/// The error loading `text` gives, as the user reads it (the scenario must
+/// be refused).
+pub fn load_error(text: &str) -> String {
+    leadsim::load_text(text, Path::new("s.json"))
+        .expect_err("the scenario should be refused")
+        .to_string()
+}

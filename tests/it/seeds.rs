@@ -153,9 +153,7 @@ fn bad_pools_and_reroute_rules_are_refused_with_a_suggestion() {
     ];
     for (pool, expected) in cases {
         let text = escalation(pool.clone()).text();
-        let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
-            .expect_err(&pool.to_string())
-            .to_string();
+        let err = super::common::load_error(&text);
         assert!(
             err.contains(expected),
             "{pool}: expected `{expected}` in {err}"
@@ -164,9 +162,7 @@ fn bad_pools_and_reroute_rules_are_refused_with_a_suggestion() {
     let text = escalation(json!({"tiers": ["gold"]}))
         .set("policies.0.sla.reroute_rule", json!("score_tiered"))
         .text();
-    let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
-        .unwrap_err()
-        .to_string();
+    let err = super::common::load_error(&text);
     assert!(err.contains("sla.reroute_rule"), "{err}");
 }
 
@@ -242,23 +238,17 @@ fn disciplined_partners_keep_within_the_commission_limit() {
         disciplined / wins
     );
     // A bad value names the field.
-    let err = leadsim::load_text(
+    let err = super::common::load_error(
         &discounts()
             .set("partners.0.discount_discipline", json!(1.5))
             .text(),
-        std::path::Path::new("s.json"),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(err.contains("partners[0].discount_discipline"), "{err}");
-    let err = leadsim::load_text(
+    let err = super::common::load_error(
         &discounts()
             .set("economics.floor_win_factor", json!(-1))
             .text(),
-        std::path::Path::new("s.json"),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(err.contains("economics.floor_win_factor"), "{err}");
 }
 
@@ -355,9 +345,7 @@ fn reviews_see_money_received_and_signing_bonuses_are_paid_on_joining() {
         .sum::<f64>();
     assert!(run.payouts <= counted_fees + 3000.0 + 1e-6);
     assert!(run.payouts >= 3000.0, "the day-40 bonuses count");
-    let err = leadsim::load_text(&paid_partners(-1.0).text(), std::path::Path::new("s.json"))
-        .unwrap_err()
-        .to_string();
+    let err = super::common::load_error(&paid_partners(-1.0).text());
     assert!(err.contains("policies[0].payout.pay_lag_days"), "{err}");
 }
 
@@ -437,9 +425,7 @@ fn the_reserve_takes_its_share_for_the_least_served_or_the_newest() {
             "policies[0].reserve.new_days",
         ),
     ] {
-        let err = leadsim::load_text(&reserve(patch).text(), std::path::Path::new("s.json"))
-            .unwrap_err()
-            .to_string();
+        let err = super::common::load_error(&reserve(patch).text());
         assert!(err.contains(expected), "{err}");
     }
 }
@@ -549,14 +535,11 @@ fn an_exclusive_territory_holds_until_a_guardrail_breaks() {
     assert_eq!(row.exclusivity_revoked_share, 1.0);
     assert_eq!(row.exclusivity_revoked_mean_day, Some(30.0));
     // Errors and warnings.
-    let err = leadsim::load_text(
+    let err = super::common::load_error(
         &territories(json!({}), 0.5)
             .set("partners.0.exclusive", json!({"region": "apac"}))
             .text(),
-        std::path::Path::new("s.json"),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(
         err.contains("partners[0].exclusive.region: `apac` is not among this partner's `regions`"),
         "{err}"
@@ -719,9 +702,7 @@ fn big_deals_are_co_sold_with_the_house_at_the_closed_form_rate() {
         "policies": [{"name": "p", "co_sell": {"min_deal_size": 1}}]
     }));
     doc = doc.set("policies.0.co_sell.partner_share", json!(0.5));
-    let err = leadsim::load_text(&doc.text(), std::path::Path::new("s.json"))
-        .unwrap_err()
-        .to_string();
+    let err = super::common::load_error(&doc.text());
     assert!(
         err.contains("policies[0].co_sell: co-selling works deals with the house team"),
         "{err}"

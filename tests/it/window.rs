@@ -343,9 +343,7 @@ fn bad_window_and_money_fields_are_refused_with_the_field_named() {
     ];
     for (path, value, expected) in cases {
         let text = shop().set(path, value.clone()).text();
-        let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
-            .expect_err(&format!("{path} = {value}"))
-            .to_string();
+        let err = super::common::load_error(&text);
         assert!(
             err.contains(expected),
             "{path} = {value}: expected `{expected}` in {err}"
@@ -356,9 +354,7 @@ fn bad_window_and_money_fields_are_refused_with_the_field_named() {
         .set("warmup_days", json!(20))
         .set("readout_day", json!(10))
         .text();
-    let err = leadsim::load_text(&text, std::path::Path::new("s.json"))
-        .unwrap_err()
-        .to_string();
+    let err = super::common::load_error(&text);
     assert!(
         err.contains("readout_day: must be after `warmup_days` (20)"),
         "{err}"
