@@ -10,6 +10,7 @@ mod cli;
 mod closed_forms;
 mod common;
 mod crn;
+mod deploy;
 mod diff;
 mod economics;
 mod expect;
