@@ -125,6 +125,19 @@ pub fn describe(model: &Model) -> String {
             let _ = writeln!(o, "\nhouse: none (leads no partner can take are unrouted)");
         }
     }
+    if let Some(programme) = &model.tier_programme {
+        let levels: Vec<String> = programme
+            .levels
+            .iter()
+            .map(|&(t, min)| format!("{} from {min}", model.tiers[t]))
+            .collect();
+        let _ = writeln!(
+            o,
+            "\ntiers move every {} days on won revenue: {}",
+            programme.review_hours / 24.0,
+            levels.join(", ")
+        );
+    }
     let _ = writeln!(o, "\npartners ({}):", model.partners.len());
     for p in &model.partners {
         let _ = writeln!(
@@ -240,6 +253,9 @@ pub fn describe(model: &Model) -> String {
                     ex.review_hours / 24.0
                 )
             });
+        }
+        if !p.payout_by_tier.is_empty() {
+            extras.push("payout by tier".to_string());
         }
         if let Some(e) = p.enablement {
             extras.push(format!(

@@ -128,6 +128,8 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::StarvedPartners => starved as f64,
         Metric::PartnersRetained => (run.partners.len() - left) as f64,
         Metric::PartnersLeft => left as f64,
+        Metric::Promoted => run.promoted as f64,
+        Metric::Demoted => run.demoted as f64,
         Metric::ExclusivityRevoked => run
             .partners
             .iter()

@@ -204,6 +204,10 @@ catalogue! {
         "Partners retained", "retained", "partners retained";
     PartnersLeft: "partners.left", LowerIsBetter, Count, false,
         "Partners that left", "left", "partners that left";
+    Promoted: "partners.promoted", Neutral, Count, false,
+        "Tier promotions", "promoted", "tier promotions";
+    Demoted: "partners.demoted", Neutral, Count, false,
+        "Tier demotions", "demoted", "tier demotions";
     ExclusivityRevoked: "partners.exclusivity_revoked", LowerIsBetter, Count, false,
         "Partners that lost exclusivity", "excl. lost", "partners that lost exclusivity";
 }
@@ -398,7 +402,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 49);
+        assert_eq!(N_METRICS, 51);
     }
 
     #[test]

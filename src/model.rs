@@ -33,6 +33,8 @@ pub struct Model {
     /// The weekday of day 0 (0 = Monday), from `calendar`.
     pub start_weekday: u8,
     pub economics: Economics,
+    /// `tiers`: partners move between levels on their won revenue.
+    pub tier_programme: Option<TierProgramme>,
     pub house: Option<Team>,
     /// Partners after `count` expansion, in file order.
     pub partners: Vec<Partner>,
@@ -326,6 +328,9 @@ pub struct Policy {
     pub exclusivity: Exclusivity,
     pub enablement: Option<Enablement>,
     pub co_sell: Option<CoSell>,
+    /// `payout.by_tier`: the payout of each tier (by tier index), the
+    /// policy's with the tier's fields over it; empty without `by_tier`.
+    pub payout_by_tier: Vec<Payout>,
 }
 
 /// `enablement`: each payout period every active partner is spent on, and
@@ -346,6 +351,32 @@ pub struct CoSell {
     pub min_deal_size: f64,
     pub win_factor: f64,
     pub partner_share: f64,
+}
+
+/// `tiers`: every `review_hours` a partner whose starting tier is a level
+/// moves to the highest level whose `min_revenue` its won revenue since the
+/// last review reaches (the lowest level if none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierProgramme {
+    pub review_hours: f64,
+    /// (tier, min_revenue), highest `min_revenue` first.
+    pub levels: Vec<(usize, f64)>,
+}
+
+impl TierProgramme {
+    /// The level won revenue `revenue` reaches.
+    pub fn level_for(&self, revenue: f64) -> usize {
+        self.levels
+            .iter()
+            .find(|l| revenue >= l.1)
+            .or(self.levels.last())
+            .map_or(0, |l| l.0)
+    }
+
+    /// A level's rank, 0 the highest; `None` for a tier that is no level.
+    pub fn rank(&self, tier: usize) -> Option<usize> {
+        self.levels.iter().position(|l| l.0 == tier)
+    }
 }
 
 /// A region or a vertical, interned.
@@ -446,6 +477,10 @@ pub struct Routing {
     pub rule: Rule,
     /// Weight of each partner for `weighted`, by partner index.
     pub weights: Vec<f64>,
+    /// The weights as written: by partner name (wins) and by tier, for
+    /// partners whose tier moves (`tiers`).
+    pub weights_by_name: Vec<Option<f64>>,
+    pub weights_by_tier: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]

@@ -211,6 +211,13 @@ pub struct Results {
     /// `queues[cell][holder]` (the partners, then the house).
     #[serde(default)]
     pub queues: Vec<Vec<QueueSums>>,
+    /// With `tiers`, `tier_days[cell][partner * tiers + tier]`: days in the
+    /// tier summed over replications, and `tier_end[cell][..]`: the
+    /// replications that ended with the partner in the tier.
+    #[serde(default)]
+    pub tier_days: Vec<Vec<f64>>,
+    #[serde(default)]
+    pub tier_end: Vec<Vec<u64>>,
 }
 
 /// A paired comparison an `expect` assertion needs: `policy` minus `other`
@@ -250,6 +257,8 @@ impl Results {
             pair_keys: pair_keys(model),
             pairs: vec![Accumulator::default(); pair_keys(model).len()],
             queues: vec![vec![QueueSums::default(); holders(model)]; cells],
+            tier_days: vec![vec![0.0; tier_slots(model)]; cells],
+            tier_end: vec![vec![0; tier_slots(model)]; cells],
         }
     }
 
@@ -307,6 +316,27 @@ impl Results {
         {
             return Err("its queue watches are malformed".into());
         }
+        if self.tier_days.len() != empty.tier_days.len()
+            || self.tier_end.len() != empty.tier_end.len()
+            || self
+                .tier_days
+                .iter()
+                .zip(&empty.tier_days)
+                .any(|(a, b)| a.len() != b.len())
+            || self
+                .tier_end
+                .iter()
+                .zip(&empty.tier_end)
+                .any(|(a, b)| a.len() != b.len())
+            || self
+                .tier_days
+                .iter()
+                .flatten()
+                .any(|d| !(d.is_finite() && *d >= 0.0))
+            || self.tier_end.iter().flatten().any(|&n| n > replications)
+        {
+            return Err("its tier tallies are malformed".into());
+        }
         if self.pairs.len() != empty.pairs.len() {
             return Err("its assertion comparisons are truncated or extended".into());
         }
@@ -342,6 +372,15 @@ impl Results {
                 self.vs_baseline[p][m].push(v - metrics[baseline][m]);
             }
             self.add_partners(p, run);
+            for (sum, days) in self.tier_days[p].iter_mut().zip(&run.tier_days) {
+                *sum += days;
+            }
+            if !run.tier_end.is_empty() {
+                let n_tiers = self.tier_end[p].len() / run.tier_end.len();
+                for (partner, &tier) in run.tier_end.iter().enumerate() {
+                    self.tier_end[p][partner * n_tiers + tier as usize] += 1;
+                }
+            }
             for (sums, watch) in self.queues[p].iter_mut().zip(&run.queues) {
                 sums.mid_horizon += watch.mid_horizon as f64;
                 sums.end_of_horizon += watch.end_of_horizon as f64;
@@ -419,6 +458,16 @@ impl Results {
                 a.merge(b);
             }
         }
+        for (mine, theirs) in self.tier_days.iter_mut().zip(&other.tier_days) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        for (mine, theirs) in self.tier_end.iter_mut().zip(&other.tier_end) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
         for (mine, theirs) in self.queues.iter_mut().zip(&other.queues) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 a.mid_horizon += b.mid_horizon;
@@ -426,6 +475,15 @@ impl Results {
                 a.assigned += b.assigned;
             }
         }
+    }
+}
+
+/// (partner, tier) slots for tier tallies: none without `tiers`.
+fn tier_slots(model: &Model) -> usize {
+    if model.tier_programme.is_some() {
+        model.partners.len() * model.tiers.len()
+    } else {
+        0
     }
 }
 

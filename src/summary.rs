@@ -36,6 +36,8 @@ pub struct Summary {
     pub readout_day: Option<f64>,
     /// The ISO 4217 code money is in, when the scenario says.
     pub currency: Option<String>,
+    /// With `tiers`: the tier names partner rows' `tier_days` follow.
+    pub tier_names: Vec<String>,
 }
 
 /// How a policy holds up on one metric across all worlds.
@@ -103,6 +105,10 @@ pub struct PartnerRow {
     /// the mean day it did in those; `None` if it never did.
     pub exclusivity_revoked_share: f64,
     pub exclusivity_revoked_mean_day: Option<f64>,
+    /// With `tiers`: the tier it most often ended in, and its mean days in
+    /// each tier (in `Summary::tier_names` order).
+    pub tier_end: Option<String>,
+    pub tier_days: Vec<f64>,
 }
 
 pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
@@ -122,31 +128,53 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             let p = results.cell(w, policy_index);
             let metrics = PerMetric::from_fn(|m| results.metrics[p][m].estimate());
             let vs_baseline = PerMetric::from_fn(|m| results.vs_baseline[p][m].estimate());
-            let partners = model
-                .partners
-                .iter()
-                .zip(&results.partners[p])
-                .map(|(partner, s)| PartnerRow {
-                    partner: partner.name.clone(),
-                    tier: model.tiers[partner.tier].clone(),
-                    capacity: partner.team.capacity,
-                    leads: s.leads / reps,
-                    kept: s.kept / reps,
-                    value_kept: s.value_kept / reps,
-                    opportunities: s.opportunities / reps,
-                    wins: s.wins / reps,
-                    revenue: s.revenue / reps,
-                    payouts: s.payouts / reps,
-                    left_share: s.left_replications as f64 / reps,
-                    left_mean_day: (s.left_replications > 0)
-                        .then(|| s.left_day_sum / s.left_replications as f64),
-                    exclusivity_revoked_share: s.revoked_replications as f64 / reps,
-                    exclusivity_revoked_mean_day: (s.revoked_replications > 0)
-                        .then(|| s.revoked_day_sum / s.revoked_replications as f64),
-                    ttfc_mean_hours: (s.ttfc_replications > 0)
-                        .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
-                })
-                .collect();
+            let n_tiers = model.tiers.len();
+            let tier_days = results.tier_days.get(p).filter(|d| !d.is_empty());
+            let tier_end = results.tier_end.get(p).filter(|d| !d.is_empty());
+            let partners =
+                model
+                    .partners
+                    .iter()
+                    .zip(&results.partners[p])
+                    .enumerate()
+                    .map(|(i, (partner, s))| PartnerRow {
+                        tier_end: tier_end.map(|ends| {
+                            let counts = &ends[i * n_tiers..(i + 1) * n_tiers];
+                            let most = (0..n_tiers).fold(0, |best, t| {
+                                if counts[t] > counts[best] {
+                                    t
+                                } else {
+                                    best
+                                }
+                            });
+                            model.tiers[most].clone()
+                        }),
+                        tier_days: tier_days.map_or(Vec::new(), |days| {
+                            days[i * n_tiers..(i + 1) * n_tiers]
+                                .iter()
+                                .map(|d| d / reps)
+                                .collect()
+                        }),
+                        partner: partner.name.clone(),
+                        tier: model.tiers[partner.tier].clone(),
+                        capacity: partner.team.capacity,
+                        leads: s.leads / reps,
+                        kept: s.kept / reps,
+                        value_kept: s.value_kept / reps,
+                        opportunities: s.opportunities / reps,
+                        wins: s.wins / reps,
+                        revenue: s.revenue / reps,
+                        payouts: s.payouts / reps,
+                        left_share: s.left_replications as f64 / reps,
+                        left_mean_day: (s.left_replications > 0)
+                            .then(|| s.left_day_sum / s.left_replications as f64),
+                        exclusivity_revoked_share: s.revoked_replications as f64 / reps,
+                        exclusivity_revoked_mean_day: (s.revoked_replications > 0)
+                            .then(|| s.revoked_day_sum / s.revoked_replications as f64),
+                        ttfc_mean_hours: (s.ttfc_replications > 0)
+                            .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
+                    })
+                    .collect();
             let counts = &results.ttfc_histogram[p];
             let contacted: u64 = counts.iter().sum();
             let ttfc_cdf = (0..counts.len().saturating_sub(1))
@@ -198,6 +226,11 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
         warmup_days: model.warmup_hours / crate::model::HOURS_PER_DAY,
         readout_day: model.readout_hours.map(|h| h / crate::model::HOURS_PER_DAY),
         currency: model.currency.clone(),
+        tier_names: if model.tier_programme.is_some() {
+            model.tiers.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 

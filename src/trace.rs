@@ -65,6 +65,14 @@ pub enum Decision {
     /// `partner` lost its exclusive territory at a review (shown on the
     /// first lead to arrive after).
     ExclusivityRevoked { hours: f64, partner: u32 },
+    /// `partner` moved to tier `to` at a tier review, up or down (shown on
+    /// the first lead to arrive after).
+    TierChanged {
+        hours: f64,
+        partner: u32,
+        promoted: bool,
+        to: String,
+    },
     /// The policy's reserve gave the lead to `partner`, bypassing the rule.
     Reserved { hours: f64, partner: u32 },
     /// The opportunity is worked with the house (`co_sell`).
@@ -78,9 +86,11 @@ pub enum Decision {
 pub struct Recorder<'m> {
     model: &'m Model,
     pub leads: Vec<LeadTrace>,
-    /// Partners that lost exclusivity since the last arrival: the next
-    /// lead to arrive carries the news, so the trace keeps time order.
+    /// Partners that lost exclusivity or moved tier since the last
+    /// arrival: the next lead to arrive carries the news, so the trace
+    /// keeps time order.
     revoked: Vec<(f64, u32)>,
+    news: Vec<Decision>,
 }
 
 impl<'m> Recorder<'m> {
@@ -89,6 +99,7 @@ impl<'m> Recorder<'m> {
             model,
             leads: Vec::new(),
             revoked: Vec::new(),
+            news: Vec::new(),
         }
     }
 
@@ -104,6 +115,7 @@ impl<'m> Recorder<'m> {
 impl Observer for Recorder<'_> {
     fn arrived(&mut self, time: f64, lead: u32, score: f64) {
         let revoked = std::mem::take(&mut self.revoked);
+        let news = std::mem::take(&mut self.news);
         let l = self.lead(lead);
         l.arrival_hours = time;
         l.score = score;
@@ -111,11 +123,25 @@ impl Observer for Recorder<'_> {
             l.decisions
                 .push(Decision::ExclusivityRevoked { hours, partner });
         }
+        l.decisions.extend(news);
     }
     fn exclusive(&mut self, time: f64, lead: u32, partner: u32) {
         self.lead(lead).decisions.push(Decision::Exclusive {
             hours: time,
             partner,
+        });
+    }
+    fn tier_changed(&mut self, time: f64, partner: u32, from: usize, to: usize) {
+        let promoted = self
+            .model
+            .tier_programme
+            .as_ref()
+            .is_some_and(|p| p.rank(to) < p.rank(from));
+        self.news.push(Decision::TierChanged {
+            hours: time,
+            partner,
+            promoted,
+            to: self.model.tiers[to].clone(),
         });
     }
     fn exclusivity_revoked(&mut self, time: f64, partner: u32) {

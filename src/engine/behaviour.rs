@@ -70,6 +70,73 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
+    /// `weighted`'s weights for the run, and, with `tiers`, the reviews on
+    /// the calendar (during the horizon).
+    pub(super) fn start_tiers(&mut self) {
+        let routing = &self.policy.routing;
+        self.scratch.weights.clear();
+        self.scratch.weights.extend_from_slice(&routing.weights);
+        let Some(programme) = &self.model.tier_programme else {
+            return;
+        };
+        self.scratch.tier_days.clear();
+        self.scratch
+            .tier_days
+            .resize(self.model.partners.len() * self.model.tiers.len(), 0.0);
+        let mut k = 1.0;
+        while k * programme.review_hours <= self.model.horizon_hours {
+            self.scratch
+                .calendar
+                .schedule(k * programme.review_hours, EventKind::TierReview);
+            k += 1.0;
+        }
+    }
+
+    /// Each partner whose starting tier is a level moves to the level its
+    /// won revenue since the last review reaches; `weighted`'s weights
+    /// follow.
+    pub(super) fn review_tiers(&mut self, t: f64) {
+        let Some(programme) = &self.model.tier_programme else {
+            return;
+        };
+        let n_tiers = self.model.tiers.len();
+        let routing = &self.policy.routing;
+        for (p, partner) in self.model.partners.iter().enumerate() {
+            let ps = &mut self.scratch.partner_states[p];
+            let revenue = std::mem::take(&mut ps.window_revenue);
+            if ps.left || !partner.has_joined(t) || programme.rank(partner.tier).is_none() {
+                continue;
+            }
+            let to = programme.level_for(revenue);
+            let from = ps.tier;
+            if to == from {
+                continue;
+            }
+            self.scratch.tier_days[p * n_tiers + from] += (t - ps.tier_since) / 24.0;
+            ps.tier = to;
+            ps.tier_since = t;
+            let counted = t >= self.model.warmup_hours;
+            let up = programme.rank(to) < programme.rank(from);
+            let run = if counted {
+                &mut self.run
+            } else {
+                &mut self.warm
+            };
+            if up {
+                run.promoted += 1;
+            } else {
+                run.demoted += 1;
+            }
+            self.scratch.weights[p] = routing
+                .weights_by_name
+                .get(p)
+                .copied()
+                .flatten()
+                .unwrap_or_else(|| routing.weights_by_tier.get(to).copied().unwrap_or(1.0));
+            self.observer.tier_changed(t, p as u32, from, to);
+        }
+    }
+
     /// Grants each partner with an `exclusive` territory its exclusivity
     /// when the policy honours it, and puts the guardrail reviews on the
     /// calendar (during the horizon) when the policy has a guardrail.

@@ -307,7 +307,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
 
     /// The rule's choice among the candidates in `source`.
     fn pick(&mut self, lead: u32, source: Source) -> Option<u32> {
-        let model = self.model;
         let policy = self.policy;
         let (score, attempt, held_before) = {
             let state = &self.scratch.lead_states[lead as usize];
@@ -341,7 +340,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 rule,
                 &mut Choice {
                     candidates,
-                    weights: &routing.weights,
+                    weights: &self.scratch.weights,
                     load: &load,
                     learning,
                     streams,
@@ -370,7 +369,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 candidates
                     .iter()
                     .copied()
-                    .filter(|&p| tier.partner_tiers[model.partners[p as usize].tier]),
+                    .filter(|&p| tier.partner_tiers[self.scratch.partner_states[p as usize].tier]),
             );
             chosen = choose(
                 &in_tier,

@@ -22,6 +22,8 @@ pub enum EventKind {
     Join { partner: u32 },
     /// The policy reviews exclusive territories against their guardrails.
     ExclusivityReview,
+    /// Partners move between tiers on their won revenue (`tiers`).
+    TierReview,
     /// The answer that decides offer round `round` of the lead's routing
     /// `attempt` (an acceptance, or the last refusal): entry `reply` of
     /// the offers made.

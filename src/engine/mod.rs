@@ -157,6 +157,13 @@ pub struct PolicyRun {
     pub enablement: f64,
     /// Partner opportunities worked with the house (`co_sell`).
     pub co_sold: u32,
+    /// Tier moves at reviews (`tiers`), up and down.
+    pub promoted: u32,
+    pub demoted: u32,
+    /// With `tiers`: days each partner spent in each tier within the
+    /// horizon (`partner * tiers + tier`), and its tier at the end.
+    pub tier_days: Vec<f64>,
+    pub tier_end: Vec<u32>,
     pub partners: Vec<PartnerTally>,
 }
 
@@ -202,6 +209,8 @@ pub trait Observer {
     fn co_sold(&mut self, _time: f64, _lead: u32, _holder: u32) {}
     /// The lead went to `partner` under its exclusive territory.
     fn exclusive(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// `partner` moved from tier `from` to tier `to` at a review.
+    fn tier_changed(&mut self, _time: f64, _partner: u32, _from: usize, _to: usize) {}
     /// `partner` lost its exclusive territory at a review.
     fn exclusivity_revoked(&mut self, _time: f64, _partner: u32) {}
     /// A partner was paid its signing bonus.
@@ -297,6 +306,11 @@ struct PartnerState {
     /// Earnings and leads since the last review.
     window_earnings: f64,
     window_leads: u32,
+    /// Its current tier, since when (`tiers` moves it), and its won revenue
+    /// since the last tier review.
+    tier: usize,
+    tier_since: f64,
+    window_revenue: f64,
     /// Holds its exclusive territory (`exclusive`, honoured and not
     /// revoked).
     exclusive: bool,
@@ -328,6 +342,9 @@ impl Default for PartnerState {
             strikes: 0,
             window_earnings: 0.0,
             window_leads: 0,
+            tier: 0,
+            tier_since: 0.0,
+            window_revenue: 0.0,
             exclusive: false,
             worked: 0,
             opportunities: 0,
@@ -371,6 +388,10 @@ pub struct Scratch {
     n_pools: usize,
     /// A tier's candidates.
     in_tier: Vec<u32>,
+    /// `weighted`'s weight of each partner, as its current tier gives it.
+    weights: Vec<f64>,
+    /// Days in each tier so far (`partner * tiers + tier`), with `tiers`.
+    tier_days: Vec<f64>,
     /// An offer round's chosen partners.
     picks: Vec<u32>,
     /// Linked lists of partners offered a lead: (partner, next entry).
@@ -459,6 +480,8 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         .extend(model.partners.iter().map(|p| PartnerState {
             joins_hours: p.joins_hours.unwrap_or(f64::NEG_INFINITY),
             has_away: !p.away.is_empty(),
+            tier: p.tier,
+            tier_since: p.joins_hours.unwrap_or(0.0).max(0.0),
             ..PartnerState::default()
         }));
     scratch.learning.clear();
@@ -509,8 +532,15 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     sim.schedule_world_events();
     sim.schedule_signing();
     sim.start_exclusivity();
+    sim.start_tiers();
     sim.play();
     sim.finish()
+}
+
+/// The payout a partner in `tier` is paid under: the policy's, or its
+/// tier's (`payout.by_tier`).
+fn payout_for(policy: &Policy, tier: usize) -> &crate::model::Payout {
+    policy.payout_by_tier.get(tier).unwrap_or(&policy.payout)
 }
 
 /// The team working for `holder`: a partner's, or the house's.
@@ -634,6 +664,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::World { event } => self.world_event(event as usize, t),
             EventKind::Join { partner } => self.sign(partner, t),
             EventKind::ExclusivityReview => self.review_exclusivity(t),
+            EventKind::TierReview => self.review_tiers(t),
             EventKind::OfferAnswer {
                 lead,
                 attempt,
@@ -985,7 +1016,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Money earned by partner `p` at `t`: what its reviews see, at once or
     /// `pay_lag_days` later.
     fn earn(&mut self, p: u32, t: f64, amount: f64) {
-        let lag = self.policy.payout.pay_lag_hours;
+        let lag =
+            payout_for(self.policy, self.scratch.partner_states[p as usize].tier).pay_lag_hours;
         if lag > 0.0 {
             self.scratch.pending_pay[p as usize].push_back((t + lag, amount));
         } else {
@@ -996,7 +1028,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Pays each partner its signing bonus when it joins: at the start, or
     /// at its `joins_day` (or a stress world's join).
     fn schedule_signing(&mut self) {
-        if self.policy.payout.signing_bonus <= 0.0 {
+        let paid = |p: &crate::model::Payout| p.signing_bonus > 0.0;
+        if !paid(&self.policy.payout) && !self.policy.payout_by_tier.iter().any(paid) {
             return;
         }
         for p in 0..self.model.partners.len() {
@@ -1013,7 +1046,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if self.scratch.partner_states[p as usize].left {
             return;
         }
-        let amount = self.policy.payout.signing_bonus;
+        let amount =
+            payout_for(self.policy, self.scratch.partner_states[p as usize].tier).signing_bonus;
+        if amount <= 0.0 {
+            return;
+        }
         self.observer.signed(t, p, amount);
         let run = if t >= self.model.warmup_hours {
             &mut self.run
@@ -1064,7 +1101,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             tally.ttfc_sum_hours += delay;
             self.scratch.learning[holder as usize].responded(t - st.assigned_at);
             let bonus = self.scratch.accounts[holder as usize].first_contact(
-                &self.policy.payout,
+                payout_for(
+                    self.policy,
+                    self.scratch.partner_states[holder as usize].tier,
+                ),
                 t,
                 t - st.assigned_at,
             );
@@ -1096,8 +1136,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             if is_partner {
                 self.tally(lead).partners[holder as usize].opportunities += 1;
                 self.scratch.partner_states[holder as usize].opportunities += 1;
-                let fee =
-                    self.scratch.accounts[holder as usize].qualified_lead(&self.policy.payout, t);
+                let fee = self.scratch.accounts[holder as usize].qualified_lead(
+                    payout_for(
+                        self.policy,
+                        self.scratch.partner_states[holder as usize].tier,
+                    ),
+                    t,
+                );
                 self.pay(t, lead, holder, fee);
             }
             let co_sell = self.policy.co_sell.is_some_and(|c| {
@@ -1147,7 +1192,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             discount = team.discount.sample(&mut rng);
             // A disciplined partner keeps within the payout's `max_discount`
             // (where commission stops) with its `discount_discipline`.
-            let cap = self.policy.payout.max_discount;
+            let cap = self
+                .scratch
+                .partner_states
+                .get(holder as usize)
+                .map_or(self.policy.payout.max_discount, |ps| {
+                    payout_for(self.policy, ps.tier).max_discount
+                });
             if let Some(p) = self.model.partners.get(holder as usize) {
                 if discount > cap
                     && self
@@ -1202,7 +1253,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.tally(lead).partners[p as usize].first_wins += 1;
             }
             if is_partner {
-                let payout = &self.policy.payout;
+                let payout = payout_for(
+                    self.policy,
+                    self.scratch.partner_states[holder as usize].tier,
+                );
+                self.scratch.partner_states[holder as usize].window_revenue += revenue;
                 let account = &mut self.scratch.accounts[holder as usize];
                 let mut deal = account.won_deal(payout, t, revenue, discount);
                 // A co-sold deal pays the partner its share of the commission.
@@ -1269,6 +1324,27 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     j += 1.0;
                 }
             }
+        }
+        if self.model.tier_programme.is_some() {
+            // Days in the current tier, to the horizon's end (or leaving).
+            let n_tiers = self.model.tiers.len();
+            self.run.tier_days = vec![0.0; self.model.partners.len() * n_tiers];
+            std::mem::swap(&mut self.run.tier_days, &mut self.scratch.tier_days);
+            for (p, ps) in self.scratch.partner_states.iter().enumerate() {
+                let end = self.run.partners[p]
+                    .left_at_hours
+                    .map_or(self.model.horizon_hours, |l| {
+                        l.min(self.model.horizon_hours)
+                    });
+                self.run.tier_days[p * n_tiers + ps.tier] +=
+                    ((end - ps.tier_since) / HOURS_PER_DAY).max(0.0);
+            }
+            self.run.tier_end = self
+                .scratch
+                .partner_states
+                .iter()
+                .map(|ps| ps.tier as u32)
+                .collect();
         }
         self.run.open_at_readout = self
             .scratch

@@ -72,7 +72,7 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
 
 pub fn partners_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut header: Vec<String> = [
         "policy",
         "world",
         "partner",
@@ -89,11 +89,18 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
         "left_mean_day",
         "exclusivity_revoked_share",
         "exclusivity_revoked_mean_day",
-    ])
-    .expect("writing to memory");
+    ]
+    .map(String::from)
+    .to_vec();
+    // With `tiers`: where each partner ended, and its days in each tier.
+    if !s.tier_names.is_empty() {
+        header.push("tier_end".into());
+        header.extend(s.tier_names.iter().map(|t| format!("days_in_{t}")));
+    }
+    w.write_record(&header).expect("writing to memory");
     for c in &s.cells {
         for p in &c.partners {
-            w.write_record([
+            let mut row = vec![
                 text_cell(&c.policy),
                 text_cell(&c.world),
                 text_cell(&p.partner),
@@ -110,8 +117,12 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
                 num(p.left_mean_day),
                 file_number(p.exclusivity_revoked_share),
                 num(p.exclusivity_revoked_mean_day),
-            ])
-            .expect("writing to memory");
+            ];
+            if !s.tier_names.is_empty() {
+                row.push(p.tier_end.as_deref().map_or(String::new(), text_cell));
+                row.extend(p.tier_days.iter().map(|&d| file_number(d)));
+            }
+            w.write_record(&row).expect("writing to memory");
         }
     }
     w.into_inner().expect("writing to memory")

@@ -66,6 +66,16 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
         Decision::CoSold { hours } => {
             format!("{hours:.2}h big deal: co-sold with the house")
         }
+        Decision::TierChanged {
+            hours,
+            partner,
+            promoted,
+            ref to,
+        } => format!(
+            "{hours:.2}h {} {} to {to} at the tier review",
+            holder(partner),
+            if promoted { "promoted" } else { "demoted" }
+        ),
         Decision::Reserved { hours, partner } => {
             format!("{hours:.2}h reserve -> {}", holder(partner))
         }

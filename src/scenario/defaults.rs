@@ -29,6 +29,8 @@ pub const ENABLEMENT_MAX_GAIN: f64 = 0.1;
 pub const CO_SELL_WIN_FACTOR: f64 = 1.25;
 /// `co_sell.partner_share`: the partner's share of its usual commission.
 pub const CO_SELL_PARTNER_SHARE: f64 = 0.5;
+/// `tiers.review_days`: how often partners' tiers are reviewed.
+pub const TIER_REVIEW_DAYS: f64 = 90.0;
 /// `reserve.to: "newest"`: how long a partner counts as new, in days.
 pub const NEW_PARTNER_DAYS: f64 = 60.0;
 /// Days between partners' reviews of their earnings.

@@ -81,10 +81,21 @@ pub fn routing(
     if errors.len() > before {
         return None;
     }
+    let empty = std::collections::BTreeMap::new();
+    let map = raw.weights.as_ref().unwrap_or(&empty);
     Some(Routing {
         tiers: score_tiers,
         rule: rule?,
         weights,
+        weights_by_name: partners
+            .unwrap_or_default()
+            .iter()
+            .map(|p| map.get(&p.name).copied())
+            .collect(),
+        weights_by_tier: tiers
+            .iter()
+            .map(|t| map.get(t).copied().unwrap_or(1.0))
+            .collect(),
     })
 }
 
@@ -377,8 +388,72 @@ pub fn caps(errors: &mut FieldErrors, path: &str, raw: &RawCaps) -> Caps {
 }
 
 pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<Payout> {
+    payout_at(errors, format!("{path}.payout"), raw)
+}
+
+/// `payout.by_tier`: for every tier (by index), the policy's payout with
+/// the tier's fields over it, each validated at its own path; empty
+/// without `by_tier`.
+pub fn payout_by_tier(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: &RawPayout,
+    tiers: &[String],
+) -> Vec<Payout> {
+    let Some(by_tier) = &raw.by_tier else {
+        return Vec::new();
+    };
+    let path = format!("{path}.payout.by_tier");
+    let mut base = raw.clone();
+    base.by_tier = None;
+    let Ok(serde_json::Value::Object(base_fields)) = serde_json::to_value(&base) else {
+        return Vec::new();
+    };
+    let mut merged: Vec<Option<Payout>> = vec![None; tiers.len()];
+    for (name, fields) in by_tier {
+        let here = format!("{path}.{name}");
+        let Some(t) = tiers.iter().position(|x| x == name) else {
+            errors.push(
+                here,
+                format!(
+                    "`{name}` is no tier{}",
+                    did_you_mean(name, tiers.iter().map(String::as_str))
+                ),
+            );
+            continue;
+        };
+        let Some(fields) = fields.as_object() else {
+            errors.push(here, "expected an object of payout fields".into());
+            continue;
+        };
+        if let Some(key) = ["period_days", "by_tier"]
+            .iter()
+            .find(|k| fields.contains_key(**k))
+        {
+            errors.push(
+                format!("{here}.{key}"),
+                format!("`{key}` applies to every tier: set it on the policy's `payout`"),
+            );
+            continue;
+        }
+        let mut all = base_fields.clone();
+        all.extend(fields.clone());
+        match serde_json::from_value::<RawPayout>(serde_json::Value::Object(all)) {
+            Ok(tier_raw) => merged[t] = payout_at(errors, here, &tier_raw),
+            Err(e) => errors.push(here, format!("not a payout: {e}")),
+        }
+    }
+    let Some(own) = payout_at(&mut FieldErrors::default(), path, &base) else {
+        return Vec::new();
+    };
+    merged
+        .into_iter()
+        .map(|m| m.unwrap_or_else(|| own.clone()))
+        .collect()
+}
+
+fn payout_at(errors: &mut FieldErrors, path: String, raw: &RawPayout) -> Option<Payout> {
     let before = errors.len();
-    let path = format!("{path}.payout");
     if !(raw.per_qualified_lead.is_finite() && raw.per_qualified_lead >= 0.0) {
         errors.push(
             format!("{path}.per_qualified_lead"),

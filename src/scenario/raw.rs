@@ -52,6 +52,9 @@ pub struct RawScenario {
     pub economics: RawEconomics,
     #[serde(default)]
     pub house: Option<RawTeam>,
+    /// Tiers that move: partners are reviewed on their won revenue.
+    #[serde(default)]
+    pub tiers: Option<RawTiers>,
     pub partners: Vec<RawPartner>,
     pub policies: Vec<RawPolicy>,
     #[serde(default)]
@@ -692,6 +695,25 @@ pub struct RawPayout {
     /// Paid to each partner when it joins.
     #[serde(default)]
     pub signing_bonus: Option<f64>,
+    /// Per tier: payout fields that override these, field by field.
+    #[serde(default)]
+    pub by_tier: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+/// `tiers`: reviews of won revenue that move partners between levels.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTiers {
+    #[serde(default)]
+    pub review_days: Option<f64>,
+    pub levels: Vec<RawLevel>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevel {
+    pub name: String,
+    pub min_revenue: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -59,6 +59,10 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         &mut tiers,
         &calendar,
     );
+    let tier_programme = raw
+        .tiers
+        .as_ref()
+        .and_then(|t| tier_programme(&mut c, t, &mut tiers));
     let policies = policies(&mut c, raw, &partners, &tiers.0, &leads);
     let baseline = baseline(&mut c, raw);
     let worlds = super::worlds::worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
@@ -107,6 +111,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         decay,
         start_weekday: calendar.start_weekday,
         economics,
+        tier_programme,
         house,
         partners,
         policies,
@@ -498,6 +503,12 @@ fn policies(
                     .enablement
                     .as_ref()
                     .and_then(|e| super::policy::enablement(&mut c.errors, &path, e)),
+                payout_by_tier: super::policy::payout_by_tier(
+                    &mut c.errors,
+                    &path,
+                    &p.payout,
+                    tiers,
+                ),
                 co_sell: p.co_sell.as_ref().and_then(|e| {
                     super::policy::co_sell(&mut c.errors, &path, e, raw.house.is_some())
                 }),
@@ -675,4 +686,52 @@ fn look_alike_names<'n>(kind: &str, names: impl Iterator<Item = &'n str>) -> Vec
         }
     }
     out
+}
+
+/// `tiers`: levels named as tiers (new names are interned), in strictly
+/// decreasing order of `min_revenue`.
+fn tier_programme(c: &mut Checker, raw: &RawTiers, tiers: &mut Names) -> Option<TierProgramme> {
+    let before = c.errors.len();
+    let days = raw.review_days.unwrap_or(super::defaults::TIER_REVIEW_DAYS);
+    if !(days.is_finite() && days >= MIN_REVIEW_DAYS) {
+        c.fail(
+            "tiers.review_days",
+            format!("must be at least {MIN_REVIEW_DAYS} day, got {days}"),
+        );
+    }
+    if raw.levels.is_empty() {
+        c.fail("tiers.levels", "needs at least one level");
+    }
+    let mut levels = Vec::new();
+    for (i, l) in raw.levels.iter().enumerate() {
+        let path = format!("tiers.levels[{i}]");
+        c.name(&format!("{path}.name"), &l.name, false);
+        if !(l.min_revenue.is_finite() && l.min_revenue >= 0.0) {
+            c.fail(
+                format!("{path}.min_revenue"),
+                format!("must be revenue >= 0, got {}", l.min_revenue),
+            );
+        }
+        if i > 0 && l.min_revenue >= raw.levels[i - 1].min_revenue {
+            c.fail(
+                format!("{path}.min_revenue"),
+                format!(
+                    "levels must be listed from the highest `min_revenue` down: {} follows {}",
+                    l.min_revenue,
+                    raw.levels[i - 1].min_revenue
+                ),
+            );
+        }
+        if raw.levels[..i].iter().any(|o| o.name == l.name) {
+            c.fail(
+                format!("{path}.name"),
+                format!("`{}` is listed twice", l.name),
+            );
+        }
+        levels.push((tiers.intern(&l.name), l.min_revenue));
+    }
+    (c.errors.len() == before).then_some(TierProgramme {
+        review_hours: days * HOURS_PER_DAY,
+        levels,
+    })
 }

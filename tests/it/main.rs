@@ -26,6 +26,7 @@ mod library;
 mod offers;
 mod power;
 mod precision;
+mod programme;
 mod queueing;
 mod reliability;
 mod report;

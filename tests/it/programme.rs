@@ -1,0 +1,197 @@
+//! The channel programme (MODEL-2 §9): payouts by tier, and tiers that
+//! move on won revenue.
+
+use leadsim::engine::{Observer, Unobserved};
+use leadsim::metrics::Metric;
+use serde_json::json;
+
+use super::common::{load_error, metric, observe, run, standard_error, Scenario};
+
+/// Everything certain: quality 1, every lead qualified and won after one
+/// day at exactly 10,000, no discount.
+fn certain(partners: serde_json::Value, policy: serde_json::Value) -> Scenario {
+    Scenario::new(json!({
+        "name": "programme", "horizon_days": 30, "seed": 13,
+        "leads": {"arrivals_per_day": 5,
+                  "segments": [{"name": "all", "deal_size": {"fixed": 10000}, "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "partners": partners,
+        "policies": [policy]
+    }))
+}
+
+fn sure(name: &str, tier: &str) -> serde_json::Value {
+    json!({"name": name, "tier": tier, "capacity": 1000, "response_hours": {"fixed": 1},
+           "work_days": {"fixed": 1}, "qualify_rate": 1, "win_rate": 1})
+}
+
+#[test]
+fn a_tier_is_paid_its_own_brackets_and_others_the_policys() {
+    let m = certain(
+        json!([sure("Gold", "gold"), sure("Silver", "silver")]),
+        json!({"name": "p", "routing": {"rule": "round_robin"},
+               "payout": {"per_qualified_lead": 100,
+                          "commission": [{"from": 0, "rate": 0.1}],
+                          "by_tier": {"gold": {"commission": [{"from": 0, "rate": 0.2}]}}}}),
+    )
+    .model();
+    for r in 0..3 {
+        let run = observe(&m, 0, 13, r, &mut Unobserved);
+        let (gold, silver) = (run.partners[0], run.partners[1]);
+        assert!(gold.wins > 20 && silver.wins > 20);
+        // Gold: its own brackets (20 %) and the policy's fee, field by field.
+        let cents = |v: f64| (v * 100.0).round() as i64;
+        assert_eq!(
+            cents(gold.payouts),
+            cents(0.2 * gold.revenue + 100.0 * gold.opportunities as f64)
+        );
+        assert_eq!(
+            cents(silver.payouts),
+            cents(0.1 * silver.revenue + 100.0 * silver.opportunities as f64)
+        );
+    }
+}
+
+#[test]
+fn partners_are_promoted_at_the_review_their_revenue_reaches_and_not_before() {
+    // One lead a day, each won 1 day and 1 hour after it arrives for
+    // 10,000. The first review (day 10) counts the wins of leads that
+    // arrived by 215 hours: Poisson with mean 215 / 24 = 8.958. Gold needs
+    // 100,000: ten wins. P(N >= 10) = 0.40710 (computed by hand from the
+    // Poisson sum).
+    let m = certain(
+        json!([sure("P", "silver")]),
+        json!({"name": "p", "routing": {"rule": "round_robin"}}),
+    )
+    .set("leads.arrivals_per_day", json!(1))
+    .set("horizon_days", json!(12))
+    .merge(json!({"tiers": {"review_days": 10, "levels": [
+        {"name": "gold", "min_revenue": 100000}, {"name": "silver", "min_revenue": 0}]}}))
+    .model();
+    let s = run(&m, 2000, 13);
+    let promoted = metric(&s, "p", Metric::Promoted);
+    // Binomial over 2,000 replications: se 0.011; 4 se.
+    assert!(
+        (promoted.mean - 0.40710).abs() < 4.0 * standard_error(&promoted),
+        "{} (se {})",
+        promoted.mean,
+        standard_error(&promoted)
+    );
+    assert_eq!(metric(&s, "p", Metric::Demoted).mean, 0.0);
+    // When it happens, it is at the review, not before.
+    #[derive(Default)]
+    struct Moves(Vec<(f64, usize, usize)>);
+    impl Observer for Moves {
+        fn tier_changed(&mut self, t: f64, _partner: u32, from: usize, to: usize) {
+            self.0.push((t, from, to));
+        }
+    }
+    let gold = m.tiers.iter().position(|t| t == "gold").unwrap();
+    let silver = m.tiers.iter().position(|t| t == "silver").unwrap();
+    let mut seen = 0;
+    for r in 0..40 {
+        let mut moves = Moves::default();
+        observe(&m, 0, 13, r, &mut moves);
+        for &(t, from, to) in &moves.0 {
+            assert_eq!((t, from, to), (240.0, silver, gold));
+            seen += 1;
+        }
+    }
+    assert!(seen > 5, "{seen}");
+    // Without `tiers` nobody moves.
+    let plain = certain(
+        json!([sure("P", "silver")]),
+        json!({"name": "p", "routing": {"rule": "round_robin"}}),
+    )
+    .model();
+    let mut moves = Moves::default();
+    let run = observe(&plain, 0, 13, 0, &mut moves);
+    assert!(moves.0.is_empty() && run.promoted + run.demoted == 0);
+}
+
+#[test]
+fn the_current_tier_drives_weighted_routing_and_partners_csv() {
+    // Two gold partners; `Idle` wins nothing, so the first review (day 10)
+    // demotes it to silver, where `weighted` gives it weight 0.
+    let idle = json!({"name": "Idle", "tier": "gold", "capacity": 1000,
+                      "response_hours": {"fixed": 1}, "work_days": {"fixed": 1},
+                      "qualify_rate": 1, "win_rate": 0});
+    let m = certain(
+        json!([idle, sure("Busy", "gold")]),
+        json!({"name": "p", "routing": {"rule": "weighted", "weights": {"gold": 1, "silver": 0}}}),
+    )
+    .merge(json!({"tiers": {"review_days": 10, "levels": [
+        {"name": "gold", "min_revenue": 1}, {"name": "silver", "min_revenue": 0}]}}))
+    .model();
+    #[derive(Default)]
+    struct Given(Vec<(f64, u32)>);
+    impl Observer for Given {
+        fn assigned(&mut self, t: f64, _lead: u32, holder: u32, _eligible: u32) {
+            self.0.push((t, holder));
+        }
+    }
+    let mut given = Given::default();
+    let run = observe(&m, 0, 13, 0, &mut given);
+    assert_eq!(run.demoted, 1);
+    assert!(given.0.iter().any(|&(t, h)| h == 0 && t < 240.0));
+    assert!(
+        given.0.iter().all(|&(t, h)| h != 0 || t <= 240.0),
+        "no leads after demotion"
+    );
+    assert!(given.0.iter().any(|&(t, h)| h == 1 && t > 240.0));
+    // partners.csv: where each ended and its days in each tier (30 days in
+    // all for partners there from the start).
+    let s = super::common::run(&m, 4, 13);
+    let csv = String::from_utf8(leadsim::report::csv::partners_csv(&s)).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (end, gold_days, silver_days) =
+        (col("tier_end"), col("days_in_gold"), col("days_in_silver"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][end], "silver");
+    assert_eq!(rows[1][end], "gold");
+    for row in &rows {
+        let total: f64 =
+            row[gold_days].parse::<f64>().unwrap() + row[silver_days].parse::<f64>().unwrap();
+        assert!((total - 30.0).abs() < 1e-9, "{row:?}");
+    }
+    assert_eq!(rows[0][gold_days], "10");
+}
+
+#[test]
+fn bad_tiers_and_tier_payouts_are_refused_with_the_field_named() {
+    let base = || {
+        certain(
+            json!([sure("Gold", "gold"), sure("Silver", "silver")]),
+            json!({"name": "p", "payout": {"commission": [{"from": 0, "rate": 0.1}]}}),
+        )
+    };
+    let cases = [
+        (
+            base().set("policies.0.payout.by_tier", json!({"golf": {"per_qualified_lead": 5}})),
+            "policies[0].payout.by_tier.golf: `golf` is no tier; did you mean `gold`?",
+        ),
+        (
+            base().set("policies.0.payout.by_tier", json!({"gold": {"period_days": 30}})),
+            "policies[0].payout.by_tier.gold.period_days: `period_days` applies to every tier",
+        ),
+        (
+            base().set("policies.0.payout.by_tier", json!({"gold": {"clawback": 2}})),
+            "policies[0].payout.by_tier.gold.clawback",
+        ),
+        (
+            base().merge(json!({"tiers": {"levels": [
+                {"name": "silver", "min_revenue": 0}, {"name": "gold", "min_revenue": 500000}]}})),
+            "tiers.levels[1].min_revenue: levels must be listed from the highest `min_revenue` down",
+        ),
+        (
+            base().merge(json!({"tiers": {"review_days": 0, "levels": [{"name": "gold", "min_revenue": 0}]}})),
+            "tiers.review_days",
+        ),
+    ];
+    for (scenario, expected) in cases {
+        let err = load_error(&scenario.text());
+        assert!(err.contains(expected), "expected `{expected}` in {err}");
+    }
+}
