@@ -328,6 +328,8 @@ pub struct Policy {
     pub exclusivity: Exclusivity,
     pub enablement: Option<Enablement>,
     pub co_sell: Option<CoSell>,
+    /// `payout.spiffs`, resolved to the segments they pay on.
+    pub spiffs: Vec<Spiff>,
     /// `payout.by_tier`: the payout of each tier (by tier index), the
     /// policy's with the tier's fields over it; empty without `by_tier`.
     pub payout_by_tier: Vec<Payout>,
@@ -351,6 +353,16 @@ pub struct CoSell {
     pub min_deal_size: f64,
     pub win_factor: f64,
     pub partner_share: f64,
+}
+
+/// A SPIFF: `amount` per partner win closed in [from, to) hours on a lead
+/// of a segment in `segments` (a mask by segment index).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spiff {
+    pub segments: Vec<bool>,
+    pub from_hours: f64,
+    pub to_hours: f64,
+    pub amount: f64,
 }
 
 /// `tiers`: every `review_hours` a partner whose starting tier is a level

@@ -77,6 +77,8 @@ pub enum Decision {
     Reserved { hours: f64, partner: u32 },
     /// The opportunity is worked with the house (`co_sell`).
     CoSold { hours: f64 },
+    /// A SPIFF of `amount` was paid on the win.
+    Spiff { hours: f64, amount: f64 },
     /// A won deal beyond the approved discount was renegotiated to it;
     /// `won` says whether the buyer still signed.
     Renegotiated { hours: f64, won: bool },
@@ -238,6 +240,12 @@ impl Observer for Recorder<'_> {
         l.decisions.push(Decision::OffersExpired {
             hours: time,
             partners,
+        });
+    }
+    fn spiff(&mut self, time: f64, lead: u32, _holder: u32, amount: f64) {
+        self.lead(lead).decisions.push(Decision::Spiff {
+            hours: time,
+            amount,
         });
     }
     fn co_sold(&mut self, time: f64, lead: u32, _holder: u32) {

@@ -205,6 +205,8 @@ pub trait Observer {
     fn reviewed(&mut self, _time: f64, _partner: u32, _received: f64, _effort: f64) {}
     /// The reserve gave the lead to `partner`, bypassing the rule.
     fn reserved(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// A SPIFF of `amount` (after the cap) was paid on the lead's win.
+    fn spiff(&mut self, _time: f64, _lead: u32, _holder: u32, _amount: f64) {}
     /// The partner's opportunity is worked with the house (`co_sell`).
     fn co_sold(&mut self, _time: f64, _lead: u32, _holder: u32) {}
     /// The lead went to `partner` under its exclusive territory.
@@ -1271,6 +1273,19 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     0.0
                 };
                 self.pay(t, lead, holder, deal.commission);
+                let segment = self.world.leads[lead as usize].segment as usize;
+                for spiff in &self.policy.spiffs {
+                    if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
+                        let tier = self.scratch.partner_states[holder as usize].tier;
+                        let paid = self.scratch.accounts[holder as usize].spiff(
+                            payout_for(self.policy, tier),
+                            t,
+                            spiff.amount,
+                        );
+                        self.observer.spiff(t, lead, holder, paid);
+                        self.pay(t, lead, holder, paid);
+                    }
+                }
                 self.earn(holder, t, -clawback);
                 let run = self.tally(lead);
                 run.mdf += deal.mdf;

@@ -113,6 +113,11 @@ impl Account {
         }
     }
 
+    /// A SPIFF of `amount` for a win at `time`, as far as the cap allows.
+    pub fn spiff(&mut self, payout: &Payout, time: f64, amount: f64) -> f64 {
+        self.pay(payout, time, amount)
+    }
+
     /// Returns `clawback` x the commission of a churned deal; the amount
     /// returned.
     pub fn churned(&mut self, payout: &Payout, commission: f64) -> f64 {

@@ -63,6 +63,7 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
             "{hours:.2}h {} lost its exclusivity at the review (a guardrail broken)",
             holder(partner)
         ),
+        Decision::Spiff { hours, amount } => format!("{hours:.2}h SPIFF paid: {amount:.2}"),
         Decision::CoSold { hours } => {
             format!("{hours:.2}h big deal: co-sold with the house")
         }

@@ -426,7 +426,7 @@ pub fn payout_by_tier(
             errors.push(here, "expected an object of payout fields".into());
             continue;
         };
-        if let Some(key) = ["period_days", "by_tier"]
+        if let Some(key) = ["period_days", "by_tier", "spiffs"]
             .iter()
             .find(|k| fields.contains_key(**k))
         {
@@ -606,6 +606,86 @@ pub fn exclusivity(
         min_lead_to_opportunity: raw.min_lead_to_opportunity,
         max_sla_breach_rate: raw.max_sla_breach_rate,
     }
+}
+
+/// `payout.spiffs`, each resolved to the segments it pays on.
+pub fn spiffs(
+    errors: &mut FieldErrors,
+    path: &str,
+    raw: &[RawSpiff],
+    segments: &[Segment],
+    (regions, verticals): (&[String], &[String]),
+) -> Vec<Spiff> {
+    let mut out = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        let here = format!("{path}.payout.spiffs[{i}]");
+        let before = errors.len();
+        let named = |kind: &str, name: &str, names: &[String], errors: &mut FieldErrors| {
+            let id = names.iter().position(|x| x == name);
+            if id.is_none() {
+                errors.push(
+                    format!("{here}.{kind}"),
+                    format!(
+                        "`{name}` is no {kind}{}",
+                        did_you_mean(name, names.iter().map(String::as_str))
+                    ),
+                );
+            }
+            id
+        };
+        let mask: Vec<bool> = match (&s.vertical, &s.region, &s.segment) {
+            (Some(v), None, None) => named("vertical", v, verticals, errors)
+                .map_or(Vec::new(), |id| {
+                    segments.iter().map(|g| g.vertical == Some(id)).collect()
+                }),
+            (None, Some(r), None) => named("region", r, regions, errors).map_or(Vec::new(), |id| {
+                segments.iter().map(|g| g.region == Some(id)).collect()
+            }),
+            (None, None, Some(name)) => {
+                let names: Vec<String> = segments.iter().map(|g| g.name.clone()).collect();
+                named("segment", name, &names, errors).map_or(Vec::new(), |id| {
+                    (0..segments.len()).map(|k| k == id).collect()
+                })
+            }
+            _ => {
+                errors.push(
+                    here.clone(),
+                    "give exactly one of `vertical`, `region` or `segment`".into(),
+                );
+                Vec::new()
+            }
+        };
+        if !(s.from_day.is_finite() && s.from_day >= 0.0) {
+            errors.push(
+                format!("{here}.from_day"),
+                format!("must be a day >= 0, got {}", s.from_day),
+            );
+        }
+        if !(s.to_day.is_finite() && s.to_day > s.from_day) {
+            errors.push(
+                format!("{here}.to_day"),
+                format!(
+                    "must be after `from_day` ({}): the window ends before it starts; got {}",
+                    s.from_day, s.to_day
+                ),
+            );
+        }
+        if !(s.amount.is_finite() && s.amount >= 0.0) {
+            errors.push(
+                format!("{here}.amount"),
+                format!("must be an amount >= 0, got {}", s.amount),
+            );
+        }
+        if errors.len() == before {
+            out.push(Spiff {
+                segments: mask,
+                from_hours: s.from_day * HOURS_PER_DAY,
+                to_hours: s.to_day * HOURS_PER_DAY,
+                amount: s.amount,
+            });
+        }
+    }
+    out
 }
 
 /// `enablement`.

@@ -695,9 +695,28 @@ pub struct RawPayout {
     /// Paid to each partner when it joins.
     #[serde(default)]
     pub signing_bonus: Option<f64>,
+    /// Amounts paid per matching win closed in a window.
+    #[serde(default)]
+    pub spiffs: Vec<RawSpiff>,
     /// Per tier: payout fields that override these, field by field.
     #[serde(default)]
     pub by_tier: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+/// A SPIFF: `amount` per win closed in [`from_day`, `to_day`) on leads of
+/// one `vertical`, `region` or `segment`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpiff {
+    #[serde(default)]
+    pub vertical: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub segment: Option<String>,
+    pub from_day: f64,
+    pub to_day: f64,
+    pub amount: f64,
 }
 
 /// `tiers`: reviews of won revenue that move partners between levels.

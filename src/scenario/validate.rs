@@ -63,7 +63,13 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         .tiers
         .as_ref()
         .and_then(|t| tier_programme(&mut c, t, &mut tiers));
-    let policies = policies(&mut c, raw, &partners, &tiers.0, &leads);
+    let policies = policies(
+        &mut c,
+        raw,
+        &partners,
+        (&tiers.0, &regions.0, &verticals.0),
+        &leads,
+    );
     let baseline = baseline(&mut c, raw);
     let worlds = super::worlds::worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
     let expectations = super::worlds::expectations(&mut c, raw, &worlds);
@@ -412,7 +418,7 @@ fn policies(
     c: &mut Checker,
     raw: &RawScenario,
     partners: &Option<Vec<Partner>>,
-    tiers: &[String],
+    (tiers, regions, verticals): (&[String], &[String], &[String]),
     leads: &Option<LeadModel>,
 ) -> Option<Vec<Policy>> {
     if raw.policies.is_empty() {
@@ -509,6 +515,15 @@ fn policies(
                     &p.payout,
                     tiers,
                 ),
+                spiffs: leads.as_ref().map_or(Vec::new(), |l| {
+                    super::policy::spiffs(
+                        &mut c.errors,
+                        &path,
+                        &p.payout.spiffs,
+                        &l.segments,
+                        (regions, verticals),
+                    )
+                }),
                 co_sell: p.co_sell.as_ref().and_then(|e| {
                     super::policy::co_sell(&mut c.errors, &path, e, raw.house.is_some())
                 }),

@@ -195,3 +195,99 @@ fn bad_tiers_and_tier_payouts_are_refused_with_the_field_named() {
         assert!(err.contains(expected), "expected `{expected}` in {err}");
     }
 }
+
+#[test]
+fn spiffs_are_paid_inside_their_window_on_matching_wins_under_the_cap() {
+    // Two segments, finance and retail; a 500 SPIFF on finance wins closed
+    // in days [10, 20); no other pay. Each win closes 1 day and 1 hour
+    // after its lead arrives.
+    let m = certain(
+        json!([sure("P", "gold")]),
+        json!({"name": "p", "payout": {"spiffs": [
+            {"vertical": "finance", "from_day": 10, "to_day": 20, "amount": 500}]}}),
+    )
+    .set(
+        "leads.segments",
+        json!([
+            {"name": "fin", "vertical": "finance", "deal_size": {"fixed": 10000}, "quality": {"fixed": 1}},
+            {"name": "ret", "vertical": "retail", "deal_size": {"fixed": 10000}, "quality": {"fixed": 1}}
+        ]),
+    )
+    .model();
+    #[derive(Default)]
+    struct Paid(Vec<(f64, u32, f64)>);
+    impl Observer for Paid {
+        fn spiff(&mut self, t: f64, lead: u32, _holder: u32, amount: f64) {
+            self.0.push((t, lead, amount));
+        }
+    }
+    for r in 0..3 {
+        let mut paid = Paid::default();
+        let run = observe(&m, 0, 13, r, &mut paid);
+        let world = leadsim::engine::leads::draw_world(
+            &m,
+            r,
+            leadsim::engine::rng::Streams::new(leadsim::engine::rng::replication_seed(13, r)),
+            0,
+        );
+        // Exactly the finance wins closing in the window, 500 each.
+        let expected: Vec<u32> = (0..world.leads.len() as u32)
+            .filter(|&i| {
+                let l = &world.leads[i as usize];
+                let close = l.arrival_hours + 25.0;
+                l.segment == 0 && (240.0..480.0).contains(&close)
+            })
+            .collect();
+        let got: Vec<u32> = paid.0.iter().map(|p| p.1).collect();
+        assert_eq!(got, expected);
+        assert!(paid
+            .0
+            .iter()
+            .all(|p| p.2 == 500.0 && (240.0..480.0).contains(&p.0)));
+        assert_eq!(run.payouts, 500.0 * expected.len() as f64);
+    }
+    // Under a cap of 1,200 a period (10 days here), a period's SPIFFs stop
+    // at the cap like any payment.
+    let capped = certain(
+        json!([sure("P", "gold")]),
+        json!({"name": "p", "payout": {"period_days": 10, "cap_per_period": 1200, "spiffs": [
+            {"region": "na", "from_day": 0, "to_day": 30, "amount": 500}]}}),
+    )
+    .set(
+        "leads.segments",
+        json!([{"name": "na", "region": "na", "deal_size": {"fixed": 10000}, "quality": {"fixed": 1}}]),
+    )
+    .set("partners.0.regions", json!(["na"]))
+    .model();
+    let run = observe(&capped, 0, 13, 0, &mut Unobserved);
+    // Three periods with more than enough wins: each pays exactly its cap
+    // (two SPIFFs of 500 and 200 of a third).
+    assert_eq!(run.payouts, 3.0 * 1200.0);
+    // Errors name the field.
+    for (spiff, expected) in [
+        (
+            json!({"vertical": "finanse", "from_day": 0, "to_day": 5, "amount": 1}),
+            "spiffs[0].vertical: `finanse` is no vertical; did you mean `finance`?",
+        ),
+        (
+            json!({"vertical": "finance", "from_day": 10, "to_day": 5, "amount": 1}),
+            "spiffs[0].to_day: must be after `from_day` (10)",
+        ),
+        (
+            json!({"from_day": 0, "to_day": 5, "amount": 1}),
+            "spiffs[0]: give exactly one of",
+        ),
+    ] {
+        let text = certain(
+            json!([sure("P", "gold")]),
+            json!({"name": "p", "payout": {"spiffs": [spiff]}}),
+        )
+        .set(
+            "leads.segments",
+            json!([{"name": "fin", "vertical": "finance"}]),
+        )
+        .text();
+        let err = load_error(&text);
+        assert!(err.contains(expected), "expected `{expected}` in {err}");
+    }
+}
