@@ -126,6 +126,8 @@ catalogue! {
         "Leads escalated after their SLA re-routes", "escalated", "escalated leads";
     Reserved: "volume.reserved", Neutral, Count, true,
         "Leads given by the reserve", "reserved", "reserved leads";
+    ChannelConflicts: "volume.channel_conflicts", LowerIsBetter, Count, true,
+        "Registered leads routed away from their registrant", "conflicts", "channel conflicts";
     Unreached: "volume.unreached", LowerIsBetter, Count, true,
         "Leads contacted but never reached", "unreached", "unreached leads";
     Offers: "volume.offers", Neutral, Count, true,
@@ -402,7 +404,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 51);
+        assert_eq!(N_METRICS, 52);
     }
 
     #[test]

@@ -117,6 +117,10 @@ pub struct LeadModel {
     pub replay: Option<Replay>,
     /// The rate's shape within the week; `None`: uniform.
     pub arrival_pattern: Option<crate::calendar::ArrivalPattern>,
+    /// Shares of leads from existing accounts (with an incumbent partner)
+    /// and matching a partner's deal registration.
+    pub existing_account_share: f64,
+    pub registered_share: f64,
 }
 
 /// `leads.replay`.
@@ -221,6 +225,8 @@ pub struct Economics {
     /// are renegotiated to it and won with probability `floor_win_factor`.
     pub max_discount_approved: f64,
     pub floor_win_factor: f64,
+    /// An incumbent's win-rate multiplier on its own accounts.
+    pub incumbent_win_factor: f64,
     pub review_hours: f64,
     pub reference_earnings_per_lead: f64,
 }
@@ -520,6 +526,10 @@ pub struct Eligibility {
     pub region: RegionMode,
     pub vertical: VerticalMode,
     pub vertical_mismatch_fit: f64,
+    /// A registered lead goes to its registrant when eligible.
+    pub honor_registration: bool,
+    /// An existing account's lead goes to its incumbent when eligible.
+    pub prefer_incumbent: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -115,6 +115,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
         let state = &self.scratch.lead_states[lead as usize];
         let first = state.held_head == super::NONE && state.offered_head == super::NONE;
+        if first {
+            if let Some(p) = self.account_pick(lead, t) {
+                return Some(p);
+            }
+        }
         if self.exclusive_any {
             if let Some(p) = self.exclusive_pick(lead, t) {
                 return Some(p);
@@ -137,6 +142,28 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 Source::Candidates
             },
         )
+    }
+
+    /// For a first routing: the lead's registrant when the policy honours
+    /// registrations, else its account's incumbent when the policy prefers
+    /// incumbents, whichever is eligible.
+    fn account_pick(&mut self, lead: u32, t: f64) -> Option<u32> {
+        let e = self.policy.eligibility;
+        let of = |v: &[u32]| v.get(lead as usize).copied().filter(|&p| p != super::NONE);
+        let wanted = [
+            of(&self.world.registrant).filter(|_| e.honor_registration),
+            of(&self.world.incumbent).filter(|_| e.prefer_incumbent),
+        ];
+        if wanted.iter().all(Option::is_none) {
+            return None;
+        }
+        self.fill_eligible(lead, t);
+        let chosen = wanted
+            .into_iter()
+            .flatten()
+            .find(|p| self.scratch.candidates.contains(p))?;
+        self.last_eligible = self.scratch.candidates.len() as u32;
+        Some(chosen)
     }
 
     /// Whether partner `p` holds an exclusive territory the lead falls in.
@@ -242,8 +269,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         out.clear();
         let state = &self.scratch.lead_states[lead as usize];
         let state_first = state.held_head == super::NONE && state.offered_head == super::NONE;
-        // The reserve's partner, if the lead is reserved, is offered first;
-        // the rule ranks the rest.
+        // The registrant or incumbent, then the reserve's partner, are
+        // offered first; the rule ranks the rest.
+        let account = if state_first {
+            self.account_pick(lead, t)
+        } else {
+            None
+        };
         let reserved = if state_first && self.policy.reserve.is_some() {
             self.reserve_pick(lead, t)
         } else {
@@ -261,6 +293,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             self.fill_eligible(lead, t);
         }
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
+        if let Some(p) = account {
+            out.push(p);
+            for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
+                list.retain(|&c| c != p);
+            }
+        }
         if self.exclusive_any {
             // Partners holding the lead's territory are offered it first.
             for i in 0..self.scratch.candidates.len() {

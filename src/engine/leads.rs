@@ -43,6 +43,11 @@ pub struct World {
     pub signals: Vec<f64>,
     /// One per partner, then the house's last (when there is a house).
     pub skills: Vec<Skill>,
+    /// Per lead, its account's incumbent partner and the partner whose
+    /// deal registration it matches (`u32::MAX`: none); empty when the
+    /// scenario has no existing accounts or registrations.
+    pub incumbent: Vec<u32>,
+    pub registrant: Vec<u32>,
 }
 
 impl World {
@@ -258,6 +263,20 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
 
     let skills = draw_skills(model, streams);
 
+    let incumbent = account_partners(
+        model,
+        &leads,
+        streams,
+        Purpose::Incumbent,
+        model.leads.existing_account_share,
+    );
+    let registrant = account_partners(
+        model,
+        &leads,
+        streams,
+        Purpose::Registration,
+        model.leads.registered_share,
+    );
     World {
         replication,
         spec,
@@ -265,7 +284,55 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
         leads,
         signals,
         skills,
+        incumbent,
+        registrant,
     }
+}
+
+/// For `share` of the leads (each by its own draw), a partner covering the
+/// lead's region, drawn with probability proportional to its capacity:
+/// an existing account's incumbent, or a deal registration's registrant.
+/// Empty when `share` is 0.
+fn account_partners(
+    model: &Model,
+    leads: &[Lead],
+    streams: Streams,
+    purpose: Purpose,
+    share: f64,
+) -> Vec<u32> {
+    if share <= 0.0 {
+        return Vec::new();
+    }
+    leads
+        .iter()
+        .enumerate()
+        .map(|(i, lead)| {
+            if streams.uniform(purpose, i as u64, 0) >= share {
+                return u32::MAX;
+            }
+            let region = model.leads.segments[lead.segment as usize].region;
+            let covers = |p: &crate::model::Partner| region.is_none_or(|r| p.covers_region[r]);
+            let total: f64 = model
+                .partners
+                .iter()
+                .filter(|p| covers(p))
+                .map(|p| p.team.capacity as f64)
+                .sum();
+            let mut target = streams.uniform(purpose, i as u64, 1) * total;
+            let mut chosen = u32::MAX;
+            for (k, p) in model.partners.iter().enumerate() {
+                if !covers(p) {
+                    continue;
+                }
+                chosen = k as u32;
+                target -= p.team.capacity as f64;
+                if target < 0.0 {
+                    break;
+                }
+            }
+            chosen
+        })
+        .collect()
 }
 
 /// Each partner's (then the house's) skill for one replication: drawn once,

@@ -113,6 +113,8 @@ pub struct PolicyRun {
     pub escalated: u32,
     /// Leads the policy's reserve gave to a partner, bypassing the rule.
     pub reserved: u32,
+    /// Registered leads whose first holder was not their registrant.
+    pub channel_conflicts: u32,
     /// Routed leads that arrived while their first holder was not working.
     pub after_hours: u32,
     /// Offers made, offers refused, and offers unanswered within the window.
@@ -696,9 +698,18 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     /// A lead's first holder: counted as routed (and as arriving after
-    /// hours when its holder was not working), then assigned.
+    /// hours when its holder was not working, and as a channel conflict
+    /// when it is registered to another partner), then assigned.
     fn first_assignment(&mut self, lead: u32, holder: u32, t: f64) {
         self.tally(lead).routed += 1;
+        if self
+            .world
+            .registrant
+            .get(lead as usize)
+            .is_some_and(|&r| r != NONE && r != holder)
+        {
+            self.tally(lead).channel_conflicts += 1;
+        }
         let arrival = self.world.leads[lead as usize].arrival_hours;
         if team_of(self.model, holder)
             .hours
@@ -1182,6 +1193,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let skill = self.world.skills[holder as usize];
         let win_rate = (skill.win_rate + self.enabled(holder, t).1).min(1.0);
         let co_sell = self.policy.co_sell.filter(|_| st.co_sell);
+        // An incumbent wins its own accounts more (or less) often.
+        let incumbent = self.world.incumbent.get(lead as usize) == Some(&holder);
+        let win_rate = if incumbent {
+            win_rate * self.model.economics.incumbent_win_factor
+        } else {
+            win_rate
+        };
         let p_win =
             (win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor)).min(1.0);
         let mut won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;

@@ -42,6 +42,10 @@ pub enum Purpose {
     Renegotiate,
     /// Whether a lead goes to the policy's reserve.
     Reserve,
+    /// Whether a lead comes from an existing account, and its incumbent;
+    /// whether it matches a deal registration, and its registrant.
+    Incumbent,
+    Registration,
     /// The streams of one arm of a simulated pilot (`leadsim power`). Its
     /// value predates the enum and is kept so pilots draw what they drew.
     PilotArm = 0xA4A4,
@@ -81,8 +85,8 @@ pub struct Streams {
 }
 
 /// The engine's purposes' discriminants run from 1 to this minus one (the
-/// last is `Reserve`; `PilotArm` keys pilots directly, without a prefix).
-const PURPOSES: usize = Purpose::Reserve as usize + 1;
+/// last is `Registration`; `PilotArm` keys pilots directly, without a prefix).
+const PURPOSES: usize = Purpose::Registration as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {

@@ -44,6 +44,8 @@ pub(super) fn lead_model(
         segments,
         replay: None,
         arrival_pattern: None,
+        existing_account_share: raw.existing_account_share,
+        registered_share: raw.registered_share,
     })
 }
 
@@ -291,5 +293,8 @@ fn replay_model(
         segments,
         replay: Some(replay),
         arrival_pattern: None,
+        // Set from `leads` by the caller.
+        existing_account_share: 0.0,
+        registered_share: 0.0,
     })
 }

@@ -87,6 +87,12 @@ pub struct RawLeads {
     pub replay: Option<RawReplay>,
     #[serde(default)]
     pub arrival_pattern: Option<RawArrivalPattern>,
+    /// The share of vendor leads from accounts with an incumbent partner.
+    #[serde(default)]
+    pub existing_account_share: f64,
+    /// The share of vendor leads that match a partner's deal registration.
+    #[serde(default)]
+    pub registered_share: f64,
 }
 
 /// `calendar`: what weekday time 0 is, and days nobody with `hours` works.
@@ -224,6 +230,9 @@ pub struct RawEconomics {
     pub max_discount_approved: f64,
     #[serde(default = "default_one")]
     pub floor_win_factor: f64,
+    /// An incumbent's win rate on its own accounts is multiplied by this.
+    #[serde(default = "default_one")]
+    pub incumbent_win_factor: f64,
     #[serde(default = "default_review_days")]
     pub review_days: f64,
     #[serde(default = "default_reference_earnings")]
@@ -255,6 +264,7 @@ impl Default for RawEconomics {
             churn_revenue_loss: default_churn_revenue_loss(),
             max_discount_approved: 1.0,
             floor_win_factor: 1.0,
+            incumbent_win_factor: 1.0,
             review_days: default_review_days(),
             reference_earnings_per_lead: default_reference_earnings(),
         }
@@ -562,6 +572,26 @@ pub struct RawEligibility {
     pub vertical: RawVerticalMode,
     #[serde(default = "default_mismatch_fit")]
     pub vertical_mismatch_fit: f64,
+    /// Deal registrations: `honor` (default) or `ignore`.
+    #[serde(default)]
+    pub registration: Option<RawHonor>,
+    /// Existing accounts' incumbents: `prefer` or `ignore` (default).
+    #[serde(default)]
+    pub incumbent: Option<RawPrefer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawHonor {
+    Honor,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawPrefer {
+    Prefer,
+    Ignore,
 }
 
 fn default_region_mode() -> RawRegionMode {
@@ -580,6 +610,8 @@ impl Default for RawEligibility {
             region: default_region_mode(),
             vertical: default_vertical_mode(),
             vertical_mismatch_fit: default_mismatch_fit(),
+            registration: None,
+            incumbent: None,
         }
     }
 }

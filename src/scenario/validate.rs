@@ -42,6 +42,10 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     if let Some(l) = &leads {
         lead_volume(&mut c, l, raw.horizon_days);
     }
+    if let Some(l) = &mut leads {
+        l.existing_account_share = raw.leads.existing_account_share;
+        l.registered_share = raw.leads.registered_share;
+    }
     if let Some(pattern) = &raw.leads.arrival_pattern {
         let pattern = super::week::arrival_pattern(&mut c, pattern, &calendar);
         if let Some(l) = &mut leads {
@@ -263,6 +267,12 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
     c.unit("economics.churn_revenue_loss", e.churn_revenue_loss);
     c.unit("economics.max_discount_approved", e.max_discount_approved);
     c.unit("economics.floor_win_factor", e.floor_win_factor);
+    c.non_negative("economics.incumbent_win_factor", e.incumbent_win_factor);
+    c.unit(
+        "leads.existing_account_share",
+        raw.leads.existing_account_share,
+    );
+    c.unit("leads.registered_share", raw.leads.registered_share);
     let house_cost = raw
         .house
         .as_ref()
@@ -290,6 +300,7 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
         house_cost_per_lead: house_cost,
         max_discount_approved: e.max_discount_approved,
         floor_win_factor: e.floor_win_factor,
+        incumbent_win_factor: e.incumbent_win_factor,
         review_hours: e.review_days * HOURS_PER_DAY,
         reference_earnings_per_lead: e.reference_earnings_per_lead,
     }
@@ -452,6 +463,8 @@ fn policies(
                 RawVerticalMode::Ignore => VerticalMode::Ignore,
             },
             vertical_mismatch_fit: p.eligibility.vertical_mismatch_fit,
+            honor_registration: p.eligibility.registration != Some(RawHonor::Ignore),
+            prefer_incumbent: p.eligibility.incumbent == Some(RawPrefer::Prefer),
         };
         c.unit(
             &format!("{path}.eligibility.vertical_mismatch_fit"),

@@ -60,6 +60,8 @@ fn payouts_mdf_clawbacks_and_profit_match_hand_computation() {
             })
             .collect(),
         signals: vec![0.5; leads.len()],
+        incumbent: Vec::new(),
+        registrant: Vec::new(),
         skills: vec![
             Skill {
                 qualify_rate: 1.0,

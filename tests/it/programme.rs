@@ -291,3 +291,136 @@ fn spiffs_are_paid_inside_their_window_on_matching_wins_under_the_cap() {
         assert!(err.contains(expected), "expected `{expected}` in {err}");
     }
 }
+
+/// Three partners covering the one region, capacities 10, 20 and 30.
+fn accounts(leads: serde_json::Value, eligibility: serde_json::Value) -> Scenario {
+    Scenario::new(json!({
+        "name": "accounts", "horizon_days": 30, "seed": 14,
+        "leads": leads,
+        "partners": [
+            {"name": "A", "capacity": 10, "response_hours": {"fixed": 1}, "win_rate": 0.2},
+            {"name": "B", "capacity": 20, "response_hours": {"fixed": 1}, "win_rate": 0.2},
+            {"name": "C", "capacity": 30, "response_hours": {"fixed": 1}, "win_rate": 0.2}],
+        "policies": [{"name": "p", "routing": {"rule": "round_robin"}, "eligibility": eligibility}]
+    }))
+}
+
+#[derive(Default)]
+struct FirstHolder(std::collections::HashMap<u32, u32>);
+impl Observer for FirstHolder {
+    fn assigned(&mut self, _t: f64, lead: u32, holder: u32, _eligible: u32) {
+        self.0.entry(lead).or_insert(holder);
+    }
+}
+
+fn world_of(m: &leadsim::model::Model, r: u64) -> leadsim::engine::leads::World {
+    leadsim::engine::leads::draw_world(
+        m,
+        r,
+        leadsim::engine::rng::Streams::new(leadsim::engine::rng::replication_seed(m.seed, r)),
+        0,
+    )
+}
+
+#[test]
+fn registered_leads_go_to_their_registrant_or_count_as_conflicts() {
+    let leads = json!({"arrivals_per_day": 20, "registered_share": 1});
+    // Honoured (the default): every lead goes to its registrant.
+    let m = accounts(leads.clone(), json!({})).model();
+    let world = world_of(&m, 0);
+    // Registrants by capacity: A 1/6, B 2/6, C 3/6 of ~600 leads.
+    let share = |p: u32| {
+        world.registrant.iter().filter(|&&r| r == p).count() as f64 / world.registrant.len() as f64
+    };
+    for (p, expected) in [(0, 1.0 / 6.0), (1, 2.0 / 6.0), (2, 3.0 / 6.0)] {
+        // Binomial over ~600 leads: se at most 0.02; 4 se.
+        assert!((share(p) - expected).abs() < 0.08, "{p}: {}", share(p));
+    }
+    let mut first = FirstHolder::default();
+    let run = observe(&m, 0, 14, 0, &mut first);
+    for (&lead, &holder) in &first.0 {
+        assert_eq!(holder, world.registrant[lead as usize], "lead {lead}");
+    }
+    assert_eq!(run.channel_conflicts, 0);
+    // Ignored: routed by the rule; conflicts are exactly the leads whose
+    // first holder is not their registrant.
+    let m = accounts(leads, json!({"registration": "ignore"})).model();
+    let mut first = FirstHolder::default();
+    let run = observe(&m, 0, 14, 0, &mut first);
+    let elsewhere = first
+        .0
+        .iter()
+        .filter(|(&lead, &holder)| holder != world.registrant[lead as usize])
+        .count() as u32;
+    assert_eq!(run.channel_conflicts, elsewhere);
+    assert!(
+        elsewhere > 300,
+        "round robin ignores registrations: {elsewhere}"
+    );
+    let metrics = leadsim::measure::compute(&m, &run);
+    assert_eq!(metrics[Metric::ChannelConflicts], elsewhere as f64);
+}
+
+#[test]
+fn incumbents_get_their_accounts_and_the_win_factor_applies_only_there() {
+    let leads = json!({"arrivals_per_day": 20, "existing_account_share": 0.5,
+                       "segments": [{"name": "all", "quality": {"fixed": 1}}]});
+    let m = accounts(leads.clone(), json!({"incumbent": "prefer"}))
+        .merge(json!({"economics": {"incumbent_win_factor": 2}}))
+        .merge(json!({"speed_to_lead": {"half_life_hours": 1, "floor": 1}}))
+        .model();
+    let mut first = FirstHolder::default();
+    let world = world_of(&m, 0);
+    let with = world.incumbent.iter().filter(|&&p| p != u32::MAX).count() as f64;
+    // Half the leads are existing accounts: binomial over ~600; 4 se.
+    assert!((with / world.incumbent.len() as f64 - 0.5).abs() < 0.09);
+    observe(&m, 0, 14, 0, &mut first);
+    for (&lead, &holder) in &first.0 {
+        let inc = world.incumbent[lead as usize];
+        if inc != u32::MAX {
+            assert_eq!(holder, inc, "lead {lead}");
+        }
+    }
+    // Win rates: 0.2 x 2 on the incumbent's own accounts, 0.2 elsewhere
+    // (40 replications: about 7,000 opportunities each way).
+    #[derive(Default)]
+    struct Closes(Vec<(u32, u32, bool)>);
+    impl Observer for Closes {
+        fn closed(&mut self, _t: f64, lead: u32, holder: u32, won: bool, _revenue: f64) {
+            self.0.push((lead, holder, won));
+        }
+    }
+    let (mut own, mut other) = ((0u32, 0u32), (0u32, 0u32));
+    for r in 0..40 {
+        let world = world_of(&m, r);
+        let mut closes = Closes::default();
+        observe(&m, 0, 14, r, &mut closes);
+        for (lead, holder, won) in closes.0 {
+            let slot = if world.incumbent[lead as usize] == holder {
+                &mut own
+            } else {
+                &mut other
+            };
+            slot.0 += won as u32;
+            slot.1 += 1;
+        }
+    }
+    let (p_own, p_other) = (own.0 as f64 / own.1 as f64, other.0 as f64 / other.1 as f64);
+    // se of a rate near 0.4 over 7,000: 0.006, near 0.2: 0.005; 0.03 is
+    // 5 se.
+    assert!(
+        (p_own - 0.4).abs() < 0.03,
+        "own accounts {p_own} (n {})",
+        own.1
+    );
+    assert!(
+        (p_other - 0.2).abs() < 0.03,
+        "others {p_other} (n {})",
+        other.1
+    );
+    // Errors name the field.
+    let err = load_error(&accounts(json!({"existing_account_share": 1.5}), json!({})).text());
+    assert!(err.contains("leads.existing_account_share"), "{err}");
+    let err = load_error(&accounts(json!({"registered_share": -0.1}), json!({})).text());
+    assert!(err.contains("leads.registered_share"), "{err}");
+}
