@@ -90,6 +90,7 @@ pub fn compute(model: &Model, run: &PolicyRun) -> PerMetric<f64> {
         Metric::Escalated => run.escalated as f64,
         Metric::Reserved => run.reserved as f64,
         Metric::ChannelConflicts => run.channel_conflicts as f64,
+        Metric::Recycled => run.recycled as f64,
         Metric::Unreached => o.unreached as f64,
         Metric::Offers => run.offers as f64,
         Metric::Rejections => run.rejections as f64,

@@ -126,6 +126,8 @@ catalogue! {
         "Leads escalated after their SLA re-routes", "escalated", "escalated leads";
     Reserved: "volume.reserved", Neutral, Count, true,
         "Leads given by the reserve", "reserved", "reserved leads";
+    Recycled: "volume.recycled", Neutral, Count, true,
+        "Leads back from nurture", "recycled", "leads back from nurture";
     ChannelConflicts: "volume.channel_conflicts", LowerIsBetter, Count, true,
         "Registered leads routed away from their registrant", "conflicts", "channel conflicts";
     Unreached: "volume.unreached", LowerIsBetter, Count, true,
@@ -404,7 +406,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 52);
+        assert_eq!(N_METRICS, 53);
     }
 
     #[test]

@@ -334,6 +334,10 @@ pub struct Policy {
     pub exclusivity: Exclusivity,
     pub enablement: Option<Enablement>,
     pub co_sell: Option<CoSell>,
+    /// `nurture`: leads below the threshold or disqualified at first
+    /// contact come back once, with probability `share`, after
+    /// `after_days` days.
+    pub nurture: Option<Nurture>,
     /// `payout.spiffs`, resolved to the segments they pay on.
     pub spiffs: Vec<Spiff>,
     /// `payout.by_tier`: the payout of each tier (by tier index), the
@@ -350,6 +354,12 @@ pub struct Enablement {
     pub qualify_gain: f64,
     pub win_gain: f64,
     pub max_gain: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Nurture {
+    pub share: f64,
+    pub after_days: Dist,
 }
 
 /// `co_sell`: a partner opportunity of at least `min_deal_size` is worked

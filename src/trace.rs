@@ -79,6 +79,10 @@ pub enum Decision {
     CoSold { hours: f64 },
     /// A SPIFF of `amount` was paid on the win.
     Spiff { hours: f64, amount: f64 },
+    /// Discarded and nurtured: it comes back at `back`.
+    Nurtured { hours: f64, back: f64 },
+    /// Back from nurture with a new score.
+    CameBack { hours: f64, score: f64 },
     /// A won deal beyond the approved discount was renegotiated to it;
     /// `won` says whether the buyer still signed.
     Renegotiated { hours: f64, won: bool },
@@ -241,6 +245,16 @@ impl Observer for Recorder<'_> {
             hours: time,
             partners,
         });
+    }
+    fn nurtured(&mut self, time: f64, lead: u32, back: f64) {
+        self.lead(lead)
+            .decisions
+            .push(Decision::Nurtured { hours: time, back });
+    }
+    fn came_back(&mut self, time: f64, lead: u32, score: f64) {
+        let l = self.lead(lead);
+        l.outcome = "";
+        l.decisions.push(Decision::CameBack { hours: time, score });
     }
     fn spiff(&mut self, time: f64, lead: u32, _holder: u32, amount: f64) {
         self.lead(lead).decisions.push(Decision::Spiff {

@@ -24,6 +24,8 @@ pub enum EventKind {
     ExclusivityReview,
     /// Partners move between tiers on their won revenue (`tiers`).
     TierReview,
+    /// A nurtured lead comes back as a new arrival.
+    Return { lead: u32 },
     /// The answer that decides offer round `round` of the lead's routing
     /// `attempt` (an acceptance, or the last refusal): entry `reply` of
     /// the offers made.

@@ -113,6 +113,8 @@ pub struct PolicyRun {
     pub escalated: u32,
     /// Leads the policy's reserve gave to a partner, bypassing the rule.
     pub reserved: u32,
+    /// Leads that came back from nurture.
+    pub recycled: u32,
     /// Registered leads whose first holder was not their registrant.
     pub channel_conflicts: u32,
     /// Routed leads that arrived while their first holder was not working.
@@ -207,6 +209,10 @@ pub trait Observer {
     fn reviewed(&mut self, _time: f64, _partner: u32, _received: f64, _effort: f64) {}
     /// The reserve gave the lead to `partner`, bypassing the rule.
     fn reserved(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// The lead was discarded and will come back at `back` (`nurture`).
+    fn nurtured(&mut self, _time: f64, _lead: u32, _back: f64) {}
+    /// A nurtured lead came back, scored `score`.
+    fn came_back(&mut self, _time: f64, _lead: u32, _score: f64) {}
     /// A SPIFF of `amount` (after the cap) was paid on the lead's win.
     fn spiff(&mut self, _time: f64, _lead: u32, _holder: u32, _amount: f64) {}
     /// The partner's opportunity is worked with the house (`co_sell`).
@@ -250,6 +256,8 @@ enum Phase {
     Opportunity,
     /// Offered to partners, waiting for one to accept.
     Offered,
+    /// Discarded, and coming back from nurture.
+    Nurtured,
     Done,
 }
 
@@ -269,6 +277,11 @@ struct LeadState {
     to_house: bool,
     /// Arrived after the warm-up: its story counts in the metrics.
     counted: bool,
+    /// When it (last) arrived, whether it came back from nurture, and
+    /// whether it was ever routed.
+    arrived_at: f64,
+    recycled: bool,
+    ever_routed: bool,
     /// The opportunity is co-sold with the house (`co_sell`), and is
     /// waiting for a house slot.
     co_sell: bool,
@@ -588,6 +601,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 rerouted: false,
                 to_house: false,
                 counted,
+                arrived_at: arrival,
+                recycled: false,
+                ever_routed: false,
                 co_sell: false,
                 co_sell_waiting: false,
                 slot_released: false,
@@ -599,22 +615,86 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 routing_since: arrival,
             });
             self.observer.arrived(arrival, i as u32, score);
-            if score < self.policy.scoring.threshold {
-                self.observer.below_threshold(arrival, i as u32);
-                self.tally(i as u32).outcomes.below_threshold += 1;
-                self.scratch.lead_states[i].phase = Phase::Done;
-                continue;
-            }
-            if self.policy.offer.is_some() {
-                self.start_offers(i as u32, arrival);
-                continue;
-            }
-            match self.route(i as u32, arrival).or(self.house) {
-                Some(holder) => self.first_assignment(i as u32, holder, arrival),
-                None => self.end_unrouted(i as u32, arrival),
-            }
+            self.enter(i as u32, arrival);
         }
         self.handle_until(readout, &mut watches);
+    }
+
+    /// A lead arrives (or comes back from nurture) at `t` with its score:
+    /// the threshold, then offers or the rule.
+    fn enter(&mut self, lead: u32, t: f64) {
+        if self.scratch.lead_states[lead as usize].score < self.policy.scoring.threshold {
+            self.observer.below_threshold(t, lead);
+            if self.nurture(lead, t) {
+                return;
+            }
+            self.tally(lead).outcomes.below_threshold += 1;
+            self.scratch.lead_states[lead as usize].phase = Phase::Done;
+            return;
+        }
+        if self.policy.offer.is_some() {
+            self.start_offers(lead, t);
+            return;
+        }
+        match self.route(lead, t).or(self.house) {
+            Some(holder) => self.first_assignment(lead, holder, t),
+            None => self.end_unrouted(lead, t),
+        }
+    }
+
+    /// A lead discarded at `t` (below the threshold, or disqualified at
+    /// first contact) is nurtured, once, with the policy's `nurture.share`:
+    /// it comes back after `after_days`. True when it will.
+    fn nurture(&mut self, lead: u32, t: f64) -> bool {
+        let Some(n) = &self.policy.nurture else {
+            return false;
+        };
+        let st = &mut self.scratch.lead_states[lead as usize];
+        if st.recycled || self.world.streams.uniform(Purpose::Nurture, lead as u64, 0) >= n.share {
+            return false;
+        }
+        st.phase = Phase::Nurtured;
+        st.attempt += 1;
+        let mut rng = self.world.streams.rng(Purpose::Nurture, lead as u64, 1);
+        let back = t + (n.after_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
+        self.observer.nurtured(t, lead, back);
+        self.scratch
+            .calendar
+            .schedule(back, EventKind::Return { lead });
+        true
+    }
+
+    /// A nurtured lead comes back as a new arrival: the same lead (same
+    /// quality and deal size), scored afresh from new signals, with no
+    /// history of holders.
+    fn come_back(&mut self, lead: u32, t: f64) {
+        let quality = self.world.leads[lead as usize].quality;
+        let mut noise = self.world.streams.rng(Purpose::Nurture, lead as u64, 2);
+        let score: f64 = self
+            .model
+            .leads
+            .signals
+            .iter()
+            .zip(&self.policy.scoring.weights)
+            .map(|(s, w)| {
+                let z: f64 =
+                    rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut noise);
+                (quality + s.noise * z).clamp(0.0, 1.0) * w
+            })
+            .sum();
+        self.tally(lead).recycled += 1;
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.recycled = true;
+        st.score = score;
+        st.arrived_at = t;
+        st.assigned_at = t;
+        st.holder = NONE;
+        st.held_head = NONE;
+        st.offered_head = NONE;
+        st.phase = Phase::Unassigned;
+        st.routing_since = t;
+        self.observer.came_back(t, lead, score);
+        self.enter(lead, t);
     }
 
     /// Handles the events up to `until`, and looks at the queues at each
@@ -669,6 +749,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::Join { partner } => self.sign(partner, t),
             EventKind::ExclusivityReview => self.review_exclusivity(t),
             EventKind::TierReview => self.review_tiers(t),
+            EventKind::Return { lead } => self.come_back(lead, t),
             EventKind::OfferAnswer {
                 lead,
                 attempt,
@@ -701,7 +782,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// hours when its holder was not working, and as a channel conflict
     /// when it is registered to another partner), then assigned.
     fn first_assignment(&mut self, lead: u32, holder: u32, t: f64) {
-        self.tally(lead).routed += 1;
+        // A lead routed again after nurture is routed once.
+        if !std::mem::replace(
+            &mut self.scratch.lead_states[lead as usize].ever_routed,
+            true,
+        ) {
+            self.tally(lead).routed += 1;
+        }
         if self
             .world
             .registrant
@@ -710,7 +797,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         {
             self.tally(lead).channel_conflicts += 1;
         }
-        let arrival = self.world.leads[lead as usize].arrival_hours;
+        let arrival = self.scratch.lead_states[lead as usize].arrived_at;
         if team_of(self.model, holder)
             .hours
             .as_ref()
@@ -1081,8 +1168,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             return;
         }
         let the_lead = self.world.leads[lead as usize];
-        let delay = t - the_lead.arrival_hours;
-        let hour = crate::calendar::hour_of_week(self.model.start_weekday, the_lead.arrival_hours);
+        let delay = t - st.arrived_at;
+        let hour = crate::calendar::hour_of_week(self.model.start_weekday, st.arrived_at);
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
         if st.counted {
@@ -1176,8 +1263,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.free_slot(holder, t);
             }
         } else {
-            self.tally(lead).outcomes.disqualified += 1;
-            self.scratch.lead_states[lead as usize].phase = Phase::Done;
+            if !self.nurture(lead, t) {
+                self.tally(lead).outcomes.disqualified += 1;
+                self.scratch.lead_states[lead as usize].phase = Phase::Done;
+            }
             if is_partner {
                 self.scratch.learning[holder as usize].resolved(false);
             }

@@ -46,6 +46,9 @@ pub enum Purpose {
     /// whether it matches a deal registration, and its registrant.
     Incumbent,
     Registration,
+    /// Whether a discarded lead is nurtured, its delay, and its signals
+    /// when it comes back.
+    Nurture,
     /// The streams of one arm of a simulated pilot (`leadsim power`). Its
     /// value predates the enum and is kept so pilots draw what they drew.
     PilotArm = 0xA4A4,
@@ -85,8 +88,8 @@ pub struct Streams {
 }
 
 /// The engine's purposes' discriminants run from 1 to this minus one (the
-/// last is `Registration`; `PilotArm` keys pilots directly, without a prefix).
-const PURPOSES: usize = Purpose::Registration as usize + 1;
+/// last is `Nurture`; `PilotArm` keys pilots directly, without a prefix).
+const PURPOSES: usize = Purpose::Nurture as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {

@@ -64,6 +64,12 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
             holder(partner)
         ),
         Decision::Spiff { hours, amount } => format!("{hours:.2}h SPIFF paid: {amount:.2}"),
+        Decision::Nurtured { hours, back } => {
+            format!("{hours:.2}h nurtured: back at {back:.2}h")
+        }
+        Decision::CameBack { hours, score } => {
+            format!("{hours:.2}h back from nurture, score {score:.4}")
+        }
         Decision::CoSold { hours } => {
             format!("{hours:.2}h big deal: co-sold with the house")
         }

@@ -427,6 +427,16 @@ pub struct RawPolicy {
     pub enablement: Option<RawEnablement>,
     #[serde(default)]
     pub co_sell: Option<RawCoSell>,
+    #[serde(default)]
+    pub nurture: Option<RawNurture>,
+}
+
+/// `nurture`: discarded leads come back once.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawNurture {
+    pub share: f64,
+    pub after_days: RawDist,
 }
 
 /// `enablement`: spend per partner and period, and what it buys.

@@ -537,6 +537,20 @@ fn policies(
                         (regions, verticals),
                     )
                 }),
+                nurture: p.nurture.as_ref().and_then(|n| {
+                    let path = format!("{path}.nurture");
+                    c.unit(&format!("{path}.share"), n.share);
+                    let after_days = c.dist(
+                        Some(&n.after_days),
+                        "",
+                        &format!("{path}.after_days"),
+                        super::dist::Support::NonNegative,
+                    )?;
+                    Some(Nurture {
+                        share: n.share,
+                        after_days,
+                    })
+                }),
                 co_sell: p.co_sell.as_ref().and_then(|e| {
                     super::policy::co_sell(&mut c.errors, &path, e, raw.house.is_some())
                 }),

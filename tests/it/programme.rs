@@ -424,3 +424,79 @@ fn incumbents_get_their_accounts_and_the_win_factor_applies_only_there() {
     let err = load_error(&accounts(json!({"registered_share": -0.1}), json!({})).text());
     assert!(err.contains("leads.registered_share"), "{err}");
 }
+
+#[test]
+fn nurtured_leads_come_back_once_after_the_delay_with_their_quality() {
+    // Threshold 0.4 on one signal with noise 0.05; every discarded lead is
+    // nurtured (share 1) and comes back exactly 10 days later.
+    let m = Scenario::new(json!({
+        "name": "nurture", "horizon_days": 30, "seed": 15,
+        "leads": {"arrivals_per_day": 20, "signals": [{"name": "s", "noise": 0.05}]},
+        "partners": [{"name": "P", "count": 3, "capacity": 100, "response_hours": {"fixed": 1}}],
+        "policies": [{"name": "p", "scoring": {"threshold": 0.4},
+                      "nurture": {"share": 1, "after_days": {"fixed": 10}}}]
+    }))
+    .model();
+    #[derive(Default)]
+    struct Story {
+        below: Vec<(f64, u32)>,
+        back: Vec<(f64, u32, f64)>,
+        disqualified: Vec<(f64, u32)>,
+    }
+    impl Observer for Story {
+        fn below_threshold(&mut self, t: f64, lead: u32) {
+            self.below.push((t, lead));
+        }
+        fn came_back(&mut self, t: f64, lead: u32, score: f64) {
+            self.back.push((t, lead, score));
+        }
+        fn contacted(&mut self, t: f64, lead: u32, _holder: u32, opportunity: bool) {
+            if !opportunity {
+                self.disqualified.push((t, lead));
+            }
+        }
+    }
+    let mut story = Story::default();
+    let run = observe(&m, 0, 15, 0, &mut story);
+    let world = leadsim::engine::leads::draw_world(
+        &m,
+        0,
+        leadsim::engine::rng::Streams::new(leadsim::engine::rng::replication_seed(15, 0)),
+        0,
+    );
+    // Every lead discarded the first time (below the threshold at arrival,
+    // or disqualified at its first contact) comes back once, 240 h later.
+    let mut first_discard: std::collections::BTreeMap<u32, f64> = Default::default();
+    for &(t, lead) in story.below.iter().chain(&story.disqualified) {
+        first_discard
+            .entry(lead)
+            .and_modify(|d| *d = d.min(t))
+            .or_insert(t);
+    }
+    let mut back: Vec<u32> = story.back.iter().map(|b| b.1).collect();
+    back.sort_unstable();
+    let before = back.len();
+    back.dedup();
+    assert_eq!(back.len(), before, "each comes back once");
+    assert_eq!(back, first_discard.keys().copied().collect::<Vec<_>>());
+    for &(t, lead, score) in &story.back {
+        assert_eq!(t, first_discard[&lead] + 240.0, "lead {lead}");
+        // Its own quality, read through new noise (sd 0.05; 6 sd).
+        let q = world.leads[lead as usize].quality;
+        assert!(
+            (score - q).abs() < 0.3,
+            "lead {lead}: score {score}, quality {q}"
+        );
+    }
+    assert!(run.recycled > 100, "{}", run.recycled);
+    assert_eq!(run.recycled as usize, story.back.len());
+    // Still exactly one outcome per lead.
+    assert_eq!(run.outcomes.total(), run.leads);
+    assert!(load_error(
+        &Scenario::new(json!({"name": "x", "leads": {"arrivals_per_day": 1},
+            "partners": [{"name": "P"}],
+            "policies": [{"name": "p", "nurture": {"share": 2, "after_days": {"fixed": 1}}}]}))
+        .text()
+    )
+    .contains("policies[0].nurture.share"));
+}
