@@ -18,14 +18,7 @@ SCENARIO=${2:?$usage}
 case "$N" in '' | *[!0-9]* | 0) echo "$usage (N a positive whole number)" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 manifest="$here/deploy/kubernetes/leadsim-shards.yaml"
-if [ -z "${LEADSIM:-}" ]; then
-  if command -v leadsim >/dev/null 2>&1; then
-    LEADSIM=leadsim
-  else
-    (cd "$here" && cargo build --release --locked --quiet --bin leadsim)
-    LEADSIM="$here/target/release/leadsim"
-  fi
-fi
+. "$here/deploy/find-leadsim.sh"
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS"' EXIT
 

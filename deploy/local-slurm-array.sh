@@ -15,14 +15,7 @@ N=${1:?$usage}
 SCENARIO=${2:?$usage}
 case "$N" in '' | *[!0-9]* | 0) echo "$usage (N a positive whole number)" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${LEADSIM:-}" ]; then
-  if command -v leadsim >/dev/null 2>&1; then
-    LEADSIM=$(command -v leadsim)
-  else
-    (cd "$here" && cargo build --release --locked --quiet --bin leadsim)
-    LEADSIM="$here/target/release/leadsim"
-  fi
-fi
+. "$here/deploy/find-leadsim.sh"
 bin=$(mktemp -d)
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS" "$bin"' EXIT

@@ -17,10 +17,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if !self.model.partners.iter().any(|p| p.has_behaviour()) {
             return;
         }
-        let every = self.model.economics.review_hours;
+        self.schedule_every(self.model.economics.review_hours, EventKind::Review);
+    }
+
+    /// Puts `kind` on the calendar every `period` hours during the horizon
+    /// (not at time 0).
+    fn schedule_every(&mut self, period: f64, kind: EventKind) {
         let mut k = 1.0;
-        while k * every <= self.model.horizon_hours {
-            self.scratch.calendar.schedule(k * every, EventKind::Review);
+        while k * period <= self.model.horizon_hours {
+            self.scratch.calendar.schedule(k * period, kind);
             k += 1.0;
         }
     }
@@ -83,13 +88,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         self.scratch
             .tier_days
             .resize(self.model.partners.len() * self.model.tiers.len(), 0.0);
-        let mut k = 1.0;
-        while k * programme.review_hours <= self.model.horizon_hours {
-            self.scratch
-                .calendar
-                .schedule(k * programme.review_hours, EventKind::TierReview);
-            k += 1.0;
-        }
+        self.schedule_every(programme.review_hours, EventKind::TierReview);
     }
 
     /// Each partner whose starting tier is a level moves to the level its
@@ -159,13 +158,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         {
             return;
         }
-        let mut k = 1.0;
-        while k * ex.review_hours <= self.model.horizon_hours {
-            self.scratch
-                .calendar
-                .schedule(k * ex.review_hours, EventKind::ExclusivityReview);
-            k += 1.0;
-        }
+        self.schedule_every(ex.review_hours, EventKind::ExclusivityReview);
     }
 
     /// A partner whose results since the start break a guardrail (once it

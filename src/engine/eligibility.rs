@@ -295,31 +295,27 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
         if let Some(p) = account {
             out.push(p);
-            for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
-                list.retain(|&c| c != p);
-            }
+            self.drop_candidate(p);
         }
         if self.exclusive_any {
             // Partners holding the lead's territory are offered it first.
-            for i in 0..self.scratch.candidates.len() {
-                let p = self.scratch.candidates[i];
-                if out.len() < k as usize && self.holds_territory(p, lead) {
-                    self.observer.exclusive(t, lead, p);
-                    out.push(p);
-                }
-            }
-            let s = &mut *self.scratch;
-            for list in [&mut s.candidates, &mut s.preferred] {
-                list.retain(|p| !out.contains(p));
+            let holders: Vec<u32> = self
+                .scratch
+                .candidates
+                .iter()
+                .copied()
+                .filter(|&p| self.holds_territory(p, lead))
+                .take((k as usize).saturating_sub(out.len()))
+                .collect();
+            for p in holders {
+                self.observer.exclusive(t, lead, p);
+                out.push(p);
+                self.drop_candidate(p);
             }
         }
         if let Some(p) = reserved.filter(|p| !out.contains(p) && out.len() < k as usize) {
             out.push(p);
-            for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
-                if let Some(i) = list.iter().position(|&c| c == p) {
-                    list.remove(i);
-                }
-            }
+            self.drop_candidate(p);
         }
         for _ in out.len()..k as usize {
             // As `fill_candidates` would: the preferred ones while any is left.
@@ -335,10 +331,16 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if out.len() == k as usize {
                 break;
             }
-            for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
-                if let Some(i) = list.iter().position(|&c| c == p) {
-                    list.remove(i);
-                }
+            self.drop_candidate(p);
+        }
+    }
+
+    /// Takes partner `p` out of a ranking's candidate lists, keeping their
+    /// order.
+    fn drop_candidate(&mut self, p: u32) {
+        for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
+            if let Some(i) = list.iter().position(|&c| c == p) {
+                list.remove(i);
             }
         }
     }

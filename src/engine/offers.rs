@@ -186,18 +186,22 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     reply,
                 },
             ),
-            Next::Expire => {
-                let window = self.policy.offer.expect("offers are on").window_hours;
-                self.scratch.calendar.schedule(
-                    round_since + window,
-                    EventKind::OfferExpire {
-                        lead,
-                        attempt,
-                        round,
-                    },
-                )
-            }
+            Next::Expire => self.schedule_expiry(lead, attempt, round, round_since),
         }
+    }
+
+    /// Puts the end of the round's window (it began at `since`) on the
+    /// calendar.
+    fn schedule_expiry(&mut self, lead: u32, attempt: u16, round: u16, since: f64) {
+        let window = self.policy.offer.expect("offers are on").window_hours;
+        self.scratch.calendar.schedule(
+            since + window,
+            EventKind::OfferExpire {
+                lead,
+                attempt,
+                round,
+            },
+        );
     }
 
     /// Counts the round's refusals that came up to `until` (all of them
@@ -245,16 +249,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if !accept && gone {
             // Everyone answered, the last from a partner that has left:
             // the round waits for its window to close.
-            let window = self.policy.offer.expect("offers are on").window_hours;
-            self.scratch.calendar.schedule(
-                st.round_since + window,
-                EventKind::OfferExpire {
-                    lead,
-                    attempt,
-                    round,
-                },
-            );
-            return;
+            return self.schedule_expiry(lead, attempt, round, st.round_since);
         }
         self.count_refusals(lead, Some((t, reply)));
         if accept {

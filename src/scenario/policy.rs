@@ -391,16 +391,17 @@ pub fn payout(errors: &mut FieldErrors, path: &str, raw: &RawPayout) -> Option<P
     payout_at(errors, format!("{path}.payout"), raw)
 }
 
-/// `payout.by_tier`: for every tier (by index), the policy's payout with
-/// the tier's fields over it, each validated at its own path; empty
-/// without `by_tier`.
+/// `payout.by_tier`: for every tier (by index), the policy's payout
+/// (`own`, already validated) with the tier's fields over it, each
+/// validated at its own path; empty without `by_tier`.
 pub fn payout_by_tier(
     errors: &mut FieldErrors,
     path: &str,
     raw: &RawPayout,
+    own: Option<&Payout>,
     tiers: &[String],
 ) -> Vec<Payout> {
-    let Some(by_tier) = &raw.by_tier else {
+    let (Some(by_tier), Some(own)) = (&raw.by_tier, own) else {
         return Vec::new();
     };
     let path = format!("{path}.payout.by_tier");
@@ -443,9 +444,6 @@ pub fn payout_by_tier(
             Err(e) => errors.push(here, format!("not a payout: {e}")),
         }
     }
-    let Some(own) = payout_at(&mut FieldErrors::default(), path, &base) else {
-        return Vec::new();
-    };
     merged
         .into_iter()
         .map(|m| m.unwrap_or_else(|| own.clone()))

@@ -495,6 +495,13 @@ fn policies(
             }
         }
         if let (Some(routing), Some(scoring), Some(payout)) = (routing, scoring, payout) {
+            let payout_by_tier = super::policy::payout_by_tier(
+                &mut c.errors,
+                &path,
+                &p.payout,
+                Some(&payout),
+                tiers,
+            );
             out.push(Policy {
                 name: p.name.clone(),
                 description: p.description.clone(),
@@ -522,12 +529,7 @@ fn policies(
                     .enablement
                     .as_ref()
                     .and_then(|e| super::policy::enablement(&mut c.errors, &path, e)),
-                payout_by_tier: super::policy::payout_by_tier(
-                    &mut c.errors,
-                    &path,
-                    &p.payout,
-                    tiers,
-                ),
+                payout_by_tier,
                 spiffs: leads.as_ref().map_or(Vec::new(), |l| {
                     super::policy::spiffs(
                         &mut c.errors,
