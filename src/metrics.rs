@@ -126,6 +126,8 @@ catalogue! {
         "Leads escalated after their SLA re-routes", "escalated", "escalated leads";
     Reserved: "volume.reserved", Neutral, Count, true,
         "Leads given by the reserve", "reserved", "reserved leads";
+    Sourced: "volume.sourced", HigherIsBetter, Count, true,
+        "Partner-sourced leads", "sourced", "partner-sourced leads";
     Recycled: "volume.recycled", Neutral, Count, true,
         "Leads back from nurture", "recycled", "leads back from nurture";
     ChannelConflicts: "volume.channel_conflicts", LowerIsBetter, Count, true,
@@ -168,6 +170,10 @@ catalogue! {
         "Revenue lost to churn", "churned rev.", "revenue lost to churn";
     NetRevenue: "deals.net_revenue", HigherIsBetter, Money, true,
         "Net revenue (after churn)", "net revenue", "net revenue";
+    PartnerSourcedRevenue: "deals.partner_sourced_revenue", HigherIsBetter, Money, true,
+        "Revenue from partner-sourced deals", "sourced rev.", "partner-sourced revenue";
+    SourcedPipelineLost: "deals.sourced_pipeline_lost", LowerIsBetter, Money, true,
+        "Open partner-sourced pipeline that left with its partner", "pipeline lost", "sourced pipeline lost";
     CoSold: "deals.co_sold", Neutral, Count, true,
         "Partner opportunities co-sold with the house", "co-sold", "co-sold opportunities";
     AvgDiscount: "deals.avg_discount", LowerIsBetter, Rate, false,
@@ -406,7 +412,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), N_METRICS);
-        assert_eq!(N_METRICS, 53);
+        assert_eq!(N_METRICS, 56);
     }
 
     #[test]

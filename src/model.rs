@@ -269,6 +269,11 @@ pub struct Partner {
     /// Under a payout's `max_discount`, the chance a discount above it is
     /// pulled down to it (`discount_discipline`).
     pub discount_discipline: f64,
+    /// Its own registered leads per hour (`sourced_per_day` / 24).
+    pub sourced_per_hour: f64,
+    /// Sourced leads per unit of MDF received in a payout period
+    /// (`leads_per_mdf_1000` / 1000).
+    pub leads_per_mdf: f64,
     pub min_period_earnings: f64,
     pub patience_periods: u32,
     /// Half-open windows [from, to) in hours when the partner takes no leads.

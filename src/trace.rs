@@ -13,6 +13,12 @@ use crate::model::Model;
 /// What happened to one lead.
 #[derive(Debug, Clone, Default)]
 pub struct LeadTrace {
+    /// The lead arrived (a lead after the readout, or a partner's own lead
+    /// after it left, never does).
+    pub arrived: bool,
+    /// The partner whose own lead it is (`sourced_per_day`, MDF); `None`
+    /// for the vendor's leads.
+    pub sourced_by: Option<u32>,
     pub arrival_hours: f64,
     pub segment: u32,
     pub score: f64,
@@ -86,6 +92,15 @@ pub enum Decision {
     /// A won deal beyond the approved discount was renegotiated to it;
     /// `won` says whether the buyer still signed.
     Renegotiated { hours: f64, won: bool },
+    /// The lead went to `partner` because it registered the deal
+    /// (`registration`) or holds the account.
+    Account {
+        hours: f64,
+        partner: u32,
+        registration: bool,
+    },
+    /// The lead is registered to `registrant`, and went to someone else.
+    Conflict { hours: f64, registrant: u32 },
 }
 
 /// Records every lead's story.
@@ -123,6 +138,7 @@ impl Observer for Recorder<'_> {
         let revoked = std::mem::take(&mut self.revoked);
         let news = std::mem::take(&mut self.news);
         let l = self.lead(lead);
+        l.arrived = true;
         l.arrival_hours = time;
         l.score = score;
         for (hours, partner) in revoked {
@@ -244,6 +260,26 @@ impl Observer for Recorder<'_> {
         l.decisions.push(Decision::OffersExpired {
             hours: time,
             partners,
+        });
+    }
+    fn sourced(&mut self, time: f64, lead: u32, partner: u32) {
+        let l = self.lead(lead);
+        l.arrived = true;
+        l.arrival_hours = time;
+        l.sourced_by = Some(partner);
+        l.holder = Some(partner);
+    }
+    fn account(&mut self, time: f64, lead: u32, partner: u32, registration: bool) {
+        self.lead(lead).decisions.push(Decision::Account {
+            hours: time,
+            partner,
+            registration,
+        });
+    }
+    fn conflict(&mut self, time: f64, lead: u32, registrant: u32) {
+        self.lead(lead).decisions.push(Decision::Conflict {
+            hours: time,
+            registrant,
         });
     }
     fn nurtured(&mut self, time: f64, lead: u32, back: f64) {

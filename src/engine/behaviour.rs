@@ -188,10 +188,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     /// Partner `p` leaves at `t`: it takes no new leads, finishes the leads
-    /// it is working, and its queue is routed again.
+    /// it is working, and its queue is routed again; its own (sourced)
+    /// leads leave with it, worked or not.
     pub(super) fn leave(&mut self, p: u32, t: f64) {
         self.scratch.partner_states[p as usize].left = true;
         self.run.partners[p as usize].left_at_hours = Some(t);
+        self.take_sourced(p, t);
         let queue = std::mem::take(&mut self.scratch.holders[p as usize].queue);
         for &(lead, attempt) in &queue {
             let st = self.scratch.lead_states[lead as usize];

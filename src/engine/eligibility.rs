@@ -158,11 +158,14 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             return None;
         }
         self.fill_eligible(lead, t);
+        let [registrant, _] = wanted;
         let chosen = wanted
             .into_iter()
             .flatten()
             .find(|p| self.scratch.candidates.contains(p))?;
         self.last_eligible = self.scratch.candidates.len() as u32;
+        self.observer
+            .account(t, lead, chosen, registrant == Some(chosen));
         Some(chosen)
     }
 
@@ -171,7 +174,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if !self.scratch.partner_states[p as usize].exclusive {
             return false;
         }
-        let segment = &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
+        let segment = &self.model.leads.segments[self.lead(lead).segment as usize];
         match self.model.partners[p as usize].exclusive {
             Some(crate::model::Territory::Region(r)) => segment.region == Some(r),
             Some(crate::model::Territory::Vertical(v)) => segment.vertical == Some(v),
@@ -283,7 +286,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         if self.static_eligibility && state_first {
             // What `fill_eligible` would find, kept from `build_pools`.
-            let segment = self.world.leads[lead as usize].segment as usize;
+            let segment = self.lead(lead).segment as usize;
             let s = &mut *self.scratch;
             s.candidates.clear();
             s.candidates.extend_from_slice(&s.pool_all[segment]);
@@ -358,7 +361,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             None
         };
-        let segment = self.world.leads[lead as usize].segment as usize;
+        let segment = self.lead(lead).segment as usize;
         let candidates: &[u32] = match source {
             Source::Fast => &self.scratch.fast[segment],
             Source::Candidates => &self.scratch.candidates,
@@ -445,7 +448,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             let state = &self.scratch.lead_states[lead as usize];
             (state.held_head, state.offered_head)
         };
-        let segment = self.world.leads[lead as usize].segment as usize;
+        let segment = self.lead(lead).segment as usize;
         let caps = policy.caps;
         let day = (t / 24.0) as u64;
         let period = (t / policy.payout.period_hours) as u64;

@@ -26,6 +26,11 @@ pub enum EventKind {
     TierReview,
     /// A nurtured lead comes back as a new arrival.
     Return { lead: u32 },
+    /// A partner-sourced lead arrives (its state waits at `lead`).
+    Sourced { lead: u32 },
+    /// The end of a payout period: MDF received in it buys sourced leads
+    /// over the next (`leads_per_mdf_1000`).
+    MdfReview,
     /// The answer that decides offer round `round` of the lead's routing
     /// `attempt` (an acceptance, or the last refusal): entry `reply` of
     /// the offers made.

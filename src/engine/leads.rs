@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::rng::{Purpose, Streams};
-use crate::model::{Model, Replay, WorldEventKind, WorldSpec};
+use crate::model::{Model, Partner, Replay, WorldEventKind, WorldSpec};
 
 /// One arrived lead, as the world made it (before any policy sees it).
 #[derive(Debug, Clone, Copy)]
@@ -263,19 +263,23 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
 
     let skills = draw_skills(model, streams);
 
+    let by_capacity = |p: &Partner| p.team.capacity as f64;
     let incumbent = account_partners(
         model,
         &leads,
         streams,
-        Purpose::Incumbent,
-        model.leads.existing_account_share,
+        (Purpose::Incumbent, model.leads.existing_account_share),
+        &by_capacity,
     );
+    // Registrants are the partners that source deals, in proportion; where
+    // no partner covering the region sources any, by capacity.
+    let by_sourcing = |p: &Partner| p.sourced_per_hour;
     let registrant = account_partners(
         model,
         &leads,
         streams,
-        Purpose::Registration,
-        model.leads.registered_share,
+        (Purpose::Registration, model.leads.registered_share),
+        &by_sourcing,
     );
     World {
         replication,
@@ -290,15 +294,16 @@ pub fn draw_world(model: &Model, replication: u64, streams: Streams, spec: usize
 }
 
 /// For `share` of the leads (each by its own draw), a partner covering the
-/// lead's region, drawn with probability proportional to its capacity:
-/// an existing account's incumbent, or a deal registration's registrant.
-/// Empty when `share` is 0.
+/// lead's region, drawn with probability proportional to `weight` (or to
+/// its capacity where no covering partner has any weight): an existing
+/// account's incumbent, or a deal registration's registrant. Empty when
+/// `share` is 0.
 fn account_partners(
     model: &Model,
     leads: &[Lead],
     streams: Streams,
-    purpose: Purpose,
-    share: f64,
+    (purpose, share): (Purpose, f64),
+    weight: &dyn Fn(&Partner) -> f64,
 ) -> Vec<u32> {
     if share <= 0.0 {
         return Vec::new();
@@ -311,21 +316,34 @@ fn account_partners(
                 return u32::MAX;
             }
             let region = model.leads.segments[lead.segment as usize].region;
-            let covers = |p: &crate::model::Partner| region.is_none_or(|r| p.covers_region[r]);
+            let covers = |p: &Partner| region.is_none_or(|r| p.covers_region[r]);
+            let weighted: f64 = model
+                .partners
+                .iter()
+                .filter(|p| covers(p))
+                .map(weight)
+                .sum();
+            let weight_of = |p: &Partner| {
+                if weighted > 0.0 {
+                    weight(p)
+                } else {
+                    p.team.capacity as f64
+                }
+            };
             let total: f64 = model
                 .partners
                 .iter()
                 .filter(|p| covers(p))
-                .map(|p| p.team.capacity as f64)
+                .map(weight_of)
                 .sum();
             let mut target = streams.uniform(purpose, i as u64, 1) * total;
             let mut chosen = u32::MAX;
             for (k, p) in model.partners.iter().enumerate() {
-                if !covers(p) {
+                if !covers(p) || weight_of(p) <= 0.0 {
                     continue;
                 }
                 chosen = k as u32;
-                target -= p.team.capacity as f64;
+                target -= weight_of(p);
                 if target < 0.0 {
                     break;
                 }
@@ -333,6 +351,48 @@ fn account_partners(
             chosen
         })
         .collect()
+}
+
+/// The segments a partner's own leads fall in: those of its regions (every
+/// segment when none of them is), as (cumulative share, segment).
+pub fn sourced_mix(model: &Model, partner: &Partner) -> Vec<(f64, u32)> {
+    let segments = &model.leads.segments;
+    let in_region = |s: &crate::model::Segment| s.region.is_none_or(|r| partner.covers_region[r]);
+    let any = segments.iter().any(|s| in_region(s) && s.share > 0.0);
+    let chosen: Vec<(f64, u32)> = segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !any || in_region(s))
+        .map(|(i, s)| (s.share, i as u32))
+        .collect();
+    let total: f64 = chosen.iter().map(|c| c.0).sum();
+    let mut acc = 0.0;
+    chosen
+        .into_iter()
+        .map(|(share, i)| {
+            acc += share / total.max(f64::MIN_POSITIVE);
+            (acc, i)
+        })
+        .collect()
+}
+
+/// A partner-sourced lead arriving at `t` in one of `mix`'s segments: its
+/// segment, quality and deal size drawn from `rng`, as a vendor lead's are
+/// from the segment's distributions.
+pub fn sourced_lead(model: &Model, mix: &[(f64, u32)], rng: &mut impl Rng, t: f64) -> Lead {
+    let u: f64 = rng.random();
+    let segment = mix
+        .iter()
+        .find(|&&(c, _)| u < c)
+        .or(mix.last())
+        .map_or(0, |&(_, s)| s);
+    let seg = &model.leads.segments[segment as usize];
+    Lead {
+        arrival_hours: t,
+        segment,
+        quality: seg.quality.sample(rng).clamp(0.0, 1.0),
+        deal_size: seg.deal_size.sample(rng).max(0.0),
+    }
 }
 
 /// Each partner's (then the house's) skill for one replication: drawn once,

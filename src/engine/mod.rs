@@ -18,12 +18,13 @@ mod offers;
 pub mod payout;
 pub mod rng;
 pub mod routing;
+mod sourced;
 mod stress;
 
 use std::collections::VecDeque;
 
 use events::{Calendar, EventKind};
-use leads::World;
+use leads::{Lead, World};
 use payout::Account;
 use rng::Purpose;
 use routing::{Learning, RuleState};
@@ -117,6 +118,11 @@ pub struct PolicyRun {
     pub recycled: u32,
     /// Registered leads whose first holder was not their registrant.
     pub channel_conflicts: u32,
+    /// Partner-sourced leads that arrived, their won revenue, and the deal
+    /// size of those a leaving partner took with it while open.
+    pub sourced: u32,
+    pub sourced_revenue: f64,
+    pub sourced_pipeline_lost: f64,
     /// Routed leads that arrived while their first holder was not working.
     pub after_hours: u32,
     /// Offers made, offers refused, and offers unanswered within the window.
@@ -230,6 +236,13 @@ pub trait Observer {
     /// The SLA's `max_reroutes` ran out: the lead goes to the SLA's `then`.
     fn escalated(&mut self, _time: f64, _lead: u32) {}
     fn unrouted(&mut self, _time: f64, _lead: u32) {}
+    /// A partner-sourced lead arrived at `partner`, which works it alone.
+    fn sourced(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// The lead went to `partner` because it registered the deal
+    /// (`registration`) or holds the account (otherwise).
+    fn account(&mut self, _time: f64, _lead: u32, _partner: u32, _registration: bool) {}
+    /// A registered lead's first holder is not its registrant.
+    fn conflict(&mut self, _time: f64, _lead: u32, _registrant: u32) {}
     fn dropped(&mut self, _time: f64, _lead: u32) {}
     /// The lead was offered to `partner`.
     fn offered(&mut self, _time: f64, _lead: u32, _partner: u32) {}
@@ -282,6 +295,9 @@ struct LeadState {
     arrived_at: f64,
     recycled: bool,
     ever_routed: bool,
+    /// A partner-sourced lead (its partner works it alone: no routing, no
+    /// SLA, no per-lead fees).
+    sourced: bool,
     /// The opportunity is co-sold with the house (`co_sell`), and is
     /// waiting for a house slot.
     co_sell: bool,
@@ -299,6 +315,39 @@ struct LeadState {
     round_first: u32,
     round_since: f64,
     routing_since: f64,
+}
+
+impl LeadState {
+    /// The state of a lead that has not arrived (yet): no outcome is
+    /// counted for it.
+    fn waiting() -> Self {
+        LeadState {
+            score: 0.0,
+            holder: NONE,
+            attempt: 0,
+            reroutes: 0,
+            phase: Phase::Done,
+            assigned_at: 0.0,
+            contact_at: f64::INFINITY,
+            held_head: NONE,
+            rerouted: false,
+            to_house: false,
+            counted: false,
+            arrived_at: 0.0,
+            recycled: false,
+            ever_routed: false,
+            sourced: false,
+            co_sell: false,
+            co_sell_waiting: false,
+            slot_released: false,
+            offered_head: NONE,
+            round: 0,
+            pending: 0,
+            round_first: 0,
+            round_since: 0.0,
+            routing_since: 0.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -331,6 +380,10 @@ struct PartnerState {
     /// Holds its exclusive territory (`exclusive`, honoured and not
     /// revoked).
     exclusive: bool,
+    /// MDF received in the current payout period (`leads_per_mdf_1000`).
+    mdf_window: f64,
+    /// The partner that acquired it (its sourced leads go there), if any.
+    successor: u32,
     /// For exclusivity's guardrails, since the start: leads worked (first
     /// contact made, or taken back by the SLA), opportunities, assignments
     /// under an SLA and SLA breaches.
@@ -363,6 +416,8 @@ impl Default for PartnerState {
             tier_since: 0.0,
             window_revenue: 0.0,
             exclusive: false,
+            mdf_window: 0.0,
+            successor: NONE,
             worked: 0,
             opportunities: 0,
             sla_assigned: 0,
@@ -432,6 +487,10 @@ pub struct Scratch {
     /// cannot change and nobody has held or been offered the lead).
     pool_all: Vec<Vec<u32>>,
     pool_preferred: Vec<Vec<u32>>,
+    /// Partner-sourced leads, with ids from the world's lead count on.
+    sourced: Vec<Lead>,
+    /// Per partner: the segments of its own leads (`leads::sourced_mix`).
+    sourced_mix: Vec<Vec<(f64, u32)>>,
 }
 
 struct Sim<'a, 'o, O: Observer + ?Sized> {
@@ -471,6 +530,12 @@ pub fn simulate_observed<O: Observer + ?Sized>(
 ) -> PolicyRun {
     let n_partners = model.partners.len();
     scratch.lead_states.clear();
+    // Every world lead's state waits at its index until the lead arrives;
+    // partner-sourced leads take the indices after.
+    scratch
+        .lead_states
+        .resize(world.leads.len(), LeadState::waiting());
+    scratch.sourced.clear();
     scratch.held.clear();
     scratch.offered.clear();
     scratch.replies.clear();
@@ -550,6 +615,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     sim.schedule_signing();
     sim.start_exclusivity();
     sim.start_tiers();
+    sim.schedule_sourced();
     sim.play();
     sim.finish()
 }
@@ -572,6 +638,16 @@ fn team_of(model: &Model, holder: u32) -> &Team {
 }
 
 impl<O: Observer + ?Sized> Sim<'_, '_, O> {
+    /// Lead `id`: a world lead, or a partner-sourced one after them.
+    #[inline]
+    fn lead(&self, id: u32) -> Lead {
+        let n = self.world.leads.len();
+        match (id as usize).checked_sub(n) {
+            None => self.world.leads[id as usize],
+            Some(k) => self.scratch.sourced[k],
+        }
+    }
+
     fn play(&mut self) {
         let n_signals = self.model.leads.signals.len();
         let weights = &self.policy.scoring.weights;
@@ -589,7 +665,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.run.leads += counted as u32;
             let signals = self.world.signals_of(i, n_signals);
             let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
-            self.scratch.lead_states.push(LeadState {
+            self.scratch.lead_states[i] = LeadState {
                 score,
                 holder: NONE,
                 attempt: 0,
@@ -604,6 +680,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 arrived_at: arrival,
                 recycled: false,
                 ever_routed: false,
+                sourced: false,
                 co_sell: false,
                 co_sell_waiting: false,
                 slot_released: false,
@@ -613,7 +690,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 round_first: 0,
                 round_since: arrival,
                 routing_since: arrival,
-            });
+            };
             self.observer.arrived(arrival, i as u32, score);
             self.enter(i as u32, arrival);
         }
@@ -668,7 +745,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// quality and deal size), scored afresh from new signals, with no
     /// history of holders.
     fn come_back(&mut self, lead: u32, t: f64) {
-        let quality = self.world.leads[lead as usize].quality;
+        let quality = self.lead(lead).quality;
         let mut noise = self.world.streams.rng(Purpose::Nurture, lead as u64, 2);
         let score: f64 = self
             .model
@@ -750,6 +827,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             EventKind::ExclusivityReview => self.review_exclusivity(t),
             EventKind::TierReview => self.review_tiers(t),
             EventKind::Return { lead } => self.come_back(lead, t),
+            EventKind::Sourced { lead } => self.sourced_arrives(lead, t),
+            EventKind::MdfReview => self.review_mdf(t),
             EventKind::OfferAnswer {
                 lead,
                 attempt,
@@ -782,11 +861,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// hours when its holder was not working, and as a channel conflict
     /// when it is registered to another partner), then assigned.
     fn first_assignment(&mut self, lead: u32, holder: u32, t: f64) {
-        // A lead routed again after nurture is routed once.
-        if !std::mem::replace(
-            &mut self.scratch.lead_states[lead as usize].ever_routed,
-            true,
-        ) {
+        // A lead routed again after nurture is routed once (and `assign`
+        // counts its first partner once: `ever_routed` is set after it).
+        if !self.scratch.lead_states[lead as usize].ever_routed {
             self.tally(lead).routed += 1;
         }
         if self
@@ -796,6 +873,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             .is_some_and(|&r| r != NONE && r != holder)
         {
             self.tally(lead).channel_conflicts += 1;
+            self.observer
+                .conflict(t, lead, self.world.registrant[lead as usize]);
         }
         let arrival = self.scratch.lead_states[lead as usize].arrived_at;
         if team_of(self.model, holder)
@@ -806,6 +885,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.tally(lead).after_hours += 1;
         }
         self.assign(lead, holder, t);
+        self.scratch.lead_states[lead as usize].ever_routed = true;
     }
 
     /// When the SLA takes back a lead `holder` got at `assigned_at`: the
@@ -833,9 +913,15 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Gives the lead to `holder` at time `t`: work starts now or it queues.
     fn assign(&mut self, lead: u32, holder: u32, t: f64) {
-        let eligible = self.last_eligible;
-        self.observer.assigned(t, lead, holder, eligible);
+        let sourced = self.scratch.lead_states[lead as usize].sourced;
+        if !sourced {
+            let eligible = self.last_eligible;
+            self.observer.assigned(t, lead, holder, eligible);
+        }
         let is_partner = self.is_partner(holder);
+        // A sourced lead is its partner's own: no routing tallies, no SLA,
+        // no caps.
+        let routed_partner = is_partner && !sourced;
         if t < self.model.horizon_hours {
             self.run.queues[holder as usize].assigned += 1;
         }
@@ -848,9 +934,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             &mut self.warm
         };
-        if is_partner {
+        if routed_partner {
             let tally = &mut run.partners[holder as usize];
-            if st.held_head == NONE {
+            if st.held_head == NONE && !st.ever_routed {
                 tally.first_leads += 1;
             }
             tally.leads += 1;
@@ -861,7 +947,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
             push_partner(&mut self.scratch.held, &mut st.held_head, holder);
             self.count_assignment(holder, t);
-        } else if !st.to_house {
+        } else if !is_partner && !st.to_house {
             st.to_house = true;
             run.to_house += 1;
         }
@@ -874,7 +960,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             h.queued += 1;
             self.observer.queued(t, lead, holder);
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
-            if is_partner && self.policy.sla.is_some() {
+            if routed_partner && self.policy.sla.is_some() {
                 self.scratch.calendar.schedule(
                     self.sla_deadline(holder, t),
                     EventKind::Deadline { lead, attempt },
@@ -906,7 +992,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         state.phase = Phase::Working;
         state.contact_at = contact_at;
         let attempt = st.attempt;
-        if self.is_partner(st.holder) && contact_at > deadline {
+        if self.is_partner(st.holder) && !st.sourced && contact_at > deadline {
             // Too late: the SLA takes it back at the deadline. A queued lead
             // already has its deadline on the calendar.
             if !was_queued {
@@ -1058,8 +1144,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         match self.model.partners.get(holder as usize) {
             None => 1.0,
             Some(p) => {
-                let segment =
-                    &self.model.leads.segments[self.world.leads[lead as usize].segment as usize];
+                let segment = &self.model.leads.segments[self.lead(lead).segment as usize];
                 if segment.vertical.is_none_or(|v| p.covers_vertical[v]) {
                     1.0
                 } else {
@@ -1167,11 +1252,14 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if st.attempt != attempt || st.phase != Phase::Working {
             return;
         }
-        let the_lead = self.world.leads[lead as usize];
+        let the_lead = self.lead(lead);
         let delay = t - st.arrived_at;
         let hour = crate::calendar::hour_of_week(self.model.start_weekday, st.arrived_at);
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
+        // Partner tallies, learning and per-lead fees are for the leads the
+        // policy gives partners, not their own.
+        let routed_partner = is_partner && !st.sourced;
         if st.counted {
             self.scratch.ttfc.push(delay);
         }
@@ -1181,7 +1269,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let bin = &mut run.ttfc_by_hour[hour];
         bin.0 += delay;
         bin.1 += 1;
-        if is_partner {
+        if routed_partner {
             let period = (t / self.policy.payout.period_hours) as u64;
             let ps = &mut self.scratch.partner_states[holder as usize];
             if ps.kept_period != period {
@@ -1216,7 +1304,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.observer.unreached(t, lead, holder);
                 self.tally(lead).outcomes.unreached += 1;
                 self.scratch.lead_states[lead as usize].phase = Phase::Done;
-                if is_partner {
+                if routed_partner {
                     self.scratch.learning[holder as usize].resolved(false);
                 }
                 self.free_slot(holder, t);
@@ -1233,7 +1321,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if u < p_opportunity {
             self.tally(lead).opportunities += 1;
             self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
-            if is_partner {
+            if routed_partner {
                 self.tally(lead).partners[holder as usize].opportunities += 1;
                 self.scratch.partner_states[holder as usize].opportunities += 1;
                 let fee = self.scratch.accounts[holder as usize].qualified_lead(
@@ -1263,11 +1351,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.free_slot(holder, t);
             }
         } else {
-            if !self.nurture(lead, t) {
+            if st.sourced || !self.nurture(lead, t) {
                 self.tally(lead).outcomes.disqualified += 1;
                 self.scratch.lead_states[lead as usize].phase = Phase::Done;
             }
-            if is_partner {
+            if routed_partner {
                 self.scratch.learning[holder as usize].resolved(false);
             }
             self.free_slot(holder, t);
@@ -1276,7 +1364,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     fn close(&mut self, lead: u32, t: f64) {
         let st = self.scratch.lead_states[lead as usize];
-        debug_assert_eq!(st.phase, Phase::Opportunity);
+        if st.phase != Phase::Opportunity {
+            // A sourced opportunity its partner took with it when it left.
+            debug_assert!(st.sourced && st.phase == Phase::Done);
+            return;
+        }
         let holder = st.holder;
         let is_partner = self.is_partner(holder);
         let skill = self.world.skills[holder as usize];
@@ -1331,14 +1423,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.observer.renegotiated(t, lead, holder, won);
             }
         }
-        if is_partner {
+        if is_partner && !st.sourced {
             self.scratch.learning[holder as usize].resolved(won);
         }
         if won {
             let team = team_of(self.model, holder);
-            revenue = self.world.leads[lead as usize].deal_size
-                * team.deal_size_factor
-                * (1.0 - discount);
+            revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
             let p_churn =
                 (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
             let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
@@ -1349,6 +1439,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
             run.outcomes.won += 1;
             run.revenue += revenue;
+            if st.sourced {
+                run.sourced_revenue += revenue;
+            }
             run.discount_sum += discount;
             // The lead's first partner: the tail of its list of holders.
             let mut entry = self.scratch.lead_states[lead as usize].held_head;
@@ -1380,7 +1473,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     0.0
                 };
                 self.pay(t, lead, holder, deal.commission);
-                let segment = self.world.leads[lead as usize].segment as usize;
+                let segment = self.lead(lead).segment as usize;
                 for spiff in &self.policy.spiffs {
                     if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
                         let tier = self.scratch.partner_states[holder as usize].tier;
@@ -1394,6 +1487,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                     }
                 }
                 self.earn(holder, t, -clawback);
+                self.scratch.partner_states[holder as usize].mdf_window += deal.mdf;
                 let run = self.tally(lead);
                 run.mdf += deal.mdf;
                 run.clawbacks += clawback;

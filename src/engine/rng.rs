@@ -49,6 +49,11 @@ pub enum Purpose {
     /// Whether a discarded lead is nurtured, its delay, and its signals
     /// when it comes back.
     Nurture,
+    /// A partner's own leads: arrival gaps (attempt 0) and each lead's
+    /// segment, quality and deal size (attempt k), keyed by the partner.
+    Sourced,
+    /// The leads a partner's MDF buys, keyed by partner and payout period.
+    Mdf,
     /// The streams of one arm of a simulated pilot (`leadsim power`). Its
     /// value predates the enum and is kept so pilots draw what they drew.
     PilotArm = 0xA4A4,
@@ -88,8 +93,8 @@ pub struct Streams {
 }
 
 /// The engine's purposes' discriminants run from 1 to this minus one (the
-/// last is `Nurture`; `PilotArm` keys pilots directly, without a prefix).
-const PURPOSES: usize = Purpose::Nurture as usize + 1;
+/// last is `Mdf`; `PilotArm` keys pilots directly, without a prefix).
+const PURPOSES: usize = Purpose::Mdf as usize + 1;
 
 impl Streams {
     pub fn new(replication_seed: u64) -> Self {

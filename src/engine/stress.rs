@@ -56,6 +56,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             return;
         }
         self.scratch.partner_states[acquired as usize].left = true;
+        self.scratch.partner_states[acquired as usize].successor = acquirer;
         self.run.partners[acquired as usize].left_at_hours = Some(t);
 
         // Open work: the acquirer now holds it (and has held it, for re-routing).

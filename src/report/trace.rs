@@ -86,6 +86,23 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
         Decision::Reserved { hours, partner } => {
             format!("{hours:.2}h reserve -> {}", holder(partner))
         }
+        Decision::Account {
+            hours,
+            partner,
+            registration,
+        } => format!(
+            "{hours:.2}h {} -> {}",
+            if registration {
+                "registration honoured"
+            } else {
+                "incumbent preferred"
+            },
+            holder(partner)
+        ),
+        Decision::Conflict { hours, registrant } => format!(
+            "{hours:.2}h channel conflict: registered to {}",
+            holder(registrant)
+        ),
         Decision::Renegotiated { hours, won } => format!(
             "{hours:.2}h discount beyond the approved maximum renegotiated: {}",
             if won { "signed" } else { "lost" }
@@ -93,7 +110,8 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
     }
 }
 
-/// The trace as CSV, one row per lead (the first `limit` leads, if given).
+/// The trace as CSV, one row per lead that arrived, in order of arrival
+/// (the first `limit` leads, if given).
 pub fn render(model: &Model, policy: usize, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u8> {
     let rule = rule_name(model, policy);
     let holder = |h: u32| {
@@ -119,10 +137,19 @@ pub fn render(model: &Model, policy: usize, leads: &[LeadTrace], limit: Option<u
         "outcome",
         "revenue",
         "payouts",
+        "source",
     ])
     .expect("writing to memory");
     let hours = |h: f64| format!("{h:.3}");
-    for (i, l) in leads.iter().enumerate().take(limit.unwrap_or(usize::MAX)) {
+    // A partner's own leads are numbered after the vendor's: in order of
+    // arrival they fall among them (a stable sort keeps ties in id order).
+    let mut rows: Vec<(usize, &LeadTrace)> = leads
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.arrived)
+        .collect();
+    rows.sort_by(|a, b| a.1.arrival_hours.total_cmp(&b.1.arrival_hours));
+    for (i, l) in rows.into_iter().take(limit.unwrap_or(usize::MAX)) {
         let segment = &model.leads.segments[l.segment as usize];
         w.write_record([
             i.to_string(),
@@ -156,6 +183,9 @@ pub fn render(model: &Model, policy: usize, leads: &[LeadTrace], limit: Option<u
             l.outcome.to_string(),
             format!("{:.2}", l.revenue),
             format!("{:.2}", l.payouts),
+            l.sourced_by.map_or("vendor".into(), |p| {
+                text_cell(&format!("sourced by {}", holder(p)))
+            }),
         ])
         .expect("writing to memory");
     }

@@ -145,6 +145,10 @@ pub(super) fn partners(
             .and_then(|e| exclusive(c, &path, e, &names_ids, regions, verticals));
         let discount_discipline = p.discount_discipline.unwrap_or(0.0);
         c.unit(&format!("{path}.discount_discipline"), discount_discipline);
+        let sourced_per_day = p.sourced_per_day.unwrap_or(0.0);
+        c.non_negative(&format!("{path}.sourced_per_day"), sourced_per_day);
+        let leads_per_mdf_1000 = p.leads_per_mdf_1000.unwrap_or(0.0);
+        c.non_negative(&format!("{path}.leads_per_mdf_1000"), leads_per_mdf_1000);
         let Some(team) = team else { continue };
         for name in names {
             out.push(Partner {
@@ -155,6 +159,8 @@ pub(super) fn partners(
                 team: team.clone(),
                 effort_elasticity: behaviour.elasticity,
                 discount_discipline,
+                sourced_per_hour: sourced_per_day / HOURS_PER_DAY,
+                leads_per_mdf: leads_per_mdf_1000 / 1000.0,
                 exclusive,
                 min_period_earnings: behaviour.min_earnings,
                 patience_periods: behaviour.patience,

@@ -349,6 +349,14 @@ pub struct RawPartner {
     /// is pulled down to it.
     #[serde(default)]
     pub discount_discipline: Option<f64>,
+    /// The partner's own registered leads per day (Poisson), worked by it
+    /// alone.
+    #[serde(default)]
+    pub sourced_per_day: Option<f64>,
+    /// Sourced leads added over the next payout period per 1,000 of MDF the
+    /// partner received in a period.
+    #[serde(default)]
+    pub leads_per_mdf_1000: Option<f64>,
     #[serde(default)]
     pub effort_elasticity: Option<f64>,
     #[serde(default)]

@@ -63,6 +63,9 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         &mut tiers,
         &calendar,
     );
+    if let Some(ps) = &partners {
+        sourced_volume(&mut c, ps, raw.horizon_days);
+    }
     let tier_programme = raw
         .tiers
         .as_ref()
@@ -253,6 +256,24 @@ fn lead_volume(c: &mut Checker, l: &LeadModel, horizon_days: f64) {
                 "{:.1} leads a day for {} days is {expected_leads:.3e} leads per replication; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)",
                 l.arrivals_per_hour * HOURS_PER_DAY,
                 horizon_days
+            ),
+        );
+    }
+}
+
+/// The partner-sourced leads expected per replication, against
+/// [`MAX_EXPECTED_LEADS`].
+fn sourced_volume(c: &mut Checker, partners: &[Partner], horizon_days: f64) {
+    let per_day: f64 = partners
+        .iter()
+        .map(|p| p.sourced_per_hour * HOURS_PER_DAY)
+        .sum();
+    let expected = per_day * horizon_days;
+    if expected > MAX_EXPECTED_LEADS {
+        c.fail(
+            "partners",
+            format!(
+                "the partners' sourced_per_day add up to {per_day:.1} leads a day, {expected:.3e} per replication over {horizon_days} days; the limit is {MAX_EXPECTED_LEADS:.0e} (each replication holds its leads in memory)"
             ),
         );
     }

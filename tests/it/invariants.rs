@@ -25,9 +25,16 @@ struct Variant {
     /// 4 stress events (exit, join, consolidation) run in their world, 5
     /// speed-to-lead curves with reach, and slots freed at first contact, 6
     /// a working week (calendar, arrival pattern, hours, business clock), 7
-    /// offers (single or broadcast, refusals, silence, selectivity).
+    /// offers (single or broadcast, refusals, silence, selectivity), 8 the
+    /// channel programme all at once (tiers that move, payouts by tier,
+    /// SPIFFs, a cap, incumbents, registrations, nurture, partner-sourced
+    /// leads and MDF that buys them, a sourcing partner leaving and one
+    /// acquired), in its stress world.
     feature: u8,
 }
+
+/// The programme feature's `payout.cap_per_period`.
+const CAP: f64 = 2500.0;
 
 fn scenario(v: &Variant) -> String {
     let routing = match v.rule {
@@ -126,6 +133,41 @@ fn scenario(v: &Variant) -> String {
             .set("partners.1.selectivity", json!(1.5))
             .set("partners.1.reject_when_full", json!(true))
             .set("partners.1.hours", json!({"from": 8, "to": 20})),
+        8 => doc
+            .merge(json!({
+                "tiers": {"review_days": 5, "levels": [
+                    {"name": "gold", "min_revenue": 200000}, {"name": "silver", "min_revenue": 0}]},
+                "leads": {"existing_account_share": 0.3, "registered_share": 0.3},
+                "economics": {"incumbent_win_factor": 1.5},
+                "stress": [{"name": "programme", "events": [
+                    {"day": 7, "partner_exit": {"partner": "G-1"}},
+                    {"day": 9, "consolidation": {"acquirer": "S-1", "acquired": "G-2"}}]}]}))
+            .set("partners.0.sourced_per_day", json!(1.5))
+            .set("partners.0.leads_per_mdf_1000", json!(5))
+            .set("partners.1.sourced_per_day", json!(0.5))
+            .set("policies.0.payout.mdf_rate", json!(0.05))
+            .set("policies.0.payout.period_days", json!(4))
+            .set("policies.0.payout.cap_per_period", json!(CAP))
+            .set(
+                "policies.0.payout.by_tier",
+                json!({"gold": {"commission": [{"from": 0, "rate": 0.2}]}}),
+            )
+            .set(
+                "policies.0.payout.spiffs",
+                json!([{"region": "na", "from_day": 2, "to_day": 12, "amount": 300}]),
+            )
+            .set(
+                "policies.0.eligibility.incumbent",
+                json!(if v.then_house { "prefer" } else { "ignore" }),
+            )
+            .set(
+                "policies.0.eligibility.registration",
+                json!(if v.skip_when_full { "honor" } else { "ignore" }),
+            )
+            .set(
+                "policies.0.nurture",
+                json!({"share": 0.5, "after_days": {"exponential": {"mean": 3}}}),
+            ),
         4 => doc.merge(json!({"stress": [{"name": "shock", "events": [
             {"day": 4, "partner_exit": {"partner": "S-1"}},
             {"day": 6, "consolidation": {"acquirer": "G-1", "acquired": "S-2"}},
@@ -154,7 +196,7 @@ fn variant() -> impl Strategy<Value = Variant> {
         any::<bool>(),
         prop::sample::select(vec!["require", "prefer", "ignore"]),
         1u32..6,
-        0u8..8,
+        0u8..9,
     )
         .prop_map(
             |(
@@ -190,23 +232,51 @@ proptest! {
     fn every_lead_ends_in_exactly_one_outcome(v in variant(), seed in any::<u64>()) {
         let m = model(&scenario(&v));
         let mut scratch = Scratch::default();
-        let world_index = if v.feature == 4 { 1 } else { 0 };
+        let world_index = if matches!(v.feature, 4 | 8) { 1 } else { 0 };
         for r in 0..3 {
             let world = draw_world(&m, r, Streams::new(replication_seed(seed, r)), world_index);
             let mut holders = Holders::default();
             let run = simulate_observed(&m, &m.policies[0], &world, &mut scratch, &mut holders);
+            prop_assert!(holders.negative.is_empty(), "negative payments: {:?}", holders.negative);
+            if v.feature == 8 {
+                for (&(partner, period), &paid) in &holders.paid {
+                    prop_assert!(paid <= CAP + 1e-6, "partner {partner} was paid {paid} in period {period}, over the cap");
+                }
+            }
             prop_assert!(holders.returned.is_empty(), "a re-routed lead went back to an earlier holder: {:?}", holders.returned);
             let first_leads: u32 = run.partners.iter().map(|p| p.first_leads).sum();
             let first_wins: u32 = run.partners.iter().map(|p| p.first_wins).sum();
             prop_assert!(first_leads <= run.routed);
             prop_assert!(first_wins <= run.outcomes.won);
             let o = run.outcomes;
-            prop_assert_eq!(run.leads as usize, world.leads.len());
+            // Every lead, the vendor's and the partners' own, ends once
+            // (a nurtured lead once, after it comes back).
+            prop_assert_eq!(run.leads as usize, world.leads.len() + holders.sourced.len());
+            prop_assert_eq!(run.sourced as usize, holders.sourced.len());
             prop_assert_eq!(o.total(), run.leads, "{:?}", o);
-            prop_assert_eq!(run.routed + o.below_threshold + o.unrouted, run.leads);
-            prop_assert_eq!(run.opportunities, o.won + o.lost);
-            prop_assert_eq!(run.contacts, o.disqualified + o.unreached + run.opportunities);
-            prop_assert!(o.dropped <= run.rerouted, "only a lead the SLA took back can be dropped");
+            prop_assert_eq!(holders.ended.len() as u32, run.leads, "a lead ended twice or never");
+            if v.feature != 8 {
+                prop_assert_eq!(run.routed + o.below_threshold + o.unrouted, run.leads);
+                prop_assert!(o.dropped <= run.rerouted, "only a lead the SLA took back can be dropped");
+            } else {
+                // A nurtured lead may be routed, then discarded for good.
+                prop_assert!(run.routed + o.below_threshold + o.unrouted + run.sourced >= run.leads);
+                prop_assert!(run.recycled <= o.below_threshold + o.disqualified + run.routed);
+                prop_assert!(o.dropped <= run.rerouted + run.sourced);
+                prop_assert!(run.sourced_revenue <= run.revenue + 1e-6);
+                prop_assert!(run.payouts >= 0.0 && run.mdf >= 0.0 && run.clawbacks >= 0.0);
+            }
+            // An open opportunity of a partner's own may leave with it
+            // (dropped), and a lead nurtured after a first contact is
+            // contacted again.
+            prop_assert!(o.won + o.lost <= run.opportunities);
+            prop_assert!(run.opportunities <= o.won + o.lost + o.dropped);
+            let decided = o.disqualified + o.unreached + run.opportunities;
+            prop_assert!(run.contacts >= decided && run.contacts <= decided + run.recycled);
+            if v.feature != 8 {
+                prop_assert_eq!(run.opportunities, o.won + o.lost);
+                prop_assert_eq!(run.contacts, decided);
+            }
             if v.sla_hours.is_none() {
                 prop_assert_eq!(run.sla_breaches, 0);
                 // Without an SLA only a partner leaving re-routes (its queue).
@@ -260,14 +330,14 @@ proptest! {
                 .iter()
                 .filter(|l| l.arrival_hours >= warmup * 24.0 && l.arrival_hours <= end)
                 .count();
-            prop_assert_eq!(run.leads as usize, counted);
+            prop_assert_eq!((run.leads - run.sourced) as usize, counted);
             prop_assert_eq!(run.outcomes.total() + run.open_at_readout, run.leads);
             if readout.is_none() {
                 prop_assert_eq!(run.open_at_readout, 0);
             }
             let o = run.outcomes;
             prop_assert!(o.won + o.lost <= run.opportunities);
-            prop_assert!(run.contacts <= run.leads + run.rerouted);
+            prop_assert!(run.contacts <= run.leads + run.rerouted + run.recycled);
         }
     }
 }
@@ -280,6 +350,19 @@ struct Holders {
     held: std::collections::HashMap<u32, Vec<u32>>,
     moved: std::collections::HashSet<u32>,
     returned: Vec<(u32, u32)>,
+    /// Partner-sourced leads that arrived, and every lead that ended (a
+    /// set: a lead ending twice shows as a count short of the leads).
+    sourced: std::collections::HashSet<u32>,
+    ended: std::collections::HashSet<u32>,
+    /// Paid per (partner, payout period of 4 days), and any payment below 0.
+    paid: std::collections::HashMap<(u32, u64), f64>,
+    negative: Vec<f64>,
+}
+
+impl Holders {
+    fn end(&mut self, lead: u32) {
+        assert!(self.ended.insert(lead), "lead {lead} ended twice");
+    }
 }
 
 impl Observer for Holders {
@@ -292,5 +375,39 @@ impl Observer for Holders {
     }
     fn moved(&mut self, _t: f64, lead: u32, _from: u32, _to: u32) {
         self.moved.insert(lead);
+    }
+    fn sourced(&mut self, _t: f64, lead: u32, _partner: u32) {
+        self.sourced.insert(lead);
+    }
+    fn paid(&mut self, t: f64, _lead: u32, holder: u32, amount: f64) {
+        if amount < 0.0 {
+            self.negative.push(amount);
+        }
+        *self.paid.entry((holder, (t / 96.0) as u64)).or_default() += amount;
+    }
+    fn below_threshold(&mut self, _t: f64, lead: u32) {
+        self.end(lead);
+    }
+    fn unrouted(&mut self, _t: f64, lead: u32) {
+        self.end(lead);
+    }
+    fn dropped(&mut self, _t: f64, lead: u32) {
+        self.end(lead);
+    }
+    fn unreached(&mut self, _t: f64, lead: u32, _holder: u32) {
+        self.end(lead);
+    }
+    fn contacted(&mut self, _t: f64, lead: u32, _holder: u32, opportunity: bool) {
+        if !opportunity {
+            self.end(lead);
+        }
+    }
+    fn closed(&mut self, _t: f64, lead: u32, _holder: u32, _won: bool, _revenue: f64) {
+        self.end(lead);
+    }
+    fn nurtured(&mut self, _t: f64, lead: u32, _back: f64) {
+        // Not an end after all: it comes back, with no history of holders.
+        self.ended.remove(&lead);
+        self.held.remove(&lead);
     }
 }
