@@ -92,6 +92,21 @@ pub fn describe(model: &Model) -> String {
         .map(|s| format!("{} (noise {})", s.name, s.noise))
         .collect();
     let _ = writeln!(o, "  signals: {}", signals.join(", "));
+    if model.leads.existing_account_share > 0.0 {
+        let _ = writeln!(
+            o,
+            "  {:.0}% from existing accounts, each with an incumbent partner (its win rate there x{})",
+            model.leads.existing_account_share * 100.0,
+            e.incumbent_win_factor
+        );
+    }
+    if model.leads.registered_share > 0.0 {
+        let _ = writeln!(
+            o,
+            "  {:.0}% match a partner's deal registration",
+            model.leads.registered_share * 100.0
+        );
+    }
     for s in &model.leads.segments {
         let region = s.region.map_or("any", |r| model.regions[r].as_str());
         let vertical = s.vertical.map_or("any", |v| model.verticals[v].as_str());
@@ -167,6 +182,21 @@ pub fn describe(model: &Model) -> String {
                 o,
                 "    keeps within a payout's max_discount {:.0}% of the time",
                 p.discount_discipline * 100.0
+            );
+        }
+        if p.sourced_per_hour > 0.0 || p.leads_per_mdf > 0.0 {
+            let mdf = if p.leads_per_mdf > 0.0 {
+                format!(
+                    ", and {} more per 1000 of MDF received in a payout period",
+                    p.leads_per_mdf * 1000.0
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "    sources {} leads a day of its own{mdf}",
+                p.sourced_per_hour * 24.0
             );
         }
     }
@@ -256,6 +286,29 @@ pub fn describe(model: &Model) -> String {
         }
         if !p.payout_by_tier.is_empty() {
             extras.push("payout by tier".to_string());
+        }
+        if !p.spiffs.is_empty() {
+            extras.push(format!("{} SPIFF(s)", p.spiffs.len()));
+        }
+        if model.leads.registered_share > 0.0 {
+            extras.push(
+                if p.eligibility.honor_registration {
+                    "registrations honoured"
+                } else {
+                    "registrations ignored"
+                }
+                .to_string(),
+            );
+        }
+        if model.leads.existing_account_share > 0.0 && p.eligibility.prefer_incumbent {
+            extras.push("incumbents preferred".to_string());
+        }
+        if let Some(n) = &p.nurture {
+            extras.push(format!(
+                "nurtures {:.0}% of discarded leads, back after {:.0} days on average",
+                n.share * 100.0,
+                n.after_days.mean()
+            ));
         }
         if let Some(e) = p.enablement {
             extras.push(format!(

@@ -122,6 +122,11 @@ pub struct PartnerSums {
     /// and the number of replications in which it contacted anyone.
     pub ttfc_mean_sum: f64,
     pub ttfc_replications: u64,
+    /// Its own leads, and their won revenue.
+    #[serde(default)]
+    pub sourced: f64,
+    #[serde(default)]
+    pub sourced_revenue: f64,
     /// Replications in which the partner left, and the sum of the days.
     pub left_replications: u64,
     pub left_day_sum: f64,
@@ -144,6 +149,8 @@ impl PartnerSums {
             self.wins,
             self.revenue,
             self.payouts,
+            self.sourced,
+            self.sourced_revenue,
             self.ttfc_mean_sum,
             self.left_day_sum,
             self.revoked_day_sum,
@@ -162,6 +169,8 @@ impl PartnerSums {
         self.wins += o.wins;
         self.revenue += o.revenue;
         self.payouts += o.payouts;
+        self.sourced += o.sourced;
+        self.sourced_revenue += o.sourced_revenue;
         self.ttfc_mean_sum += o.ttfc_mean_sum;
         self.ttfc_replications += o.ttfc_replications;
         self.left_replications += o.left_replications;
@@ -411,6 +420,8 @@ impl Results {
             sums.wins += tally.wins as f64;
             sums.revenue += tally.revenue;
             sums.payouts += tally.payouts;
+            sums.sourced += tally.sourced as f64;
+            sums.sourced_revenue += tally.sourced_revenue;
             if tally.contacts > 0 {
                 sums.ttfc_mean_sum += tally.ttfc_sum_hours / tally.contacts as f64;
                 sums.ttfc_replications += 1;

@@ -38,6 +38,9 @@ pub struct Summary {
     pub currency: Option<String>,
     /// With `tiers`: the tier names partner rows' `tier_days` follow.
     pub tier_names: Vec<String>,
+    /// Some partner sources leads (`sourced_per_day`, `leads_per_mdf_1000`):
+    /// `partners.csv` and the report's partner tables show them.
+    pub partner_sourcing: bool,
 }
 
 /// How a policy holds up on one metric across all worlds.
@@ -95,6 +98,9 @@ pub struct PartnerRow {
     pub wins: f64,
     pub revenue: f64,
     pub payouts: f64,
+    /// Its own leads and their won revenue, per replication.
+    pub sourced: f64,
+    pub sourced_revenue: f64,
     /// Mean over replications in which it contacted a lead; `None` if never.
     pub ttfc_mean_hours: Option<f64>,
     /// Share of replications in which the partner left the programme, and
@@ -165,6 +171,8 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
                         wins: s.wins / reps,
                         revenue: s.revenue / reps,
                         payouts: s.payouts / reps,
+                        sourced: s.sourced / reps,
+                        sourced_revenue: s.sourced_revenue / reps,
                         left_share: s.left_replications as f64 / reps,
                         left_mean_day: (s.left_replications > 0)
                             .then(|| s.left_day_sum / s.left_replications as f64),
@@ -226,6 +234,10 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
         warmup_days: model.warmup_hours / crate::model::HOURS_PER_DAY,
         readout_day: model.readout_hours.map(|h| h / crate::model::HOURS_PER_DAY),
         currency: model.currency.clone(),
+        partner_sourcing: model
+            .partners
+            .iter()
+            .any(|p| p.sourced_per_hour > 0.0 || p.leads_per_mdf > 0.0),
         tier_names: if model.tier_programme.is_some() {
             model.tiers.clone()
         } else {

@@ -93,6 +93,10 @@ pub struct PartnerTally {
     /// Sum of the scores of the leads it received.
     pub score_sum: f64,
     pub active_at_start: bool,
+    /// Its own leads that arrived, and their won revenue (in `revenue`
+    /// too).
+    pub sourced: u32,
+    pub sourced_revenue: f64,
     /// When it left the programme, if it did.
     pub left_at_hours: Option<f64>,
     /// When it lost its exclusive territory, if it did.
@@ -1441,6 +1445,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             run.revenue += revenue;
             if st.sourced {
                 run.sourced_revenue += revenue;
+                run.partners[holder as usize].sourced_revenue += revenue;
             }
             run.discount_sum += discount;
             // The lead's first partner: the tail of its list of holders.

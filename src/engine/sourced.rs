@@ -118,6 +118,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let run = self.tally(lead);
         run.leads += 1;
         run.sourced += 1;
+        run.partners[p as usize].sourced += 1;
         self.observer.sourced(t, lead, p);
         self.assign(lead, p, t);
     }

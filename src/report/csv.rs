@@ -92,6 +92,9 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
     ]
     .map(String::from)
     .to_vec();
+    if s.partner_sourcing {
+        header.extend(["sourced_leads".into(), "sourced_revenue".into()]);
+    }
     // With `tiers`: where each partner ended, and its days in each tier.
     if !s.tier_names.is_empty() {
         header.push("tier_end".into());
@@ -118,6 +121,9 @@ pub fn partners_csv(s: &Summary) -> Vec<u8> {
                 file_number(p.exclusivity_revoked_share),
                 num(p.exclusivity_revoked_mean_day),
             ];
+            if s.partner_sourcing {
+                row.extend([file_number(p.sourced), file_number(p.sourced_revenue)]);
+            }
             if !s.tier_names.is_empty() {
                 row.push(p.tier_end.as_deref().map_or(String::new(), text_cell));
                 row.extend(p.tier_days.iter().map(|&d| file_number(d)));

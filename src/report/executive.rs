@@ -171,5 +171,49 @@ pub fn sentences(s: &Summary) -> Vec<String> {
             ));
         }
     }
+    out.extend(pipeline_taken(s));
+    out
+}
+
+/// For each stress world in which leaving partners took open sourced
+/// pipeline with them: what it cost, per policy, against the base world.
+fn pipeline_taken(s: &Summary) -> Vec<String> {
+    let mean = |c: &crate::summary::Cell, m: Metric| c.metrics[m].map_or(0.0, |e| e.mean);
+    let money = |v: f64| {
+        let currency = s
+            .currency
+            .as_deref()
+            .map_or(String::new(), |c| format!(" {c}"));
+        format!("{}{currency}", human(v, Unit::Money))
+    };
+    let mut out = Vec::new();
+    for world in s.worlds.iter().filter(|w| w.as_str() != BASE_WORLD) {
+        let parts: Vec<String> = s
+            .world_cells(world)
+            .into_iter()
+            .filter(|c| mean(c, Metric::SourcedPipelineLost) > 0.0)
+            .map(|c| {
+                let base = s
+                    .world_cells(BASE_WORLD)
+                    .into_iter()
+                    .find(|b| b.policy == c.policy)
+                    .map_or(0.0, |b| mean(b, Metric::PartnerSourcedRevenue));
+                format!(
+                    "under {} open pipeline worth {} in deal size, and partner-sourced revenue {} against {} in the base world",
+                    c.policy,
+                    money(mean(c, Metric::SourcedPipelineLost)),
+                    money(mean(c, Metric::PartnerSourcedRevenue)),
+                    money(base),
+                )
+            })
+            .collect();
+        if !parts.is_empty() {
+            out.push(format!(
+                "In `{world}`, partners that left took their own deals with them (means {}): {}.",
+                per_horizon(s.horizon_days),
+                parts.join("; ")
+            ));
+        }
+    }
     out
 }

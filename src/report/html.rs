@@ -165,6 +165,7 @@ struct PartnerView {
     wins: String,
     revenue: String,
     payouts: String,
+    sourced: String,
     ttfc: String,
     left: String,
     exclusivity: String,
@@ -271,6 +272,11 @@ fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
                     wins: format!("{:.1}", p.wins),
                     revenue: human(p.revenue, Unit::Money),
                     payouts: human(p.payouts, Unit::Money),
+                    sourced: format!(
+                        "{:.1} ({})",
+                        p.sourced,
+                        human(p.sourced_revenue, Unit::Money)
+                    ),
                     ttfc: p
                         .ttfc_mean_hours
                         .map_or("n/a".into(), |h| format!("{h:.1}")),
@@ -338,6 +344,7 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         rows => rows(summary),
         charts => charts,
         partner_tables => partner_tables(summary),
+        partner_sourcing => summary.partner_sourcing,
         worlds => world_tables(summary),
         world_names => summary.worlds,
         robustness_metrics => ROBUSTNESS.map(Metric::name),

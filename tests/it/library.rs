@@ -128,6 +128,15 @@ fn new_writes_starter_scenarios_that_run() {
         "\"expect\"",
         "better_than",
         "not_worse_than",
+        "by_tier",
+        "\"tiers\": {\"review_days\"",
+        "spiffs",
+        "existing_account_share",
+        "registered_share",
+        "incumbent",
+        "nurture",
+        "sourced_per_day",
+        "leads_per_mdf_1000",
     ] {
         assert!(full.contains(feature), "{feature}");
     }

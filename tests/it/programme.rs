@@ -500,3 +500,243 @@ fn nurtured_leads_come_back_once_after_the_delay_with_their_quality() {
     )
     .contains("policies[0].nurture.share"));
 }
+
+/// Partner S sources its own leads; partner O sources none. Every lead is
+/// worth exactly 10,000; S qualifies every lead it contacts (quality 1, no
+/// decay) and wins half; O is a default partner.
+fn sourcing(per_day: f64, extra: serde_json::Value) -> Scenario {
+    Scenario::new(json!({
+        "name": "sourcing", "horizon_days": 60, "seed": 16,
+        "leads": {"arrivals_per_day": 2,
+                  "segments": [{"name": "all", "deal_size": {"fixed": 10000}, "quality": {"fixed": 1}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "partners": [
+            {"name": "S", "capacity": 200, "response_hours": {"fixed": 2}, "win_rate": 0.5,
+             "qualify_rate": 1, "work_days": {"fixed": 20}, "sourced_per_day": per_day},
+            {"name": "O", "capacity": 100, "response_hours": {"fixed": 2}, "win_rate": 0.5}],
+        "policies": [{"name": "p", "routing": {"rule": "round_robin"}}]
+    }))
+    .merge(extra)
+}
+
+/// What happened to partner-sourced leads, and who was assigned which lead.
+#[derive(Default)]
+struct Sourcing {
+    arrivals: Vec<(f64, u32, u32)>,
+    contacts: Vec<(u32, u32)>,
+    assigned: Vec<u32>,
+    dropped: Vec<u32>,
+}
+impl Observer for Sourcing {
+    fn sourced(&mut self, t: f64, lead: u32, partner: u32) {
+        self.arrivals.push((t, lead, partner));
+    }
+    fn contacted(&mut self, _t: f64, lead: u32, holder: u32, _opportunity: bool) {
+        self.contacts.push((lead, holder));
+    }
+    fn assigned(&mut self, _t: f64, lead: u32, _holder: u32, _eligible: u32) {
+        self.assigned.push(lead);
+    }
+    fn dropped(&mut self, _t: f64, lead: u32) {
+        self.dropped.push(lead);
+    }
+}
+
+impl Sourcing {
+    fn is_sourced(&self, lead: u32) -> bool {
+        self.arrivals.iter().any(|a| a.1 == lead)
+    }
+}
+
+#[test]
+fn a_partners_own_leads_arrive_at_its_rate_and_only_it_works_them() {
+    let m = sourcing(4.0, json!({})).model();
+    let s = run(&m, 40, 16);
+    // Poisson with mean 4 x 60 = 240 per replication; 4 se of the mean.
+    let sourced = metric(&s, "p", Metric::Sourced);
+    assert!(
+        (sourced.mean - 240.0).abs() < 4.0 * standard_error(&sourced),
+        "{sourced:?}"
+    );
+    // Leads counts them, and their won revenue is 10,000 a win.
+    let leads = metric(&s, "p", Metric::Leads).mean;
+    assert!(leads > sourced.mean + 100.0, "{leads}");
+    let mut story = Sourcing::default();
+    let run = observe(&m, 0, 16, 0, &mut story);
+    assert_eq!(run.sourced as usize, story.arrivals.len());
+    assert!(story.arrivals.iter().all(|a| a.2 == 0), "only S sources");
+    // Never routed, and only S contacts them.
+    assert!(story.assigned.iter().all(|&l| !story.is_sourced(l)));
+    let contacted: Vec<_> = story
+        .contacts
+        .iter()
+        .filter(|c| story.is_sourced(c.0))
+        .collect();
+    assert!(contacted.len() > 200, "{}", contacted.len());
+    assert!(contacted.iter().all(|c| c.1 == 0));
+    // Their wins are S's, paid like any: revenue is whole deals.
+    assert_eq!(run.sourced_revenue % 10_000.0, 0.0);
+    assert!(run.sourced_revenue > 0.0 && run.sourced_revenue <= run.partners[0].revenue);
+    // The fairness tallies count the leads the policy gave: S is offered
+    // half the vendor's leads, like O.
+    let (s_leads, o_leads) = (run.partners[0].leads, run.partners[1].leads);
+    assert!(s_leads.abs_diff(o_leads) <= 1, "{s_leads} vs {o_leads}");
+}
+
+#[test]
+fn a_partner_that_leaves_takes_its_own_leads_and_its_open_pipeline() {
+    let m = sourcing(
+        4.0,
+        json!({"stress": [{"name": "S leaves", "events": [
+            {"day": 30, "partner_exit": {"partner": "S"}}]}]}),
+    )
+    .model();
+    let mut total = 0.0;
+    let reps = 30;
+    for r in 0..reps {
+        let world = leadsim::engine::leads::draw_world(
+            &m,
+            r,
+            leadsim::engine::rng::Streams::new(leadsim::engine::rng::replication_seed(16, r)),
+            1,
+        );
+        let mut story = Sourcing::default();
+        let run = leadsim::engine::simulate_observed(
+            &m,
+            &m.policies[0],
+            &world,
+            &mut leadsim::engine::Scratch::default(),
+            &mut story,
+        );
+        // Nothing of S's arrives after it leaves (day 30 = 720 hours).
+        assert!(story.arrivals.iter().all(|a| a.0 < 720.0));
+        total += story.arrivals.len() as f64;
+        // Its open leads leave with it, dropped, worth 10,000 each: every
+        // lead it sourced in the last 20 days is an open opportunity (it
+        // qualifies all and works each 20 days), Poisson with mean 80.
+        let dropped = story
+            .dropped
+            .iter()
+            .filter(|&&l| story.is_sourced(l))
+            .count();
+        assert!((40..=130).contains(&dropped), "{dropped}");
+        assert_eq!(run.sourced_pipeline_lost, 10_000.0 * dropped as f64);
+        assert_eq!(run.outcomes.total(), run.leads);
+    }
+    // Poisson with mean 4 x 30 = 120 per replication: sd sqrt(120 x 30)
+    // = 60 over the total of 3,600; 4 sd.
+    assert!((total - 120.0 * reps as f64).abs() < 240.0, "{total}");
+    // The summary says what the exit cost, with the run's own figures.
+    let s = run(&m, 10, 16);
+    let lost = s.cells[1].metrics[Metric::SourcedPipelineLost]
+        .unwrap()
+        .mean;
+    let sentence = leadsim::report::executive::sentences(&s)
+        .into_iter()
+        .find(|x| x.contains("took their own deals"))
+        .expect("a sentence on the pipeline taken");
+    assert!(sentence.starts_with("In `S leaves`"), "{sentence}");
+    assert!(
+        sentence.contains(&leadsim::format::human(lost, leadsim::metrics::Unit::Money)),
+        "{sentence} / {lost}"
+    );
+}
+
+#[test]
+fn mdf_received_in_a_period_buys_sourced_leads_in_the_next() {
+    // Two 30-day payout periods; 5 % MDF on every win (10,000 a deal, so
+    // 500 of MDF a win); 2 leads per 1,000 of MDF. Nothing is sourced in
+    // the first period, so the second period's sourced leads are Poisson
+    // with mean 0.002 x the MDF received in the first, which a run read at
+    // day 30 measures exactly (the same draws: common random numbers).
+    let base = sourcing(0.0, json!({}))
+        .set(
+            "policies.0.payout",
+            json!({"period_days": 30, "mdf_rate": 0.05}),
+        )
+        .set("partners.0.work_days", json!({"fixed": 3}));
+    let buying = base
+        .clone()
+        .set("partners.0.leads_per_mdf_1000", json!(2))
+        .model();
+    let first_period = base.clone().set("readout_day", json!(30)).model();
+    let (mut expected, mut got) = (0.0, 0.0);
+    for r in 0..60 {
+        let mdf_s = {
+            // Only S's MDF buys leads: its share of the first period's MDF.
+            let run = observe(&first_period, 0, 16, r, &mut Unobserved);
+            run.partners[0].revenue * 0.05
+        };
+        let mut story = Sourcing::default();
+        let run = observe(&buying, 0, 16, r, &mut story);
+        assert!(story
+            .arrivals
+            .iter()
+            .all(|a| (720.0..1440.0).contains(&a.0)));
+        expected += 0.002 * mdf_s;
+        got += run.sourced as f64;
+    }
+    // The total is Poisson given the MDF: sd sqrt(expected); 4 sd.
+    assert!(expected > 500.0, "{expected}");
+    assert!(
+        (got - expected).abs() < 4.0 * expected.sqrt(),
+        "{got} vs {expected}"
+    );
+    // 0 buys nothing, and changes no other draw.
+    let zero = base
+        .clone()
+        .set("partners.0.leads_per_mdf_1000", json!(0))
+        .model();
+    let plain = base.model();
+    for r in 0..3 {
+        let (a, b) = (
+            observe(&zero, 0, 16, r, &mut Unobserved),
+            observe(&plain, 0, 16, r, &mut Unobserved),
+        );
+        assert_eq!(a.sourced, 0);
+        assert_eq!(
+            (a.leads, a.outcomes, a.revenue),
+            (b.leads, b.outcomes, b.revenue)
+        );
+    }
+}
+
+#[test]
+fn registrants_are_drawn_in_proportion_to_what_they_source() {
+    let m = accounts(
+        json!({"arrivals_per_day": 20, "registered_share": 1}),
+        json!({}),
+    )
+    .set("partners.0.sourced_per_day", json!(3))
+    .set("partners.1.sourced_per_day", json!(1))
+    .model();
+    let world = world_of(&m, 0);
+    let share = |p: u32| {
+        world.registrant.iter().filter(|&&r| r == p).count() as f64 / world.registrant.len() as f64
+    };
+    // Binomial over ~600 leads: se at most 0.02; 4 se. C sources nothing.
+    for (p, expected) in [(0, 0.75), (1, 0.25)] {
+        assert!((share(p) - expected).abs() < 0.08, "{p}: {}", share(p));
+    }
+    assert_eq!(share(2), 0.0);
+}
+
+#[test]
+fn sourcing_fields_are_checked() {
+    for (path, value, expected) in [
+        (
+            "partners.0.sourced_per_day",
+            json!(-1),
+            "partners[0].sourced_per_day",
+        ),
+        (
+            "partners.0.leads_per_mdf_1000",
+            json!(-0.5),
+            "partners[0].leads_per_mdf_1000",
+        ),
+        ("partners.0.sourced_per_day", json!(1e6), "limit is 1e7"),
+    ] {
+        let err = load_error(&sourcing(1.0, json!({})).set(path, value).text());
+        assert!(err.contains(expected), "expected `{expected}` in {err}");
+    }
+}
