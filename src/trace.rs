@@ -262,8 +262,9 @@ impl Observer for Recorder<'_> {
             partners,
         });
     }
-    fn sourced(&mut self, time: f64, lead: u32, partner: u32) {
+    fn sourced(&mut self, time: f64, lead: u32, partner: u32, segment: u32) {
         let l = self.lead(lead);
+        l.segment = segment;
         l.arrived = true;
         l.arrival_hours = time;
         l.sourced_by = Some(partner);
@@ -350,8 +351,12 @@ pub fn trace(
         &mut Scratch::default(),
         &mut recorder,
     );
+    // Partner-sourced leads come after the world's, and carry their own
+    // segment.
     let mut leads = recorder.leads;
-    leads.resize_with(world.leads.len(), LeadTrace::default);
+    if leads.len() < world.leads.len() {
+        leads.resize_with(world.leads.len(), LeadTrace::default);
+    }
     for (l, lead) in leads.iter_mut().zip(&world.leads) {
         l.segment = lead.segment;
     }

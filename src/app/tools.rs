@@ -51,11 +51,12 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
         &leadsim::report::trace::render(&model, policy, &leads, args.leads),
     )?;
     let o = run.outcomes;
+    let arrived = leads.iter().filter(|l| l.arrived).count();
     eprintln!(
         "wrote {} ({} of {} leads): won {}, lost {}, disqualified {}, dropped {}, unrouted {}, below threshold {}",
         out.display(),
-        args.leads.map_or(leads.len(), |k| k.min(leads.len())),
-        leads.len(),
+        args.leads.map_or(arrived, |k| k.min(arrived)),
+        arrived,
         o.won,
         o.lost,
         o.disqualified,

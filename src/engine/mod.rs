@@ -240,8 +240,9 @@ pub trait Observer {
     /// The SLA's `max_reroutes` ran out: the lead goes to the SLA's `then`.
     fn escalated(&mut self, _time: f64, _lead: u32) {}
     fn unrouted(&mut self, _time: f64, _lead: u32) {}
-    /// A partner-sourced lead arrived at `partner`, which works it alone.
-    fn sourced(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// A partner-sourced lead in `segment` arrived at `partner`, which
+    /// works it alone.
+    fn sourced(&mut self, _time: f64, _lead: u32, _partner: u32, _segment: u32) {}
     /// The lead went to `partner` because it registered the deal
     /// (`registration`) or holds the account (otherwise).
     fn account(&mut self, _time: f64, _lead: u32, _partner: u32, _registration: bool) {}

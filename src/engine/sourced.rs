@@ -119,7 +119,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         run.leads += 1;
         run.sourced += 1;
         run.partners[p as usize].sourced += 1;
-        self.observer.sourced(t, lead, p);
+        let segment = self.lead(lead).segment;
+        self.observer.sourced(t, lead, p, segment);
         self.assign(lead, p, t);
     }
 

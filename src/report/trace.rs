@@ -161,7 +161,11 @@ pub fn render(model: &Model, policy: usize, leads: &[LeadTrace], limit: Option<u
             segment
                 .vertical
                 .map_or(String::new(), |v| text_cell(&model.verticals[v])),
-            format!("{:.4}", l.score),
+            // A partner's own lead is not scored.
+            match l.sourced_by {
+                Some(_) => String::new(),
+                None => format!("{:.4}", l.score),
+            },
             text_cell(
                 &l.decisions
                     .iter()

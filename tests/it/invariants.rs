@@ -376,7 +376,7 @@ impl Observer for Holders {
     fn moved(&mut self, _t: f64, lead: u32, _from: u32, _to: u32) {
         self.moved.insert(lead);
     }
-    fn sourced(&mut self, _t: f64, lead: u32, _partner: u32) {
+    fn sourced(&mut self, _t: f64, lead: u32, _partner: u32, _segment: u32) {
         self.sourced.insert(lead);
     }
     fn paid(&mut self, t: f64, _lead: u32, holder: u32, amount: f64) {

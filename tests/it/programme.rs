@@ -528,7 +528,7 @@ struct Sourcing {
     dropped: Vec<u32>,
 }
 impl Observer for Sourcing {
-    fn sourced(&mut self, t: f64, lead: u32, partner: u32) {
+    fn sourced(&mut self, t: f64, lead: u32, partner: u32, _segment: u32) {
         self.arrivals.push((t, lead, partner));
     }
     fn contacted(&mut self, _t: f64, lead: u32, holder: u32, _opportunity: bool) {
@@ -739,4 +739,49 @@ fn sourcing_fields_are_checked() {
         let err = load_error(&sourcing(1.0, json!({})).set(path, value).text());
         assert!(err.contains(expected), "expected `{expected}` in {err}");
     }
+}
+
+#[test]
+fn the_trace_shows_registrations_conflicts_and_partners_own_leads_in_arrival_order() {
+    let m = leadsim::load_file(&super::common::repo_file("scenarios/registration.json")).unwrap();
+    let rows = |policy: usize| -> Vec<Vec<String>> {
+        let (leads, run) = leadsim::trace::trace(&m, m.seed, policy, 0, 0);
+        let bytes = leadsim::report::trace::render(&m, policy, &leads, None);
+        let rows: Vec<Vec<String>> = csv::Reader::from_reader(&bytes[..])
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        // One row per lead that arrived, vendor and sourced alike.
+        assert_eq!(rows.len() as u32, run.leads);
+        rows
+    };
+    let honour = rows(0);
+    let arrivals: Vec<f64> = honour.iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(
+        arrivals.windows(2).all(|w| w[0] <= w[1]),
+        "in order of arrival"
+    );
+    let sourced: Vec<&Vec<String>> = honour
+        .iter()
+        .filter(|r| r[15].starts_with("sourced by "))
+        .collect();
+    assert!(sourced.len() > 100, "{}", sourced.len());
+    for r in &sourced {
+        // Worked by its own partner, never routed, not scored.
+        assert_eq!(r[15], format!("sourced by {}", r[11]), "{r:?}");
+        assert_eq!(r[6], "", "{r:?}");
+        assert_eq!(r[5], "", "{r:?}");
+    }
+    assert!(honour
+        .iter()
+        .any(|r| r[6].contains("registration honoured -> ")));
+    assert!(!honour.iter().any(|r| r[6].contains("channel conflict")));
+    let ignore = rows(1);
+    let conflicts = ignore
+        .iter()
+        .filter(|r| r[6].contains("channel conflict: registered to "))
+        .count();
+    let (_, run) = leadsim::trace::trace(&m, m.seed, 1, 0, 0);
+    assert_eq!(conflicts as u32, run.channel_conflicts);
+    assert!(conflicts > 500, "{conflicts}");
 }
