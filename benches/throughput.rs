@@ -7,7 +7,8 @@
 //! partners, Thompson sampling, partner behaviour, caps) on one thread, with
 //! the mean number of partners eligible per routing decision, which is what
 //! a learning rule's cost grows with; and `bench-week` (bench-20 with a
-//! working week, offers and speed-to-lead curves) on one thread. A plain harness, because one long run
+//! working week, offers and speed-to-lead curves) and `bench-programme`
+//! (bench-20 with the whole channel programme) on one thread. A plain harness, because one long run
 //! per setting is what the targets are stated in; repeat the command to see
 //! the machine's noise. `LEADSIM_BENCH_REPLICATIONS` overrides the count.
 
@@ -125,6 +126,17 @@ fn main() {
     let (per_core, _) = measure(&week, reps, 1);
     println!(
         "bench-week (bench-20 with hours, an arrival pattern, offers and curves, {reps} replications): 1 thread {:.2} M lead-simulations/s per core, {:.2} of bench-20's",
+        per_core / 1e6,
+        per_core / one
+    );
+    // The channel programme's bookkeeping on bench-20's network: tiers that
+    // move, payouts by tier, a SPIFF, incumbents, registrations, nurture,
+    // partner-sourced leads and MDF that buys them (sourced leads count as
+    // leads).
+    let programme = load("bench-programme.json");
+    let (per_core, _) = measure(&programme, reps, 1);
+    println!(
+        "bench-programme (bench-20 with the whole channel programme, {reps} replications): 1 thread {:.2} M lead-simulations/s per core, {:.2} of bench-20's",
         per_core / 1e6,
         per_core / one
     );

@@ -535,11 +535,18 @@ pub fn simulate_observed<O: Observer + ?Sized>(
 ) -> PolicyRun {
     let n_partners = model.partners.len();
     scratch.lead_states.clear();
-    // Every world lead's state waits at its index until the lead arrives;
-    // partner-sourced leads take the indices after.
-    scratch
-        .lead_states
-        .resize(world.leads.len(), LeadState::waiting());
+    // With partner-sourced leads, every world lead's state waits at its
+    // index until the lead arrives, and sourced leads take the indices
+    // after; without, states are pushed as leads arrive.
+    if model
+        .partners
+        .iter()
+        .any(|p| p.sourced_per_hour > 0.0 || p.leads_per_mdf > 0.0)
+    {
+        scratch
+            .lead_states
+            .resize(world.leads.len(), LeadState::waiting());
+    }
     scratch.sourced.clear();
     scratch.held.clear();
     scratch.offered.clear();
@@ -644,7 +651,7 @@ fn team_of(model: &Model, holder: u32) -> &Team {
 
 impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// Lead `id`: a world lead, or a partner-sourced one after them.
-    #[inline]
+    #[inline(always)]
     fn lead(&self, id: u32) -> Lead {
         let n = self.world.leads.len();
         match (id as usize).checked_sub(n) {
@@ -670,7 +677,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.run.leads += counted as u32;
             let signals = self.world.signals_of(i, n_signals);
             let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
-            self.scratch.lead_states[i] = LeadState {
+            let state = LeadState {
                 score,
                 holder: NONE,
                 attempt: 0,
@@ -696,6 +703,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 round_since: arrival,
                 routing_since: arrival,
             };
+            match self.scratch.lead_states.get_mut(i) {
+                Some(waiting) => *waiting = state,
+                None => self.scratch.lead_states.push(state),
+            }
             self.observer.arrived(arrival, i as u32, score);
             self.enter(i as u32, arrival);
         }
@@ -1145,6 +1156,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// The fit of a holder to a lead: 1, or the mismatch fit for a partner
     /// that does not cover the lead's vertical.
+    #[inline]
     fn fit(&self, lead: u32, holder: u32) -> f64 {
         match self.model.partners.get(holder as usize) {
             None => 1.0,
