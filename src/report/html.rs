@@ -264,7 +264,11 @@ fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
                 .iter()
                 .map(|p| PartnerView {
                     partner: p.partner.clone(),
-                    tier: p.tier.clone(),
+                    // With `tiers`, where it most often ended when it moved.
+                    tier: match &p.tier_end {
+                        Some(end) if *end != p.tier => format!("{} → {end}", p.tier),
+                        _ => p.tier.clone(),
+                    },
                     capacity: p.capacity,
                     leads: format!("{:.1}", p.leads),
                     kept: format!("{:.1}", p.kept),

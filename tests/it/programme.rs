@@ -785,3 +785,47 @@ fn the_trace_shows_registrations_conflicts_and_partners_own_leads_in_arrival_ord
     assert_eq!(conflicts as u32, run.channel_conflicts);
     assert!(conflicts > 500, "{conflicts}");
 }
+
+#[test]
+fn the_reports_partner_tables_show_own_leads_and_tier_moves() {
+    // S sources 4 leads a day and wins half of them at 10,000: at the
+    // 30-day review its revenue (about 60 wins) is far above gold's
+    // 250,000, which O (about 30 vendor leads a period, won at most half
+    // the time) would need 25 wins to reach.
+    let m = sourcing(4.0, json!({}))
+        .set("partners.0.tier", json!("silver"))
+        .set("partners.1.tier", json!("silver"))
+        .merge(json!({"tiers": {"review_days": 30, "levels": [
+            {"name": "gold", "min_revenue": 250000}, {"name": "silver", "min_revenue": 0}]}}))
+        .model();
+    let s = run(&m, 4, 16);
+    let html = String::from_utf8(leadsim::report::html::render(&s, &[]).unwrap()).unwrap();
+    assert!(html.contains("<th>own leads (won revenue)</th>"));
+    assert!(
+        html.contains("<td>S</td><td>silver → gold</td>"),
+        "S moved up"
+    );
+    let o_row = html.find("<td>O</td>").map(|i| &html[i..i + 40]);
+    assert!(
+        html.contains("<td>O</td><td>silver</td>"),
+        "O stayed: {o_row:?}"
+    );
+    let csv = String::from_utf8(leadsim::report::csv::partners_csv(&s)).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("sourced_leads,sourced_revenue"), "{header}");
+    // S's own leads: about 240 a replication; O's none.
+    let row = |name: &str| -> Vec<String> {
+        let line = csv
+            .lines()
+            .find(|l| l.contains(&format!(",{name},")))
+            .unwrap();
+        line.split(',').map(String::from).collect()
+    };
+    let col = header
+        .split(',')
+        .position(|c| c == "sourced_leads")
+        .unwrap();
+    let s_leads: f64 = row("S")[col].parse().unwrap();
+    assert!((180.0..300.0).contains(&s_leads), "{s_leads}");
+    assert_eq!(row("O")[col], "0");
+}
