@@ -30,6 +30,14 @@ M = [
  ("co-sold deals pay full commission", "src/engine/mod.rs", "deal.commission *= c.partner_share;", "deal.commission *= 1.0 + 0.0 * c.partner_share;"),
  ("enablement gains uncapped", "src/engine/mod.rs", "(k * e.qualify_gain).min(e.max_gain),", "k * e.qualify_gain,"),
  ("data files not confined", "src/scenario/data.rs", "let allowed_here = !escapes && inside(&self.base_dir);", "let allowed_here = true;"),
+ ("SPIFF paid outside its window", "src/engine/mod.rs", "if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {", "if spiff.segments[segment] {"),
+ ("incumbent factor on every lead", "src/engine/mod.rs", "let incumbent = self.world.incumbent.get(lead as usize) == Some(&holder);", "let incumbent = !self.world.incumbent.is_empty();"),
+ ("nurtured more than once", "src/engine/mod.rs", "if st.recycled || self.world.streams.uniform(Purpose::Nurture, lead as u64, 0) >= n.share {", "if self.world.streams.uniform(Purpose::Nurture, lead as u64, 0) >= n.share {"),
+ ("tiers on revenue since the start", "src/engine/behaviour.rs", "let revenue = std::mem::take(&mut ps.window_revenue);", "let revenue = ps.window_revenue;"),
+ ("sourced pipeline not counted at exit", "src/engine/sourced.rs", "run.sourced_pipeline_lost += value;", "run.sourced_pipeline_lost += 0.0 * value;"),
+ ("MDF buys twice the leads", "src/engine/sourced.rs", "let mean = per_unit * mdf;", "let mean = 2.0 * per_unit * mdf;"),
+ ("registrants by capacity only", "src/engine/leads.rs", "let by_sourcing = |p: &Partner| p.sourced_per_hour;", "let by_sourcing = |p: &Partner| p.team.capacity as f64 + 0.0 * p.sourced_per_hour;"),
+ ("a left partner's own leads still arrive", "src/engine/sourced.rs", "while self.scratch.partner_states[p as usize].left {", "while false && self.scratch.partner_states[p as usize].left {"),
 ]
 # Runs on a copy of the committed tree (git archive HEAD), so the working
 # tree is never touched: python3 tests/mutations.py [LOG]
