@@ -55,6 +55,9 @@ pub enum Command {
     },
     /// Run a grid over one or two numeric fields, on common random numbers.
     Sweep(SweepArgs),
+    /// The best setting of a policy's fields for an objective under
+    /// constraints, chosen with a statistical guarantee.
+    Optimize(OptimizeArgs),
     /// How likely a real pilot of B against A is to show the difference.
     Power(PowerArgs),
     /// Merge the partial results of `run --shard` into the output of one run.
@@ -214,6 +217,62 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     /// Run only grid points I, I+N, ... and write DIR/sweep-part-I-of-N.json
     /// for `leadsim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizeWorld {
+    /// Judge each setting in the base world.
+    Base,
+    /// Judge each setting by its worst world; constraints must hold in all.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    /// The scenario file (JSON).
+    pub scenario: PathBuf,
+    /// The policy whose fields are varied.
+    #[arg(long)]
+    pub policy: String,
+    /// A field and its domain: PATH=lo:hi (a range; whole numbers for a
+    /// whole-number field) or PATH=a,b,c (choices, e.g. rules). Paths as
+    /// `sweep` takes them, e.g. `policies[least-loaded].sla.first_contact_hours=2:72`.
+    #[arg(long = "vary", value_name = "PATH=DOMAIN", required = true)]
+    pub vary: Vec<String>,
+    /// The metric to maximise.
+    #[arg(
+        long,
+        value_name = "METRIC",
+        conflicts_with = "minimize",
+        required_unless_present = "minimize"
+    )]
+    pub maximize: Option<String>,
+    /// The metric to minimise.
+    #[arg(long, value_name = "METRIC")]
+    pub minimize: Option<String>,
+    /// A constraint, `METRIC<=BOUND` or `METRIC>=BOUND`, met only when the
+    /// 95% interval's unfavourable end meets it; repeatable.
+    #[arg(long = "subject-to", value_name = "CONSTRAINT")]
+    pub subject_to: Vec<String>,
+    /// Judge settings in the base world, or by their worst world.
+    #[arg(long, value_enum, default_value_t = OptimizeWorld::Base)]
+    pub world: OptimizeWorld,
+    /// Settings to simulate in the search, at most 10,000.
+    #[arg(long, default_value_t = 60)]
+    pub budget: usize,
+    /// The indifference zone of the final selection, as a fraction of the
+    /// objective: settings closer than this count as equally good.
+    #[arg(long, default_value_t = 0.01)]
+    pub delta: f64,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    /// Output folder (default: output/<scenario name>/optimize/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Not available: the search is sequential (each step depends on the
+    /// last); given, it is refused with that reason.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
 }

@@ -17,6 +17,7 @@ pub mod format;
 pub mod measure;
 pub mod metrics;
 pub mod model;
+pub mod optimize;
 pub mod plot;
 pub mod power;
 pub mod report;

@@ -58,7 +58,7 @@ pub enum RunError {
 
 /// Runs `work` on a pool of `threads` workers, or on rayon's global pool
 /// (one per core) when `None`.
-fn in_pool<R: Send>(
+pub fn in_pool<R: Send>(
     threads: Option<usize>,
     work: impl FnOnce() -> R + Send,
 ) -> Result<R, RunError> {
@@ -522,6 +522,28 @@ pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scra
         results.replications += 1;
     }
     results
+}
+
+/// Every metric of replication `r` (seed `seed`), per world and policy, as
+/// [`run_block`] computes them: what a ranking-and-selection procedure
+/// samples one replication at a time.
+pub fn replication_metrics(
+    model: &Model,
+    seed: u64,
+    r: u64,
+    scratch: &mut Scratch,
+) -> Vec<Vec<PerMetric<f64>>> {
+    let streams = Streams::new(replication_seed(seed, r));
+    (0..model.worlds.len())
+        .map(|w| {
+            let world = draw_world(model, r, streams, w);
+            model
+                .policies
+                .iter()
+                .map(|policy| compute(model, &simulate(model, policy, &world, scratch)))
+                .collect()
+        })
+        .collect()
 }
 
 /// Runs every replication of every policy in parallel. `progress` is called

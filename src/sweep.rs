@@ -110,10 +110,43 @@ fn steps(path: &str) -> anyhow::Result<Vec<Step>> {
 }
 
 /// The numeric field at `path` in `doc`, or why there is none.
-fn field<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
+pub(crate) fn field<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
+    let node = field_any(doc, path)?;
+    if !node.is_number() {
+        bail!(
+            "`{path}` is not a numeric field (it holds {})",
+            describe(node)
+        );
+    }
+    Ok(node)
+}
+
+/// A field's kind in words: "a number", "text", "a list".
+pub(crate) fn describe_value(v: &Value) -> &'static str {
+    describe(v)
+}
+
+/// The field at `path` in `doc`, whatever it holds, or why there is none.
+pub(crate) fn field_any<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
+    walk(doc, path, false)
+}
+
+/// The field at `path` in `doc`, created (null, inside objects created as
+/// needed) when the file leaves it to its default: the scenario's
+/// validation then judges the name and the value.
+pub(crate) fn field_or_default<'v>(
+    doc: &'v mut Value,
+    path: &str,
+) -> anyhow::Result<&'v mut Value> {
+    walk(doc, path, true)
+}
+
+fn walk<'v>(doc: &'v mut Value, path: &str, create: bool) -> anyhow::Result<&'v mut Value> {
     let mut node = doc;
     let mut walked = String::new();
-    for step in steps(path)? {
+    let steps = steps(path)?;
+    let n_steps = steps.len();
+    for (at, step) in steps.into_iter().enumerate() {
         node = match step {
             Step::Key(k) => {
                 let here = if walked.is_empty() {
@@ -129,6 +162,13 @@ fn field<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
                 let Value::Object(map) = node else {
                     bail!("`{path}`: {here} is not an object")
                 };
+                if create && !map.contains_key(&k) {
+                    let inner = match steps_after(at, n_steps) {
+                        true => Value::Object(Default::default()),
+                        false => Value::Null,
+                    };
+                    map.insert(k.clone(), inner);
+                }
                 let keys: Vec<String> = map.keys().cloned().collect();
                 map.get_mut(&k).with_context(|| {
                     format!(
@@ -174,13 +214,12 @@ fn field<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
             }
         };
     }
-    if !node.is_number() {
-        bail!(
-            "`{path}` is not a numeric field (it holds {})",
-            describe(node)
-        );
-    }
     Ok(node)
+}
+
+/// Whether steps follow step `at` of `n`.
+fn steps_after(at: usize, n: usize) -> bool {
+    at + 1 < n
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -272,7 +311,7 @@ pub fn grid_with(
 /// A grid value as JSON: a whole value is written as an integer, so that
 /// whole-number fields (`capacity`, `max_reroutes`) accept `4:12:4`; number
 /// fields accept integers too.
-fn json_number(v: f64) -> Value {
+pub(crate) fn json_number(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         Value::Number((v as i64).into())
     } else {

@@ -1,11 +1,11 @@
-//! `sweep` and `power`.
+//! `sweep`, `optimize` and `power`.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use indicatif::ProgressBar;
 
-use crate::cli::{PilotUnit, PowerArgs, SweepArgs};
+use crate::cli::{OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SweepArgs};
 
 pub(super) fn sweep(
     args: SweepArgs,
@@ -167,5 +167,171 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
     let files = leadsim::report::power::files(&model, &study)?;
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     leadsim::report::output::write_set(&out_dir, &files, &|_| true)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn optimize(
+    args: OptimizeArgs,
+    options: &leadsim::LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    use leadsim::optimize::{parse_constraint, parse_vary, Problem};
+    let text = leadsim::read_scenario(&args.scenario)?;
+    let model = leadsim::load_text_with(&text, &args.scenario, options)?;
+    super::print_warnings(&model);
+    if args.shard.is_some() {
+        anyhow::bail!(
+            "--shard: optimize cannot be sharded: each setting it tries depends on the ones before (Nelder-Mead is sequential); it already uses every core (--threads) within each evaluation"
+        );
+    }
+    let varies = args
+        .vary
+        .iter()
+        .map(|v| parse_vary(v))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (objective, maximize) = match (&args.maximize, &args.minimize) {
+        (Some(m), None) => (super::metric("--maximize", m)?, true),
+        (None, Some(m)) => (super::metric("--minimize", m)?, false),
+        _ => anyhow::bail!("give one of --maximize METRIC or --minimize METRIC"),
+    };
+    let constraints = args
+        .subject_to
+        .iter()
+        .map(|c| parse_constraint(c))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let cancel = leadsim::runner::Cancel::default();
+    let config = args.exec.config(&model, &cancel);
+    let problem = Problem {
+        policy: args.policy.clone(),
+        varies,
+        objective,
+        maximize,
+        constraints,
+        all_worlds: args.world == OptimizeWorld::All,
+        budget: args.budget,
+        delta: args.delta,
+        replications: config.replications,
+        seed: config.seed,
+        threads: config.threads,
+    };
+    let prepared = leadsim::optimize::prepare(problem, &text, &args.scenario, options)?;
+    leadsim::check_work(
+        &model,
+        config.replications,
+        args.budget as u64,
+        args.exec.force,
+    )?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("optimize"));
+    let bar = if args.exec.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(args.budget as u64)
+    };
+    let unit = objective.unit();
+    let search = leadsim::optimize::search(&prepared, &|done, best| {
+        bar.set_position(done as u64);
+        bar.set_message(match best {
+            Some(e) => format!("best {}", leadsim::format::human(e.score, unit)),
+            None => "no feasible setting yet".to_string(),
+        });
+    });
+    bar.finish_and_clear();
+    let search = search?;
+    let chosen = leadsim::optimize::select(&prepared, &search)?;
+    let csv = leadsim::report::optimize::csv(&prepared, &search, chosen.as_ref());
+    let Some(chosen) = chosen else {
+        leadsim::report::write_atomic(&out_dir.join("optimize.csv"), &csv)?;
+        let closest = search.closest().map(|i| {
+            let e = &search.evaluations[i];
+            let unmet: Vec<String> = prepared
+                .problem
+                .constraints
+                .iter()
+                .map(|c| {
+                    let e = e.worlds[0][c.metric];
+                    format!(
+                        "{c}: {}",
+                        e.map_or("undefined".to_string(), |e| {
+                            let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+                            format!("{} (95% CI {} to {})", e.mean, lo, hi)
+                        })
+                    )
+                })
+                .collect();
+            format!(
+                "the closest was {} ({})",
+                prepared.describe(&e.values),
+                unmet.join("; ")
+            )
+        });
+        eprintln!(
+            "no feasible setting among the {} tried{}; every setting is in {}",
+            search.evaluations.len(),
+            closest.map_or(String::new(), |c| format!(": {c}")),
+            out_dir.join("optimize.csv").display()
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let best = &search.evaluations[chosen.best()];
+    let how = format!(
+        "Found by leadsim optimize from `{}`: {} {} subject to [{}] over {}, {} settings searched on seed {} with {} replications each, chosen by Kim and Nelson's procedure at an indifference zone of {}% of the objective.",
+        prepared.problem.policy,
+        if maximize { "maximise" } else { "minimise" },
+        objective,
+        prepared
+            .problem
+            .constraints
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        prepared.describe(&best.values),
+        search.evaluations.len(),
+        config.seed,
+        config.replications,
+        args.delta * 100.0
+    );
+    let policy = prepared.best_policy(&best.values, &how)?;
+    let comparison = prepared.comparison(policy.clone())?;
+    let summary = leadsim::simulate(&comparison, &config, &|_| {})?;
+    let figures = leadsim::report::optimize::figures(&prepared, &search, Some(&chosen))?;
+    let section = leadsim::report::optimize::section(&prepared, &search, &chosen, &figures);
+    let mut files: Vec<(String, Vec<u8>)> = leadsim::report::render_all_with(
+        &summary,
+        leadsim::metrics::Metric::LeadToWin,
+        Some(&section),
+    )?
+    .into_iter()
+    .map(|(n, b)| (n.to_string(), b))
+    .collect();
+    files.push(("optimize.csv".into(), csv));
+    let mut best_json = serde_json::to_vec_pretty(&policy)?;
+    best_json.push(b'\n');
+    files.push(("best.json".into(), best_json));
+    files.extend(figures.into_iter().map(|f| (f.file, f.svg.into_bytes())));
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    leadsim::report::output::write_set(&out_dir, &files, &|_| true)?;
+    if !args.exec.quiet {
+        print!("{}", leadsim::report::table::render(&summary));
+        println!(
+            "\nChosen: {} ({} {}).",
+            prepared.describe(&best.values),
+            objective,
+            leadsim::format::human(best.score, unit)
+        );
+        println!(
+            "{}",
+            leadsim::report::optimize::guarantee(&prepared, &chosen)
+        );
+        eprintln!(
+            "searched {} settings x {} replications; wrote {} files to {}",
+            search.evaluations.len(),
+            config.replications,
+            files.len(),
+            out_dir.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

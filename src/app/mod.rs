@@ -37,6 +37,7 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
             quiet,
         }) => run::merge(&parts, out, &heatmap, quiet, options),
         Some(Command::Power(args)) => analysis::power(args, options),
+        Some(Command::Optimize(args)) => analysis::optimize(args, options),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)
@@ -68,13 +69,7 @@ pub(crate) fn print_warnings(model: &leadsim::model::Model) {
 /// The metric a command-line `flag` names, or an error that says which
 /// names are close.
 pub(crate) fn metric(flag: &str, name: &str) -> anyhow::Result<Metric> {
-    let name = name.trim();
-    Metric::from_name(name).ok_or_else(|| {
-        anyhow::anyhow!(
-            "{flag}: `{name}` is no metric{}",
-            leadsim::scenario::errors::did_you_mean(name, Metric::names())
-        )
-    })
+    leadsim::optimize::metric_named(flag, name)
 }
 
 pub(crate) fn heatmap_metric(name: &str) -> anyhow::Result<Metric> {

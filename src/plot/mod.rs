@@ -9,6 +9,7 @@ mod bands;
 mod headline;
 mod heatmap;
 mod lorenz;
+pub mod optimize;
 mod partners;
 pub mod power;
 pub mod sweep;

@@ -300,8 +300,27 @@ fn partner_tables(summary: &Summary) -> Vec<PartnerTable> {
         .collect()
 }
 
+/// A section another command adds to the report (`optimize` says how the
+/// optimised policy was found): a title, paragraphs and charts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    /// (title, SVG) of each chart.
+    pub figures: Vec<(String, String)>,
+}
+
 /// The bytes of `report.html`.
 pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
+    render_with(summary, charts, None)
+}
+
+/// [`render`], with a section of another command's after the assertions.
+pub fn render_with(
+    summary: &Summary,
+    charts: &[Chart],
+    section: Option<&Section>,
+) -> anyhow::Result<Vec<u8>> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     let policies: Vec<PolicyView> = summary
@@ -353,6 +372,7 @@ pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
         world_names => summary.worlds,
         robustness_metrics => ROBUSTNESS.map(Metric::name),
         robustness => robustness_rows(summary),
+        extra => section,
     })?;
     Ok(html.into_bytes())
 }

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod executive;
 pub mod html;
 pub mod json;
+pub mod optimize;
 pub mod output;
 pub mod power;
 pub mod sweep;
@@ -26,12 +27,21 @@ pub fn render_all(
     summary: &Summary,
     heatmap_metric: crate::metrics::Metric,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    render_all_with(summary, heatmap_metric, None)
+}
+
+/// [`render_all`], with a section of another command's in the report.
+pub fn render_all_with(
+    summary: &Summary,
+    heatmap_metric: crate::metrics::Metric,
+    section: Option<&html::Section>,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let charts = crate::plot::render_all(summary, heatmap_metric)?;
     let mut files = vec![
         ("summary.json", json::render(summary)),
         ("summary.csv", csv::summary_csv(summary)),
         ("partners.csv", csv::partners_csv(summary)),
-        ("report.html", html::render(summary, &charts)?),
+        ("report.html", html::render_with(summary, &charts, section)?),
     ];
     files.extend(charts.into_iter().map(|c| (c.file, c.svg.into_bytes())));
     Ok(files)
