@@ -6,7 +6,7 @@
 //! seed, so every candidate sees the same leads (common random numbers) and
 //! the sample-average objective is a deterministic function of the fields.
 //! The search is Nelder-Mead (the `argmin` crate) on the fields scaled to
-//! [0, 1], from the best point of a small star design, restarted with a
+//! [0, 1], from the best point of a space-filling (Halton) design, restarted with a
 //! smaller simplex while the budget lasts; list fields (choices) are
 //! enumerated, and the budget shared between their combinations. A
 //! constraint counts as met only when its 95 % interval's unfavourable end
@@ -547,11 +547,13 @@ struct Ledger<'p> {
     seen: HashMap<String, usize>,
     progress: &'p dyn Fn(usize, Option<&Evaluation>),
     error: Option<anyhow::Error>,
+    /// No evaluation past this count (the current combination's share).
+    limit: usize,
 }
 
 impl Ledger<'_> {
     fn budget_left(&self) -> bool {
-        self.search.evaluations.len() < self.prepared.problem.budget
+        self.search.evaluations.len() < self.limit
     }
 
     /// The rank key of the setting at `values`, simulating it if new.
@@ -588,6 +590,25 @@ impl Ledger<'_> {
     }
 }
 
+/// Bases of the Halton sequence, one per range field (cycled beyond 12).
+const PRIMES: [u64; 12] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37];
+
+/// The i-th element of the van der Corput sequence in `base`: the Halton
+/// sequence's coordinate, evenly spread over [0, 1).
+fn halton(mut i: u64, base: u64) -> f64 {
+    let (mut f, mut r) = (1.0, 0.0);
+    while i > 0 {
+        f /= base as f64;
+        r += f * (i % base) as f64;
+        i /= base;
+    }
+    r
+}
+
+/// The cost of a point not evaluated because the budget is spent: above
+/// every evaluated point's (infeasible ones' included).
+const SPENT: f64 = 3e300;
+
 /// Nelder-Mead's view of one combination: scaled fields in, rank key out.
 struct Objective<'l, 'p> {
     ledger: std::cell::RefCell<&'l mut Ledger<'p>>,
@@ -598,12 +619,14 @@ impl CostFunction for Objective<'_, '_> {
     type Param = Vec<f64>;
     type Output = f64;
 
+    /// Once the budget is spent (or an evaluation failed), every new
+    /// point costs more than any evaluated one and is not simulated: the
+    /// solver winds down on its own (argmin's Nelder-Mead does not take a
+    /// cost error), and the search stops after it.
     fn cost(&self, u: &Self::Param) -> Result<f64, ArgminError> {
         let mut ledger = self.ledger.borrow_mut();
         let values = ledger.prepared.values(&self.combo, u);
-        ledger
-            .key(values)
-            .ok_or_else(|| anyhow::anyhow!("the evaluation budget is spent"))
+        Ok(ledger.key(values).unwrap_or(SPENT))
     }
 }
 
@@ -624,25 +647,29 @@ pub fn search(
         seen: HashMap::new(),
         progress,
         error: None,
+        limit: 0,
     };
     let budget = prepared.problem.budget;
     for (c, combo) in combos.iter().enumerate() {
         // Each combination gets an equal share of what is left.
         let share = (budget - ledger.search.evaluations.len()) / (combos.len() - c);
         let stop_at = ledger.search.evaluations.len() + share.max(1);
+        ledger.limit = stop_at;
         if d == 0 {
             ledger.key(prepared.values(combo, &[]));
             continue;
         }
-        // A star design: the centre and +/- 0.3 along each field.
-        let mut design = vec![vec![0.5; d]];
-        for i in 0..d {
-            for s in [-0.3, 0.3] {
-                let mut u = vec![0.5; d];
-                u[i] += s;
-                design.push(u);
-            }
-        }
+        // A space-filling start: the centre, then a Halton sequence, for
+        // about two fifths of the share (at least 2d + 1 points).
+        let n_design = (2 * d + 1).max(share * 2 / 5).min(share.max(1));
+        let design: Vec<Vec<f64>> = std::iter::once(vec![0.5; d])
+            .chain((1..).map(|i| {
+                (0..d)
+                    .map(|j| halton(i, PRIMES[j % PRIMES.len()]))
+                    .collect()
+            }))
+            .take(n_design)
+            .collect();
         let mut best_u = design[0].clone();
         let mut best_key = f64::INFINITY;
         for u in design {
@@ -670,8 +697,7 @@ pub fn search(
                     u
                 }))
                 .collect();
-            let before = ledger.search.evaluations.len();
-            let local_budget = stop_at;
+            let local_budget = stop_at - ledger.search.evaluations.len();
             let found = {
                 let objective = Objective {
                     ledger: std::cell::RefCell::new(&mut ledger),
@@ -681,13 +707,14 @@ pub fn search(
                     .with_sd_tolerance(1e-9)
                     .expect("a positive tolerance");
                 Executor::new(objective, solver)
-                    .configure(|s| s.max_iters(10 * local_budget as u64 + 50))
+                    .configure(|s| s.max_iters(4 * local_budget as u64 + 50))
                     .run()
                     .ok()
                     .and_then(|r| {
                         let state = r.state();
                         state.best_param.clone().map(|p| (p, state.best_cost))
                     })
+                    .filter(|&(_, k)| k < SPENT)
             };
             if let Some((u, k)) = found {
                 if k < best_key {
@@ -698,9 +725,7 @@ pub fn search(
                 // The budget ran out mid-run: the ledger's best stands.
                 break;
             }
-            if ledger.search.evaluations.len() == before {
-                // Converged on points already seen: look closer.
-            }
+            // Restart around the best point, closer in.
             size /= 2.0;
         }
         if let Some(e) = ledger.error.take() {

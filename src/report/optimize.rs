@@ -234,7 +234,7 @@ pub fn section(
                 p.policy
             ),
             format!(
-                "The search (Nelder-Mead from a star design, on common random numbers: {} replications per setting, seed {}) evaluated {} settings, {feasible} of them feasible. The chosen setting: {} ({} {}).",
+                "The search (a space-filling Halton design, then Nelder-Mead, on common random numbers: {} replications per setting, seed {}) evaluated {} settings, {feasible} of them feasible. The chosen setting: {} ({} {}).",
                 p.replications,
                 p.seed,
                 search.evaluations.len(),

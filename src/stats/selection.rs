@@ -107,6 +107,12 @@ pub fn kim_nelson(
                 if l == i {
                     return true;
                 }
+                // Outputs identical replication by replication (the same
+                // system twice, e.g. a field that changes nothing): keep
+                // the first.
+                if s2[i][l] == 0.0 && means[i] == means[l] {
+                    return i < l;
+                }
                 let w = (delta / (2.0 * r as f64) * (h2 * s2[i][l] / (delta * delta) - r as f64))
                     .max(0.0);
                 means[i] >= means[l] - w
@@ -193,6 +199,16 @@ mod tests {
         }
         let rate = correct as f64 / runs as f64;
         assert!(rate >= 0.917, "{rate}");
+    }
+
+    #[test]
+    fn identical_systems_are_told_apart_at_once() {
+        // Three copies of one system: the first is kept after n0.
+        let s = kim_nelson(3, 10, 0.05, 0.1, 10_000, &mut |p| {
+            p.iter().map(|&(_, r)| (r as f64).sin()).collect()
+        });
+        assert_eq!((s.chosen, s.complete), (0, true));
+        assert_eq!(s.replications, vec![10, 10, 10]);
     }
 
     #[test]

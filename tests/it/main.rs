@@ -24,6 +24,7 @@ mod layers;
 mod learning;
 mod library;
 mod offers;
+mod optimize;
 mod power;
 mod precision;
 mod programme;
