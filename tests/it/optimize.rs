@@ -351,3 +351,40 @@ fn the_outputs_say_how_the_policy_was_found_and_best_json_drops_in() {
         assert!(svg.contains("<circle"), "{f} has points");
     }
 }
+
+#[test]
+fn with_every_world_a_setting_is_scored_by_its_worst() {
+    // A stress world with half the leads: half the profit at any threshold.
+    let text = threshold_scenario()
+        .merge(json!({"stress": [{"name": "slump", "events": [
+            {"day": 0, "demand": {"factor": 0.5, "until_day": 30}}]}]}))
+        .text();
+    let p = Problem {
+        all_worlds: true,
+        ..problem(
+            &["policies[p].scoring.threshold=0:0.9"],
+            &["volume.leads>=2000"],
+            4,
+            2,
+        )
+    };
+    let prepared = prepare(
+        p,
+        &text,
+        std::path::Path::new("t.json"),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(prepared.worlds, vec!["base", "slump"]);
+    let e = prepared.evaluate(&[json!(0.3)]).unwrap();
+    let profit = |w: usize| {
+        e.worlds[w][leadsim::metrics::Metric::GrossProfit]
+            .unwrap()
+            .mean
+    };
+    assert!(profit(1) < 0.6 * profit(0), "{} {}", profit(1), profit(0));
+    assert_eq!(e.score, profit(1));
+    // 3,000 leads in the base world, 1,500 in the slump: the constraint
+    // fails in the worst world, so the setting is not feasible.
+    assert!(!e.feasible && e.violation > 0.0);
+}
