@@ -58,6 +58,9 @@ pub enum Command {
     /// The best setting of a policy's fields for an objective under
     /// constraints, chosen with a statistical guarantee.
     Optimize(OptimizeArgs),
+    /// How the paired difference B - A on one metric moves with each
+    /// assumption, and where the verdict would flip.
+    Sensitivity(SensitivityArgs),
     /// How likely a real pilot of B against A is to show the difference.
     Power(PowerArgs),
     /// Merge the partial results of `run --shard` into the output of one run.
@@ -275,6 +278,30 @@ pub struct OptimizeArgs {
     /// last); given, it is refused with that reason.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (JSON).
+    pub scenario: PathBuf,
+    /// The policy recommended (B).
+    #[arg(long)]
+    pub policy: String,
+    /// The policy it is compared with (A).
+    #[arg(long = "vs")]
+    pub versus: String,
+    /// The metric the recommendation rests on.
+    #[arg(long)]
+    pub metric: String,
+    /// An assumption and its range, PATH=lo:hi (paths as `sweep` takes
+    /// them; a field left to its default may be named); repeatable.
+    #[arg(long = "vary", value_name = "PATH=lo:hi", required = true)]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    /// Output folder (default: output/<scenario name>/sensitivity/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

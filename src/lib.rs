@@ -24,6 +24,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod schema;
+pub mod sensitivity;
 pub mod shard;
 pub mod simulate;
 pub mod stats;

@@ -1,11 +1,11 @@
-//! `sweep`, `optimize` and `power`.
+//! `sweep`, `optimize`, `sensitivity` and `power`.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use indicatif::ProgressBar;
 
-use crate::cli::{OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SweepArgs};
+use crate::cli::{OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SensitivityArgs, SweepArgs};
 
 pub(super) fn sweep(
     args: SweepArgs,
@@ -332,6 +332,70 @@ pub(super) fn optimize(
             files.len(),
             out_dir.display()
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn sensitivity(
+    args: SensitivityArgs,
+    options: &leadsim::LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    let text = leadsim::read_scenario(&args.scenario)?;
+    let model = leadsim::load_text_with(&text, &args.scenario, options)?;
+    super::print_warnings(&model);
+    let metric = super::metric("--metric", &args.metric)?;
+    let assumptions = args
+        .vary
+        .iter()
+        .map(|v| leadsim::sensitivity::parse_assumption(v))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let cancel = leadsim::runner::Cancel::default();
+    let config = args.exec.config(&model, &cancel);
+    // Each assumption: two ends and at most a bisection's steps.
+    let runs = 1 + assumptions.len() as u64 * (2 + leadsim::sensitivity::BISECTION_STEPS as u64);
+    leadsim::check_work(&model, config.replications, runs, args.exec.force)?;
+    let quiet = args.exec.quiet;
+    let analysis = leadsim::sensitivity::analyse(
+        &text,
+        &args.scenario,
+        options,
+        &args.policy,
+        &args.versus,
+        metric,
+        assumptions,
+        config.clone(),
+        &|what| {
+            if !quiet && std::io::stderr().is_terminal() {
+                eprintln!("simulating {what}");
+            }
+        },
+    )?;
+    let tornado = leadsim::report::sensitivity::tornado(&analysis)?;
+    let section = leadsim::report::sensitivity::section(&analysis, &tornado);
+    let mut files: Vec<(String, Vec<u8>)> = leadsim::report::render_all_with(
+        &analysis.base,
+        leadsim::metrics::Metric::LeadToWin,
+        Some(&section),
+    )?
+    .into_iter()
+    .map(|(n, b)| (n.to_string(), b))
+    .collect();
+    files.push((
+        "sensitivity.csv".into(),
+        leadsim::report::sensitivity::csv(&analysis),
+    ));
+    files.push(("tornado.svg".into(), tornado.into_bytes()));
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("sensitivity"));
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    leadsim::report::output::write_set(&out_dir, &files, &|_| true)?;
+    if !quiet {
+        for s in leadsim::report::sensitivity::sentences(&analysis) {
+            println!("- {s}");
+        }
+        eprintln!("wrote {} files to {}", files.len(), out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

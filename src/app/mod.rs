@@ -38,6 +38,7 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         }) => run::merge(&parts, out, &heatmap, quiet, options),
         Some(Command::Power(args)) => analysis::power(args, options),
         Some(Command::Optimize(args)) => analysis::optimize(args, options),
+        Some(Command::Sensitivity(args)) => analysis::sensitivity(args, options),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)

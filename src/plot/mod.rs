@@ -12,6 +12,7 @@ mod lorenz;
 pub mod optimize;
 mod partners;
 pub mod power;
+pub mod sensitivity;
 pub mod sweep;
 mod tradeoff;
 mod ttfc;

@@ -11,6 +11,7 @@ pub mod json;
 pub mod optimize;
 pub mod output;
 pub mod power;
+pub mod sensitivity;
 pub mod sweep;
 pub mod table;
 pub mod trace;

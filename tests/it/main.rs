@@ -33,6 +33,7 @@ mod reliability;
 mod report;
 mod schema;
 mod seeds;
+mod sensitivity;
 mod shards;
 mod speed;
 mod stress;

@@ -1,0 +1,286 @@
+//! `leadsim sensitivity`: which assumptions a recommendation hangs on
+//! (docs/sensitivity.md).
+//!
+//! For each assumption (a numeric field, addressed as `sweep` addresses
+//! it) the paired difference B - A on one metric is measured at the low
+//! and the high end of its range, on common random numbers, with the
+//! verdict at each end. Where the verdict or the sign of the difference
+//! changes inside the range, bisection finds the value where it changes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+use crate::metrics::{Metric, Verdict};
+use crate::runner::RunConfig;
+use crate::scenario::load::LoadOptions;
+use crate::stats::Estimate;
+use crate::summary::Summary;
+
+/// Bisection steps for a break-even value (the range shrinks 2^12-fold).
+pub const BISECTION_STEPS: u32 = 12;
+
+/// One assumption: a numeric field and its range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assumption {
+    pub path: String,
+    pub lo: f64,
+    pub hi: f64,
+    /// The field takes whole numbers.
+    pub whole: bool,
+}
+
+/// The comparison at one value of an assumption.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct End {
+    pub value: f64,
+    /// The paired difference B - A, `None` where undefined.
+    pub difference: Option<Estimate>,
+    pub verdict: Verdict,
+}
+
+impl End {
+    fn mean(&self) -> f64 {
+        self.difference.map_or(f64::NAN, |d| d.mean)
+    }
+
+    /// What decides the recommendation here: the sign of the difference
+    /// and the verdict.
+    fn outcome(&self) -> (bool, Verdict) {
+        (self.mean() > 0.0, self.verdict)
+    }
+}
+
+/// One assumption's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub assumption: Assumption,
+    pub low: End,
+    pub high: End,
+    /// |difference at high - difference at low|.
+    pub swing: f64,
+    /// Where the verdict or the difference's sign changes inside the range.
+    pub break_even: Option<End>,
+}
+
+/// The whole analysis.
+pub struct Analysis {
+    pub policy: String,
+    pub versus: String,
+    pub metric: Metric,
+    /// The comparison at the file's own values.
+    pub base: Summary,
+    pub base_end: End,
+    /// Largest swing first.
+    pub rows: Vec<Row>,
+}
+
+/// The comparison's scenario: the two policies, A as the baseline.
+struct Setup {
+    doc: Value,
+    file: PathBuf,
+    options: LoadOptions,
+    policy: String,
+    metric: Metric,
+    config: RunConfig,
+}
+
+impl Setup {
+    fn model(&self, at: Option<(&Assumption, f64)>) -> anyhow::Result<crate::model::Model> {
+        let mut doc = self.doc.clone();
+        if let Some((a, v)) = at {
+            *crate::sweep::field_or_default(&mut doc, &a.path)? = crate::sweep::json_number(v);
+        }
+        crate::scenario::load::load_text_with(&doc.to_string(), &self.file, &self.options).map_err(
+            |e| {
+                let at = at.map_or(String::new(), |(a, v)| format!(" at {}={v}", a.path));
+                anyhow::anyhow!("{}{at} is not a valid scenario: {e}", self.file.display())
+            },
+        )
+    }
+
+    fn summary(&self, at: Option<(&Assumption, f64)>) -> anyhow::Result<Summary> {
+        let model = self.model(at)?;
+        crate::simulate::simulate(&model, &self.config, &|_| {})
+    }
+
+    fn end_of(&self, summary: &Summary, value: f64) -> End {
+        let cell = summary
+            .world_cells(crate::summary::BASE_WORLD)
+            .into_iter()
+            .find(|c| c.policy == self.policy)
+            .expect("the policy is in the comparison");
+        End {
+            value,
+            difference: cell.vs_baseline[self.metric],
+            verdict: cell.verdicts[self.metric],
+        }
+    }
+
+    fn end(&self, a: &Assumption, value: f64) -> anyhow::Result<End> {
+        let s = self.summary(Some((a, value)))?;
+        Ok(self.end_of(&s, value))
+    }
+}
+
+/// Parses `PATH=lo:hi`.
+pub fn parse_assumption(spec: &str) -> anyhow::Result<Assumption> {
+    match crate::optimize::parse_vary(spec)?.domain {
+        crate::optimize::Domain::Range { lo, hi, .. } => Ok(Assumption {
+            path: spec.split_once('=').map_or("", |p| p.0).trim().to_string(),
+            lo,
+            hi,
+            whole: false,
+        }),
+        crate::optimize::Domain::Choices(_) => {
+            bail!("--vary `{spec}`: an assumption takes a range lo:hi")
+        }
+    }
+}
+
+/// Runs the analysis: the comparison at the file's values, then each
+/// assumption at its two ends, and a bisection where the outcome changes.
+/// Everything is checked (policies, paths, both ends of every range)
+/// before the first simulation.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse(
+    text: &str,
+    file: &Path,
+    options: &LoadOptions,
+    policy: &str,
+    versus: &str,
+    metric: Metric,
+    assumptions: Vec<Assumption>,
+    config: RunConfig,
+    progress: &dyn Fn(&str),
+) -> anyhow::Result<Analysis> {
+    if assumptions.is_empty() {
+        bail!("give at least one --vary assumption");
+    }
+    if policy == versus {
+        bail!("--policy and --vs name the same policy `{policy}`");
+    }
+    let mut doc: Value =
+        serde_json::from_str(text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let policies = doc
+        .get("policies")
+        .and_then(Value::as_array)
+        .context("the scenario has no `policies` list")?
+        .clone();
+    let names: Vec<&str> = policies
+        .iter()
+        .filter_map(|p| p.get("name")?.as_str())
+        .collect();
+    let find = |flag: &str, name: &str| -> anyhow::Result<Value> {
+        policies
+            .iter()
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+            .cloned()
+            .with_context(|| {
+                format!(
+                    "{flag} `{name}`: no such policy (policies: {}){}",
+                    names.join(", "),
+                    crate::scenario::errors::did_you_mean(name, names.iter().copied())
+                )
+            })
+    };
+    let (b, a) = (find("--policy", policy)?, find("--vs", versus)?);
+    doc["policies"] = Value::Array(vec![a, b]);
+    doc["baseline"] = Value::String(versus.to_string());
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("expect");
+    }
+    let setup = Setup {
+        doc,
+        file: file.to_path_buf(),
+        options: options.clone(),
+        policy: policy.to_string(),
+        metric,
+        config,
+    };
+    let mut assumptions = assumptions;
+    for a in &mut assumptions {
+        let here = crate::sweep::field_or_default(&mut setup.doc.clone(), &a.path)?.clone();
+        if !(here.is_number() || here.is_null()) {
+            bail!(
+                "--vary `{}`: an assumption must be a numeric field, and this one holds {}",
+                a.path,
+                crate::sweep::describe_value(&here)
+            );
+        }
+        // A field that refuses a fraction takes whole numbers.
+        if let Err(e) = setup.model(Some((a, a.lo.floor() + 0.5))) {
+            if e.to_string().contains("whole number") {
+                a.whole = true;
+                a.lo = a.lo.ceil();
+                a.hi = a.hi.floor();
+            }
+        }
+        setup.model(Some((a, a.lo)))?;
+        setup.model(Some((a, a.hi)))?;
+    }
+    progress("the file's values");
+    let base = setup.summary(None)?;
+    let base_end = setup.end_of(&base, f64::NAN);
+    let mut rows = Vec::new();
+    for a in assumptions {
+        progress(&a.path);
+        let low = setup.end(&a, a.lo)?;
+        let high = setup.end(&a, a.hi)?;
+        let break_even = if low.outcome() != high.outcome() {
+            Some(bisect(&setup, &a, low, high)?)
+        } else {
+            None
+        };
+        rows.push(Row {
+            swing: (high.mean() - low.mean()).abs(),
+            assumption: a,
+            low,
+            high,
+            break_even,
+        });
+    }
+    rows.sort_by(|x, y| y.swing.total_cmp(&x.swing));
+    Ok(Analysis {
+        policy: policy.to_string(),
+        versus: versus.to_string(),
+        metric,
+        base,
+        base_end,
+        rows,
+    })
+}
+
+/// The value inside (low, high) where the outcome (the difference's sign,
+/// else the verdict) changes: bisection on whichever changed, returning
+/// the first value with the high end's outcome.
+fn bisect(setup: &Setup, a: &Assumption, low: End, high: End) -> anyhow::Result<End> {
+    let sign_changes = low.outcome().0 != high.outcome().0;
+    let like_high = |e: &End| {
+        if sign_changes {
+            e.outcome().0 == high.outcome().0
+        } else {
+            e.verdict == high.verdict
+        }
+    };
+    let (mut lo, mut hi) = (low, high);
+    for _ in 0..BISECTION_STEPS {
+        let mid = (lo.value + hi.value) / 2.0;
+        let mid = if a.whole {
+            mid.round()
+        } else {
+            crate::format::round_sig(mid)
+        };
+        if mid == lo.value || mid == hi.value {
+            break;
+        }
+        let e = setup.end(a, mid)?;
+        if like_high(&e) {
+            hi = e;
+        } else {
+            lo = e;
+        }
+    }
+    Ok(hi)
+}

@@ -1,0 +1,200 @@
+//! `leadsim sensitivity`: break-even values found where closed forms put
+//! them, the outputs, and bad input refused.
+
+use serde_json::json;
+
+use super::common::{bin, stderr_of, stdout_of, Scenario};
+
+/// The optimize tests' house-only world (every lead to the house at c a
+/// lead, won with probability = score = quality ~ U(0, 1), 10,000 at margin
+/// m), with two thresholds: 0 (`all`) and 0.5 (`half`). Over 3,000 leads
+/// the profit difference half - all is 3,000 x (c / 2 - 10,000 m / 8):
+/// zero at c = 2,500 m (1,250 at m = 0.5), and at m = c / 2,500 (0.6 at
+/// c = 1,500).
+fn two_thresholds() -> Scenario {
+    Scenario::new(json!({
+        "name": "two-thresholds", "horizon_days": 30, "seed": 5, "replications": 20,
+        "leads": {"arrivals_per_day": 100, "signals": [{"name": "s", "noise": 0}],
+                  "segments": [{"name": "all", "region": "na", "deal_size": {"fixed": 10000},
+                                "quality": {"uniform": {"min": 0, "max": 1}}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "economics": {"gross_margin": 0.5, "churn_rate": 0},
+        "house": {"capacity": 100000, "response_hours": {"fixed": 1}, "work_days": {"fixed": 1},
+                  "qualify_rate": 1, "win_rate": 1, "cost_per_lead": 1500},
+        "partners": [{"name": "Elsewhere", "regions": ["emea"]}],
+        "policies": [{"name": "all", "scoring": {"threshold": 0}},
+                     {"name": "half", "scoring": {"threshold": 0.5}}]
+    }))
+}
+
+#[test]
+fn break_even_values_match_the_closed_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = two_thresholds().write(dir.path(), "t.json");
+    let out_dir = dir.path().join("s");
+    let out = bin()
+        .arg("sensitivity")
+        .arg(&file)
+        .args([
+            "--policy",
+            "half",
+            "--vs",
+            "all",
+            "--metric",
+            "economics.gross_profit",
+        ])
+        .args(["--vary", "house.cost_per_lead=500:2000"])
+        .args(["--vary", "economics.gross_margin=0.3:0.7"])
+        .args(["--vary", "leads.arrivals_per_day=80:120"])
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out_dir.join("sensitivity.csv")).unwrap();
+    let row = |name: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect()
+    };
+    // Tolerances: the break-even moves with the realised wins among the
+    // leads scored below 0.5 (about 375 in each replication, sd about 18):
+    // an sd of about 13 on c and 0.005 on m over 20 replications; 4.5 sd.
+    let c: f64 = row("house.cost_per_lead")[11].parse().unwrap();
+    assert!((c - 1250.0).abs() < 60.0, "{c}");
+    let m: f64 = row("economics.gross_margin")[11].parse().unwrap();
+    assert!((m - 0.6).abs() < 0.025, "{m}");
+    // Verdicts at the ends: worse when the house is cheap, better when dear.
+    assert_eq!(row("house.cost_per_lead")[5], "worse");
+    assert_eq!(row("house.cost_per_lead")[10], "better");
+    // Volume scales the difference: at the file's c = 1,500 and m = 0.5
+    // it is (750 - 625) = 125 a lead, positive at any volume, so there is
+    // no break-even, and its swing (40 % of 375k) is the smallest: last.
+    let volume = row("leads.arrivals_per_day");
+    assert_eq!(volume[11], "");
+    assert!(csv
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("leads.arrivals_per_day"));
+    let said = stdout_of(&out);
+    assert!(
+        said.contains("it changes at house.cost_per_lead = "),
+        "{said}"
+    );
+    assert!(
+        said.contains("leads.arrivals_per_day from 80 to 120"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the recommendation holds across the range"),
+        "{said}"
+    );
+    let svg = std::fs::read_to_string(out_dir.join("tornado.svg")).unwrap();
+    assert!(svg.matches("<rect").count() >= 3);
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("What would change the comparison of half and all"));
+}
+
+#[test]
+fn bad_assumptions_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = two_thresholds().write(dir.path(), "t.json");
+    for (args, expected) in [
+        (
+            vec![
+                "--policy",
+                "half",
+                "--vs",
+                "half",
+                "--metric",
+                "economics.gross_profit",
+                "--vary",
+                "house.cost_per_lead=1:2",
+            ],
+            "the same policy",
+        ),
+        (
+            vec![
+                "--policy",
+                "hlaf",
+                "--vs",
+                "all",
+                "--metric",
+                "economics.gross_profit",
+                "--vary",
+                "house.cost_per_lead=1:2",
+            ],
+            "did you mean `half`",
+        ),
+        (
+            vec![
+                "--policy",
+                "half",
+                "--vs",
+                "all",
+                "--metric",
+                "economics.gross_proft",
+                "--vary",
+                "house.cost_per_lead=1:2",
+            ],
+            "did you mean `economics.gross_profit`",
+        ),
+        (
+            vec![
+                "--policy",
+                "half",
+                "--vs",
+                "all",
+                "--metric",
+                "economics.gross_profit",
+                "--vary",
+                "policies[all].name=1:2",
+            ],
+            "must be a numeric field",
+        ),
+        (
+            vec![
+                "--policy",
+                "half",
+                "--vs",
+                "all",
+                "--metric",
+                "economics.gross_profit",
+                "--vary",
+                "house.cost_per_lead=2:1",
+            ],
+            "low end must be below",
+        ),
+        (
+            vec![
+                "--policy",
+                "half",
+                "--vs",
+                "all",
+                "--metric",
+                "economics.gross_profit",
+                "--vary",
+                "economics.gross_margin=0.5:1.5",
+            ],
+            "gross_margin",
+        ),
+    ] {
+        let out = bin()
+            .arg("sensitivity")
+            .arg(&file)
+            .args(&args)
+            .arg("--out")
+            .arg(dir.path().join("s"))
+            .assert()
+            .code(2);
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected `{expected}` in {err}"
+        );
+        assert!(!dir.path().join("s").exists());
+    }
+}
