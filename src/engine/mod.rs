@@ -679,29 +679,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
             let state = LeadState {
                 score,
-                holder: NONE,
-                attempt: 0,
-                reroutes: 0,
                 phase: Phase::Unassigned,
                 assigned_at: arrival,
-                contact_at: f64::INFINITY,
-                held_head: NONE,
-                rerouted: false,
-                to_house: false,
                 counted,
                 arrived_at: arrival,
-                recycled: false,
-                ever_routed: false,
-                sourced: false,
-                co_sell: false,
-                co_sell_waiting: false,
-                slot_released: false,
-                offered_head: NONE,
-                round: 0,
-                pending: 0,
-                round_first: 0,
                 round_since: arrival,
                 routing_since: arrival,
+                ..LeadState::waiting()
             };
             match self.scratch.lead_states.get_mut(i) {
                 Some(waiting) => *waiting = state,

@@ -178,3 +178,24 @@ pub fn load_error(text: &str) -> String {
         .expect_err("the scenario should be refused")
         .to_string()
 }
+
+/// Every lead goes to a house (the only partner covers another region)
+/// that contacts it within the hour and wins it with probability equal to
+/// its score, which is its quality exactly (uniform on [0, 1]): 10,000 at a
+/// 50 % margin, for 1,500 a lead worked; 100 leads a day for 30 days, 20
+/// replications, seed 5. A lead scored q is worth 5,000 q - 1,500, so the
+/// profit over a threshold t is 3,000 x (2,500 (1 - t^2) - 1,500 (1 - t)).
+pub fn house_by_score(policies: serde_json::Value) -> Scenario {
+    Scenario::new(serde_json::json!({
+        "name": "house-by-score", "horizon_days": 30, "seed": 5, "replications": 20,
+        "leads": {"arrivals_per_day": 100, "signals": [{"name": "s", "noise": 0}],
+                  "segments": [{"name": "all", "region": "na", "deal_size": {"fixed": 10000},
+                                "quality": {"uniform": {"min": 0, "max": 1}}}]},
+        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
+        "economics": {"gross_margin": 0.5, "churn_rate": 0},
+        "house": {"capacity": 100000, "response_hours": {"fixed": 1}, "work_days": {"fixed": 1},
+                  "qualify_rate": 1, "win_rate": 1, "cost_per_lead": 1500},
+        "partners": [{"name": "Elsewhere", "regions": ["emea"]}],
+        "policies": policies
+    }))
+}

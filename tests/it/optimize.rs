@@ -16,18 +16,7 @@ use super::common::{bin, stderr_of, Scenario};
 /// the threshold t, 3,000 leads x (2,500 (1 - t^2) - 1,500 (1 - t)), is
 /// highest at t* = 1,500 / 5,000 = 0.3. Lead-to-win at t is (1 - t^2) / 2.
 fn threshold_scenario() -> Scenario {
-    Scenario::new(json!({
-        "name": "threshold-optimum", "horizon_days": 30, "seed": 5, "replications": 20,
-        "leads": {"arrivals_per_day": 100, "signals": [{"name": "s", "noise": 0}],
-                  "segments": [{"name": "all", "region": "na", "deal_size": {"fixed": 10000},
-                                "quality": {"uniform": {"min": 0, "max": 1}}}]},
-        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
-        "economics": {"gross_margin": 0.5, "churn_rate": 0},
-        "house": {"capacity": 100000, "response_hours": {"fixed": 1}, "work_days": {"fixed": 1},
-                  "qualify_rate": 1, "win_rate": 1, "cost_per_lead": 1500},
-        "partners": [{"name": "Elsewhere", "regions": ["emea"]}],
-        "policies": [{"name": "p", "scoring": {"threshold": 0.5}}]
-    }))
+    super::common::house_by_score(json!([{"name": "p", "scoring": {"threshold": 0.5}}]))
 }
 
 fn problem(varies: &[&str], constraints: &[&str], budget: usize, threads: usize) -> Problem {

@@ -12,19 +12,9 @@ use super::common::{bin, stderr_of, stdout_of, Scenario};
 /// zero at c = 2,500 m (1,250 at m = 0.5), and at m = c / 2,500 (0.6 at
 /// c = 1,500).
 fn two_thresholds() -> Scenario {
-    Scenario::new(json!({
-        "name": "two-thresholds", "horizon_days": 30, "seed": 5, "replications": 20,
-        "leads": {"arrivals_per_day": 100, "signals": [{"name": "s", "noise": 0}],
-                  "segments": [{"name": "all", "region": "na", "deal_size": {"fixed": 10000},
-                                "quality": {"uniform": {"min": 0, "max": 1}}}]},
-        "speed_to_lead": {"half_life_hours": 1, "floor": 1},
-        "economics": {"gross_margin": 0.5, "churn_rate": 0},
-        "house": {"capacity": 100000, "response_hours": {"fixed": 1}, "work_days": {"fixed": 1},
-                  "qualify_rate": 1, "win_rate": 1, "cost_per_lead": 1500},
-        "partners": [{"name": "Elsewhere", "regions": ["emea"]}],
-        "policies": [{"name": "all", "scoring": {"threshold": 0}},
-                     {"name": "half", "scoring": {"threshold": 0.5}}]
-    }))
+    super::common::house_by_score(json!([
+        {"name": "all", "scoring": {"threshold": 0}},
+        {"name": "half", "scoring": {"threshold": 0.5}}]))
 }
 
 #[test]
@@ -102,90 +92,57 @@ fn break_even_values_match_the_closed_form() {
 fn bad_assumptions_are_refused_before_anything_runs() {
     let dir = tempfile::tempdir().unwrap();
     let file = two_thresholds().write(dir.path(), "t.json");
-    for (args, expected) in [
+    // (policy, versus, metric, assumption) and what the error must say.
+    for (policy, versus, metric, vary, expected) in [
         (
-            vec![
-                "--policy",
-                "half",
-                "--vs",
-                "half",
-                "--metric",
-                "economics.gross_profit",
-                "--vary",
-                "house.cost_per_lead=1:2",
-            ],
+            "half",
+            "half",
+            "economics.gross_profit",
+            "house.cost_per_lead=1:2",
             "the same policy",
         ),
         (
-            vec![
-                "--policy",
-                "hlaf",
-                "--vs",
-                "all",
-                "--metric",
-                "economics.gross_profit",
-                "--vary",
-                "house.cost_per_lead=1:2",
-            ],
+            "hlaf",
+            "all",
+            "economics.gross_profit",
+            "house.cost_per_lead=1:2",
             "did you mean `half`",
         ),
         (
-            vec![
-                "--policy",
-                "half",
-                "--vs",
-                "all",
-                "--metric",
-                "economics.gross_proft",
-                "--vary",
-                "house.cost_per_lead=1:2",
-            ],
+            "half",
+            "all",
+            "economics.gross_proft",
+            "house.cost_per_lead=1:2",
             "did you mean `economics.gross_profit`",
         ),
         (
-            vec![
-                "--policy",
-                "half",
-                "--vs",
-                "all",
-                "--metric",
-                "economics.gross_profit",
-                "--vary",
-                "policies[all].name=1:2",
-            ],
+            "half",
+            "all",
+            "economics.gross_profit",
+            "policies[all].name=1:2",
             "must be a numeric field",
         ),
         (
-            vec![
-                "--policy",
-                "half",
-                "--vs",
-                "all",
-                "--metric",
-                "economics.gross_profit",
-                "--vary",
-                "house.cost_per_lead=2:1",
-            ],
+            "half",
+            "all",
+            "economics.gross_profit",
+            "house.cost_per_lead=2:1",
             "low end must be below",
         ),
         (
-            vec![
-                "--policy",
-                "half",
-                "--vs",
-                "all",
-                "--metric",
-                "economics.gross_profit",
-                "--vary",
-                "economics.gross_margin=0.5:1.5",
-            ],
+            "half",
+            "all",
+            "economics.gross_profit",
+            "economics.gross_margin=0.5:1.5",
             "gross_margin",
         ),
     ] {
         let out = bin()
             .arg("sensitivity")
             .arg(&file)
-            .args(&args)
+            .args([
+                "--policy", policy, "--vs", versus, "--metric", metric, "--vary", vary,
+            ])
             .arg("--out")
             .arg(dir.path().join("s"))
             .assert()
@@ -193,7 +150,7 @@ fn bad_assumptions_are_refused_before_anything_runs() {
         let err = stderr_of(&out);
         assert!(
             err.contains(expected),
-            "{args:?}: expected `{expected}` in {err}"
+            "{vary}: expected `{expected}` in {err}"
         );
         assert!(!dir.path().join("s").exists());
     }
