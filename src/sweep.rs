@@ -109,25 +109,14 @@ fn steps(path: &str) -> anyhow::Result<Vec<Step>> {
     Ok(out)
 }
 
-/// The numeric field at `path` in `doc`, or why there is none.
-pub(crate) fn field<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
-    let node = field_any(doc, path)?;
-    if !node.is_number() {
-        bail!(
-            "`{path}` is not a numeric field (it holds {})",
-            describe(node)
-        );
-    }
-    Ok(node)
-}
-
 /// A field's kind in words: "a number", "text", "a list".
 pub(crate) fn describe_value(v: &Value) -> &'static str {
     describe(v)
 }
 
 /// The field at `path` in `doc`, whatever it holds, or why there is none.
-pub(crate) fn field_any<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
+#[cfg(test)]
+fn field_any<'v>(doc: &'v mut Value, path: &str) -> anyhow::Result<&'v mut Value> {
     walk(doc, path, false)
 }
 
@@ -277,8 +266,18 @@ pub fn grid_with(
     }
     let base: Value =
         serde_json::from_str(text).with_context(|| format!("{} is not JSON", file.display()))?;
+    // A field the file leaves to its default may be swept: it is added,
+    // and the scenario's validation judges its name and values.
     for axis in axes {
-        field(&mut base.clone(), &axis.path)?;
+        let mut probe = base.clone();
+        let here = field_or_default(&mut probe, &axis.path)?;
+        if !(here.is_number() || here.is_null()) {
+            bail!(
+                "`{}` is not a numeric field (it holds {})",
+                axis.path,
+                describe(here)
+            );
+        }
     }
     let coordinates: Vec<Vec<f64>> = match axes {
         [a] => a.values.iter().map(|&v| vec![v]).collect(),
@@ -294,7 +293,7 @@ pub fn grid_with(
         .map(|values| {
             let mut doc = base.clone();
             for (axis, &v) in axes.iter().zip(&values) {
-                *field(&mut doc, &axis.path)? = json_number(v);
+                *field_or_default(&mut doc, &axis.path)? = json_number(v);
             }
             let at: Vec<String> = axes
                 .iter()
@@ -466,38 +465,35 @@ mod tests {
     }
 
     #[test]
-    fn paths_find_numeric_fields_or_say_why_not() {
+    fn paths_find_fields_or_say_why_not() {
         let mut doc: Value = serde_json::json!({
             "leads": {"arrivals_per_day": 10},
             "policies": [{"name": "a", "scoring": {"threshold": 0.2}, "payout": {"commission": [{"from": 0, "rate": 0.1}]}}]
         });
         assert_eq!(
-            field(&mut doc, "policies[a].scoring.threshold").unwrap(),
+            field_any(&mut doc, "policies[a].scoring.threshold").unwrap(),
             &serde_json::json!(0.2)
         );
         assert_eq!(
-            field(&mut doc, "policies[0].payout.commission[0].rate").unwrap(),
+            field_any(&mut doc, "policies[0].payout.commission[0].rate").unwrap(),
             &serde_json::json!(0.1)
         );
-        let e = field(&mut doc, "policies[b].scoring.threshold")
+        let e = field_any(&mut doc, "policies[b].scoring.threshold")
             .unwrap_err()
             .to_string();
         assert!(
             e.contains("`policies[b]` names nothing (names there: a)"),
             "{e}"
         );
-        let e = field(&mut doc, "leads.arrivals_per_dya")
+        let e = field_any(&mut doc, "leads.arrivals_per_dya")
             .unwrap_err()
             .to_string();
         assert!(e.contains("did you mean `arrivals_per_day`?"), "{e}");
-        let e = field(&mut doc, "policies[a].scoring")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("is not a numeric field (it holds an object)"),
-            "{e}"
-        );
-        assert!(field(&mut doc, "policies[3].scoring.threshold")
+        // A field left to its default is added (inside new objects).
+        *field_or_default(&mut doc, "policies[a].sla.first_contact_hours").unwrap() =
+            serde_json::json!(8);
+        assert_eq!(doc["policies"][0]["sla"]["first_contact_hours"], 8);
+        assert!(field_any(&mut doc, "policies[3].scoring.threshold")
             .unwrap_err()
             .to_string()
             .contains("out of range"));

@@ -127,3 +127,34 @@ fn bad_paths_fail_before_anything_runs() {
         "nothing written"
     );
 }
+
+#[test]
+fn a_field_left_to_its_default_can_be_swept() {
+    // least-loaded has no `scoring` in the file: its threshold defaults to 0.
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .arg("sweep")
+        .arg(repo_file("scenarios/baseline.json"))
+        .args([
+            "--set",
+            "policies[least-loaded].scoring.threshold=0:0.4:0.4",
+        ])
+        .args(["--replications", "3", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+    let below = |at: &str| -> f64 {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{at},least-loaded,base,volume.below_threshold,")))
+            .unwrap()
+            .split(',')
+            .nth(4)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    // At its default (0) nothing is below it; at 0.4 many leads are.
+    assert_eq!(below("0"), 0.0);
+    assert!(below("0.4") > 100.0, "{}", below("0.4"));
+}
