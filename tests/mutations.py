@@ -38,6 +38,9 @@ M = [
  ("MDF buys twice the leads", "src/engine/sourced.rs", "let mean = per_unit * mdf;", "let mean = 2.0 * per_unit * mdf;"),
  ("registrants by capacity only", "src/engine/leads.rs", "let by_sourcing = |p: &Partner| p.sourced_per_hour;", "let by_sourcing = |p: &Partner| p.team.capacity as f64 + 0.0 * p.sourced_per_hour;"),
  ("a left partner's own leads still arrive", "src/engine/sourced.rs", "while self.scratch.partner_states[p as usize].left {", "while false && self.scratch.partner_states[p as usize].left {"),
+ ("selection margin ignores the variance", "src/stats/selection.rs", "(h2 * s2[i][l] / (delta * delta) - r as f64)", "(0.0 * h2 * s2[i][l] / (delta * delta) - r as f64)"),
+ ("optimize judges only the base world", "src/optimize.rs", "if self.problem.all_worlds {\n            0..self.worlds.len()", "if false && self.problem.all_worlds {\n            0..self.worlds.len()"),
+ ("infeasible settings ranked by objective", "src/optimize.rs", "if !e.feasible {\n            return 1e300 * (1.0 + e.violation.min(1e6) * 1e-7);\n        }", ""),
 ]
 # Runs on a copy of the committed tree (git archive HEAD), so the working
 # tree is never touched: python3 tests/mutations.py [LOG]
