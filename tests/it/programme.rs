@@ -829,3 +829,37 @@ fn the_reports_partner_tables_show_own_leads_and_tier_moves() {
     assert!((180.0..300.0).contains(&s_leads), "{s_leads}");
     assert_eq!(row("O")[col], "0");
 }
+
+#[test]
+fn a_tier_review_counts_only_the_revenue_since_the_last_one() {
+    // Reviews every 10 days; gold from 50,000. The one partner wins every
+    // lead it gets (5 a day, 10,000 each, a day after arrival) until it
+    // goes away on day 9: about 45 wins by the first review (promoted),
+    // none between the first and the second (demoted at day 20, though its
+    // revenue since the start is still far above the level).
+    let mut partner = sure("P", "silver");
+    partner["away"] = json!([{"from_day": 9, "to_day": 30}]);
+    let m = certain(json!([partner]), json!({"name": "p"}))
+        .merge(json!({"tiers": {"review_days": 10, "levels": [
+            {"name": "gold", "min_revenue": 50000}, {"name": "silver", "min_revenue": 0}]}}))
+        .model();
+    #[derive(Default)]
+    struct Moves(Vec<(f64, usize)>);
+    impl Observer for Moves {
+        fn tier_changed(&mut self, t: f64, _p: u32, _from: usize, to: usize) {
+            self.0.push((t, to));
+        }
+    }
+    for r in 0..3 {
+        let mut moves = Moves::default();
+        let run = observe(&m, 0, 13, r, &mut moves);
+        let gold = m.tiers.iter().position(|t| t == "gold").unwrap();
+        let silver = m.tiers.iter().position(|t| t == "silver").unwrap();
+        assert_eq!(
+            moves.0,
+            vec![(240.0, gold), (480.0, silver)],
+            "replication {r}"
+        );
+        assert_eq!((run.promoted, run.demoted), (1, 1));
+    }
+}
