@@ -298,21 +298,14 @@ pub(super) fn optimize(
     let summary = leadsim::simulate(&comparison, &config, &|_| {})?;
     let figures = leadsim::report::optimize::figures(&prepared, &search, Some(&chosen))?;
     let section = leadsim::report::optimize::section(&prepared, &search, &chosen, &figures);
-    let mut files: Vec<(String, Vec<u8>)> = leadsim::report::render_all_with(
-        &summary,
-        leadsim::metrics::Metric::LeadToWin,
-        Some(&section),
-    )?
-    .into_iter()
-    .map(|(n, b)| (n.to_string(), b))
-    .collect();
-    files.push(("optimize.csv".into(), csv));
     let mut best_json = serde_json::to_vec_pretty(&policy)?;
     best_json.push(b'\n');
-    files.push(("best.json".into(), best_json));
-    files.extend(figures.into_iter().map(|f| (f.file, f.svg.into_bytes())));
-    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    leadsim::report::output::write_set(&out_dir, &files, &|_| true)?;
+    let mut extra = vec![
+        ("optimize.csv".to_string(), csv),
+        ("best.json".to_string(), best_json),
+    ];
+    extra.extend(figures.into_iter().map(|f| (f.file, f.svg.into_bytes())));
+    let written = write_run_with(&out_dir, &summary, &section, extra)?;
     if !args.exec.quiet {
         print!("{}", leadsim::report::table::render(&summary));
         println!(
@@ -329,7 +322,7 @@ pub(super) fn optimize(
             "searched {} settings x {} replications; wrote {} files to {}",
             search.evaluations.len(),
             config.replications,
-            files.len(),
+            written,
             out_dir.display()
         );
     }
@@ -372,30 +365,45 @@ pub(super) fn sensitivity(
     )?;
     let tornado = leadsim::report::sensitivity::tornado(&analysis)?;
     let section = leadsim::report::sensitivity::section(&analysis, &tornado);
-    let mut files: Vec<(String, Vec<u8>)> = leadsim::report::render_all_with(
-        &analysis.base,
-        leadsim::metrics::Metric::LeadToWin,
-        Some(&section),
-    )?
-    .into_iter()
-    .map(|(n, b)| (n.to_string(), b))
-    .collect();
-    files.push((
-        "sensitivity.csv".into(),
-        leadsim::report::sensitivity::csv(&analysis),
-    ));
-    files.push(("tornado.svg".into(), tornado.into_bytes()));
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("sensitivity"));
-    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    leadsim::report::output::write_set(&out_dir, &files, &|_| true)?;
+    let extra = vec![
+        (
+            "sensitivity.csv".to_string(),
+            leadsim::report::sensitivity::csv(&analysis),
+        ),
+        ("tornado.svg".to_string(), tornado.into_bytes()),
+    ];
+    let written = write_run_with(&out_dir, &analysis.base, &section, extra)?;
     if !quiet {
         for s in leadsim::report::sensitivity::sentences(&analysis) {
             println!("- {s}");
         }
-        eprintln!("wrote {} files to {}", files.len(), out_dir.display());
+        eprintln!("wrote {written} files to {}", out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a run's outputs with another command's section in its report,
+/// plus that command's own files, into `dir` as one set; how many files.
+fn write_run_with(
+    dir: &std::path::Path,
+    summary: &leadsim::summary::Summary,
+    section: &leadsim::report::html::Section,
+    extra: Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<usize> {
+    let files: Vec<(String, Vec<u8>)> = leadsim::report::render_all_with(
+        summary,
+        leadsim::metrics::Metric::LeadToWin,
+        Some(section),
+    )?
+    .into_iter()
+    .map(|(n, b)| (n.to_string(), b))
+    .chain(extra)
+    .collect();
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    leadsim::report::output::write_set(dir, &files, &|_| true)?;
+    Ok(files.len())
 }
