@@ -14,6 +14,7 @@ pub mod dist;
 pub mod engine;
 pub mod files;
 pub mod format;
+pub mod history;
 pub mod measure;
 pub mod metrics;
 pub mod model;

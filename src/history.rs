@@ -1,0 +1,348 @@
+//! Reading a CRM export of past leads (issue 16's `calibrate` and
+//! `backtest` read it): one row per lead with `lead_id, created_at, region,
+//! vertical, score, partner, first_contact_at, qualified, closed_at, won,
+//! amount`, renamed to a real export's names with a column map
+//! (`created_at=CreatedDate,partner=Owner__c`).
+//!
+//! Timestamps are ISO 8601 with or without an offset (without one, UTC);
+//! `partner` is blank for the house or unassigned, `first_contact_at` blank
+//! when never contacted, `closed_at`/`won`/`amount` blank while open. A
+//! defect that makes the export untrustworthy is an error naming the row
+//! (the file's line) and the column; a row that merely cannot be used (a
+//! repeated `lead_id`, no creation time) is set aside and counted, never
+//! dropped silently.
+
+use std::collections::HashSet;
+
+use anyhow::{bail, Context};
+
+/// The fields an export must carry, in the order the issue lists them.
+pub const FIELDS: [&str; 11] = [
+    "lead_id",
+    "created_at",
+    "region",
+    "vertical",
+    "score",
+    "partner",
+    "first_contact_at",
+    "qualified",
+    "closed_at",
+    "won",
+    "amount",
+];
+
+/// The export's column name for each of [`FIELDS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns(pub [String; 11]);
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns(FIELDS.map(String::from))
+    }
+}
+
+/// Parses `field=Column,field=Column` over the default names.
+pub fn parse_columns(spec: &str) -> anyhow::Result<Columns> {
+    let mut columns = Columns::default();
+    for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
+        let (field, column) = part
+            .split_once('=')
+            .with_context(|| format!("--columns `{part}`: expected FIELD=COLUMN"))?;
+        let field = field.trim();
+        let i = FIELDS.iter().position(|f| *f == field).with_context(|| {
+            format!(
+                "--columns `{part}`: `{field}` is not a field (fields: {}){}",
+                FIELDS.join(", "),
+                crate::scenario::errors::did_you_mean(field, FIELDS.iter().copied())
+            )
+        })?;
+        columns.0[i] = column.trim().to_string();
+    }
+    Ok(columns)
+}
+
+/// One usable lead. Times are hours since the Unix epoch, UTC.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The file's line (the header is line 1).
+    pub line: u64,
+    pub lead_id: String,
+    pub created: f64,
+    pub region: Option<String>,
+    pub vertical: Option<String>,
+    pub score: Option<f64>,
+    pub partner: Option<String>,
+    pub first_contact: Option<f64>,
+    pub qualified: Option<bool>,
+    pub closed: Option<f64>,
+    pub won: Option<bool>,
+    pub amount: Option<f64>,
+}
+
+/// The usable rows, and the rows set aside with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub rows: Vec<Row>,
+    pub set_aside: Vec<(u64, String)>,
+}
+
+/// An ISO 8601 time, with or without an offset (without: UTC), as hours
+/// since the epoch.
+pub fn parse_time(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts.as_millisecond() as f64 / 3_600_000.0);
+    }
+    let civil: jiff::civil::DateTime = text.parse().ok()?;
+    let ts = civil
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp();
+    Some(ts.as_millisecond() as f64 / 3_600_000.0)
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" | "t" => Some(true),
+        "false" | "0" | "no" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads an export. `name` names the file in errors.
+pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<History> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header = reader
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header line"))?
+        .clone();
+    let mut at = [0usize; 11];
+    for (i, column) in columns.0.iter().enumerate() {
+        at[i] = header.iter().position(|h| h.trim() == column).with_context(|| {
+            let names: Vec<&str> = header.iter().collect();
+            format!(
+                "{name}: no column `{column}` for `{}` (columns: {}){}; map it with --columns {}=NAME",
+                FIELDS[i],
+                names.join(", "),
+                crate::scenario::errors::did_you_mean(column, names.iter().copied()),
+                FIELDS[i]
+            )
+        })?;
+    }
+    let mut history = History {
+        rows: Vec::new(),
+        set_aside: Vec::new(),
+    };
+    let mut seen = HashSet::new();
+    let mut any_partner = false;
+    for (k, record) in reader.records().enumerate() {
+        let line = k as u64 + 2;
+        let record = record.with_context(|| format!("{name}: line {line} is not valid CSV"))?;
+        let cell = |f: usize| record.get(at[f]).unwrap_or("").trim();
+        let blank = |f: usize| cell(f).is_empty();
+        let at_cell = |f: usize| format!("{name}: line {line}, column `{}`", columns.0[f]);
+        let time = |f: usize| -> anyhow::Result<Option<f64>> {
+            if blank(f) {
+                return Ok(None);
+            }
+            parse_time(cell(f)).map(Some).with_context(|| {
+                format!(
+                    "{}: `{}` is not an ISO 8601 time (e.g. 2026-07-01T09:30:00Z)",
+                    at_cell(f),
+                    cell(f)
+                )
+            })
+        };
+        let number = |f: usize| -> anyhow::Result<Option<f64>> {
+            if blank(f) {
+                return Ok(None);
+            }
+            cell(f)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(Some)
+                .with_context(|| format!("{}: `{}` is not a number", at_cell(f), cell(f)))
+        };
+        let flag = |f: usize| -> anyhow::Result<Option<bool>> {
+            if blank(f) {
+                return Ok(None);
+            }
+            parse_bool(cell(f))
+                .map(Some)
+                .with_context(|| format!("{}: `{}` is not true or false", at_cell(f), cell(f)))
+        };
+        let text = |f: usize| (!blank(f)).then(|| cell(f).to_string());
+        let (lead_id, created_col) = (0, 1);
+        if blank(lead_id) {
+            history.set_aside.push((line, "no lead_id".into()));
+            continue;
+        }
+        let Some(created) = time(created_col)? else {
+            history.set_aside.push((line, "no creation time".into()));
+            continue;
+        };
+        if !seen.insert(cell(lead_id).to_string()) {
+            history.set_aside.push((
+                line,
+                format!("lead_id `{}` repeats an earlier row", cell(lead_id)),
+            ));
+            continue;
+        }
+        let first_contact = time(6)?;
+        if first_contact.is_some_and(|c| c < created) {
+            bail!(
+                "{}: first contact {} is before the lead was created ({})",
+                at_cell(6),
+                cell(6),
+                cell(created_col)
+            );
+        }
+        let closed = time(8)?;
+        let won = flag(9)?;
+        if won.is_some() && closed.is_none() {
+            bail!("{}: `won` is given but `closed_at` is blank", at_cell(9));
+        }
+        if closed.is_some_and(|c| c < created) {
+            bail!(
+                "{}: closed {} before the lead was created ({})",
+                at_cell(8),
+                cell(8),
+                cell(created_col)
+            );
+        }
+        let amount = number(10)?;
+        if amount.is_some_and(|a| a < 0.0) {
+            bail!("{}: a negative amount, {}", at_cell(10), cell(10));
+        }
+        let partner = text(5);
+        any_partner |= partner.is_some();
+        history.rows.push(Row {
+            line,
+            lead_id: cell(lead_id).to_string(),
+            created,
+            region: text(2),
+            vertical: text(3),
+            score: number(4)?,
+            partner,
+            first_contact,
+            qualified: flag(7)?,
+            closed,
+            won,
+            amount,
+        });
+    }
+    if !history.rows.is_empty() && !any_partner {
+        bail!(
+            "{name}: column `{}` (partner) is empty in every row: map the export's owner column with --columns partner=NAME",
+            columns.0[5]
+        );
+    }
+    Ok(history)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "lead_id,created_at,region,vertical,score,partner,first_contact_at,qualified,closed_at,won,amount\n";
+
+    fn read_text(body: &str) -> anyhow::Result<History> {
+        read(
+            "h.csv",
+            format!("{HEADER}{body}").as_bytes(),
+            &Columns::default(),
+        )
+    }
+
+    #[test]
+    fn times_with_and_without_an_offset() {
+        // 2026-07-01T09:30Z is 1,782,898,200 s after the epoch.
+        let z = 1_782_898_200.0 / 3600.0;
+        assert_eq!(parse_time("2026-07-01T09:30:00Z"), Some(z));
+        assert_eq!(parse_time("2026-07-01T11:30:00+02:00"), Some(z));
+        assert_eq!(parse_time("2026-07-01T09:30:00"), Some(z));
+        assert_eq!(parse_time("2026-07-01 09:30"), Some(z));
+        assert_eq!(parse_time("1 July"), None);
+    }
+
+    #[test]
+    fn rows_are_read_and_unusable_ones_set_aside_with_why() {
+        let h = read_text(
+            "a,2026-07-01T09:00:00Z,na,finance,0.7,Contoso,2026-07-01T10:00:00Z,true,2026-07-20T00:00:00Z,true,12000\n\
+             b,2026-07-01T09:00:00Z,na,,,,,,,,\n\
+             a,2026-07-02T09:00:00Z,na,,,Contoso,,,,,\n\
+             c,,emea,,,Contoso,,,,,\n",
+        )
+        .unwrap();
+        assert_eq!(h.rows.len(), 2);
+        let a = &h.rows[0];
+        assert_eq!(
+            (a.line, a.partner.as_deref(), a.won, a.amount),
+            (2, Some("Contoso"), Some(true), Some(12000.0))
+        );
+        assert_eq!(a.first_contact.unwrap() - a.created, 1.0);
+        let b = &h.rows[1];
+        assert_eq!(
+            (b.partner.clone(), b.first_contact, b.closed),
+            (None, None, None)
+        );
+        assert_eq!(
+            h.set_aside,
+            vec![
+                (4, "lead_id `a` repeats an earlier row".to_string()),
+                (5, "no creation time".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn each_defect_names_its_row_and_column() {
+        let ok = "2026-07-01T09:00:00Z";
+        for (row, expected) in [
+            (
+                "a,yesterday,na,,,P,,,,,".to_string(),
+                "line 2, column `created_at`: `yesterday` is not an ISO 8601 time",
+            ),
+            (
+                format!("a,{ok},na,,,P,2026-06-30T09:00:00Z,,,,"),
+                "line 2, column `first_contact_at`: first contact 2026-06-30T09:00:00Z is before",
+            ),
+            (
+                format!("a,{ok},na,,,P,,,,true,"),
+                "line 2, column `won`: `won` is given but `closed_at` is blank",
+            ),
+            (
+                format!("a,{ok},na,,,P,,,{ok},true,-5"),
+                "line 2, column `amount`: a negative amount",
+            ),
+            (
+                format!("a,{ok},na,,,,,,,,"),
+                "(partner) is empty in every row",
+            ),
+            (
+                format!("a,{ok},na,,high,P,,,,,"),
+                "line 2, column `score`: `high` is not a number",
+            ),
+        ] {
+            let e = read_text(&format!("{row}\n")).unwrap_err().to_string();
+            assert!(e.contains(expected), "expected `{expected}` in {e}");
+        }
+    }
+
+    #[test]
+    fn a_real_exports_names_are_mapped() {
+        let cols = parse_columns("created_at=CreatedDate, partner=Owner__c").unwrap();
+        let text = "lead_id,CreatedDate,region,vertical,score,Owner__c,first_contact_at,qualified,closed_at,won,amount\n\
+                    x,2026-07-01,na,,,Fabrikam,,,,,\n";
+        let h = read("sf.csv", text.as_bytes(), &cols).unwrap();
+        assert_eq!(h.rows[0].partner.as_deref(), Some("Fabrikam"));
+        let e = read("sf.csv", text.as_bytes(), &Columns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no column `created_at`"), "{e}");
+        assert!(e.contains("--columns created_at=NAME"), "{e}");
+        let e = parse_columns("owner=Owner__c").unwrap_err().to_string();
+        assert!(e.contains("`owner` is not a field"), "{e}");
+    }
+}
