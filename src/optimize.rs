@@ -392,35 +392,8 @@ pub fn prepare(
         if !seen.insert(vary.path.clone()) {
             bail!("--vary `{}` is given twice", vary.path);
         }
-        // A field the file leaves to its default is created (null here);
-        // the scenario's validation judges its name at the ranges' ends.
-        let here = crate::sweep::field_or_default(&mut base.clone(), &vary.path)?.clone();
         if let Domain::Range { lo, hi, whole } = &mut vary.domain {
-            if !(here.is_number() || here.is_null()) {
-                bail!(
-                    "--vary `{}`: a range needs a numeric field, and this one holds {}",
-                    vary.path,
-                    crate::sweep::describe_value(&here)
-                );
-            }
-            // A field that refuses a fraction takes whole numbers.
-            let mut probe = base.clone();
-            *crate::sweep::field_or_default(&mut probe, &vary.path)? =
-                crate::sweep::json_number(lo.floor() + 0.5);
-            if let Err(e) = crate::scenario::load::load_text_with(&probe.to_string(), file, options)
-            {
-                if e.to_string().contains("whole number") {
-                    *whole = true;
-                    *lo = lo.ceil();
-                    *hi = hi.floor();
-                    if lo >= hi {
-                        bail!(
-                            "--vary `{}` takes whole numbers: the range holds fewer than two",
-                            vary.path
-                        );
-                    }
-                }
-            }
+            *whole = range_field(&base, &vary.path, lo, hi, file, options)?;
         }
     }
     let worlds = original
@@ -452,6 +425,39 @@ pub fn prepare(
         }
     }
     Ok(prepared)
+}
+
+/// Checks that `path` in `doc` can take a range: a numeric field, or one
+/// the file leaves to its default (added; the scenario's validation judges
+/// its name at the range's ends). A field that refuses a fraction takes
+/// whole numbers: `[lo, hi]` is narrowed to them, and the answer is true.
+pub(crate) fn range_field(
+    doc: &Value,
+    path: &str,
+    lo: &mut f64,
+    hi: &mut f64,
+    file: &Path,
+    options: &LoadOptions,
+) -> anyhow::Result<bool> {
+    let mut probe = doc.clone();
+    let here = crate::sweep::field_or_default(&mut probe, path)?;
+    if !(here.is_number() || here.is_null()) {
+        bail!(
+            "--vary `{path}`: a range needs a numeric field, and this one holds {}",
+            crate::sweep::describe_value(here)
+        );
+    }
+    *here = crate::sweep::json_number(lo.floor() + 0.5);
+    let refused = crate::scenario::load::load_text_with(&probe.to_string(), file, options)
+        .is_err_and(|e| e.to_string().contains("whole number"));
+    if refused {
+        *lo = lo.ceil();
+        *hi = hi.floor();
+        if lo >= hi {
+            bail!("--vary `{path}` takes whole numbers: the range holds fewer than two");
+        }
+    }
+    Ok(refused)
 }
 
 /// How many varied fields are ranges.
@@ -745,8 +751,6 @@ pub struct Chosen {
     pub selection: crate::stats::selection::Selection,
     /// The indifference zone in the objective's units.
     pub delta: f64,
-    /// The seed of the selection's replications.
-    pub seed: u64,
 }
 
 impl Chosen {
@@ -832,7 +836,6 @@ pub fn select(prepared: &Prepared, search: &Search) -> anyhow::Result<Option<Cho
         finalists: feasible,
         selection,
         delta,
-        seed,
     }))
 }
 

@@ -126,9 +126,10 @@ impl Setup {
 
 /// Parses `PATH=lo:hi`.
 pub fn parse_assumption(spec: &str) -> anyhow::Result<Assumption> {
-    match crate::optimize::parse_vary(spec)?.domain {
+    let vary = crate::optimize::parse_vary(spec)?;
+    match vary.domain {
         crate::optimize::Domain::Range { lo, hi, .. } => Ok(Assumption {
-            path: spec.split_once('=').map_or("", |p| p.0).trim().to_string(),
+            path: vary.path,
             lo,
             hi,
             whole: false,
@@ -201,22 +202,14 @@ pub fn analyse(
     };
     let mut assumptions = assumptions;
     for a in &mut assumptions {
-        let here = crate::sweep::field_or_default(&mut setup.doc.clone(), &a.path)?.clone();
-        if !(here.is_number() || here.is_null()) {
-            bail!(
-                "--vary `{}`: an assumption must be a numeric field, and this one holds {}",
-                a.path,
-                crate::sweep::describe_value(&here)
-            );
-        }
-        // A field that refuses a fraction takes whole numbers.
-        if let Err(e) = setup.model(Some((a, a.lo.floor() + 0.5))) {
-            if e.to_string().contains("whole number") {
-                a.whole = true;
-                a.lo = a.lo.ceil();
-                a.hi = a.hi.floor();
-            }
-        }
+        a.whole = crate::optimize::range_field(
+            &setup.doc,
+            &a.path,
+            &mut a.lo,
+            &mut a.hi,
+            &setup.file,
+            &setup.options,
+        )?;
         setup.model(Some((a, a.lo)))?;
         setup.model(Some((a, a.hi)))?;
     }

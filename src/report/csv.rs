@@ -16,6 +16,15 @@ pub fn text_cell(s: &str) -> String {
     }
 }
 
+/// A number for a file, or an empty cell when it is not finite.
+pub(crate) fn finite(v: f64) -> String {
+    if v.is_finite() {
+        file_number(v)
+    } else {
+        String::new()
+    }
+}
+
 fn num(v: Option<f64>) -> String {
     v.map(file_number).unwrap_or_default()
 }

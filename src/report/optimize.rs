@@ -5,7 +5,7 @@ use crate::format::human;
 use crate::metrics::{Metric, HEADLINE};
 use crate::optimize::{plain, Chosen, Domain, Prepared, Search, SELECTION_ALPHA};
 
-use super::csv::text_cell;
+use super::csv::{finite as number, text_cell};
 use super::html::Section;
 
 /// The metrics `optimize.csv` gives: the objective, the constraints', and
@@ -19,14 +19,6 @@ fn columns(prepared: &Prepared) -> Vec<Metric> {
         }
     }
     out
-}
-
-fn number(v: f64) -> String {
-    if v.is_finite() {
-        format!("{}", crate::format::round_sig(v))
-    } else {
-        String::new()
-    }
 }
 
 /// Every evaluated setting: its fields, feasibility, score, and each

@@ -5,16 +5,8 @@ use crate::format::human;
 use crate::metrics::Verdict;
 use crate::sensitivity::{Analysis, End};
 
-use super::csv::text_cell;
+use super::csv::{finite as number, text_cell};
 use super::html::Section;
-
-fn number(v: f64) -> String {
-    if v.is_finite() {
-        format!("{}", crate::format::round_sig(v))
-    } else {
-        String::new()
-    }
-}
 
 fn verdict(v: Verdict) -> &'static str {
     match v {

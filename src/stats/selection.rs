@@ -67,18 +67,21 @@ pub fn kim_nelson(
     sample: &mut Sampler<'_>,
 ) -> Selection {
     assert!(k >= 1 && n0 >= 2 && delta > 0.0 && alpha > 0.0 && alpha < 1.0);
-    let mut data: Vec<Vec<f64>> = vec![Vec::new(); k];
+    // The first stage, kept for the variances; afterwards each system's
+    // running sum and count are all that is needed.
+    let mut first_stage: Vec<Vec<f64>> = vec![Vec::new(); k];
     let first: Vec<(usize, u64)> = (0..n0).flat_map(|r| (0..k).map(move |i| (i, r))).collect();
     for (&(i, _), x) in first.iter().zip(sample(&first)) {
-        data[i].push(x);
+        first_stage[i].push(x);
     }
-    let mean_of = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let mut sums: Vec<f64> = first_stage.iter().map(|v| v.iter().sum()).collect();
+    let mut counts = vec![n0; k];
     let mut eliminated_at = vec![None; k];
     if k == 1 {
         return Selection {
             chosen: 0,
-            replications: vec![n0],
-            means: vec![mean_of(&data[0])],
+            replications: counts,
+            means: vec![sums[0] / n0 as f64],
             eliminated_at,
             complete: true,
         };
@@ -91,14 +94,15 @@ pub fn kim_nelson(
             if i == l {
                 continue;
             }
-            let d: Vec<f64> = (0..n0 as usize).map(|j| data[i][j] - data[l][j]).collect();
-            let m = mean_of(&d);
+            let d: Vec<f64> = (0..n0 as usize)
+                .map(|j| first_stage[i][j] - first_stage[l][j])
+                .collect();
+            let m = d.iter().sum::<f64>() / n0 as f64;
             s2[i][l] = d.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n0 as f64 - 1.0);
         }
     }
     let mut alive: Vec<usize> = (0..k).collect();
     let mut r = n0;
-    let mut sums: Vec<f64> = data.iter().map(|v| v.iter().sum()).collect();
     loop {
         let means: Vec<f64> = sums.iter().map(|s| s / r as f64).collect();
         let before = alive.clone();
@@ -131,11 +135,14 @@ pub fn kim_nelson(
                 .iter()
                 .max_by(|&&a, &&b| means[a].total_cmp(&means[b]).then(b.cmp(&a)))
                 .expect("a system is left");
-            let replications = data.iter().map(|v| v.len() as u64).collect();
             return Selection {
                 chosen,
-                replications,
-                means: data.iter().map(|v| mean_of(v)).collect(),
+                means: sums
+                    .iter()
+                    .zip(&counts)
+                    .map(|(s, &n)| s / n as f64)
+                    .collect(),
+                replications: counts,
                 eliminated_at,
                 complete: alive.len() <= 1,
             };
@@ -145,8 +152,8 @@ pub fn kim_nelson(
             .flat_map(|q| alive.iter().map(move |&i| (i, q)))
             .collect();
         for (&(i, _), x) in pairs.iter().zip(sample(&pairs)) {
-            data[i].push(x);
             sums[i] += x;
+            counts[i] += 1;
         }
         r += batch;
     }
@@ -177,7 +184,6 @@ mod tests {
         let runs = 400;
         for seed in 0..runs {
             let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
-            let mut draws: std::collections::HashMap<(usize, u64), f64> = Default::default();
             let mut shocks: Vec<f64> = Vec::new();
             let s = kim_nelson(k, 10, 0.05, delta, 100_000, &mut |pairs| {
                 pairs
@@ -188,9 +194,7 @@ mod tests {
                         }
                         let own: f64 = rng.sample(StandardNormal);
                         let mean = if i == 0 { delta } else { 0.0 };
-                        *draws
-                            .entry((i, r))
-                            .or_insert(mean + shocks[r as usize] + own)
+                        mean + shocks[r as usize] + own
                     })
                     .collect()
             });

@@ -643,6 +643,42 @@ fn a_partner_that_leaves_takes_its_own_leads_and_its_open_pipeline() {
 }
 
 #[test]
+fn an_acquired_partners_own_leads_go_on_arriving_to_its_acquirer() {
+    let m = sourcing(
+        4.0,
+        json!({"stress": [{"name": "O buys S", "events": [
+            {"day": 30, "consolidation": {"acquirer": "O", "acquired": "S"}}]}]}),
+    )
+    .model();
+    let world = leadsim::engine::leads::draw_world(
+        &m,
+        0,
+        leadsim::engine::rng::Streams::new(leadsim::engine::rng::replication_seed(16, 0)),
+        1,
+    );
+    let mut story = Sourcing::default();
+    leadsim::engine::simulate_observed(
+        &m,
+        &m.policies[0],
+        &world,
+        &mut leadsim::engine::Scratch::default(),
+        &mut story,
+    );
+    // S's own stream, at the acquirer from day 30 (720 h) on: about 120
+    // arrivals each side (Poisson sd 11), none dropped.
+    let (before, after): (Vec<&(f64, u32, u32)>, Vec<_>) =
+        story.arrivals.iter().partition(|a| a.0 < 720.0);
+    assert!(before.iter().all(|a| a.2 == 0) && after.iter().all(|a| a.2 == 1));
+    assert!(
+        before.len() > 70 && after.len() > 70,
+        "{} {}",
+        before.len(),
+        after.len()
+    );
+    assert!(story.dropped.iter().all(|&l| !story.is_sourced(l)));
+}
+
+#[test]
 fn mdf_received_in_a_period_buys_sourced_leads_in_the_next() {
     // Two 30-day payout periods; 5 % MDF on every win (10,000 a deal, so
     // 500 of MDF a win); 2 leads per 1,000 of MDF. Nothing is sourced in

@@ -120,7 +120,7 @@ fn bad_assumptions_are_refused_before_anything_runs() {
             "all",
             "economics.gross_profit",
             "policies[all].name=1:2",
-            "must be a numeric field",
+            "a range needs a numeric field",
         ),
         (
             "half",
