@@ -101,6 +101,15 @@ pub fn parse_time(text: &str) -> Option<f64> {
     Some(ts.as_millisecond() as f64 / 3_600_000.0)
 }
 
+/// Hours since the epoch as an ISO 8601 time in UTC, to the second.
+pub fn format_time(hours: f64) -> String {
+    let seconds = (hours * 3600.0).round() as i64;
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => format!("{hours} hours after 1970-01-01"),
+    }
+}
+
 fn parse_bool(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "y" | "t" => Some(true),
@@ -215,6 +224,10 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
         if amount.is_some_and(|a| a < 0.0) {
             bail!("{}: a negative amount, {}", at_cell(10), cell(10));
         }
+        let score = number(4)?;
+        if score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
+            bail!("{}: a score of {}, outside [0, 1]", at_cell(4), cell(4));
+        }
         let partner = text(5);
         any_partner |= partner.is_some();
         history.rows.push(Row {
@@ -223,7 +236,7 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
             created,
             region: text(2),
             vertical: text(3),
-            score: number(4)?,
+            score,
             partner,
             first_contact,
             qualified: flag(7)?,
@@ -319,6 +332,10 @@ mod tests {
             (
                 format!("a,{ok},na,,,,,,,,"),
                 "(partner) is empty in every row",
+            ),
+            (
+                format!("a,{ok},na,,1.5,P,,,,,"),
+                "line 2, column `score`: a score of 1.5, outside [0, 1]",
             ),
             (
                 format!("a,{ok},na,,high,P,,,,,"),

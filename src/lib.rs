@@ -7,6 +7,7 @@
 //! → [`runner::Results`] → [`summary::Summary`] → [`report`] (table, JSON, CSV).
 
 pub mod calendar;
+pub mod calibrate;
 pub mod checks;
 pub mod describe;
 pub mod diff;
