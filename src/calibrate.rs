@@ -82,7 +82,7 @@ pub fn lognormal_censored(observed: &[f64], censored: &[f64]) -> Option<LogNorma
     let n = x.len() as f64;
     let mean = x.iter().sum::<f64>() / n;
     let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    if x.len() < 2 || !(sd > 0.0) {
+    if x.len() < 2 || sd.is_nan() || sd <= 0.0 {
         return None;
     }
     if c.is_empty() {
@@ -108,7 +108,11 @@ pub fn lognormal_censored(observed: &[f64], censored: &[f64]) -> Option<LogNorma
             let survived: f64 = self
                 .c
                 .iter()
-                .map(|v| (0.5 * erfc((v - mu) / sigma / std::f64::consts::SQRT_2)).max(1e-300).ln())
+                .map(|v| {
+                    (0.5 * erfc((v - mu) / sigma / std::f64::consts::SQRT_2))
+                        .max(1e-300)
+                        .ln()
+                })
                 .sum();
             Ok(-(observed + survived))
         }
@@ -141,36 +145,54 @@ where
 }
 
 /// A Beta prior fitted by empirical Bayes to `(successes, trials)` per
-/// group: the `(alpha, beta)` maximising the beta-binomial marginal
-/// likelihood, its concentration kept within [0.5, 10,000] (groups that
-/// look identical get the upper end: a tight prior, not an infinite one).
+/// group. The mean maximises the beta-binomial marginal likelihood; the
+/// concentration is the *smallest* the data do not reject (the lower end
+/// of its 95 % profile-likelihood interval, a drop of 1.92), within [0.5,
+/// 10,000]. With a few dozen trials per partner the likelihood barely
+/// tells a spread of skills from binomial noise, and its maximum often
+/// sits at "all partners alike"; taking the lower end keeps partners'
+/// intervals honest about how much they may differ.
 pub fn beta_prior(groups: &[(f64, f64)]) -> (f64, f64) {
-    let (k, n) = groups
-        .iter()
-        .fold((0.0, 0.0), |(k, n), &(a, b)| (k + a, n + b));
-    let m0 = ((k + 0.5) / (n + 1.0)).clamp(0.01, 0.99);
     const C_MIN: f64 = 0.5;
     const C_MAX: f64 = 10_000.0;
-    struct Marginal<'a>(&'a [(f64, f64)]);
-    impl CostFunction for Marginal<'_> {
-        type Param = Vec<f64>;
-        type Output = f64;
-        fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
-            let m = 1.0 / (1.0 + (-p[0]).exp());
-            let c = p[1].exp().clamp(C_MIN, C_MAX);
-            let (a, b) = (m * c, (1.0 - m) * c);
-            let ll: f64 = self
-                .0
+    const STEPS: usize = 160;
+    let ll = |m: f64, c: f64| -> f64 {
+        let (a, b) = (m * c, (1.0 - m) * c);
+        groups
+            .iter()
+            .map(|&(k, n)| ln_beta(k + a, n - k + b) - ln_beta(a, b))
+            .sum()
+    };
+    let means: Vec<f64> = (1..200).map(|i| i as f64 / 200.0).collect();
+    let concentrations: Vec<f64> = (0..=STEPS)
+        .map(|i| C_MIN * (C_MAX / C_MIN).powf(i as f64 / STEPS as f64))
+        .collect();
+    // Profile: the best mean at each concentration.
+    let profile: Vec<(f64, f64)> = concentrations
+        .iter()
+        .map(|&c| {
+            means
                 .iter()
-                .map(|&(k, n)| ln_beta(k + a, n - k + b) - ln_beta(a, b))
-                .sum();
-            Ok(-ll)
-        }
-    }
-    let start = vec![(m0 / (1.0 - m0)).ln(), 20f64.ln()];
-    let p = minimise(Marginal(groups), start.clone(), 0.5).unwrap_or(start);
-    let m = 1.0 / (1.0 + (-p[0]).exp());
-    let c = p[1].exp().clamp(C_MIN, C_MAX);
+                .map(|&m| (ll(m, c), m))
+                .fold(
+                    (f64::NEG_INFINITY, 0.5),
+                    |a, b| if b.0 > a.0 { b } else { a },
+                )
+        })
+        .collect();
+    let (best, best_i) = profile
+        .iter()
+        .enumerate()
+        .fold(
+            (f64::NEG_INFINITY, 0),
+            |a, (i, p)| if p.0 > a.0 { (p.0, i) } else { a },
+        );
+    let m = profile[best_i].1;
+    let c = concentrations
+        .iter()
+        .zip(&profile)
+        .find(|(_, p)| p.0 >= best - 1.92)
+        .map_or(concentrations[best_i], |(c, _)| *c);
     (m * c, (1.0 - m) * c)
 }
 
@@ -429,8 +451,6 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
     let score = |r: &Row| r.score.or(mean_score).unwrap_or(0.5);
 
     let segments = fit_segments(rows);
-    let curve = fit_curve(rows, &score);
-    let multiplier = |d: f64| curve_at(&curve, d);
 
     // Holders, in order of first appearance.
     let mut order: Vec<Option<String>> = Vec::new();
@@ -448,6 +468,37 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         by_holder.entry(key).or_default().push(r);
     }
     let all_held: Vec<&Row> = order.iter().flat_map(|k| by_holder[k].clone()).collect();
+    // The curve and the holders' qualification rates, fitted together:
+    // the curve from every contact weighted by its holder's rate, each
+    // rate from its contacts weighted by the curve, in turn until they
+    // settle, so that skilled partners who also answer fast do not make
+    // speed look like it buys more than it does.
+    let contacts: Vec<Vec<(f64, bool, f64)>> = order
+        .iter()
+        .map(|k| {
+            by_holder[k]
+                .iter()
+                .filter_map(|r| Some((ttfc(r)?, qualified(r), score(r))))
+                .collect()
+        })
+        .collect();
+    let mut rates = vec![1.0; order.len()];
+    let mut curve = Vec::new();
+    for _ in 0..CURVE_ROUNDS {
+        curve = fit_curve(
+            contacts
+                .iter()
+                .zip(&rates)
+                .flat_map(|(cs, &rate)| cs.iter().map(move |&(d, q, s)| (d, q, s * rate))),
+        );
+        for (rate, cs) in rates.iter_mut().zip(&contacts) {
+            let (k, n) = cs.iter().fold((0.0, 0.0), |(k, n), &(d, q, s)| {
+                (k + q as u8 as f64, n + s * curve_at(&curve, d))
+            });
+            *rate = if n > 0.0 { (k / n).max(1e-3) } else { 1.0 };
+        }
+    }
+    let multiplier = |d: f64| curve_at(&curve, d);
     let response_of = |rs: &[&Row]| {
         let observed: Vec<f64> = rs.iter().filter_map(|r| ttfc(r)).collect();
         let censored: Vec<f64> = rs
@@ -483,15 +534,16 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
 
     // Rates: (qualified, score-and-curve-weighted contacts) and (won,
     // closed opportunities) per holder.
+    // A contact qualifies with probability r × w (w: its score times
+    // the curve), so k / Σw estimates r with variance Σ r w (1 − r w) /
+    // (Σw)²; the Beta carries it as the `n` plain trials of equal
+    // information, n = r (1 − r) (Σw)² / Σ r w (1 − r w), and k = r n.
     let qualify_counts = |rs: &[&Row]| {
-        rs.iter()
-            .filter_map(|r| Some((r, ttfc(r)?)))
-            .fold((0.0, 0.0), |(k, n), (r, d)| {
-                (
-                    k + qualified(r) as u8 as f64,
-                    n + score(r) * multiplier(d),
-                )
-            })
+        let contacts: Vec<(bool, f64)> = rs
+            .iter()
+            .filter_map(|r| Some((qualified(r), score(r) * multiplier(ttfc(r)?))))
+            .collect();
+        effective_trials(&contacts)
     };
     let win_counts = |rs: &[&Row]| {
         rs.iter()
@@ -501,11 +553,10 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
             })
     };
     let partners: Vec<&Option<String>> = order.iter().filter(|k| k.is_some()).collect();
-    let fix = |(k, n): (f64, f64)| (k, n.max(k));
     let qualify_prior = beta_prior(
         &partners
             .iter()
-            .map(|k| fix(qualify_counts(&by_holder[*k])))
+            .map(|k| qualify_counts(&by_holder[*k]))
             .collect::<Vec<_>>(),
     );
     let win_prior = beta_prior(
@@ -531,15 +582,14 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
                 .then(|| lognormal_censored(&closed, &open))
                 .flatten();
             let prior = |p| if house { jeffreys } else { p };
-            let (qk, qn) = fix(qualify_counts(rs));
+            let (qk, qn) = qualify_counts(rs);
             let (wk, wn) = win_counts(rs);
             let mut sorted = observed.clone();
             sorted.sort_by(f64::total_cmp);
             let mut regions: Vec<String> = rs.iter().filter_map(|r| r.region.clone()).collect();
             regions.sort();
             regions.dedup();
-            let mut verticals: Vec<String> =
-                rs.iter().filter_map(|r| r.vertical.clone()).collect();
+            let mut verticals: Vec<String> = rs.iter().filter_map(|r| r.vertical.clone()).collect();
             verticals.sort();
             verticals.dedup();
             HolderFit {
@@ -584,6 +634,30 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         qualify_prior,
         win_prior,
     })
+}
+
+/// `(successes, trials)` of plain trials carrying the information of
+/// contacts `(qualified, w)` that qualify with probability `r × w` (see
+/// the fit of qualification rates).
+pub fn effective_trials(contacts: &[(bool, f64)]) -> (f64, f64) {
+    let k = contacts.iter().filter(|c| c.0).count() as f64;
+    let w: f64 = contacts.iter().map(|c| c.1).sum();
+    if w <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let r = (k / w).clamp(0.01, 0.99);
+    let variance: f64 = contacts
+        .iter()
+        .map(|c| {
+            let p = (r * c.1).min(1.0);
+            p * (1.0 - p)
+        })
+        .sum();
+    if variance <= 0.0 {
+        return (r * w, w);
+    }
+    let n = r * (1.0 - r) * w * w / variance;
+    (r * n, n)
 }
 
 /// The most leads held at once: from creation until disqualification at
@@ -660,7 +734,12 @@ fn fit_segments(rows: &[Row]) -> Vec<SegmentFit> {
         .collect()
 }
 
-fn fit_curve(rows: &[Row], score: &dyn Fn(&Row) -> f64) -> Vec<CurveBin> {
+/// Rounds of the alternating fit of the curve and the rates.
+const CURVE_ROUNDS: usize = 30;
+
+/// The curve from contacts `(hours to first contact, qualified, weight)`,
+/// the weight being the lead's score times its holder's rate.
+fn fit_curve(contacts: impl Iterator<Item = (f64, bool, f64)>) -> Vec<CurveBin> {
     // (from, to, Σ d, contacted, qualified, Σ score)
     let mut bins: Vec<(f64, f64, f64, usize, usize, f64)> = Vec::new();
     let mut from = 0.0;
@@ -668,14 +747,13 @@ fn fit_curve(rows: &[Row], score: &dyn Fn(&Row) -> f64) -> Vec<CurveBin> {
         bins.push((from, to, 0.0, 0, 0, 0.0));
         from = to;
     }
-    for r in rows {
-        let Some(d) = ttfc(r) else { continue };
+    for (d, qualified, weight) in contacts {
         let i = CURVE_EDGES.iter().position(|&e| d < e).unwrap_or(8);
         let b = &mut bins[i];
         b.2 += d;
         b.3 += 1;
-        b.4 += qualified(r) as usize;
-        b.5 += score(r);
+        b.4 += qualified as usize;
+        b.5 += weight;
     }
     // Merge sparse bins into the next (the last into the one before).
     let mut merged: Vec<(f64, f64, f64, usize, usize, f64)> = Vec::new();
@@ -780,10 +858,7 @@ impl Calibration {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        calendar.insert(
-            "start_weekday".into(),
-            json!(WEEKDAYS[self.start_weekday]),
-        );
+        calendar.insert("start_weekday".into(), json!(WEEKDAYS[self.start_weekday]));
         s.insert("calendar".into(), Value::Object(calendar));
 
         let mut leads = s
@@ -972,10 +1047,7 @@ mod tests {
             non_increasing(&[1.0, 0.5, 0.7, 0.2], &[1.0, 1.0, 1.0, 1.0]),
             vec![1.0, 0.6, 0.6, 0.2]
         );
-        assert_eq!(
-            non_increasing(&[0.5, 1.0], &[3.0, 1.0]),
-            vec![0.625, 0.625]
-        );
+        assert_eq!(non_increasing(&[0.5, 1.0], &[3.0, 1.0]), vec![0.625, 0.625]);
     }
 
     #[test]
@@ -984,7 +1056,10 @@ mod tests {
         // trials each (binomial noise ~0.01, negligible): the prior's mean
         // within 0.03 of 0.3 and its sd within 30 % of the rates' sd.
         let rates: Vec<f64> = (0..20).map(|i| 0.1 + 0.4 * i as f64 / 19.0).collect();
-        let groups: Vec<(f64, f64)> = rates.iter().map(|r| ((r * 2000.0).round(), 2000.0)).collect();
+        let groups: Vec<(f64, f64)> = rates
+            .iter()
+            .map(|r| ((r * 2000.0).round(), 2000.0))
+            .collect();
         let (a, b) = beta_prior(&groups);
         let m = a / (a + b);
         let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();

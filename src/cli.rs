@@ -63,6 +63,11 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// How likely a real pilot of B against A is to show the difference.
     Power(PowerArgs),
+    /// Fit a scenario to a CRM export of past leads.
+    Calibrate(CalibrateArgs),
+    /// Replay a CRM export's leads under a policy and set what really
+    /// happened beside the simulated p10-p90.
+    Backtest(BacktestArgs),
     /// Merge the partial results of `run --shard` into the output of one run.
     Merge {
         /// The partial results (part-I-of-N.json), every shard once.
@@ -300,6 +305,51 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     pub exec: ExecArgs,
     /// Output folder (default: output/<scenario name>/sensitivity/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The CRM export (CSV): lead_id, created_at, region, vertical, score,
+    /// partner, first_contact_at, qualified, closed_at, won, amount.
+    pub history: PathBuf,
+    /// The scenario file to write (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A scenario whose policies, economics and other fields the fitted
+    /// scenario keeps (its partners' fitted fields are replaced).
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    /// The export's column names, FIELD=COLUMN,... (e.g.
+    /// created_at=CreatedDate,partner=Owner__c).
+    #[arg(long, value_name = "FIELD=COLUMN,...")]
+    pub columns: Option<String>,
+    /// Folder for calibration.html and calibration.csv (default:
+    /// output/<scenario name>/calibration/).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The scenario file (JSON), typically written by `calibrate`.
+    pub scenario: PathBuf,
+    /// The CRM export whose leads are replayed.
+    #[arg(long)]
+    pub history: PathBuf,
+    /// The policy in force when the export's leads were worked.
+    #[arg(long)]
+    pub policy: String,
+    /// The export's column names, FIELD=COLUMN,...
+    #[arg(long, value_name = "FIELD=COLUMN,...")]
+    pub columns: Option<String>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    /// Output folder (default: output/<scenario name>/backtest/).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

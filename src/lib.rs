@@ -6,6 +6,7 @@
 //! [`runner`] (replications over rayon, each running [`engine`] per policy)
 //! → [`runner::Results`] → [`summary::Summary`] → [`report`] (table, JSON, CSV).
 
+pub mod backtest;
 pub mod calendar;
 pub mod calibrate;
 pub mod checks;

@@ -28,6 +28,8 @@ pub struct LeadTrace {
     /// Hours spent waiting in holders' queues.
     pub queued_hours: f64,
     pub first_contact_hours: Option<f64>,
+    /// When an opportunity closed, won or lost.
+    pub closed_hours: Option<f64>,
     /// Index of the holder at the end (a partner, or the house).
     pub holder: Option<u32>,
     pub outcome: &'static str,
@@ -220,8 +222,9 @@ impl Observer for Recorder<'_> {
             l.outcome = "disqualified";
         }
     }
-    fn closed(&mut self, _time: f64, lead: u32, _holder: u32, won: bool, revenue: f64) {
+    fn closed(&mut self, time: f64, lead: u32, _holder: u32, won: bool, revenue: f64) {
         let l = self.lead(lead);
+        l.closed_hours = Some(time);
         l.outcome = if won { "won" } else { "lost" };
         l.revenue = revenue;
     }

@@ -388,7 +388,7 @@ pub(super) fn sensitivity(
 
 /// Writes a run's outputs with another command's section in its report,
 /// plus that command's own files, into `dir` as one set; how many files.
-fn write_run_with(
+pub(super) fn write_run_with(
     dir: &std::path::Path,
     summary: &leadsim::summary::Summary,
     section: &leadsim::report::html::Section,

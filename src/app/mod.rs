@@ -3,6 +3,7 @@
 //! `analysis.rs`: sweep and power; `tools.rs`: validate, trace, diff, new).
 
 mod analysis;
+mod history;
 mod run;
 mod tools;
 
@@ -39,6 +40,8 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Power(args)) => analysis::power(args, options),
         Some(Command::Optimize(args)) => analysis::optimize(args, options),
         Some(Command::Sensitivity(args)) => analysis::sensitivity(args, options),
+        Some(Command::Calibrate(args)) => history::calibrate(args, options),
+        Some(Command::Backtest(args)) => history::backtest(args, options),
         Some(Command::Schema) => {
             println!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@
 //! system font or C library is needed to build or run.
 
 mod bands;
+pub mod calibrate;
 mod headline;
 mod heatmap;
 mod lorenz;
@@ -139,7 +140,7 @@ pub(crate) fn category_font(rotate: bool) -> plotters::style::TextStyle<'static>
     }
 }
 
-type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
+pub type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// One line per policy, in the policy's colour and named in the legend,
 /// then the legend box in the upper left (over any series drawn before).

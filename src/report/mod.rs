@@ -3,6 +3,8 @@
 //! files as a whole (staged, then swapped in), so a reader never sees a
 //! half-written file or a mix of two runs.
 
+pub mod backtest;
+pub mod calibrate;
 pub mod checks;
 pub mod csv;
 pub mod executive;

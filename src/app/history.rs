@@ -1,0 +1,149 @@
+//! `calibrate` and `backtest`: the commands that read a CRM export.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::{BacktestArgs, CalibrateArgs};
+
+/// Reads and parses an export, bounded like any data file.
+fn read_history(path: &Path, columns: Option<&str>) -> anyhow::Result<leadsim::history::History> {
+    let columns = match columns {
+        Some(spec) => leadsim::history::parse_columns(spec)?,
+        None => leadsim::history::Columns::default(),
+    };
+    let bytes = leadsim::files::read_bounded(path, leadsim::scenario::data::MAX_DATA_BYTES)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    leadsim::history::read(&path.display().to_string(), &bytes, &columns)
+}
+
+pub(super) fn calibrate(
+    args: CalibrateArgs,
+    options: &leadsim::LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    let history = read_history(&args.history, args.columns.as_deref())?;
+    let template = match &args.template {
+        Some(path) => {
+            // The template must be a valid scenario itself.
+            let text = leadsim::read_scenario(path)?;
+            leadsim::load_text_with(&text, path, options)?;
+            Some(serde_json::from_str::<serde_json::Value>(&text)?)
+        }
+        None => None,
+    };
+    let name = args
+        .out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .with_context(|| {
+            format!(
+                "--out {}: expected a file name such as calibrated.json",
+                args.out.display()
+            )
+        })?;
+    let source = args.history.file_name().map_or_else(
+        || args.history.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let fitted = leadsim::calibrate::fit(&source, &history)?;
+    let scenario = fitted.scenario(&name, template.as_ref());
+    let mut text = serde_json::to_string_pretty(&scenario)?;
+    text.push('\n');
+    // What is written must load: checked before anything is written.
+    let model = leadsim::load_text_with(&text, &args.out, options).with_context(|| {
+        "the fitted scenario does not load (a template field at odds with the fit?)"
+    })?;
+    let report_dir = args
+        .report
+        .clone()
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("calibration"));
+    let html = leadsim::report::calibrate::html(&fitted, &args.out.display().to_string())?;
+    let csv = leadsim::report::calibrate::csv(&fitted);
+    leadsim::report::write_atomic(&args.out, text.as_bytes())?;
+    leadsim::report::output::write_set(
+        &report_dir,
+        &[("calibration.html", html), ("calibration.csv", csv)],
+        &|n| n.starts_with("calibration."),
+    )?;
+    if !args.quiet {
+        super::print_warnings(&model);
+        let partners = fitted.holders.iter().filter(|h| !h.house).count();
+        println!(
+            "calibrated {} from {}: {} leads over {} days ({:.1} a day), {} segments, {} partners{}; {} rows set aside{}",
+            args.out.display(),
+            source,
+            fitted.leads,
+            fitted.horizon_days,
+            fitted.per_day,
+            fitted.segments.len(),
+            partners,
+            if fitted.holders.iter().any(|h| h.house) {
+                " and the house"
+            } else {
+                ""
+            },
+            fitted.set_aside.len(),
+            if fitted.set_aside.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    fitted
+                        .set_aside
+                        .iter()
+                        .take(3)
+                        .map(|(l, why)| format!("line {l}: {why}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                        + if fitted.set_aside.len() > 3 { "; ..." } else { "" }
+                )
+            }
+        );
+        eprintln!(
+            "wrote {} and calibration.html, calibration.csv in {}",
+            args.out.display(),
+            report_dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn backtest(
+    args: BacktestArgs,
+    options: &leadsim::LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    let model = leadsim::load_file_with(&args.scenario, options)?;
+    super::print_warnings(&model);
+    let history = read_history(&args.history, args.columns.as_deref())?;
+    let cancel = leadsim::runner::Cancel::default();
+    let config = args.exec.config(&model, &cancel);
+    leadsim::check_work(&model, config.replications, 1, args.exec.force)?;
+    let source = args.history.file_name().map_or_else(
+        || args.history.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("backtest"));
+    let result = leadsim::backtest::backtest(model, &source, &history, &args.policy, &config)?;
+    let section = leadsim::report::backtest::section(&result)?;
+    let extra = vec![(
+        "backtest.csv".to_string(),
+        leadsim::report::backtest::csv(&result),
+    )];
+    let written = super::analysis::write_run_with(&out_dir, &result.summary, &section, extra)?;
+    if !args.exec.quiet {
+        for s in leadsim::report::backtest::sentences(&result) {
+            println!("- {s}");
+        }
+        eprintln!("wrote {written} files to {}", out_dir.display());
+    }
+    Ok(if result.flagged().next().is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
