@@ -9,6 +9,7 @@ mod caps;
 mod cli;
 mod closed_forms;
 mod common;
+mod crm;
 mod crn;
 mod deploy;
 mod diff;
