@@ -71,24 +71,17 @@ impl Backtest {
     }
 }
 
-fn qualified(r: &Row) -> bool {
-    r.qualified == Some(true) || r.won == Some(true)
-}
-
 /// What the export shows for `metric` over `rows`.
 pub fn actual(metric: Metric, rows: &[&Row]) -> Option<f64> {
     let n = rows.len() as f64;
-    let opportunities = rows.iter().filter(|r| qualified(r)).count() as f64;
+    let opportunities = rows.iter().filter(|r| r.qualified()).count() as f64;
     let won: Vec<f64> = rows
         .iter()
         .filter(|r| r.won == Some(true))
         .map(|r| r.amount.unwrap_or(0.0))
         .collect();
     let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
-    let mut ttfc: Vec<f64> = rows
-        .iter()
-        .filter_map(|r| Some(r.first_contact? - r.created))
-        .collect();
+    let mut ttfc: Vec<f64> = rows.iter().filter_map(|r| r.ttfc()).collect();
     ttfc.sort_by(f64::total_cmp);
     let quantile = |p| (!ttfc.is_empty()).then(|| crate::stats::quantile_sorted(&ttfc, p));
     match metric {
@@ -120,27 +113,14 @@ pub fn backtest(
             crate::scenario::errors::did_you_mean(policy, names.iter().copied())
         )
     })?;
-    if history.rows.is_empty() {
+    let (Some(first), Some(end)) = (history.first_created(), history.end()) else {
         anyhow::bail!("{source}: no usable rows to replay");
+    };
+    // The last midnight on the scenario's first weekday.
+    let mut start = (first / 24.0).floor() * 24.0;
+    while crate::history::weekday(start) != model.start_weekday as usize {
+        start -= 24.0;
     }
-    let first = history
-        .rows
-        .iter()
-        .map(|r| r.created)
-        .fold(f64::INFINITY, f64::min);
-    let end = history
-        .rows
-        .iter()
-        .flat_map(|r| [Some(r.created), r.first_contact, r.closed])
-        .flatten()
-        .fold(f64::NEG_INFINITY, f64::max);
-    // The last midnight on the scenario's first weekday (the epoch was a
-    // Thursday, weekday 3 counting Monday as 0).
-    let mut day = (first / 24.0).floor() as i64;
-    while (day + 3).rem_euclid(7) != model.start_weekday as i64 {
-        day -= 1;
-    }
-    let start = day as f64 * 24.0;
 
     let index_of = |names: &[String], v: &Option<String>| -> Result<Option<usize>, ()> {
         match v {

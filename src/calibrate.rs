@@ -32,7 +32,7 @@ use statrs::distribution::{Beta, ContinuousCDF};
 use statrs::function::beta::ln_beta;
 use statrs::function::erf::erfc;
 
-use crate::history::{History, Row};
+use crate::history::{weekday, History, Row};
 
 /// Fewer observations than this and a fit is pooled over every holder (or
 /// segment) instead.
@@ -67,6 +67,9 @@ impl LogNormal {
     }
     pub fn p90(&self) -> f64 {
         (self.mu + Z90 * self.sigma).exp()
+    }
+    pub fn p10(&self) -> f64 {
+        (self.mu - Z90 * self.sigma).exp()
     }
     fn json(&self) -> Value {
         json!({"lognormal": {"median": sig(self.median()), "p90": sig(self.p90())}})
@@ -351,21 +354,6 @@ pub struct Calibration {
 
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-/// Weekday (Monday 0) of the day `hours` since the epoch falls in (the
-/// epoch was a Thursday).
-fn weekday(hours: f64) -> usize {
-    ((hours / 24.0).floor() as i64 + 3).rem_euclid(7) as usize
-}
-
-/// A row's time to first contact, in hours.
-fn ttfc(r: &Row) -> Option<f64> {
-    r.first_contact.map(|c| c - r.created)
-}
-
-fn qualified(r: &Row) -> bool {
-    r.qualified == Some(true) || r.won == Some(true)
-}
-
 /// Segment name of a region and vertical.
 pub fn segment_name(region: Option<&str>, vertical: Option<&str>) -> String {
     match (region, vertical) {
@@ -378,27 +366,21 @@ pub fn segment_name(region: Option<&str>, vertical: Option<&str>) -> String {
 /// Fits a history. `source` names the export in descriptions.
 pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
     let rows = &history.rows;
-    if rows.is_empty() {
+    let (Some(first), Some(end)) = (history.first_created(), history.end()) else {
         anyhow::bail!("{source}: no usable rows, nothing to calibrate");
-    }
-    let first = rows.iter().map(|r| r.created).fold(f64::INFINITY, f64::min);
+    };
     let last = rows
         .iter()
         .map(|r| r.created)
         .fold(f64::NEG_INFINITY, f64::max);
     let start = (first / 24.0).floor() * 24.0;
-    let end = rows
-        .iter()
-        .flat_map(|r| [Some(r.created), r.first_contact, r.closed])
-        .flatten()
-        .fold(f64::NEG_INFINITY, f64::max);
     let horizon_days = (((last - start) / 24.0).floor() as u32 + 1).max(1);
     let per_day = rows.len() as f64 / horizon_days as f64;
 
     // Arrivals by hour of the week.
     let mut week_observed = vec![0.0; 168];
     for r in rows {
-        let h = ((r.created / 1.0).floor() as i64).rem_euclid(24) as usize;
+        let h = (r.created.floor() as i64).rem_euclid(24) as usize;
         week_observed[weekday(r.created) * 24 + h] += 1.0;
     }
     let mut exposure = [0.0f64; 7];
@@ -478,7 +460,7 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         .map(|k| {
             by_holder[k]
                 .iter()
-                .filter_map(|r| Some((ttfc(r)?, qualified(r), score(r))))
+                .filter_map(|r| Some((r.ttfc()?, r.qualified(), score(r))))
                 .collect()
         })
         .collect();
@@ -500,7 +482,7 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
     }
     let multiplier = |d: f64| curve_at(&curve, d);
     let response_of = |rs: &[&Row]| {
-        let observed: Vec<f64> = rs.iter().filter_map(|r| ttfc(r)).collect();
+        let observed: Vec<f64> = rs.iter().filter_map(|r| r.ttfc()).collect();
         let censored: Vec<f64> = rs
             .iter()
             .filter(|r| r.first_contact.is_none())
@@ -511,12 +493,12 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
     let work_of = |rs: &[&Row]| {
         let closed: Vec<f64> = rs
             .iter()
-            .filter(|r| qualified(r) && r.first_contact.is_some())
+            .filter(|r| r.qualified() && r.first_contact.is_some())
             .filter_map(|r| Some((r.closed? - r.first_contact?) / 24.0))
             .collect();
         let open: Vec<f64> = rs
             .iter()
-            .filter(|r| qualified(r) && r.closed.is_none())
+            .filter(|r| r.qualified() && r.closed.is_none())
             .filter_map(|r| Some((end - r.first_contact?) / 24.0))
             .collect();
         (closed, open)
@@ -541,13 +523,13 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
     let qualify_counts = |rs: &[&Row]| {
         let contacts: Vec<(bool, f64)> = rs
             .iter()
-            .filter_map(|r| Some((qualified(r), score(r) * multiplier(ttfc(r)?))))
+            .filter_map(|r| Some((r.qualified(), score(r) * multiplier(r.ttfc()?))))
             .collect();
         effective_trials(&contacts)
     };
     let win_counts = |rs: &[&Row]| {
         rs.iter()
-            .filter(|r| qualified(r) && r.closed.is_some())
+            .filter(|r| r.qualified() && r.closed.is_some())
             .fold((0.0, 0.0), |(k, n), r| {
                 (k + (r.won == Some(true)) as u8 as f64, n + 1.0)
             })
@@ -665,7 +647,7 @@ pub fn effective_trials(contacts: &[(bool, f64)]) -> (f64, f64) {
 fn most_held(rows: &[&Row], end: f64) -> u32 {
     let mut events: Vec<(f64, i32)> = Vec::with_capacity(rows.len() * 2);
     for r in rows {
-        let release = if qualified(r) {
+        let release = if r.qualified() {
             r.closed.unwrap_or(end)
         } else {
             r.first_contact.unwrap_or(end)

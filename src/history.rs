@@ -79,6 +79,41 @@ pub struct Row {
     pub amount: Option<f64>,
 }
 
+impl Row {
+    /// Hours from creation to first contact, when contacted.
+    pub fn ttfc(&self) -> Option<f64> {
+        self.first_contact.map(|c| c - self.created)
+    }
+
+    /// Qualified: said so, or won.
+    pub fn qualified(&self) -> bool {
+        self.qualified == Some(true) || self.won == Some(true)
+    }
+}
+
+/// The weekday (Monday 0) of the UTC day `hours` since the epoch falls
+/// in (the epoch was a Thursday).
+pub fn weekday(hours: f64) -> usize {
+    ((hours / 24.0).floor() as i64 + 3).rem_euclid(7) as usize
+}
+
+impl History {
+    /// The first creation (hours since the epoch); `None` without rows.
+    pub fn first_created(&self) -> Option<f64> {
+        self.rows.iter().map(|r| r.created).min_by(f64::total_cmp)
+    }
+
+    /// The export's end: its latest time of any kind, when a lead not
+    /// contacted or not closed is censored.
+    pub fn end(&self) -> Option<f64> {
+        self.rows
+            .iter()
+            .flat_map(|r| [Some(r.created), r.first_contact, r.closed])
+            .flatten()
+            .max_by(f64::total_cmp)
+    }
+}
+
 /// The usable rows, and the rows set aside with why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {

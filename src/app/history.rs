@@ -18,6 +18,14 @@ fn read_history(path: &Path, columns: Option<&str>) -> anyhow::Result<leadsim::h
     leadsim::history::read(&path.display().to_string(), &bytes, &columns)
 }
 
+/// A file's name, for sentences and descriptions.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 pub(super) fn calibrate(
     args: CalibrateArgs,
     options: &leadsim::LoadOptions,
@@ -43,10 +51,7 @@ pub(super) fn calibrate(
                 args.out.display()
             )
         })?;
-    let source = args.history.file_name().map_or_else(
-        || args.history.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let source = file_name(&args.history);
     let fitted = leadsim::calibrate::fit(&source, &history)?;
     let scenario = fitted.scenario(&name, template.as_ref());
     let mut text = serde_json::to_string_pretty(&scenario)?;
@@ -120,10 +125,7 @@ pub(super) fn backtest(
     let cancel = leadsim::runner::Cancel::default();
     let config = args.exec.config(&model, &cancel);
     leadsim::check_work(&model, config.replications, 1, args.exec.force)?;
-    let source = args.history.file_name().map_or_else(
-        || args.history.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let source = file_name(&args.history);
     let out_dir = args
         .out
         .clone()

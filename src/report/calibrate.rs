@@ -263,19 +263,19 @@ pub fn csv(c: &Calibration) -> Vec<u8> {
 pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
     let draw =
         |r: crate::plot::DrawResult<String>| r.map_err(|e| anyhow::anyhow!("drawing a chart: {e}"));
-    let partners: Vec<&HolderFit> = c.holders.iter().collect();
-    let response: Vec<Interval> = partners
+    let response: Vec<Interval> = c
+        .holders
         .iter()
         .map(|h| Interval {
             label: h.name.clone(),
-            low: (h.response.mu - 1.281_551_565_544_600_5 * h.response.sigma).exp(),
+            low: h.response.p10(),
             mid: h.response.median(),
             high: h.response.p90(),
             observed: h.observed_median,
         })
         .collect();
     let rate = |f: &dyn Fn(&HolderFit) -> crate::calibrate::RateFit| -> Vec<Interval> {
-        partners
+        c.holders
             .iter()
             .map(|h| {
                 let r = f(h);
@@ -328,7 +328,7 @@ pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
         ),
         (
             "Speed to lead",
-            "Crosses: qualified leads per unit of score in each bin of time to first contact, relative to the fastest bin; line: the fitted curve (made non-increasing). Observational: partners that answer fast may also be better at qualifying, so the curve is an upper bound on what speed alone buys.".to_string(),
+            "Crosses: qualified leads per unit of score (and of the holder's rate) in each bin of time to first contact, relative to the fastest bin; line: the fitted curve (made non-increasing). Fitted within partners (with their rates), so a skilled partner that also answers fast does not steepen it; still observational: leads answered late may differ in ways the export does not show.".to_string(),
             draw(crate::plot::calibrate::curve(
                 &c.curve.iter().map(|b| (b.mean_hours, b.observed)).collect::<Vec<_>>(),
                 &curve_points(&c.curve),

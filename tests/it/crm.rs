@@ -180,21 +180,13 @@ fn censoring_the_never_contacted_matters() {
     // the fit sees only the leads answered in time and its p90 falls
     // more than 3 se below.
     let h = history();
-    let end = h
-        .rows
-        .iter()
-        .flat_map(|r| [Some(r.created), r.first_contact, r.closed])
-        .flatten()
-        .fold(f64::NEG_INFINITY, f64::max);
+    let end = h.end().unwrap();
     let rows: Vec<_> = h
         .rows
         .iter()
         .filter(|r| r.partner.as_deref() == Some("Dogwood"))
         .collect();
-    let observed: Vec<f64> = rows
-        .iter()
-        .filter_map(|r| Some(r.first_contact? - r.created))
-        .collect();
+    let observed: Vec<f64> = rows.iter().filter_map(|r| r.ttfc()).collect();
     let censored: Vec<f64> = rows
         .iter()
         .filter(|r| r.first_contact.is_none())
