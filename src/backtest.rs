@@ -155,8 +155,8 @@ pub fn backtest(
             continue;
         };
         let s = &model.leads.segments[segment];
-        // Drawn for every row, used or not, so one row's amount does not
-        // move the draws of the rows after it.
+        // Drawn for every replayed row, won or not, so one row's outcome
+        // does not move the draws of the rows after it.
         let drawn = s.deal_size.sample(&mut rng);
         let deal_size = match (r.won, r.amount) {
             (Some(true), Some(a)) => a,

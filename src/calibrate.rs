@@ -337,7 +337,6 @@ pub struct Calibration {
     pub end: f64,
     pub horizon_days: u32,
     pub per_day: f64,
-    pub start_weekday: usize,
     /// Leads created per hour of the week (Monday 00:00 UTC first),
     /// observed and as the fitted pattern expects.
     pub week_observed: Vec<f64>,
@@ -473,23 +472,17 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
                 .zip(&rates)
                 .flat_map(|(cs, &rate)| cs.iter().map(move |&(d, q, s)| (d, q, s * rate))),
         );
+        let points = curve_points(&curve);
         for (rate, cs) in rates.iter_mut().zip(&contacts) {
             let (k, n) = cs.iter().fold((0.0, 0.0), |(k, n), &(d, q, s)| {
-                (k + q as u8 as f64, n + s * curve_at(&curve, d))
+                (k + q as u8 as f64, n + s * curve_at(&points, d))
             });
             *rate = if n > 0.0 { (k / n).max(1e-3) } else { 1.0 };
         }
     }
-    let multiplier = |d: f64| curve_at(&curve, d);
-    let response_of = |rs: &[&Row]| {
-        let observed: Vec<f64> = rs.iter().filter_map(|r| r.ttfc()).collect();
-        let censored: Vec<f64> = rs
-            .iter()
-            .filter(|r| r.first_contact.is_none())
-            .map(|r| end - r.created)
-            .collect();
-        (observed, censored)
-    };
+    let points = curve_points(&curve);
+    let multiplier = |d: f64| curve_at(&points, d);
+    let response_of = |rs: &[&Row]| response_times(rs, end);
     let work_of = |rs: &[&Row]| {
         let closed: Vec<f64> = rs
             .iter()
@@ -604,7 +597,6 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         end,
         horizon_days,
         per_day,
-        start_weekday: weekday(start),
         week_observed,
         week_fitted,
         weekdays,
@@ -616,6 +608,18 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         qualify_prior,
         win_prior,
     })
+}
+
+/// Hours to first contact of `rows`: those contacted, and those never
+/// contacted, censored at the export's `end` (they took at least that).
+pub fn response_times(rows: &[&Row], end: f64) -> (Vec<f64>, Vec<f64>) {
+    let observed = rows.iter().filter_map(|r| r.ttfc()).collect();
+    let censored = rows
+        .iter()
+        .filter(|r| r.first_contact.is_none())
+        .map(|r| end - r.created)
+        .collect();
+    (observed, censored)
 }
 
 /// `(successes, trials)` of plain trials carrying the information of
@@ -722,30 +726,56 @@ const CURVE_ROUNDS: usize = 30;
 /// The curve from contacts `(hours to first contact, qualified, weight)`,
 /// the weight being the lead's score times its holder's rate.
 fn fit_curve(contacts: impl Iterator<Item = (f64, bool, f64)>) -> Vec<CurveBin> {
-    // (from, to, Σ d, contacted, qualified, Σ score)
-    let mut bins: Vec<(f64, f64, f64, usize, usize, f64)> = Vec::new();
+    /// A bin's tallies: its range, Σ delay, contacts, qualified, Σ weight.
+    #[derive(Clone, Copy)]
+    struct Bin {
+        from: f64,
+        to: f64,
+        delay: f64,
+        contacted: usize,
+        qualified: usize,
+        weight: f64,
+    }
+    impl Bin {
+        /// This bin widened to take in `other`'s range and tallies.
+        fn with(self, other: Bin) -> Bin {
+            Bin {
+                from: self.from.min(other.from),
+                to: self.to.max(other.to),
+                delay: self.delay + other.delay,
+                contacted: self.contacted + other.contacted,
+                qualified: self.qualified + other.qualified,
+                weight: self.weight + other.weight,
+            }
+        }
+    }
+    let mut bins: Vec<Bin> = Vec::new();
     let mut from = 0.0;
     for &to in &CURVE_EDGES {
-        bins.push((from, to, 0.0, 0, 0, 0.0));
+        bins.push(Bin {
+            from,
+            to,
+            delay: 0.0,
+            contacted: 0,
+            qualified: 0,
+            weight: 0.0,
+        });
         from = to;
     }
     for (d, qualified, weight) in contacts {
         let i = CURVE_EDGES.iter().position(|&e| d < e).unwrap_or(8);
         let b = &mut bins[i];
-        b.2 += d;
-        b.3 += 1;
-        b.4 += qualified as usize;
-        b.5 += weight;
+        b.delay += d;
+        b.contacted += 1;
+        b.qualified += qualified as usize;
+        b.weight += weight;
     }
     // Merge sparse bins into the next (the last into the one before).
-    let mut merged: Vec<(f64, f64, f64, usize, usize, f64)> = Vec::new();
-    let mut carry: Option<(f64, f64, f64, usize, usize, f64)> = None;
+    let mut merged: Vec<Bin> = Vec::new();
+    let mut carry: Option<Bin> = None;
     for b in bins {
-        let b = match carry.take() {
-            Some(c) => (c.0, b.1, c.2 + b.2, c.3 + b.3, c.4 + b.4, c.5 + b.5),
-            None => b,
-        };
-        if b.3 < MIN_BIN {
+        let b = carry.take().map_or(b, |c| c.with(b));
+        if b.contacted < MIN_BIN {
             carry = Some(b);
         } else {
             merged.push(b);
@@ -753,27 +783,37 @@ fn fit_curve(contacts: impl Iterator<Item = (f64, bool, f64)>) -> Vec<CurveBin> 
     }
     if let Some(c) = carry {
         match merged.last_mut() {
-            Some(l) => *l = (l.0, c.1, l.2 + c.2, l.3 + c.3, l.4 + c.4, l.5 + c.5),
-            None if c.3 > 0 => merged.push(c),
+            Some(l) => *l = l.with(c),
+            None if c.contacted > 0 => merged.push(c),
             None => {}
         }
     }
     let rates: Vec<f64> = merged
         .iter()
-        .map(|b| if b.5 > 0.0 { b.4 as f64 / b.5 } else { 0.0 })
+        .map(|b| {
+            if b.weight > 0.0 {
+                b.qualified as f64 / b.weight
+            } else {
+                0.0
+            }
+        })
         .collect();
-    let weights: Vec<f64> = merged.iter().map(|b| b.5).collect();
+    let weights: Vec<f64> = merged.iter().map(|b| b.weight).collect();
     let monotone = non_increasing(&rates, &weights);
     let top = monotone.first().copied().filter(|&t| t > 0.0);
     merged
         .iter()
         .zip(rates.iter().zip(&monotone))
         .map(|(b, (&raw, &fitted))| CurveBin {
-            from: b.0,
-            to: b.1,
-            mean_hours: if b.3 > 0 { b.2 / b.3 as f64 } else { b.0 },
-            contacted: b.3,
-            qualified: b.4,
+            from: b.from,
+            to: b.to,
+            mean_hours: if b.contacted > 0 {
+                b.delay / b.contacted as f64
+            } else {
+                b.from
+            },
+            contacted: b.contacted,
+            qualified: b.qualified,
             observed: top.map_or(1.0, |t| raw / t),
             fitted: top.map_or(1.0, |t| (fitted / t).min(1.0)),
         })
@@ -799,8 +839,7 @@ pub fn curve_points(curve: &[CurveBin]) -> Vec<(f64, f64)> {
 
 /// The fitted curve's multiplier at `d` hours (linear between points,
 /// constant after the last), as the simulator reads it.
-fn curve_at(curve: &[CurveBin], d: f64) -> f64 {
-    let points = curve_points(curve);
+fn curve_at(points: &[(f64, f64)], d: f64) -> f64 {
     for w in points.windows(2) {
         let ((x0, y0), (x1, y1)) = (w[0], w[1]);
         if d < x1 {
@@ -840,7 +879,7 @@ impl Calibration {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        calendar.insert("start_weekday".into(), json!(WEEKDAYS[self.start_weekday]));
+        calendar.insert("start_weekday".into(), json!(WEEKDAYS[weekday(self.start)]));
         s.insert("calendar".into(), Value::Object(calendar));
 
         let mut leads = s

@@ -186,12 +186,7 @@ fn censoring_the_never_contacted_matters() {
         .iter()
         .filter(|r| r.partner.as_deref() == Some("Dogwood"))
         .collect();
-    let observed: Vec<f64> = rows.iter().filter_map(|r| r.ttfc()).collect();
-    let censored: Vec<f64> = rows
-        .iter()
-        .filter(|r| r.first_contact.is_none())
-        .map(|r| end - r.created)
-        .collect();
+    let (observed, censored) = leadsim::calibrate::response_times(&rows, end);
     assert_eq!(censored.len(), 40);
     let t = lognormal(
         &truth()
