@@ -375,7 +375,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         let routing = &policy.routing;
         let learning = &mut self.scratch.learning;
-        let streams = self.world.streams;
+        let streams = &self.world.streams;
         let mut choose = |candidates: &[u32],
                           state: &mut super::routing::RuleState,
                           rule: crate::model::Rule| {

@@ -142,18 +142,19 @@ pub struct RuleState {
     last: Option<u32>,
 }
 
-/// What a rule may look at when choosing.
-pub struct Choice<'a> {
+/// What a rule may look at when choosing. `L` reads a partner's load
+/// (generic, so the rule's pass over the candidates calls it inline).
+pub struct Choice<'a, L: Fn(u32) -> (u64, u64) + ?Sized> {
     /// Eligible partner indices, ascending (file order).
     pub candidates: &'a [u32],
     /// `weighted`: weight of each partner, by partner index.
     pub weights: &'a [f64],
     /// `least_loaded`: (working + queued, capacity), by partner index.
-    pub load: &'a dyn Fn(u32) -> (u64, u64),
+    pub load: &'a L,
     /// Learning rules: what has been observed of each partner, and priors.
     pub learning: &'a mut [Learning],
     /// Random draws (`weighted`, `thompson`) are keyed by lead and attempt.
-    pub streams: Streams,
+    pub streams: &'a Streams,
     pub lead: u64,
     pub attempt: u64,
 }
@@ -178,7 +179,11 @@ fn best_by(candidates: &[u32], lowest: bool, mut value: impl FnMut(u32) -> f64) 
 impl RuleState {
     /// The chosen partner, or `None` when no candidate can be chosen
     /// (no candidates, or every candidate's `weighted` weight is 0).
-    pub fn pick(&mut self, rule: Rule, c: &mut Choice) -> Option<u32> {
+    pub fn pick<L: Fn(u32) -> (u64, u64) + ?Sized>(
+        &mut self,
+        rule: Rule,
+        c: &mut Choice<L>,
+    ) -> Option<u32> {
         let chosen = match rule {
             Rule::RoundRobin => {
                 let after = self.last;
@@ -285,7 +290,7 @@ mod tests {
             weights: &f.weights,
             load,
             learning: &mut f.learning,
-            streams: Streams::new(9),
+            streams: &Streams::new(9),
             lead,
             attempt: 0,
         };
