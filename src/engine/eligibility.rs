@@ -5,6 +5,7 @@
 //! candidates.
 
 use super::routing::Choice;
+use crate::model::Rule;
 
 /// Where a choice's candidates are.
 #[derive(Clone, Copy)]
@@ -320,6 +321,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             out.push(p);
             self.drop_candidate(p);
         }
+        if out.len() < k as usize && self.rank_at_once(lead, prefer, k as usize, out) {
+            return;
+        }
         for _ in out.len()..k as usize {
             // As `fill_candidates` would: the preferred ones while any is left.
             let source = if prefer && !self.scratch.preferred.is_empty() {
@@ -336,6 +340,75 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             }
             self.drop_candidate(p);
         }
+    }
+
+    /// The rest of [`Self::rank`]'s choices, up to `k` in `out`, in one
+    /// pass over the candidates when the rule allows (`round_robin` and
+    /// `least_loaded` outside score tiers, see [`RuleState::rank`]): the
+    /// partners covering the lead's vertical first when the policy prefers
+    /// them, then the others, as successive choices would. `false`, with
+    /// nothing done, for any other rule.
+    fn rank_at_once(&mut self, lead: u32, prefer: bool, k: usize, out: &mut Vec<u32>) -> bool {
+        let policy = self.policy;
+        let held_before = self.scratch.lead_states[lead as usize].held_head != super::NONE;
+        let reroute_rule = if held_before {
+            policy.sla.as_ref().and_then(|s| s.reroute_rule)
+        } else {
+            None
+        };
+        let rule = match reroute_rule {
+            Some(rule) => rule,
+            None if policy.routing.tiers.is_empty() => policy.routing.rule,
+            None => return false,
+        };
+        if !matches!(rule, Rule::RoundRobin | Rule::LeastLoaded) {
+            return false;
+        }
+        let segment = self.lead(lead).segment as usize;
+        let s = &mut *self.scratch;
+        let pool = s.pool_of[segment] as usize;
+        let state = match reroute_rule {
+            Some(_) => &mut s.reroute_rules[pool],
+            None => &mut s.rules[pool],
+        };
+        let holders = &s.holders;
+        let load = |p: u32| {
+            let h = &holders[p as usize];
+            ((h.working + h.queued) as u64, h.capacity as u64)
+        };
+        let preferred_first = prefer && !s.preferred.is_empty();
+        let lists: [&[u32]; 2] = if preferred_first {
+            // The preferred ones are among the candidates (both in file
+            // order): the others are the difference.
+            s.others.clear();
+            let mut preferred = s.preferred.iter().peekable();
+            for &p in &s.candidates {
+                if preferred.next_if_eq(&&p).is_none() {
+                    s.others.push(p);
+                }
+            }
+            [&s.preferred, &s.others]
+        } else {
+            [&s.candidates, &[]]
+        };
+        for (phase, list) in lists.into_iter().enumerate() {
+            let wanted = k - out.len();
+            let from = out.len();
+            let ranked = state.rank(rule, list, &load, wanted, out);
+            debug_assert!(ranked, "the rule was checked above");
+            let taken = out.len() - from;
+            if out.len() == k {
+                // Each choice sees the list less the choices before it.
+                self.last_eligible = (list.len() - (taken - 1)) as u32;
+                return true;
+            }
+            if phase == 0 && !preferred_first {
+                break;
+            }
+        }
+        // A choice found nobody left.
+        self.last_eligible = 0;
+        true
     }
 
     /// Takes partner `p` out of a ranking's candidate lists, keeping their

@@ -465,6 +465,8 @@ pub struct Scratch {
     n_pools: usize,
     /// A tier's candidates.
     in_tier: Vec<u32>,
+    /// In a ranking, the candidates that do not cover the lead's vertical.
+    others: Vec<u32>,
     /// `weighted`'s weight of each partner, as its current tier gives it.
     weights: Vec<f64>,
     /// Days in each tier so far (`partner * tiers + tier`), with `tiers`.

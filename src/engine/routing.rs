@@ -259,6 +259,62 @@ impl RuleState {
         }
         chosen
     }
+
+    /// Up to `k` choices among `candidates`, best first, appended to `out`:
+    /// exactly what `k` calls of [`Self::pick`] would choose if each choice
+    /// were removed from the candidates before the next, in one pass. Only
+    /// for rules whose choices among fixed candidates need no draw:
+    /// `round_robin` (the candidates in turn from the one after the last
+    /// chosen) and `least_loaded` (the candidates by load, ties in file
+    /// order); `false`, with nothing done, for any other rule.
+    pub fn rank<L: Fn(u32) -> (u64, u64) + ?Sized>(
+        &mut self,
+        rule: Rule,
+        candidates: &[u32],
+        load: &L,
+        k: usize,
+        out: &mut Vec<u32>,
+    ) -> bool {
+        let n = k.min(candidates.len());
+        match rule {
+            Rule::RoundRobin => {
+                let start = self
+                    .last
+                    .and_then(|last| candidates.iter().position(|&p| p > last))
+                    .unwrap_or(0);
+                out.extend((0..n).map(|i| candidates[(start + i) % candidates.len()]));
+            }
+            Rule::LeastLoaded => {
+                // The n lowest loads, kept sorted as they come: a candidate
+                // goes before the first kept one whose load is strictly
+                // higher, so equal loads keep file order.
+                let from = out.len();
+                for &p in candidates {
+                    let (num, den) = load(p);
+                    let kept = &out[from..];
+                    let at = kept
+                        .iter()
+                        .position(|&q| {
+                            let (kn, kd) = load(q);
+                            num * kd < kn * den
+                        })
+                        .unwrap_or(kept.len());
+                    if at >= n {
+                        continue;
+                    }
+                    if kept.len() == n {
+                        out.pop();
+                    }
+                    out.insert(from + at, p);
+                }
+            }
+            _ => return false,
+        }
+        if let Some(&last) = out.last().filter(|_| n > 0) {
+            self.last = Some(last);
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -313,6 +369,45 @@ mod tests {
             )),
             Some(3)
         );
+    }
+
+    #[test]
+    fn ranking_at_once_makes_the_choices_of_picking_one_at_a_time() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let mut f = fixture(12);
+        for case in 0..5_000 {
+            // Ascending candidates (file order), small loads so ties are
+            // common, capacities from 1.
+            let candidates: Vec<u32> = (0..12).filter(|_| rng.random_bool(0.6)).collect();
+            let loads: Vec<(u64, u64)> = (0..12)
+                .map(|_| (rng.random_range(0..4), rng.random_range(1..4)))
+                .collect();
+            let load = |p: u32| loads[p as usize];
+            let last = rng.random_bool(0.8).then(|| rng.random_range(0..12));
+            let k = rng.random_range(0..6);
+            for rule in [Rule::RoundRobin, Rule::LeastLoaded] {
+                let mut at_once = RuleState { last };
+                let mut ranked = vec![99];
+                assert!(at_once.rank(rule, &candidates, &load, k, &mut ranked));
+                let mut one_by_one = RuleState { last };
+                let mut left = candidates.clone();
+                let mut picked = vec![99];
+                while picked.len() <= k {
+                    let Some(p) = choose(&mut one_by_one, rule, &mut f, &left, case, &load) else {
+                        break;
+                    };
+                    picked.push(p);
+                    left.retain(|&q| q != p);
+                }
+                assert_eq!(
+                    ranked, picked,
+                    "{rule:?} {candidates:?} {loads:?} {last:?} k {k}"
+                );
+                assert_eq!(at_once.last, one_by_one.last, "{rule:?} {candidates:?}");
+            }
+            assert!(!RuleState::default().rank(Rule::Weighted, &candidates, &load, k, &mut vec![]));
+        }
     }
 
     #[test]
