@@ -285,17 +285,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             None
         };
-        if self.static_eligibility && state_first {
-            // What `fill_eligible` would find, kept from `build_pools`.
-            let segment = self.lead(lead).segment as usize;
-            let s = &mut *self.scratch;
-            s.candidates.clear();
-            s.candidates.extend_from_slice(&s.pool_all[segment]);
-            s.preferred.clear();
-            s.preferred.extend_from_slice(&s.pool_preferred[segment]);
-        } else {
-            self.fill_eligible(lead, t);
-        }
+        self.fill_eligible(lead, t);
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
         if let Some(p) = account {
             out.push(p);
@@ -522,6 +512,29 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             (state.held_head, state.offered_head)
         };
         let segment = self.lead(lead).segment as usize;
+        self.scratch.candidates.clear();
+        self.scratch.preferred.clear();
+        if self.static_eligibility {
+            // Nobody's eligibility changes during the run: the pool less
+            // the lead's own history (earlier holders, partners offered it
+            // in this routing), a few entries taken out of a copy.
+            let s = &mut *self.scratch;
+            s.candidates.extend_from_slice(&s.pool_all[segment]);
+            s.preferred.extend_from_slice(&s.pool_preferred[segment]);
+            for (nodes, head) in [(&s.held, held_head), (&s.offered, offered_head)] {
+                let mut entry = head;
+                while entry != super::NONE {
+                    let (p, next) = nodes[entry as usize];
+                    for list in [&mut s.candidates, &mut s.preferred] {
+                        if let Some(i) = list.iter().position(|&c| c == p) {
+                            list.remove(i);
+                        }
+                    }
+                    entry = next;
+                }
+            }
+            return;
+        }
         let caps = policy.caps;
         let day = (t / 24.0) as u64;
         let period = (t / policy.payout.period_hours) as u64;
@@ -530,27 +543,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             0
         };
-        self.scratch.candidates.clear();
-        self.scratch.preferred.clear();
-        // The lead's own history (earlier holders, partners offered it in
-        // this routing), marked once instead of searched per partner.
+        // The lead's own history, marked once instead of searched per
+        // partner.
         self.mark_history(held_head, offered_head, true);
-        if self.static_eligibility {
-            // Nobody's eligibility changes during the run: only the lead's
-            // history removes partners from its pool.
-            let s = &mut *self.scratch;
-            for &(p, vertical_ok) in &s.pools[segment] {
-                if s.excluded[p as usize] {
-                    continue;
-                }
-                s.candidates.push(p);
-                if vertical_ok {
-                    s.preferred.push(p);
-                }
-            }
-            self.mark_history(held_head, offered_head, false);
-            return;
-        }
         for &(p, vertical_ok) in &self.scratch.pools[segment] {
             let ps = &self.scratch.partner_states[p as usize];
             if ps.left
