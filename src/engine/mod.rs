@@ -253,6 +253,12 @@ pub trait Observer {
     fn offered(&mut self, _time: f64, _lead: u32, _partner: u32) {}
     /// `partner` refused the offer.
     fn rejected(&mut self, _time: f64, _lead: u32, _partner: u32) {}
+    /// Whether `rejected` is wanted: told of each refusal in the order
+    /// they came, which takes a sort per offer round; when not, refusals
+    /// are only counted.
+    fn hears_refusals(&self) -> bool {
+        true
+    }
     /// The round's window closed with offers unanswered.
     fn offers_expired(&mut self, _time: f64, _lead: u32) {}
     /// First contact was made but never reached the buyer.
@@ -264,7 +270,11 @@ pub trait Observer {
 
 /// An observer that ignores everything.
 pub struct Unobserved;
-impl Observer for Unobserved {}
+impl Observer for Unobserved {
+    fn hears_refusals(&self) -> bool {
+        false
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {

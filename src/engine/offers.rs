@@ -209,15 +209,20 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     fn count_refusals(&mut self, lead: u32, until: Option<(f64, u32)>) {
         let st = &self.scratch.lead_states[lead as usize];
         let first = st.round_first;
+        let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
+        let refused = replies.iter().enumerate().filter(|&(i, r)| {
+            !r.accept
+                && r.at.is_finite()
+                && until.is_none_or(|u| !later((r.at, first + i as u32), u))
+        });
+        if !self.observer.hears_refusals() {
+            let count = refused.count() as u32;
+            self.tally(lead).rejections += count;
+            return;
+        }
         let mut refusals = std::mem::take(&mut self.scratch.refusals);
         refusals.clear();
-        let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
-        for (i, r) in replies.iter().enumerate() {
-            let key = (r.at, first + i as u32);
-            if !r.accept && r.at.is_finite() && until.is_none_or(|u| !later(key, u)) {
-                refusals.push(key);
-            }
-        }
+        refusals.extend(refused.map(|(i, r)| (r.at, first + i as u32)));
         refusals.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         self.tally(lead).rejections += refusals.len() as u32;
         for &(at, i) in &refusals {
