@@ -3,7 +3,7 @@
 //! order.
 
 use dary_heap::QuaternaryHeap;
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 
 /// What happens to a lead at an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,72 +44,85 @@ pub enum EventKind {
     OfferExpire { lead: u32, attempt: u16, round: u16 },
 }
 
-/// An event and its order key: the time's bits (times are >= 0, and the
-/// bits of non-negative floats order as the floats do) above the insertion
-/// sequence, so one integer comparison orders by time, then by sequence.
-#[derive(Debug, Clone, Copy)]
-struct Scheduled {
-    key: u128,
-    kind: EventKind,
-}
-
-impl Scheduled {
-    fn time(&self) -> f64 {
-        f64::from_bits((self.key >> 64) as u64)
-    }
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    /// Reversed, so that `QuaternaryHeap` (a max-heap) pops the earliest event.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
-}
-
 /// Pending events, earliest first; ties in scheduling order.
+///
+/// The heap holds only order keys, 16 bytes each: the time's bits (times
+/// are >= 0, and the bits of non-negative floats order as the floats do),
+/// then the insertion sequence, then the slot in `kinds` where the event
+/// waits. One integer comparison orders by time, then by sequence (unique,
+/// so the slot never decides), and sifting moves half the bytes it would
+/// with the event beside its key.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    heap: QuaternaryHeap<Scheduled>,
-    next_seq: u64,
+    heap: QuaternaryHeap<Reverse<u128>>,
+    kinds: Vec<EventKind>,
+    /// Slots of `kinds` whose events have been popped.
+    free: Vec<u32>,
+    next_seq: u32,
 }
 
 impl Calendar {
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.kinds.clear();
+        self.free.clear();
         self.next_seq = 0;
     }
 
     #[inline]
     pub fn schedule(&mut self, time: f64, kind: EventKind) {
         debug_assert!(time >= 0.0, "event times are never negative");
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.kinds[slot as usize] = kind;
+                slot
+            }
+            None => {
+                self.kinds.push(kind);
+                (self.kinds.len() - 1) as u32
+            }
+        };
+        if self.next_seq == u32::MAX {
+            self.renumber();
+        }
         // +0.0 turns -0.0 into 0.0, so that the bits order as the values do.
         let bits = (time + 0.0).to_bits() as u128;
-        self.heap.push(Scheduled {
-            key: (bits << 64) | self.next_seq as u128,
-            kind,
-        });
+        self.heap.push(Reverse(
+            bits << 64 | (self.next_seq as u128) << 32 | slot as u128,
+        ));
         self.next_seq += 1;
+    }
+
+    /// Numbers the pending events again from 0 in their order, when the
+    /// sequence would run out (after 4 billion events in one run).
+    #[cold]
+    fn renumber(&mut self) {
+        let mut keys: Vec<u128> = self.heap.drain().map(|Reverse(k)| k).collect();
+        keys.sort_unstable();
+        for (seq, key) in keys.iter().enumerate() {
+            let (time, slot) = (key >> 64, key & u32::MAX as u128);
+            self.heap
+                .push(Reverse(time << 64 | (seq as u128) << 32 | slot));
+        }
+        self.next_seq = keys.len() as u32;
     }
 
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(Scheduled::time)
+        self.heap
+            .peek()
+            .map(|Reverse(key)| f64::from_bits((key >> 64) as u64))
     }
 
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, EventKind)> {
-        self.heap.pop().map(|e| (e.time(), e.kind))
+        let Reverse(key) = self.heap.pop()?;
+        let slot = key as u32;
+        self.free.push(slot);
+        Some((
+            f64::from_bits((key >> 64) as u64),
+            self.kinds[slot as usize],
+        ))
     }
 }
 
@@ -131,5 +144,28 @@ mod tests {
             })
             .collect();
         assert_eq!(order, vec![3, 1, 0, 2]);
+    }
+
+    #[test]
+    fn the_order_survives_the_sequence_running_out() {
+        let mut c = Calendar::default();
+        // Three sequence numbers before the renumbering: ties scheduled on
+        // both sides of it keep their scheduling order.
+        c.next_seq = u32::MAX - 3;
+        for (lead, time) in [(0, 5.0), (1, 1.0), (2, 5.0), (3, 1.0), (4, 5.0), (5, 0.5)] {
+            c.schedule(time, EventKind::Close { lead });
+        }
+        assert!(c.next_seq < 10, "renumbered from 0: {}", c.next_seq);
+        let order: Vec<u32> = std::iter::from_fn(|| c.pop())
+            .map(|(_, k)| match k {
+                EventKind::Close { lead } => lead,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(order, vec![5, 1, 3, 0, 2, 4]);
+        // Popped slots are reused.
+        c.schedule(2.0, EventKind::Close { lead: 9 });
+        assert_eq!(c.kinds.len(), 6);
+        assert_eq!(c.pop(), Some((2.0, EventKind::Close { lead: 9 })));
     }
 }
