@@ -148,10 +148,12 @@ mod tests {
 
     #[test]
     fn the_order_survives_the_sequence_running_out() {
-        let mut c = Calendar::default();
         // Three sequence numbers before the renumbering: ties scheduled on
         // both sides of it keep their scheduling order.
-        c.next_seq = u32::MAX - 3;
+        let mut c = Calendar {
+            next_seq: u32::MAX - 3,
+            ..Calendar::default()
+        };
         for (lead, time) in [(0, 5.0), (1, 1.0), (2, 5.0), (3, 1.0), (4, 5.0), (5, 0.5)] {
             c.schedule(time, EventKind::Close { lead });
         }
