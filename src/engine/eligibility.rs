@@ -366,10 +366,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             let h = &holders[p as usize];
             ((h.working + h.queued) as u64, h.capacity as u64)
         };
+        let before = out.len();
         let preferred_first = prefer && !s.preferred.is_empty();
-        let lists: [&[u32]; 2] = if preferred_first {
-            // The preferred ones are among the candidates (both in file
-            // order): the others are the difference.
+        let first: &[u32] = if preferred_first {
+            &s.preferred
+        } else {
+            &s.candidates
+        };
+        let ranked = state.rank(rule, first, &load, k - out.len(), out);
+        debug_assert!(ranked, "the rule was checked above");
+        if out.len() < k && preferred_first {
+            // Every preferred one was chosen: the others follow. They are
+            // the candidates less the preferred ones (both in file order).
             s.others.clear();
             let mut preferred = s.preferred.iter().peekable();
             for &p in &s.candidates {
@@ -377,26 +385,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     s.others.push(p);
                 }
             }
-            [&s.preferred, &s.others]
-        } else {
-            [&s.candidates, &[]]
-        };
-        for (phase, list) in lists.into_iter().enumerate() {
-            let wanted = k - out.len();
             let from = out.len();
-            let ranked = state.rank(rule, list, &load, wanted, out);
-            debug_assert!(ranked, "the rule was checked above");
-            let taken = out.len() - from;
+            state.rank(rule, &s.others, &load, k - from, out);
             if out.len() == k {
-                // Each choice sees the list less the choices before it.
-                self.last_eligible = (list.len() - (taken - 1)) as u32;
+                self.last_eligible = (s.others.len() - (k - from - 1)) as u32;
                 return true;
             }
-            if phase == 0 && !preferred_first {
-                break;
-            }
+        } else if out.len() == k {
+            // Each choice saw the list less the choices before it.
+            self.last_eligible = (first.len() - (k - before - 1)) as u32;
+            return true;
         }
-        // A choice found nobody left.
+        // A last choice found nobody left.
         self.last_eligible = 0;
         true
     }
