@@ -998,13 +998,24 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             // Response time is working time: the clock runs while it works.
             Some(hours) => hours.add_working(t, response),
         };
-        let deadline = self.sla_deadline(st.holder, st.assigned_at);
+        // Work started when the lead was assigned and counted on the clock
+        // the SLA counts is within the SLA exactly when it takes no more
+        // than the SLA's hours: no deadline to compute then.
+        let sla_clock = team.hours.is_none()
+            || self
+                .policy
+                .sla
+                .is_none_or(|sla| sla.clock == crate::model::SlaClock::Business);
+        let within = sla_clock && st.assigned_at == t && response <= self.sla_hours;
+        let deadline = (self.is_partner(st.holder) && !st.sourced && !within)
+            .then(|| self.sla_deadline(st.holder, st.assigned_at))
+            .filter(|&deadline| contact_at > deadline);
         let state = &mut self.scratch.lead_states[lead as usize];
         let was_queued = state.phase == Phase::Queued;
         state.phase = Phase::Working;
         state.contact_at = contact_at;
         let attempt = st.attempt;
-        if self.is_partner(st.holder) && !st.sourced && contact_at > deadline {
+        if let Some(deadline) = deadline {
             // Too late: the SLA takes it back at the deadline. A queued lead
             // already has its deadline on the calendar.
             if !was_queued {
