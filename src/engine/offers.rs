@@ -25,6 +25,56 @@ enum Next {
     Expire,
 }
 
+/// Finds what decides a round from its answers, seen one by one (in any
+/// order), after the answer `after` (none: from the round's start): the
+/// first acceptance; failing that, the last answer when every offer is
+/// answered; failing that, the window's end.
+struct Decider {
+    after: Option<(f64, u32)>,
+    accept: Option<(f64, u32)>,
+    last: Option<(f64, u32)>,
+    silent: bool,
+}
+
+impl Decider {
+    fn new(after: Option<(f64, u32)>) -> Self {
+        Decider {
+            after,
+            accept: None,
+            last: None,
+            silent: false,
+        }
+    }
+
+    fn is_after(&self, key: (f64, u32)) -> bool {
+        self.after.is_none_or(|a| later(key, a))
+    }
+
+    /// Answer `reply` of the offers made (its index in `Scratch::replies`).
+    #[inline]
+    fn see(&mut self, r: Reply, reply: u32) {
+        let key = (r.at, reply);
+        if !r.at.is_finite() {
+            self.silent = true;
+            return;
+        }
+        if r.accept && self.is_after(key) && self.accept.is_none_or(|a| later(a, key)) {
+            self.accept = Some(key);
+        }
+        if self.last.is_none_or(|l| later(key, l)) {
+            self.last = Some(key);
+        }
+    }
+
+    fn next(&self) -> Next {
+        match (self.accept, self.last) {
+            (Some((at, i)), _) => Next::Answer(at, i),
+            (None, Some((at, i))) if !self.silent && self.is_after((at, i)) => Next::Answer(at, i),
+            _ => Next::Expire,
+        }
+    }
+}
+
 /// Orders answers as the event calendar would have: by time, then in the
 /// order the offers were made.
 #[inline]
@@ -74,14 +124,16 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         let first = self.scratch.offered.len() as u32;
         let mut sent = 0u16;
+        let mut decider = Decider::new(None);
         for &partner in &picks {
             let st = &mut self.scratch.lead_states[lead as usize];
             super::push_partner(&mut self.scratch.offered, &mut st.offered_head, partner);
-            sent += 1;
             self.tally(lead).offers += 1;
             self.observer.offered(t, lead, partner);
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
+            decider.see(reply, first + sent as u32);
             self.scratch.replies.push(reply);
+            sent += 1;
         }
         self.scratch.picks = picks;
         if sent == 0 {
@@ -93,7 +145,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         st.round_first = first;
         st.round_since = t;
         st.phase = Phase::Offered;
-        self.schedule_decision(lead, None);
+        self.schedule_next(lead, decider.next());
     }
 
     /// `partner`'s answer to an offer made at `t`: refused at once when it
@@ -146,36 +198,22 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     /// Puts on the calendar what decides the lead's round next, after the
-    /// answer `after` (none: from the round's start): the first acceptance;
-    /// failing that, the last answer when every offer is answered; failing
-    /// that, the window's end.
+    /// answer `after` (see [`Decider`]).
     fn schedule_decision(&mut self, lead: u32, after: Option<(f64, u32)>) {
         let st = &self.scratch.lead_states[lead as usize];
-        let (first, attempt, round, round_since) =
-            (st.round_first, st.attempt, st.round, st.round_since);
+        let first = st.round_first;
         let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
-        let is_after = |key: (f64, u32)| after.is_none_or(|a| later(key, a));
-        let mut accept: Option<(f64, u32)> = None;
-        let mut last: Option<(f64, u32)> = None;
-        let mut silent = false;
-        for (i, r) in replies.iter().enumerate() {
-            let key = (r.at, first + i as u32);
-            if !r.at.is_finite() {
-                silent = true;
-                continue;
-            }
-            if r.accept && is_after(key) && accept.is_none_or(|a| later(a, key)) {
-                accept = Some(key);
-            }
-            if last.is_none_or(|l| later(key, l)) {
-                last = Some(key);
-            }
+        let mut decider = Decider::new(after);
+        for (i, &r) in replies.iter().enumerate() {
+            decider.see(r, first + i as u32);
         }
-        let next = match (accept, last) {
-            (Some((at, i)), _) => Next::Answer(at, i),
-            (None, Some((at, i))) if !silent && is_after((at, i)) => Next::Answer(at, i),
-            _ => Next::Expire,
-        };
+        self.schedule_next(lead, decider.next());
+    }
+
+    /// Puts `next` on the calendar for the lead's current round.
+    fn schedule_next(&mut self, lead: u32, next: Next) {
+        let st = &self.scratch.lead_states[lead as usize];
+        let (attempt, round, round_since) = (st.attempt, st.round, st.round_since);
         match next {
             Next::Answer(at, reply) => self.scratch.calendar.schedule(
                 at,
