@@ -4,6 +4,7 @@
 
 use dary_heap::QuaternaryHeap;
 use std::cmp::Reverse;
+use std::collections::VecDeque;
 
 /// What happens to a lead at an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,18 +47,25 @@ pub enum EventKind {
 
 /// Pending events, earliest first; ties in scheduling order.
 ///
-/// The heap holds only order keys, 16 bytes each: the time's bits (times
-/// are >= 0, and the bits of non-negative floats order as the floats do),
-/// then the insertion sequence, then the slot in `kinds` where the event
-/// waits. One integer comparison orders by time, then by sequence (unique,
-/// so the slot never decides), and sifting moves half the bytes it would
-/// with the event beside its key.
+/// Each event has an order key: the time's bits (times are >= 0, and the
+/// bits of non-negative floats order as the floats do), then the insertion
+/// sequence, then (in the heap) the slot in `kinds` where the event waits.
+/// One integer comparison orders by time, then by sequence (unique, so the
+/// slot never decides). The heap holds only keys, 16 bytes each, so
+/// sifting moves half the bytes it would with the event beside its key.
+///
+/// Events whose times mostly come in order (an offer window's end is its
+/// start plus the policy's window) may go to `lane` instead, a queue
+/// popped from the front: an event goes there when it is no earlier than
+/// the lane's last, else to the heap, and the two fronts are compared at
+/// each pop, so the order is the same as with the heap alone.
 #[derive(Debug, Default)]
 pub struct Calendar {
     heap: QuaternaryHeap<Reverse<u128>>,
     kinds: Vec<EventKind>,
     /// Slots of `kinds` whose events have been popped.
     free: Vec<u32>,
+    lane: VecDeque<(u128, EventKind)>,
     next_seq: u32,
 }
 
@@ -66,12 +74,26 @@ impl Calendar {
         self.heap.clear();
         self.kinds.clear();
         self.free.clear();
+        self.lane.clear();
         self.next_seq = 0;
     }
 
+    /// The order key of an event at `time` scheduled now, without a slot.
     #[inline]
-    pub fn schedule(&mut self, time: f64, kind: EventKind) {
+    fn next_key(&mut self, time: f64) -> u128 {
         debug_assert!(time >= 0.0, "event times are never negative");
+        if self.next_seq == u32::MAX {
+            self.renumber();
+        }
+        // +0.0 turns -0.0 into 0.0, so that the bits order as the values do.
+        let bits = (time + 0.0).to_bits() as u128;
+        let key = bits << 64 | (self.next_seq as u128) << 32;
+        self.next_seq += 1;
+        key
+    }
+
+    #[inline]
+    fn push_heap(&mut self, key: u128, kind: EventKind) {
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.kinds[slot as usize] = kind;
@@ -82,47 +104,88 @@ impl Calendar {
                 (self.kinds.len() - 1) as u32
             }
         };
-        if self.next_seq == u32::MAX {
-            self.renumber();
+        self.heap.push(Reverse(key | slot as u128));
+    }
+
+    #[inline]
+    pub fn schedule(&mut self, time: f64, kind: EventKind) {
+        let key = self.next_key(time);
+        self.push_heap(key, kind);
+    }
+
+    /// [`Self::schedule`] for an event whose time is usually no earlier
+    /// than the last one scheduled this way: it skips the heap when so.
+    #[inline]
+    pub fn schedule_in_order(&mut self, time: f64, kind: EventKind) {
+        let key = self.next_key(time);
+        if self.lane.back().is_none_or(|&(last, _)| last < key) {
+            self.lane.push_back((key, kind));
+        } else {
+            self.push_heap(key, kind);
         }
-        // +0.0 turns -0.0 into 0.0, so that the bits order as the values do.
-        let bits = (time + 0.0).to_bits() as u128;
-        self.heap.push(Reverse(
-            bits << 64 | (self.next_seq as u128) << 32 | slot as u128,
-        ));
-        self.next_seq += 1;
     }
 
     /// Numbers the pending events again from 0 in their order, when the
     /// sequence would run out (after 4 billion events in one run).
     #[cold]
     fn renumber(&mut self) {
-        let mut keys: Vec<u128> = self.heap.drain().map(|Reverse(k)| k).collect();
+        const LANE: u128 = 1 << 127;
+        // Each key with what to keep: a heap key's slot, or a mark (above
+        // any slot) for a lane key.
+        let mut keys: Vec<(u128, u128)> = self
+            .heap
+            .drain()
+            .map(|Reverse(k)| (k, k & u32::MAX as u128))
+            .chain(self.lane.iter().map(|&(k, _)| (k, LANE)))
+            .collect();
         keys.sort_unstable();
-        for (seq, key) in keys.iter().enumerate() {
-            let (time, slot) = (key >> 64, key & u32::MAX as u128);
-            self.heap
-                .push(Reverse(time << 64 | (seq as u128) << 32 | slot));
+        let mut lane = self.lane.iter_mut();
+        for (seq, &(key, tag)) in keys.iter().enumerate() {
+            let renumbered = (key >> 64) << 64 | (seq as u128) << 32;
+            if tag == LANE {
+                // The lane is in order, so its entries come in lane order.
+                lane.next().expect("counted").0 = renumbered;
+            } else {
+                self.heap.push(Reverse(renumbered | tag));
+            }
         }
         self.next_seq = keys.len() as u32;
     }
 
+    /// The earliest key, and whether it is the lane's.
     #[inline]
-    pub fn peek_time(&self) -> Option<f64> {
-        self.heap
-            .peek()
-            .map(|Reverse(key)| f64::from_bits((key >> 64) as u64))
+    fn front(&self) -> Option<(u128, bool)> {
+        let heap = self.heap.peek().map(|&Reverse(k)| k);
+        let Some(&(lane, _)) = self.lane.front() else {
+            return heap.map(|h| (h, false));
+        };
+        Some(match heap {
+            Some(h) if h < lane => (h, false),
+            _ => (lane, true),
+        })
     }
 
+    /// The earliest event, if it is due by `until`, taken off the calendar.
     #[inline]
-    pub fn pop(&mut self) -> Option<(f64, EventKind)> {
-        let Reverse(key) = self.heap.pop()?;
+    pub fn pop_until(&mut self, until: f64) -> Option<(f64, EventKind)> {
+        let (key, from_lane) = self.front()?;
+        let time = f64::from_bits((key >> 64) as u64);
+        if time > until {
+            return None;
+        }
+        if from_lane {
+            let (_, kind) = self.lane.pop_front().expect("peeked");
+            return Some((time, kind));
+        }
+        self.heap.pop();
         let slot = key as u32;
         self.free.push(slot);
-        Some((
-            f64::from_bits((key >> 64) as u64),
-            self.kinds[slot as usize],
-        ))
+        Some((time, self.kinds[slot as usize]))
+    }
+
+    /// The earliest event, taken off the calendar.
+    pub fn pop(&mut self) -> Option<(f64, EventKind)> {
+        self.pop_until(f64::INFINITY)
     }
 }
 

@@ -793,11 +793,10 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         until: f64,
         watches: &mut std::iter::Peekable<impl Iterator<Item = f64>>,
     ) {
-        while let Some(t) = self.scratch.calendar.peek_time().filter(|&t| t <= until) {
+        while let Some((t, kind)) = self.scratch.calendar.pop_until(until) {
             while let Some(w) = watches.next_if(|&w| w < t) {
                 self.watch_queues(w);
             }
-            let (t, kind) = self.scratch.calendar.pop().expect("peeked");
             self.handle(t, kind);
         }
         while let Some(w) = watches.next_if(|&w| w <= until) {

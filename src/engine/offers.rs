@@ -232,7 +232,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// calendar.
     fn schedule_expiry(&mut self, lead: u32, attempt: u16, round: u16, since: f64) {
         let window = self.policy.offer.expect("offers are on").window_hours;
-        self.scratch.calendar.schedule(
+        // Windows mostly end in the order they opened.
+        self.scratch.calendar.schedule_in_order(
             since + window,
             EventKind::OfferExpire {
                 lead,
