@@ -55,26 +55,39 @@ pub enum EventKind {
 /// sifting moves half the bytes it would with the event beside its key.
 ///
 /// Events whose times mostly come in order (an offer window's end is its
-/// start plus the policy's window) may go to `lane` instead, a queue
+/// start plus the policy's window; a calendar-clock SLA deadline is its
+/// assignment plus the SLA's hours) may go to a [`Lane`] instead, a queue
 /// popped from the front: an event goes there when it is no earlier than
-/// the lane's last, else to the heap, and the two fronts are compared at
-/// each pop, so the order is the same as with the heap alone.
+/// the lane's last, else to the heap, and the fronts are compared at each
+/// pop, so the order is the same as with the heap alone.
 #[derive(Debug, Default)]
 pub struct Calendar {
     heap: QuaternaryHeap<Reverse<u128>>,
     kinds: Vec<EventKind>,
     /// Slots of `kinds` whose events have been popped.
     free: Vec<u32>,
-    lane: VecDeque<(u128, EventKind)>,
+    lanes: [VecDeque<(u128, EventKind)>; LANES],
     next_seq: u32,
 }
+
+/// The in-order lanes beside the heap, one per kind of event whose times
+/// come in order among themselves.
+#[derive(Debug, Clone, Copy)]
+pub enum Lane {
+    /// Offer windows' ends.
+    Windows,
+    /// SLA deadlines on the calendar clock.
+    Deadlines,
+}
+
+const LANES: usize = 2;
 
 impl Calendar {
     pub fn clear(&mut self) {
         self.heap.clear();
         self.kinds.clear();
         self.free.clear();
-        self.lane.clear();
+        self.lanes.iter_mut().for_each(VecDeque::clear);
         self.next_seq = 0;
     }
 
@@ -114,12 +127,13 @@ impl Calendar {
     }
 
     /// [`Self::schedule`] for an event whose time is usually no earlier
-    /// than the last one scheduled this way: it skips the heap when so.
+    /// than the last one scheduled in `lane`: it skips the heap when so.
     #[inline]
-    pub fn schedule_in_order(&mut self, time: f64, kind: EventKind) {
+    pub fn schedule_in_order(&mut self, lane: Lane, time: f64, kind: EventKind) {
         let key = self.next_key(time);
-        if self.lane.back().is_none_or(|&(last, _)| last < key) {
-            self.lane.push_back((key, kind));
+        let lane = &mut self.lanes[lane as usize];
+        if lane.back().is_none_or(|&(last, _)| last < key) {
+            lane.push_back((key, kind));
         } else {
             self.push_heap(key, kind);
         }
@@ -129,22 +143,26 @@ impl Calendar {
     /// sequence would run out (after 4 billion events in one run).
     #[cold]
     fn renumber(&mut self) {
-        const LANE: u128 = 1 << 127;
         // Each key with what to keep: a heap key's slot, or a mark (above
-        // any slot) for a lane key.
-        let mut keys: Vec<(u128, u128)> = self
-            .heap
-            .drain()
-            .map(|Reverse(k)| (k, k & u32::MAX as u128))
-            .chain(self.lane.iter().map(|&(k, _)| (k, LANE)))
-            .collect();
+        // any slot) with the lane's number for a lane key.
+        const LANE: u128 = 1 << 64;
+        let mut keys: Vec<(u128, u128)> =
+            self.heap
+                .drain()
+                .map(|Reverse(k)| (k, k & u32::MAX as u128))
+                .chain(
+                    self.lanes.iter().enumerate().flat_map(|(i, lane)| {
+                        lane.iter().map(move |&(k, _)| (k, LANE + i as u128))
+                    }),
+                )
+                .collect();
         keys.sort_unstable();
-        let mut lane = self.lane.iter_mut();
+        // Each lane is in order, so its entries come in lane order.
+        let mut lanes = self.lanes.each_mut().map(|lane| lane.iter_mut());
         for (seq, &(key, tag)) in keys.iter().enumerate() {
             let renumbered = (key >> 64) << 64 | (seq as u128) << 32;
-            if tag == LANE {
-                // The lane is in order, so its entries come in lane order.
-                lane.next().expect("counted").0 = renumbered;
+            if tag >= LANE {
+                lanes[(tag - LANE) as usize].next().expect("counted").0 = renumbered;
             } else {
                 self.heap.push(Reverse(renumbered | tag));
             }
@@ -152,17 +170,18 @@ impl Calendar {
         self.next_seq = keys.len() as u32;
     }
 
-    /// The earliest key, and whether it is the lane's.
+    /// The earliest key, and the lane it is in (none: the heap).
     #[inline]
-    fn front(&self) -> Option<(u128, bool)> {
-        let heap = self.heap.peek().map(|&Reverse(k)| k);
-        let Some(&(lane, _)) = self.lane.front() else {
-            return heap.map(|h| (h, false));
-        };
-        Some(match heap {
-            Some(h) if h < lane => (h, false),
-            _ => (lane, true),
-        })
+    fn front(&self) -> Option<(u128, Option<usize>)> {
+        let mut front = self.heap.peek().map(|&Reverse(k)| (k, None));
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if let Some(&(k, _)) = lane.front() {
+                if front.is_none_or(|(f, _)| k < f) {
+                    front = Some((k, Some(i)));
+                }
+            }
+        }
+        front
     }
 
     /// The earliest event, if it is due by `until`, taken off the calendar.
@@ -173,8 +192,8 @@ impl Calendar {
         if time > until {
             return None;
         }
-        if from_lane {
-            let (_, kind) = self.lane.pop_front().expect("peeked");
+        if let Some(lane) = from_lane {
+            let (_, kind) = self.lanes[lane].pop_front().expect("peeked");
             return Some((time, kind));
         }
         self.heap.pop();
@@ -207,6 +226,50 @@ mod tests {
             })
             .collect();
         assert_eq!(order, vec![3, 1, 0, 2]);
+    }
+
+    #[test]
+    fn lanes_and_heap_pop_as_one_heap_would() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
+        for case in 0..200 {
+            // Some cases run the sequence out mid-way.
+            let mut c = Calendar {
+                next_seq: if case % 4 == 0 { u32::MAX - 50 } else { 0 },
+                ..Calendar::default()
+            };
+            // The reference: (time, scheduling order, lead), earliest first.
+            let mut reference: Vec<(f64, u32, u32)> = Vec::new();
+            let mut now = 0.0;
+            for n in 0..300u32 {
+                if rng.random_bool(0.6) {
+                    // Whole and half hours, so ties are common; lane times
+                    // mostly in order, sometimes not.
+                    let time = now + (rng.random_range(0..16) as f64) / 2.0;
+                    let kind = EventKind::Close { lead: n };
+                    match rng.random_range(0..3) {
+                        0 => c.schedule(time, kind),
+                        1 => c.schedule_in_order(Lane::Windows, time, kind),
+                        _ => c.schedule_in_order(Lane::Deadlines, time, kind),
+                    }
+                    reference.push((time, n, n));
+                } else {
+                    let until = now + rng.random_range(0..4) as f64;
+                    reference.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                    let expected = reference.first().filter(|e| e.0 <= until).copied();
+                    let got = c.pop_until(until);
+                    assert_eq!(
+                        got,
+                        expected.map(|(t, _, lead)| (t, EventKind::Close { lead })),
+                        "case {case} step {n}"
+                    );
+                    if let Some((t, _)) = got {
+                        reference.remove(0);
+                        now = t;
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -911,6 +911,24 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
+    /// Puts the SLA's deadline for the lead's assignment `attempt` to
+    /// `holder` on the calendar. On the calendar clock (or for a holder
+    /// without hours) deadlines come in the order of their assignments.
+    fn schedule_deadline(&mut self, lead: u32, attempt: u16, holder: u32, at: f64) {
+        let kind = EventKind::Deadline { lead, attempt };
+        let business = self
+            .policy
+            .sla
+            .is_some_and(|sla| sla.clock == crate::model::SlaClock::Business);
+        if business && team_of(self.model, holder).hours.is_some() {
+            self.scratch.calendar.schedule(at, kind);
+        } else {
+            self.scratch
+                .calendar
+                .schedule_in_order(events::Lane::Deadlines, at, kind);
+        }
+    }
+
     fn is_partner(&self, holder: u32) -> bool {
         (holder as usize) < self.model.partners.len()
     }
@@ -972,10 +990,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.observer.queued(t, lead, holder);
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if routed_partner && self.policy.sla.is_some() {
-                self.scratch.calendar.schedule(
-                    self.sla_deadline(holder, t),
-                    EventKind::Deadline { lead, attempt },
-                );
+                self.schedule_deadline(lead, attempt, holder, self.sla_deadline(holder, t));
             }
         }
     }
@@ -1018,9 +1033,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             // Too late: the SLA takes it back at the deadline. A queued lead
             // already has its deadline on the calendar.
             if !was_queued {
-                self.scratch
-                    .calendar
-                    .schedule(deadline, EventKind::Deadline { lead, attempt });
+                self.schedule_deadline(lead, attempt, st.holder, deadline);
             }
         } else {
             self.scratch

@@ -5,7 +5,7 @@
 //! partners not yet offered this lead; after `max_rounds` rounds the lead
 //! goes to `then`.
 
-use super::events::EventKind;
+use super::events::{EventKind, Lane};
 use super::rng::Purpose;
 use super::{team_of, Observer, Phase, Sim, NONE};
 use crate::model::{OfferMode, SlaThen};
@@ -234,6 +234,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let window = self.policy.offer.expect("offers are on").window_hours;
         // Windows mostly end in the order they opened.
         self.scratch.calendar.schedule_in_order(
+            Lane::Windows,
             since + window,
             EventKind::OfferExpire {
                 lead,
