@@ -289,23 +289,27 @@ impl RuleState {
                 // goes before the first kept one whose load is strictly
                 // higher, so equal loads keep file order.
                 let from = out.len();
+                let lower = |p: u32, q: u32| {
+                    let ((pn, pd), (qn, qd)) = (load(p), load(q));
+                    pn * qd < qn * pd
+                };
                 for &p in candidates {
-                    let (num, den) = load(p);
-                    let kept = &out[from..];
-                    let at = kept
-                        .iter()
-                        .position(|&q| {
-                            let (kn, kd) = load(q);
-                            num * kd < kn * den
-                        })
-                        .unwrap_or(kept.len());
-                    if at >= n {
-                        continue;
-                    }
-                    if kept.len() == n {
+                    let kept = out.len() - from;
+                    if kept == n {
+                        // Full: p enters only below the highest kept.
+                        if n == 0 || !lower(p, out[out.len() - 1]) {
+                            continue;
+                        }
                         out.pop();
                     }
-                    out.insert(from + at, p);
+                    // Insertion: p moves down past every kept one it is
+                    // strictly below.
+                    out.push(p);
+                    let mut i = out.len() - 1;
+                    while i > from && lower(p, out[i - 1]) {
+                        out.swap(i, i - 1);
+                        i -= 1;
+                    }
                 }
             }
             _ => return false,
