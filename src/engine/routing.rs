@@ -1,9 +1,11 @@
-//! Routing rules: given the eligible candidates for a lead, pick one.
+//! Routing rules: given the eligible candidates for a lead, pick one, or
+//! (for an offer round, by the rules that need no draw) rank the first `k`.
 //!
 //! Eligibility (who may receive the lead) is decided by the engine, which
 //! owns partner state; this module only applies a rule to the candidates.
 //! Candidates always arrive in file order, which is what breaks ties. Every
-//! rule costs time proportional to the number of candidates.
+//! choice costs time proportional to the number of candidates; a ranking by
+//! least load, to that times `k`.
 
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
