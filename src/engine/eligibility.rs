@@ -340,12 +340,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// nothing done, for any other rule.
     fn rank_at_once(&mut self, lead: u32, prefer: bool, k: usize, out: &mut Vec<u32>) -> bool {
         let policy = self.policy;
-        let held_before = self.scratch.lead_states[lead as usize].held_head != super::NONE;
-        let reroute_rule = if held_before {
-            policy.sla.as_ref().and_then(|s| s.reroute_rule)
-        } else {
-            None
-        };
+        let reroute_rule = self.reroute_rule(lead);
         let rule = match reroute_rule {
             Some(rule) => rule,
             None if policy.routing.tiers.is_empty() => policy.routing.rule,
@@ -362,10 +357,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             None => &mut s.rules[pool],
         };
         let holders = &s.holders;
-        let load = |p: u32| {
-            let h = &holders[p as usize];
-            ((h.working + h.queued) as u64, h.capacity as u64)
-        };
+        let load = |p: u32| holders[p as usize].load();
         let before = out.len();
         let preferred_first = prefer && !s.preferred.is_empty();
         let first: &[u32] = if preferred_first {
@@ -411,19 +403,25 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
+    /// The SLA's `reroute_rule` when the lead is being re-routed (it was
+    /// held before), which then replaces the policy's rule.
+    fn reroute_rule(&self, lead: u32) -> Option<Rule> {
+        let held_before = self.scratch.lead_states[lead as usize].held_head != super::NONE;
+        self.policy
+            .sla
+            .as_ref()
+            .and_then(|s| s.reroute_rule)
+            .filter(|_| held_before)
+    }
+
     /// The rule's choice among the candidates in `source`.
     fn pick(&mut self, lead: u32, source: Source) -> Option<u32> {
         let policy = self.policy;
-        let (score, attempt, held_before) = {
+        let (score, attempt) = {
             let state = &self.scratch.lead_states[lead as usize];
-            (state.score, state.attempt, state.held_head != super::NONE)
+            (state.score, state.attempt)
         };
-        // A re-route (the lead was held before) may use its own rule.
-        let reroute_rule = if held_before {
-            policy.sla.as_ref().and_then(|s| s.reroute_rule)
-        } else {
-            None
-        };
+        let reroute_rule = self.reroute_rule(lead);
         let segment = self.lead(lead).segment as usize;
         let candidates: &[u32] = match source {
             Source::Fast => &self.scratch.fast[segment],
@@ -432,10 +430,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         self.last_eligible = candidates.len() as u32;
         let holders = &self.scratch.holders;
-        let load = |p: u32| {
-            let h = &holders[p as usize];
-            ((h.working + h.queued) as u64, h.capacity as u64)
-        };
+        let load = |p: u32| holders[p as usize].load();
         let routing = &policy.routing;
         let learning = &mut self.scratch.learning;
         let streams = &self.world.streams;

@@ -203,7 +203,8 @@ impl Calendar {
     }
 
     /// The earliest event, taken off the calendar.
-    pub fn pop(&mut self) -> Option<(f64, EventKind)> {
+    #[cfg(test)]
+    fn pop(&mut self) -> Option<(f64, EventKind)> {
         self.pop_until(f64::INFINITY)
     }
 }

@@ -374,6 +374,14 @@ struct Holder {
     queue: VecDeque<(u32, u16)>,
 }
 
+impl Holder {
+    /// What `least_loaded` compares: (leads worked and waiting, capacity).
+    #[inline]
+    fn load(&self) -> (u64, u64) {
+        ((self.working + self.queued) as u64, self.capacity as u64)
+    }
+}
+
 /// A partner's changing state within one run.
 #[derive(Debug, Clone, Copy)]
 struct PartnerState {
@@ -903,12 +911,19 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// SLA's hours later on the calendar clock, or that many of the
     /// holder's working hours on the business clock.
     fn sla_deadline(&self, holder: u32, assigned_at: f64) -> f64 {
-        match (self.policy.sla, &team_of(self.model, holder).hours) {
-            (Some(sla), Some(hours)) if sla.clock == crate::model::SlaClock::Business => {
+        match &team_of(self.model, holder).hours {
+            Some(hours) if self.sla_on_business_clock() => {
                 hours.add_working(assigned_at, self.sla_hours)
             }
             _ => assigned_at + self.sla_hours,
         }
+    }
+
+    /// Whether the policy's SLA counts its holders' working hours.
+    fn sla_on_business_clock(&self) -> bool {
+        self.policy
+            .sla
+            .is_some_and(|sla| sla.clock == crate::model::SlaClock::Business)
     }
 
     /// Puts the SLA's deadline for the lead's assignment `attempt` to
@@ -916,11 +931,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// without hours) deadlines come in the order of their assignments.
     fn schedule_deadline(&mut self, lead: u32, attempt: u16, holder: u32, at: f64) {
         let kind = EventKind::Deadline { lead, attempt };
-        let business = self
-            .policy
-            .sla
-            .is_some_and(|sla| sla.clock == crate::model::SlaClock::Business);
-        if business && team_of(self.model, holder).hours.is_some() {
+        if self.sla_on_business_clock() && team_of(self.model, holder).hours.is_some() {
             self.scratch.calendar.schedule(at, kind);
         } else {
             self.scratch
@@ -1015,11 +1026,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         // Work started when the lead was assigned and counted on the clock
         // the SLA counts is within the SLA exactly when it takes no more
         // than the SLA's hours: no deadline to compute then.
-        let sla_clock = team.hours.is_none()
-            || self
-                .policy
-                .sla
-                .is_none_or(|sla| sla.clock == crate::model::SlaClock::Business);
+        let sla_clock =
+            team.hours.is_none() || self.policy.sla.is_none() || self.sla_on_business_clock();
         let within = sla_clock && st.assigned_at == t && response <= self.sla_hours;
         let deadline = (self.is_partner(st.holder) && !st.sourced && !within)
             .then(|| self.sla_deadline(st.holder, st.assigned_at))
