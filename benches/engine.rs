@@ -24,7 +24,7 @@ fn load(name: &str) -> Model {
 }
 
 /// One replication's lead stream (shared by all its policies).
-#[divan::bench(args = ["bench-20.json", "bench-200.json"])]
+#[divan::bench(args = ["bench-20.json", "bench-200.json", "bench-week.json"])]
 fn lead_stream(bencher: Bencher, scenario: &str) {
     let model = load(scenario);
     bencher.bench(|| {
@@ -59,4 +59,10 @@ fn policy_bench20(bencher: Bencher, policy: usize) {
 #[divan::bench(args = [0, 1])]
 fn policy_bench200(bencher: Bencher, policy: usize) {
     policy_through_leads(bencher, "bench-200.json", policy);
+}
+
+/// A working week, offers and speed-to-lead curves (issue 12), each policy.
+#[divan::bench(args = [0, 1, 2, 3])]
+fn policy_bench_week(bencher: Bencher, policy: usize) {
+    policy_through_leads(bencher, "bench-week.json", policy);
 }

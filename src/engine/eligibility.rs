@@ -4,7 +4,7 @@
 //! Cost per lead is one pass over the partners plus the rule's pass over the
 //! candidates.
 
-use super::routing::Choice;
+use super::routing::{Candidates, Choice};
 use crate::model::Rule;
 
 /// Where a choice's candidates are.
@@ -17,6 +17,18 @@ enum Source {
     /// `Scratch::preferred`: in a ranking, the candidates that cover the
     /// lead's vertical, while any is left.
     Preferred,
+    /// The segment's pool (its partners covering the lead's vertical when
+    /// `preferred`) less the partners in `skip`, with the pools' masks.
+    Pool { skip: u64, preferred: bool },
+}
+
+/// Where a ranking's candidate lists are: `Scratch::candidates` and
+/// `Scratch::preferred` (filled by `fill_eligible`), or the segment's pools
+/// less the partners in `skip` (with the pools' masks).
+#[derive(Clone, Copy)]
+enum Lists {
+    Scratch,
+    Pool { skip: u64 },
 }
 use super::Sim;
 use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
@@ -87,6 +99,16 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 );
             }
         }
+        self.pool_masks = self.static_eligibility && model.partners.len() < 64;
+        let mask = |list: &Vec<u32>| list.iter().fold(0u64, |m, &p| m | 1 << p);
+        self.scratch.pool_all_mask.clear();
+        self.scratch.pool_preferred_mask.clear();
+        if self.pool_masks {
+            let s = &mut *self.scratch;
+            s.pool_all_mask.extend(s.pool_all.iter().map(mask));
+            s.pool_preferred_mask
+                .extend(s.pool_preferred.iter().map(mask));
+        }
         // Turn pools: segments whose leads could ever go to the same
         // partners (the preference applied) share one rotation; segments
         // with different partners rotate independently, so one region's
@@ -131,18 +153,44 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 return Some(p);
             }
         }
-        let fast = self.static_eligibility && first && !self.exclusive_any;
-        if !fast {
-            self.fill_candidates(lead, t);
+        if self.static_eligibility && first && !self.exclusive_any {
+            return self.pick(lead, Source::Fast);
         }
-        self.pick(
-            lead,
-            if fast {
-                Source::Fast
-            } else {
-                Source::Candidates
-            },
-        )
+        if self.pool_masks && !self.exclusive_any {
+            // The pool less the lead's history, its specialists while any
+            // is left, as `fill_candidates` would list them.
+            let skip = self.history_mask(lead);
+            let preferred = self.prefers_specialists(lead, skip);
+            return self.pick(lead, Source::Pool { skip, preferred });
+        }
+        self.fill_candidates(lead, t);
+        self.pick(lead, Source::Candidates)
+    }
+
+    /// The lead's earlier holders and the partners offered it in this
+    /// routing, as a mask (with the pools' masks).
+    fn history_mask(&self, lead: u32) -> u64 {
+        let state = &self.scratch.lead_states[lead as usize];
+        let s = &*self.scratch;
+        let mut mask = 0u64;
+        for (nodes, head) in [(&s.held, state.held_head), (&s.offered, state.offered_head)] {
+            let mut entry = head;
+            while entry != super::NONE {
+                let (p, next) = nodes[entry as usize];
+                mask |= 1 << p;
+                entry = next;
+            }
+        }
+        mask
+    }
+
+    /// Whether a choice among the pool less `skip` goes to the partners
+    /// covering the lead's vertical: the policy prefers them and one is
+    /// left (with the pools' masks).
+    fn prefers_specialists(&self, lead: u32, skip: u64) -> bool {
+        let segment = self.lead(lead).segment as usize;
+        self.policy.eligibility.vertical == VerticalMode::Prefer
+            && self.scratch.pool_preferred_mask[segment] & !skip != 0
     }
 
     /// For a first routing: the lead's registrant when the policy honours
@@ -285,8 +333,34 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         } else {
             None
         };
-        self.fill_eligible(lead, t);
         let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
+        if self.pool_masks && !self.exclusive_any {
+            // The pools less the lead's history and the choices so far.
+            let mut skip = self.history_mask(lead);
+            if let Some(p) = account {
+                out.push(p);
+                skip |= 1 << p;
+            }
+            if let Some(p) = reserved.filter(|p| !out.contains(p) && out.len() < k as usize) {
+                out.push(p);
+                skip |= 1 << p;
+            }
+            if out.len() < k as usize
+                && self.rank_at_once(lead, prefer, k as usize, out, Lists::Pool { skip })
+            {
+                return;
+            }
+            for _ in out.len()..k as usize {
+                let preferred = self.prefers_specialists(lead, skip);
+                let Some(p) = self.pick(lead, Source::Pool { skip, preferred }) else {
+                    break;
+                };
+                out.push(p);
+                skip |= 1 << p;
+            }
+            return;
+        }
+        self.fill_eligible(lead, t);
         if let Some(p) = account {
             out.push(p);
             self.drop_candidate(p);
@@ -311,7 +385,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             out.push(p);
             self.drop_candidate(p);
         }
-        if out.len() < k as usize && self.rank_at_once(lead, prefer, k as usize, out) {
+        if out.len() < k as usize
+            && self.rank_at_once(lead, prefer, k as usize, out, Lists::Scratch)
+        {
             return;
         }
         for _ in out.len()..k as usize {
@@ -338,7 +414,14 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// partners covering the lead's vertical first when the policy prefers
     /// them, then the others, as successive choices would. `false`, with
     /// nothing done, for any other rule.
-    fn rank_at_once(&mut self, lead: u32, prefer: bool, k: usize, out: &mut Vec<u32>) -> bool {
+    fn rank_at_once(
+        &mut self,
+        lead: u32,
+        prefer: bool,
+        k: usize,
+        out: &mut Vec<u32>,
+        lists: Lists,
+    ) -> bool {
         let policy = self.policy;
         let reroute_rule = self.reroute_rule(lead);
         let rule = match reroute_rule {
@@ -358,29 +441,53 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         let holders = &s.holders;
         let load = |p: u32| holders[p as usize].load();
+        let (candidates, preferred) = match lists {
+            Lists::Scratch => (
+                Candidates::all(&s.candidates),
+                Candidates::all(&s.preferred),
+            ),
+            Lists::Pool { skip } => (
+                Candidates::masked(&s.pool_all[segment], s.pool_all_mask[segment], skip),
+                Candidates::masked(
+                    &s.pool_preferred[segment],
+                    s.pool_preferred_mask[segment],
+                    skip,
+                ),
+            ),
+        };
         let before = out.len();
-        let preferred_first = prefer && !s.preferred.is_empty();
-        let first: &[u32] = if preferred_first {
-            &s.preferred
+        let preferred_first = prefer && !preferred.is_empty();
+        let first = if preferred_first {
+            preferred
         } else {
-            &s.candidates
+            candidates
         };
         let ranked = state.rank(rule, first, &load, k - out.len(), out);
         debug_assert!(ranked, "the rule was checked above");
         if out.len() < k && preferred_first {
             // Every preferred one was chosen: the others follow. They are
             // the candidates less the preferred ones (both in file order).
-            s.others.clear();
-            let mut preferred = s.preferred.iter().peekable();
-            for &p in &s.candidates {
-                if preferred.next_if_eq(&&p).is_none() {
-                    s.others.push(p);
+            let others = match lists {
+                Lists::Scratch => {
+                    s.others.clear();
+                    let mut preferred = s.preferred.iter().peekable();
+                    for &p in &s.candidates {
+                        if preferred.next_if_eq(&&p).is_none() {
+                            s.others.push(p);
+                        }
+                    }
+                    Candidates::all(&s.others)
                 }
-            }
+                Lists::Pool { skip } => Candidates::masked(
+                    &s.pool_all[segment],
+                    s.pool_all_mask[segment],
+                    skip | s.pool_preferred_mask[segment],
+                ),
+            };
             let from = out.len();
-            state.rank(rule, &s.others, &load, k - from, out);
+            state.rank(rule, others, &load, k - from, out);
             if out.len() == k {
-                self.last_eligible = (s.others.len() - (k - from - 1)) as u32;
+                self.last_eligible = (others.len() - (k - from - 1)) as u32;
                 return true;
             }
         } else if out.len() == k {
@@ -423,10 +530,26 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         let reroute_rule = self.reroute_rule(lead);
         let segment = self.lead(lead).segment as usize;
-        let candidates: &[u32] = match source {
-            Source::Fast => &self.scratch.fast[segment],
-            Source::Candidates => &self.scratch.candidates,
-            Source::Preferred => &self.scratch.preferred,
+        let candidates = match source {
+            Source::Fast => Candidates::all(&self.scratch.fast[segment]),
+            Source::Candidates => Candidates::all(&self.scratch.candidates),
+            Source::Preferred => Candidates::all(&self.scratch.preferred),
+            Source::Pool {
+                skip,
+                preferred: true,
+            } => Candidates::masked(
+                &self.scratch.pool_preferred[segment],
+                self.scratch.pool_preferred_mask[segment],
+                skip,
+            ),
+            Source::Pool {
+                skip,
+                preferred: false,
+            } => Candidates::masked(
+                &self.scratch.pool_all[segment],
+                self.scratch.pool_all_mask[segment],
+                skip,
+            ),
         };
         self.last_eligible = candidates.len() as u32;
         let holders = &self.scratch.holders;
@@ -434,7 +557,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let routing = &policy.routing;
         let learning = &mut self.scratch.learning;
         let streams = &self.world.streams;
-        let mut choose = |candidates: &[u32],
+        let mut choose = |candidates: Candidates,
                           state: &mut super::routing::RuleState,
                           rule: crate::model::Rule| {
             state.pick(
@@ -469,11 +592,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             in_tier.extend(
                 candidates
                     .iter()
-                    .copied()
                     .filter(|&p| tier.partner_tiers[self.scratch.partner_states[p as usize].tier]),
             );
             chosen = choose(
-                &in_tier,
+                Candidates::all(&in_tier),
                 &mut self.scratch.rules[k * n_pools + pool],
                 routing.rule,
             );
@@ -513,21 +635,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             // Nobody's eligibility changes during the run: the pool less
             // the lead's own history (earlier holders, partners offered it
             // in this routing), a few entries taken out of a copy.
+            self.mark_history(held_head, offered_head, true);
             let s = &mut *self.scratch;
-            s.candidates.extend_from_slice(&s.pool_all[segment]);
-            s.preferred.extend_from_slice(&s.pool_preferred[segment]);
-            for (nodes, head) in [(&s.held, held_head), (&s.offered, offered_head)] {
-                let mut entry = head;
-                while entry != super::NONE {
-                    let (p, next) = nodes[entry as usize];
-                    for list in [&mut s.candidates, &mut s.preferred] {
-                        if let Some(i) = list.iter().position(|&c| c == p) {
-                            list.remove(i);
-                        }
-                    }
-                    entry = next;
-                }
-            }
+            copy_without(&s.pool_all[segment], &s.excluded, &mut s.candidates);
+            copy_without(&s.pool_preferred[segment], &s.excluded, &mut s.preferred);
+            self.mark_history(held_head, offered_head, false);
             return;
         }
         let caps = policy.caps;
@@ -623,4 +735,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
         ps.period_leads += 1;
     }
+}
+
+/// `from` less the partners marked in `excluded`, into `out`, in order.
+/// Every partner is written and the count moves only past those kept, so
+/// the pass has no branch that depends on which partners are excluded.
+fn copy_without(from: &[u32], excluded: &[bool], out: &mut Vec<u32>) {
+    out.clear();
+    out.resize(from.len(), 0);
+    let mut kept = 0;
+    for &p in from {
+        out[kept] = p;
+        kept += usize::from(!excluded[p as usize]);
+    }
+    out.truncate(kept);
 }

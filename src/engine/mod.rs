@@ -512,6 +512,11 @@ pub struct Scratch {
     /// cannot change and nobody has held or been offered the lead).
     pool_all: Vec<Vec<u32>>,
     pool_preferred: Vec<Vec<u32>>,
+    /// The same lists as bit masks (partner `p` is bit `p`), when there are
+    /// at most 64 partners and eligibility cannot change: routings then
+    /// read the lists with the lead's history skipped (`Candidates`).
+    pool_all_mask: Vec<u64>,
+    pool_preferred_mask: Vec<u64>,
     /// Partner-sourced leads, with ids from the world's lead count on.
     sourced: Vec<Lead>,
     /// Per partner: the segments of its own leads (`leads::sourced_mix`).
@@ -532,6 +537,9 @@ struct Sim<'a, 'o, O: Observer + ?Sized> {
     period_routed: u32,
     /// Whether eligibility can change during the run (see `build_pools`).
     static_eligibility: bool,
+    /// Eligibility cannot change and there are at most 64 partners: the
+    /// pools' masks are filled.
+    pool_masks: bool,
     /// Partners eligible at the last routing decision (for observers).
     last_eligible: u32,
     /// Where the tallies of warm-up leads go: simulated, never reported.
@@ -636,6 +644,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         period: 0,
         period_routed: 0,
         static_eligibility: false,
+        pool_masks: false,
         last_eligible: 0,
         warm: PolicyRun::default(),
         exclusive_any: false,

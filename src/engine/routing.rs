@@ -144,11 +144,68 @@ pub struct RuleState {
     last: Option<u32>,
 }
 
+/// The eligible partners for a choice: a list in file order, less the
+/// partners whose bits are set in `skip` (partner `p` is bit `p`; partners
+/// from 64 on are never skipped). A routing with fixed eligibility reads its
+/// segment's pool this way, its earlier holders and offered partners
+/// skipped, instead of copying the pool without them.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidates<'a> {
+    list: &'a [u32],
+    skip: u64,
+    len: usize,
+}
+
+impl<'a> Candidates<'a> {
+    /// Every partner on `list`.
+    pub fn all(list: &'a [u32]) -> Self {
+        Candidates {
+            list,
+            skip: 0,
+            len: list.len(),
+        }
+    }
+
+    /// The partners on `list` not in `skip`, where `list` holds exactly the
+    /// partners whose bits are set in `mask`.
+    pub fn masked(list: &'a [u32], mask: u64, skip: u64) -> Self {
+        debug_assert_eq!(
+            list.iter().fold(0u64, |m, &p| m | 1 << p),
+            mask,
+            "the mask is the list's"
+        );
+        Candidates {
+            list,
+            skip,
+            len: (mask & !skip).count_ones() as usize,
+        }
+    }
+
+    /// How many candidates there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The candidates, in file order.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = u32> + Clone + 'a {
+        let skip = self.skip;
+        self.list
+            .iter()
+            .copied()
+            .filter(move |&p| skip.checked_shr(p).is_none_or(|s| s & 1 == 0))
+    }
+}
+
 /// What a rule may look at when choosing. `L` reads a partner's load
 /// (generic, so the rule's pass over the candidates calls it inline).
 pub struct Choice<'a, L: Fn(u32) -> (u64, u64) + ?Sized> {
     /// Eligible partner indices, ascending (file order).
-    pub candidates: &'a [u32],
+    pub candidates: Candidates<'a>,
     /// `weighted`: weight of each partner, by partner index.
     pub weights: &'a [f64],
     /// `least_loaded`: (working + queued, capacity), by partner index.
@@ -162,9 +219,9 @@ pub struct Choice<'a, L: Fn(u32) -> (u64, u64) + ?Sized> {
 }
 
 /// The first candidate with the best `value` (lowest when `lowest`).
-fn best_by(candidates: &[u32], lowest: bool, mut value: impl FnMut(u32) -> f64) -> Option<u32> {
+fn best_by(candidates: Candidates, lowest: bool, mut value: impl FnMut(u32) -> f64) -> Option<u32> {
     let mut best: Option<(u32, f64)> = None;
-    for &p in candidates {
+    for p in candidates.iter() {
         let v = value(p);
         let better = match best {
             None => true,
@@ -189,21 +246,21 @@ impl RuleState {
         let chosen = match rule {
             Rule::RoundRobin => {
                 let after = self.last;
-                c.candidates
-                    .iter()
-                    .copied()
+                let mut candidates = c.candidates.iter();
+                let first = candidates.clone().next();
+                candidates
                     .find(|&p| after.is_none_or(|last| p > last))
-                    .or_else(|| c.candidates.first().copied())
+                    .or(first)
             }
             Rule::Weighted => {
-                let total: f64 = c.candidates.iter().map(|&p| c.weights[p as usize]).sum();
+                let total: f64 = c.candidates.iter().map(|p| c.weights[p as usize]).sum();
                 if total <= 0.0 {
                     return None;
                 }
                 let u = c.streams.uniform(Purpose::Route, c.lead, c.attempt);
                 let mut target = u * total;
                 let mut chosen = None;
-                for &p in c.candidates {
+                for p in c.candidates.iter() {
                     let w = c.weights[p as usize];
                     if w <= 0.0 {
                         continue;
@@ -220,7 +277,7 @@ impl RuleState {
                 // Compared as fractions by cross-multiplying: exact, no
                 // division, and equal loads tie (to file order).
                 let mut best: Option<(u32, u64, u64)> = None;
-                for &p in c.candidates {
+                for p in c.candidates.iter() {
                     let (num, den) = (c.load)(p);
                     if best.is_none_or(|(_, bn, bd)| num * bd < bn * den) {
                         best = Some((p, num, den));
@@ -241,7 +298,7 @@ impl RuleState {
                 let mut rng = c.streams.rng(Purpose::Route, c.lead, c.attempt);
                 let mut best: Option<(u32, f64)> = None;
                 for boosted in [false, true] {
-                    for &p in c.candidates {
+                    for p in c.candidates.iter() {
                         let learning = &mut c.learning[p as usize];
                         if learning.needs_boost() != boosted {
                             continue;
@@ -272,7 +329,7 @@ impl RuleState {
     pub fn rank<L: Fn(u32) -> (u64, u64) + ?Sized>(
         &mut self,
         rule: Rule,
-        candidates: &[u32],
+        candidates: Candidates,
         load: &L,
         k: usize,
         out: &mut Vec<u32>,
@@ -280,11 +337,12 @@ impl RuleState {
         let n = k.min(candidates.len());
         match rule {
             Rule::RoundRobin => {
-                let start = self
-                    .last
-                    .and_then(|last| candidates.iter().position(|&p| p > last))
-                    .unwrap_or(0);
-                out.extend((0..n).map(|i| candidates[(start + i) % candidates.len()]));
+                // From the first after the last chosen, wrapping round.
+                let last = self.last;
+                let after = |p: &u32| last.is_some_and(|last| *p > last);
+                let from = candidates.iter().filter(after);
+                let before = candidates.iter().filter(|p| !after(p));
+                out.extend(from.chain(before).take(n));
             }
             Rule::LeastLoaded => {
                 // The n lowest loads, kept sorted as they come: a candidate
@@ -295,7 +353,7 @@ impl RuleState {
                     let ((pn, pd), (qn, qd)) = (load(p), load(q));
                     pn * qd < qn * pd
                 };
-                for &p in candidates {
+                for p in candidates.iter() {
                     let kept = out.len() - from;
                     if kept == n {
                         // Full: p enters only below the highest kept.
@@ -348,7 +406,7 @@ mod tests {
         load: &dyn Fn(u32) -> (u64, u64),
     ) -> Option<u32> {
         let mut c = Choice {
-            candidates,
+            candidates: Candidates::all(candidates),
             weights: &f.weights,
             load,
             learning: &mut f.learning,
@@ -395,7 +453,7 @@ mod tests {
             for rule in [Rule::RoundRobin, Rule::LeastLoaded] {
                 let mut at_once = RuleState { last };
                 let mut ranked = vec![99];
-                assert!(at_once.rank(rule, &candidates, &load, k, &mut ranked));
+                assert!(at_once.rank(rule, Candidates::all(&candidates), &load, k, &mut ranked));
                 let mut one_by_one = RuleState { last };
                 let mut left = candidates.clone();
                 let mut picked = vec![99];
@@ -412,7 +470,76 @@ mod tests {
                 );
                 assert_eq!(at_once.last, one_by_one.last, "{rule:?} {candidates:?}");
             }
-            assert!(!RuleState::default().rank(Rule::Weighted, &candidates, &load, k, &mut vec![]));
+            assert!(!RuleState::default().rank(
+                Rule::Weighted,
+                Candidates::all(&candidates),
+                &load,
+                k,
+                &mut vec![]
+            ));
+        }
+    }
+
+    #[test]
+    fn a_list_with_partners_skipped_chooses_as_the_list_without_them() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(4);
+        let mut f = fixture(12);
+        for p in 0..12 {
+            f.weights[p] = rng.random_range(0..4) as f64;
+            f.learning[p].resolved = rng.random_range(0..6);
+            f.learning[p].wins = rng.random_range(0..=f.learning[p].resolved);
+            f.learning[p].responses = 1;
+            f.learning[p].response_sum_hours = rng.random_range(0..4) as f64;
+        }
+        let rules = [
+            Rule::RoundRobin,
+            Rule::Weighted,
+            Rule::LeastLoaded,
+            Rule::Fastest,
+            Rule::BestWinRate,
+            Rule::Thompson,
+        ];
+        for case in 0..3_000 {
+            let list: Vec<u32> = (0..12).filter(|_| rng.random_bool(0.7)).collect();
+            let mask = list.iter().fold(0u64, |m, &p| m | 1 << p);
+            let skip: u64 = (0..12)
+                .filter(|_| rng.random_bool(0.25))
+                .fold(0, |m, p| m | 1 << p);
+            let kept: Vec<u32> = list
+                .iter()
+                .copied()
+                .filter(|&p| skip & 1 << p == 0)
+                .collect();
+            let view = Candidates::masked(&list, mask, skip);
+            assert_eq!(view.len(), kept.len());
+            assert_eq!(view.iter().collect::<Vec<_>>(), kept);
+            let loads: Vec<(u64, u64)> = (0..12)
+                .map(|_| (rng.random_range(0..4), rng.random_range(1..4)))
+                .collect();
+            let load = |p: u32| loads[p as usize];
+            let last = rng.random_bool(0.8).then(|| rng.random_range(0..12));
+            for rule in rules {
+                let mut on_view = RuleState { last };
+                let mut c = Choice {
+                    candidates: view,
+                    weights: &f.weights,
+                    load: &load,
+                    learning: &mut f.learning,
+                    streams: &Streams::new(9),
+                    lead: case,
+                    attempt: 0,
+                };
+                let from_view = on_view.pick(rule, &mut c);
+                let mut on_copy = RuleState { last };
+                let from_copy = choose(&mut on_copy, rule, &mut f, &kept, case, &load);
+                assert_eq!(from_view, from_copy, "{rule:?} {list:?} skip {skip:b}");
+                let k = rng.random_range(0..5);
+                let (mut ranked_view, mut ranked_copy) = (vec![], vec![]);
+                RuleState { last }.rank(rule, view, &load, k, &mut ranked_view);
+                RuleState { last }.rank(rule, Candidates::all(&kept), &load, k, &mut ranked_copy);
+                assert_eq!(ranked_view, ranked_copy, "{rule:?} {list:?} skip {skip:b}");
+            }
         }
     }
 
