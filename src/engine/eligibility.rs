@@ -447,12 +447,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 Candidates::all(&s.preferred),
             ),
             Lists::Pool { skip } => (
-                Candidates::masked(&s.pool_all[segment], s.pool_all_mask[segment], skip),
-                Candidates::masked(
-                    &s.pool_preferred[segment],
-                    s.pool_preferred_mask[segment],
-                    skip,
-                ),
+                Candidates::Bits(s.pool_all_mask[segment] & !skip),
+                Candidates::Bits(s.pool_preferred_mask[segment] & !skip),
             ),
         };
         let before = out.len();
@@ -478,10 +474,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     }
                     Candidates::all(&s.others)
                 }
-                Lists::Pool { skip } => Candidates::masked(
-                    &s.pool_all[segment],
-                    s.pool_all_mask[segment],
-                    skip | s.pool_preferred_mask[segment],
+                Lists::Pool { skip } => Candidates::Bits(
+                    s.pool_all_mask[segment] & !(skip | s.pool_preferred_mask[segment]),
                 ),
             };
             let from = out.len();
@@ -537,19 +531,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             Source::Pool {
                 skip,
                 preferred: true,
-            } => Candidates::masked(
-                &self.scratch.pool_preferred[segment],
-                self.scratch.pool_preferred_mask[segment],
-                skip,
-            ),
+            } => Candidates::Bits(self.scratch.pool_preferred_mask[segment] & !skip),
             Source::Pool {
                 skip,
                 preferred: false,
-            } => Candidates::masked(
-                &self.scratch.pool_all[segment],
-                self.scratch.pool_all_mask[segment],
-                skip,
-            ),
+            } => Candidates::Bits(self.scratch.pool_all_mask[segment] & !skip),
         };
         self.last_eligible = candidates.len() as u32;
         let holders = &self.scratch.holders;

@@ -144,60 +144,78 @@ pub struct RuleState {
     last: Option<u32>,
 }
 
-/// The eligible partners for a choice: a list in file order, less the
-/// partners whose bits are set in `skip` (partner `p` is bit `p`; partners
-/// from 64 on are never skipped). A routing with fixed eligibility reads its
-/// segment's pool this way, its earlier holders and offered partners
-/// skipped, instead of copying the pool without them.
+/// The eligible partners for a choice, in file order: a list, or a set of
+/// partners as bits (partner `p` is bit `p`, so at most 64 partners). A
+/// routing with fixed eligibility takes its segment's pool as bits with the
+/// lead's earlier holders and offered partners cleared, instead of copying
+/// the pool without them.
 #[derive(Debug, Clone, Copy)]
-pub struct Candidates<'a> {
-    list: &'a [u32],
-    skip: u64,
-    len: usize,
+pub enum Candidates<'a> {
+    List(&'a [u32]),
+    Bits(u64),
 }
 
 impl<'a> Candidates<'a> {
-    /// Every partner on `list`.
+    /// Every partner on `list` (ascending).
     pub fn all(list: &'a [u32]) -> Self {
-        Candidates {
-            list,
-            skip: 0,
-            len: list.len(),
-        }
-    }
-
-    /// The partners on `list` not in `skip`, where `list` holds exactly the
-    /// partners whose bits are set in `mask`.
-    pub fn masked(list: &'a [u32], mask: u64, skip: u64) -> Self {
-        debug_assert_eq!(
-            list.iter().fold(0u64, |m, &p| m | 1 << p),
-            mask,
-            "the mask is the list's"
-        );
-        Candidates {
-            list,
-            skip,
-            len: (mask & !skip).count_ones() as usize,
-        }
+        Candidates::List(list)
     }
 
     /// How many candidates there are.
     pub fn len(&self) -> usize {
-        self.len
+        match self {
+            Candidates::List(list) => list.len(),
+            Candidates::Bits(bits) => bits.count_ones() as usize,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// The candidates, in file order.
     #[inline]
-    pub fn iter(&self) -> impl Iterator<Item = u32> + Clone + 'a {
-        let skip = self.skip;
-        self.list
-            .iter()
-            .copied()
-            .filter(move |&p| skip.checked_shr(p).is_none_or(|s| s & 1 == 0))
+    pub fn iter(&self) -> CandidateIter<'a> {
+        match *self {
+            Candidates::List(list) => CandidateIter::List(list.iter()),
+            Candidates::Bits(bits) => CandidateIter::Bits(bits),
+        }
+    }
+}
+
+/// [`Candidates::iter`].
+#[derive(Clone)]
+pub enum CandidateIter<'a> {
+    List(std::slice::Iter<'a, u32>),
+    Bits(u64),
+}
+
+impl Iterator for CandidateIter<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            CandidateIter::List(list) => list.next().copied(),
+            CandidateIter::Bits(bits) => {
+                if *bits == 0 {
+                    return None;
+                }
+                let p = bits.trailing_zeros();
+                *bits &= *bits - 1;
+                Some(p)
+            }
+        }
+    }
+}
+
+/// The bits of `bits` above bit `last` (all of them when there is no last).
+#[inline]
+fn bits_after(bits: u64, last: Option<u32>) -> u64 {
+    match last {
+        // Bits 0..=last cleared; none left when `last` is 63 or more.
+        Some(last) => bits & 2u64.checked_shl(last).map_or(0, |b| b.wrapping_neg()),
+        None => bits,
     }
 }
 
@@ -244,14 +262,20 @@ impl RuleState {
         c: &mut Choice<L>,
     ) -> Option<u32> {
         let chosen = match rule {
-            Rule::RoundRobin => {
-                let after = self.last;
-                let mut candidates = c.candidates.iter();
-                let first = candidates.clone().next();
-                candidates
-                    .find(|&p| after.is_none_or(|last| p > last))
-                    .or(first)
-            }
+            Rule::RoundRobin => match c.candidates {
+                Candidates::Bits(bits) => {
+                    let after = bits_after(bits, self.last);
+                    let from = if after != 0 { after } else { bits };
+                    (from != 0).then(|| from.trailing_zeros())
+                }
+                Candidates::List(list) => {
+                    let after = self.last;
+                    list.iter()
+                        .copied()
+                        .find(|&p| after.is_none_or(|last| p > last))
+                        .or_else(|| list.first().copied())
+                }
+            },
             Rule::Weighted => {
                 let total: f64 = c.candidates.iter().map(|p| c.weights[p as usize]).sum();
                 if total <= 0.0 {
@@ -336,14 +360,24 @@ impl RuleState {
     ) -> bool {
         let n = k.min(candidates.len());
         match rule {
-            Rule::RoundRobin => {
+            Rule::RoundRobin => match candidates {
                 // From the first after the last chosen, wrapping round.
-                let last = self.last;
-                let after = |p: &u32| last.is_some_and(|last| *p > last);
-                let from = candidates.iter().filter(after);
-                let before = candidates.iter().filter(|p| !after(p));
-                out.extend(from.chain(before).take(n));
-            }
+                Candidates::Bits(bits) => {
+                    let after = bits_after(bits, self.last);
+                    out.extend(
+                        CandidateIter::Bits(after)
+                            .chain(CandidateIter::Bits(bits & !after))
+                            .take(n),
+                    );
+                }
+                Candidates::List(list) => {
+                    let start = self
+                        .last
+                        .and_then(|last| list.iter().position(|&p| p > last))
+                        .unwrap_or(0);
+                    out.extend((0..n).map(|i| list[(start + i) % list.len()]));
+                }
+            },
             Rule::LeastLoaded => {
                 // The n lowest loads, kept sorted as they come: a candidate
                 // goes before the first kept one whose load is strictly
@@ -481,7 +515,7 @@ mod tests {
     }
 
     #[test]
-    fn a_list_with_partners_skipped_chooses_as_the_list_without_them() {
+    fn a_set_of_bits_chooses_as_the_list_of_its_partners() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(4);
         let mut f = fixture(12);
@@ -511,7 +545,7 @@ mod tests {
                 .copied()
                 .filter(|&p| skip & 1 << p == 0)
                 .collect();
-            let view = Candidates::masked(&list, mask, skip);
+            let view = Candidates::Bits(mask & !skip);
             assert_eq!(view.len(), kept.len());
             assert_eq!(view.iter().collect::<Vec<_>>(), kept);
             let loads: Vec<(u64, u64)> = (0..12)
