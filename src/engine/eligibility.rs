@@ -525,6 +525,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let reroute_rule = self.reroute_rule(lead);
         let segment = self.lead(lead).segment as usize;
         let candidates = match source {
+            Source::Fast if self.pool_masks => {
+                let s = &self.scratch;
+                let preferred = s.pool_preferred_mask[segment];
+                let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
+                // The first routing's candidates: the pool, its specialists
+                // when the policy prefers them and there are some.
+                Candidates::Bits(if prefer && preferred != 0 {
+                    preferred
+                } else {
+                    s.pool_all_mask[segment]
+                })
+            }
             Source::Fast => Candidates::all(&self.scratch.fast[segment]),
             Source::Candidates => Candidates::all(&self.scratch.candidates),
             Source::Preferred => Candidates::all(&self.scratch.preferred),
@@ -574,14 +586,23 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if score < tier.min_score {
                 continue;
             }
-            in_tier.clear();
-            in_tier.extend(
-                candidates
-                    .iter()
-                    .filter(|&p| tier.partner_tiers[self.scratch.partner_states[p as usize].tier]),
-            );
+            let in_this_tier =
+                |p: &u32| tier.partner_tiers[self.scratch.partner_states[*p as usize].tier];
+            let tier_candidates = match candidates {
+                Candidates::Bits(_) => Candidates::Bits(
+                    candidates
+                        .iter()
+                        .filter(in_this_tier)
+                        .fold(0, |bits, p| bits | 1 << p),
+                ),
+                Candidates::List(_) => {
+                    in_tier.clear();
+                    in_tier.extend(candidates.iter().filter(in_this_tier));
+                    Candidates::all(&in_tier)
+                }
+            };
             chosen = choose(
-                Candidates::all(&in_tier),
+                tier_candidates,
                 &mut self.scratch.rules[k * n_pools + pool],
                 routing.rule,
             );
