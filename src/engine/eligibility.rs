@@ -171,17 +171,25 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// routing, as a mask (with the pools' masks).
     fn history_mask(&self, lead: u32) -> u64 {
         let state = &self.scratch.lead_states[lead as usize];
-        let s = &*self.scratch;
-        let mut mask = 0u64;
-        for (nodes, head) in [(&s.held, state.held_head), (&s.offered, state.offered_head)] {
-            let mut entry = head;
-            while entry != super::NONE {
-                let (p, next) = nodes[entry as usize];
-                mask |= 1 << p;
-                entry = next;
-            }
-        }
-        mask
+        debug_assert_eq!(
+            state.held_mask | state.offered_mask,
+            {
+                let s = &*self.scratch;
+                let mut mask = 0u64;
+                for (nodes, head) in [(&s.held, state.held_head), (&s.offered, state.offered_head)]
+                {
+                    let mut entry = head;
+                    while entry != super::NONE {
+                        let (p, next) = nodes[entry as usize];
+                        mask |= super::partner_bit(p);
+                        entry = next;
+                    }
+                }
+                mask
+            },
+            "the masks follow the lists"
+        );
+        state.held_mask | state.offered_mask
     }
 
     /// Whether a choice among the pool less `skip` goes to the partners
@@ -301,7 +309,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// have not held the lead (the vertical preference applied among them),
     /// or `None`.
     pub(super) fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
-        self.scratch.lead_states[lead as usize].offered_head = super::NONE;
+        let state = &mut self.scratch.lead_states[lead as usize];
+        state.offered_head = super::NONE;
+        state.offered_mask = 0;
         self.fill_eligible(lead, t);
         let s = &mut *self.scratch;
         let pool = &self.policy.escalation_pool;

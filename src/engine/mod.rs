@@ -37,9 +37,17 @@ const NONE: u32 = u32::MAX;
 /// `nodes` (entries are (partner, next entry)): a lead's earlier holders,
 /// or the partners offered it in its current routing.
 #[inline]
-fn push_partner(nodes: &mut Vec<(u32, u32)>, head: &mut u32, partner: u32) {
+fn push_partner(nodes: &mut Vec<(u32, u32)>, head: &mut u32, mask: &mut u64, partner: u32) {
     nodes.push((partner, *head));
     *head = (nodes.len() - 1) as u32;
+    *mask |= partner_bit(partner);
+}
+
+/// Partner `p`'s bit in a set of partners (none from 64 on: sets as bits
+/// are only read when there are fewer partners).
+#[inline]
+fn partner_bit(p: u32) -> u64 {
+    1u64.checked_shl(p).unwrap_or(0)
 }
 
 /// How a lead's story ended. Every arrived lead gets exactly one.
@@ -301,6 +309,9 @@ struct LeadState {
     contact_at: f64,
     /// Head of this lead's list of earlier holders in `Scratch::held`.
     held_head: u32,
+    /// The same partners (and those of `offered_head`) as bits.
+    held_mask: u64,
+    offered_mask: u64,
     rerouted: bool,
     to_house: bool,
     /// Arrived after the warm-up: its story counts in the metrics.
@@ -345,6 +356,8 @@ impl LeadState {
             assigned_at: 0.0,
             contact_at: f64::INFINITY,
             held_head: NONE,
+            held_mask: 0,
+            offered_mask: 0,
             rerouted: false,
             to_house: false,
             counted: false,
@@ -797,6 +810,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         st.holder = NONE;
         st.held_head = NONE;
         st.offered_head = NONE;
+        st.held_mask = 0;
+        st.offered_mask = 0;
         st.phase = Phase::Unassigned;
         st.routing_since = t;
         self.observer.came_back(t, lead, score);
@@ -994,7 +1009,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 run.sla_assignments += 1;
                 self.scratch.partner_states[holder as usize].sla_assigned += 1;
             }
-            push_partner(&mut self.scratch.held, &mut st.held_head, holder);
+            push_partner(
+                &mut self.scratch.held,
+                &mut st.held_head,
+                &mut st.held_mask,
+                holder,
+            );
             self.count_assignment(holder, t);
         } else if !is_partner && !st.to_house {
             st.to_house = true;

@@ -87,6 +87,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn start_offers(&mut self, lead: u32, t: f64) {
         let st = &mut self.scratch.lead_states[lead as usize];
         st.offered_head = NONE;
+        st.offered_mask = 0;
         st.round = 0;
         st.pending = 0;
         st.routing_since = t;
@@ -127,8 +128,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let mut decider = Decider::new(None);
         for &partner in &picks {
             let st = &mut self.scratch.lead_states[lead as usize];
-            super::push_partner(&mut self.scratch.offered, &mut st.offered_head, partner);
-            self.tally(lead).offers += 1;
+            super::push_partner(
+                &mut self.scratch.offered,
+                &mut st.offered_head,
+                &mut st.offered_mask,
+                partner,
+            );
             self.observer.offered(t, lead, partner);
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
             decider.see(reply, first + sent as u32);
@@ -136,6 +141,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             sent += 1;
         }
         self.scratch.picks = picks;
+        self.tally(lead).offers += sent as u32;
         if sent == 0 {
             // Nobody eligible is left to ask.
             return self.offers_exhausted(lead, t);

@@ -90,7 +90,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     fn move_lead(&mut self, t: f64, lead: u32, to: u32) {
         let st = &mut self.scratch.lead_states[lead as usize];
         self.observer.moved(t, lead, st.holder, to);
-        super::push_partner(&mut self.scratch.held, &mut st.held_head, to);
+        super::push_partner(
+            &mut self.scratch.held,
+            &mut st.held_head,
+            &mut st.held_mask,
+            to,
+        );
         st.holder = to;
     }
 }
