@@ -51,8 +51,10 @@ pub enum Dist {
 }
 
 impl Dist {
-    /// Draws one value.
-    #[inline]
+    /// Draws one value. Inlined at every call site, so that each site's
+    /// choice of distribution is predicted on its own (a site mostly draws
+    /// from one kind).
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Fixed(v) => *v,
