@@ -349,11 +349,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             let mut skip = self.history_mask(lead);
             if let Some(p) = account {
                 out.push(p);
-                skip |= 1 << p;
+                skip |= super::partner_bit(p);
             }
             if let Some(p) = reserved.filter(|p| !out.contains(p) && out.len() < k as usize) {
                 out.push(p);
-                skip |= 1 << p;
+                skip |= super::partner_bit(p);
             }
             if out.len() < k as usize
                 && self.rank_at_once(lead, prefer, k as usize, out, Lists::Pool { skip })
@@ -366,7 +366,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     break;
                 };
                 out.push(p);
-                skip |= 1 << p;
+                skip |= super::partner_bit(p);
             }
             return;
         }

@@ -526,8 +526,9 @@ pub struct Scratch {
     pool_all: Vec<Vec<u32>>,
     pool_preferred: Vec<Vec<u32>>,
     /// The same lists as bit masks (partner `p` is bit `p`), when there are
-    /// at most 64 partners and eligibility cannot change: routings then
-    /// read the lists with the lead's history skipped (`Candidates`).
+    /// fewer than 64 partners and eligibility cannot change: a routing's
+    /// candidates are then a mask less the lead's history
+    /// (`Candidates::Bits`), with no list copied.
     pool_all_mask: Vec<u64>,
     pool_preferred_mask: Vec<u64>,
     /// Partner-sourced leads, with ids from the world's lead count on.
@@ -550,7 +551,7 @@ struct Sim<'a, 'o, O: Observer + ?Sized> {
     period_routed: u32,
     /// Whether eligibility can change during the run (see `build_pools`).
     static_eligibility: bool,
-    /// Eligibility cannot change and there are at most 64 partners: the
+    /// Eligibility cannot change and there are fewer than 64 partners: the
     /// pools' masks are filled.
     pool_masks: bool,
     /// Partners eligible at the last routing decision (for observers).
