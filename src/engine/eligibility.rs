@@ -100,7 +100,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             }
         }
         self.pool_masks = self.static_eligibility && model.partners.len() < 64;
-        let mask = |list: &Vec<u32>| list.iter().fold(0u64, |m, &p| m | 1 << p);
+        let mask = |list: &Vec<u32>| list.iter().fold(0, |m, &p| m | super::partner_bit(p));
         self.scratch.pool_all_mask.clear();
         self.scratch.pool_preferred_mask.clear();
         if self.pool_masks {
@@ -153,15 +153,16 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 return Some(p);
             }
         }
-        if self.static_eligibility && first && !self.exclusive_any {
-            return self.pick(lead, Source::Fast);
-        }
         if self.pool_masks && !self.exclusive_any {
-            // The pool less the lead's history, its specialists while any
-            // is left, as `fill_candidates` would list them.
+            // The pool less the lead's history (none on a first routing),
+            // its specialists while any is left, as `fill_candidates` would
+            // list them.
             let skip = self.history_mask(lead);
             let preferred = self.prefers_specialists(lead, skip);
             return self.pick(lead, Source::Pool { skip, preferred });
+        }
+        if self.static_eligibility && first && !self.exclusive_any {
+            return self.pick(lead, Source::Fast);
         }
         self.fill_candidates(lead, t);
         self.pick(lead, Source::Candidates)
@@ -173,20 +174,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let state = &self.scratch.lead_states[lead as usize];
         debug_assert_eq!(
             state.held_mask | state.offered_mask,
-            {
-                let s = &*self.scratch;
-                let mut mask = 0u64;
-                for (nodes, head) in [(&s.held, state.held_head), (&s.offered, state.offered_head)]
-                {
-                    let mut entry = head;
-                    while entry != super::NONE {
-                        let (p, next) = nodes[entry as usize];
-                        mask |= super::partner_bit(p);
-                        entry = next;
-                    }
-                }
-                mask
-            },
+            history(
+                &self.scratch.held,
+                state.held_head,
+                &self.scratch.offered,
+                state.offered_head
+            )
+            .fold(0, |mask, p| mask | super::partner_bit(p)),
             "the masks follow the lists"
         );
         state.held_mask | state.offered_mask
@@ -535,18 +529,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let reroute_rule = self.reroute_rule(lead);
         let segment = self.lead(lead).segment as usize;
         let candidates = match source {
-            Source::Fast if self.pool_masks => {
-                let s = &self.scratch;
-                let preferred = s.pool_preferred_mask[segment];
-                let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
-                // The first routing's candidates: the pool, its specialists
-                // when the policy prefers them and there are some.
-                Candidates::Bits(if prefer && preferred != 0 {
-                    preferred
-                } else {
-                    s.pool_all_mask[segment]
-                })
-            }
             Source::Fast => Candidates::all(&self.scratch.fast[segment]),
             Source::Candidates => Candidates::all(&self.scratch.candidates),
             Source::Preferred => Candidates::all(&self.scratch.preferred),
@@ -603,7 +585,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     candidates
                         .iter()
                         .filter(in_this_tier)
-                        .fold(0, |bits, p| bits | 1 << p),
+                        .fold(0, |bits, p| bits | super::partner_bit(p)),
                 ),
                 Candidates::List(_) => {
                     in_tier.clear();
@@ -652,11 +634,16 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             // Nobody's eligibility changes during the run: the pool less
             // the lead's own history (earlier holders, partners offered it
             // in this routing), a few entries taken out of a copy.
-            self.mark_history(held_head, offered_head, true);
             let s = &mut *self.scratch;
-            copy_without(&s.pool_all[segment], &s.excluded, &mut s.candidates);
-            copy_without(&s.pool_preferred[segment], &s.excluded, &mut s.preferred);
-            self.mark_history(held_head, offered_head, false);
+            s.candidates.extend_from_slice(&s.pool_all[segment]);
+            s.preferred.extend_from_slice(&s.pool_preferred[segment]);
+            for p in history(&s.held, held_head, &s.offered, offered_head) {
+                for list in [&mut s.candidates, &mut s.preferred] {
+                    if let Some(i) = list.iter().position(|&c| c == p) {
+                        list.remove(i);
+                    }
+                }
+            }
             return;
         }
         let caps = policy.caps;
@@ -715,13 +702,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// lists that start at `held` and `offered`.
     fn mark_history(&mut self, held: u32, offered: u32, on: bool) {
         let s = &mut *self.scratch;
-        for (nodes, head) in [(&s.held, held), (&s.offered, offered)] {
-            let mut entry = head;
-            while entry != super::NONE {
-                let (p, next) = nodes[entry as usize];
-                s.excluded[p as usize] = on;
-                entry = next;
-            }
+        for p in history(&s.held, held, &s.offered, offered) {
+            s.excluded[p as usize] = on;
         }
     }
 
@@ -754,16 +736,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     }
 }
 
-/// `from` less the partners marked in `excluded`, into `out`, in order.
-/// Every partner is written and the count moves only past those kept, so
-/// the pass has no branch that depends on which partners are excluded.
-fn copy_without(from: &[u32], excluded: &[bool], out: &mut Vec<u32>) {
-    out.clear();
-    out.resize(from.len(), 0);
-    let mut kept = 0;
-    for &p in from {
-        out[kept] = p;
-        kept += usize::from(!excluded[p as usize]);
-    }
-    out.truncate(kept);
+/// The partners on a lead's two lists in `held` and `offered` (from their
+/// heads): its earlier holders and those offered it in this routing.
+fn history<'a>(
+    held: &'a [(u32, u32)],
+    held_head: u32,
+    offered: &'a [(u32, u32)],
+    offered_head: u32,
+) -> impl Iterator<Item = u32> + 'a {
+    super::listed(held, held_head).chain(super::listed(offered, offered_head))
 }

@@ -43,6 +43,16 @@ fn push_partner(nodes: &mut Vec<(u32, u32)>, head: &mut u32, mask: &mut u64, par
     *mask |= partner_bit(partner);
 }
 
+/// The partners on the list in `nodes` that starts at `head`, the last
+/// pushed first.
+fn listed(nodes: &[(u32, u32)], head: u32) -> impl Iterator<Item = u32> + '_ {
+    std::iter::successors(
+        (head != NONE).then(|| nodes[head as usize]),
+        move |&(_, next)| (next != NONE).then(|| nodes[next as usize]),
+    )
+    .map(|(p, _)| p)
+}
+
 /// Partner `p`'s bit in a set of partners (none from 64 on: sets as bits
 /// are only read when there are fewer partners).
 #[inline]
@@ -1519,14 +1529,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             }
             run.discount_sum += discount;
             // The lead's first partner: the tail of its list of holders.
-            let mut entry = self.scratch.lead_states[lead as usize].held_head;
-            let mut first = None;
-            while entry != NONE {
-                let (p, next) = self.scratch.held[entry as usize];
-                first = Some(p);
-                entry = next;
-            }
-            if let Some(p) = first {
+            let head = self.scratch.lead_states[lead as usize].held_head;
+            if let Some(p) = listed(&self.scratch.held, head).last() {
                 self.tally(lead).partners[p as usize].first_wins += 1;
             }
             if is_partner {

@@ -162,8 +162,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     fn reply(&mut self, lead: u32, partner: u32, round: u16, t: f64, window: f64) -> Reply {
         let team = team_of(self.model, partner);
         let h = &self.scratch.holders[partner as usize];
-        // `&`, not `&&`: one branch, rarely taken, whichever partner it is.
-        if team.reject_when_full & (h.working >= h.capacity) {
+        if team.reject_when_full && h.working >= h.capacity {
             return Reply {
                 at: t,
                 accept: false,
