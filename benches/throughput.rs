@@ -10,7 +10,8 @@
 //! working week, offers and speed-to-lead curves) and `bench-programme`
 //! (bench-20 with the whole channel programme) on one thread. A plain harness, because one long run
 //! per setting is what the targets are stated in; repeat the command to see
-//! the machine's noise. `LEADSIM_BENCH_REPLICATIONS` overrides the count.
+//! the machine's noise. `LEADSIM_BENCH_REPLICATIONS` overrides the count;
+//! `LEADSIM_BENCH_ONLY=bench-week` (comma-separated names) runs only those.
 
 use std::path::Path;
 use std::time::Instant;
@@ -69,6 +70,14 @@ fn mean_eligible(model: &Model) -> f64 {
     seen.eligible as f64 / seen.decisions.max(1) as f64
 }
 
+/// Whether the setting `name` runs: all of them, or those named in
+/// `LEADSIM_BENCH_ONLY` (comma-separated, e.g. `bench-week`), so that one
+/// setting can be timed many times over, interleaved with another build's.
+fn selected(name: &str) -> bool {
+    std::env::var("LEADSIM_BENCH_ONLY")
+        .map_or(true, |only| only.split(',').any(|n| n.trim() == name))
+}
+
 fn main() {
     let replications: Option<u64> = std::env::var("LEADSIM_BENCH_REPLICATIONS")
         .ok()
@@ -77,6 +86,7 @@ fn main() {
 
     let small = load("bench-20.json");
     let reps = replications.unwrap_or(200);
+    // A short warm-up run (page faults, allocator, caches).
     run(
         &small,
         &RunConfig {
@@ -88,23 +98,36 @@ fn main() {
         &|_| {},
     )
     .unwrap();
-    let (one, one_s) = measure(&small, reps, 1);
-    println!(
-        "bench-20 ({} partners, {} policies, {reps} replications): 1 thread {:.2} M lead-simulations/s per core",
-        small.partners.len(),
-        small.policies.len(),
-        one / 1e6
-    );
-    if cores > 1 {
-        let (all, all_s) = measure(&small, reps, cores);
+    // bench-20 on one thread is what the others are compared with.
+    let mut one = None;
+    if selected("bench-20") {
+        let (per_core, one_s) = measure(&small, reps, 1);
+        one = Some(per_core);
         println!(
-            "bench-20: {cores} threads {:.2} M/s per core; speed-up from 1 to {cores} threads {:.2}x",
-            all / 1e6,
-            one_s / all_s
+            "bench-20 ({} partners, {} policies, {reps} replications): 1 thread {:.2} M lead-simulations/s per core",
+            small.partners.len(),
+            small.policies.len(),
+            per_core / 1e6
         );
+        if cores > 1 {
+            let (all, all_s) = measure(&small, reps, cores);
+            println!(
+                "bench-20: {cores} threads {:.2} M/s per core; speed-up from 1 to {cores} threads {:.2}x",
+                all / 1e6,
+                one_s / all_s
+            );
+        }
     }
-    for name in ["bench-200.json", "bench-200-dense.json"] {
-        let model = load(name);
+    let of_bench_20 = |per_core: f64| {
+        one.map_or(String::new(), |one| {
+            format!(", {:.2} of bench-20's", per_core / one)
+        })
+    };
+    for name in ["bench-200", "bench-200-dense"] {
+        if !selected(name) {
+            continue;
+        }
+        let model = load(&format!("{name}.json"));
         let reps = replications.unwrap_or(20);
         let (per_core, _) = measure(&model, reps, 1);
         println!(
@@ -122,22 +145,26 @@ fn main() {
     if std::env::var_os("LEADSIM_BENCH_SKIP_WEEK").is_some() {
         return;
     }
-    let week = load("bench-week.json");
-    let (per_core, _) = measure(&week, reps, 1);
-    println!(
-        "bench-week (bench-20 with hours, an arrival pattern, offers and curves, {reps} replications): 1 thread {:.2} M lead-simulations/s per core, {:.2} of bench-20's",
-        per_core / 1e6,
-        per_core / one
-    );
+    if selected("bench-week") {
+        let week = load("bench-week.json");
+        let (per_core, _) = measure(&week, reps, 1);
+        println!(
+            "bench-week (bench-20 with hours, an arrival pattern, offers and curves, {reps} replications): 1 thread {:.2} M lead-simulations/s per core{}",
+            per_core / 1e6,
+            of_bench_20(per_core)
+        );
+    }
     // The channel programme's bookkeeping on bench-20's network: tiers that
     // move, payouts by tier, a SPIFF, incumbents, registrations, nurture,
     // partner-sourced leads and MDF that buys them (sourced leads count as
     // leads).
-    let programme = load("bench-programme.json");
-    let (per_core, _) = measure(&programme, reps, 1);
-    println!(
-        "bench-programme (bench-20 with the whole channel programme, {reps} replications): 1 thread {:.2} M lead-simulations/s per core, {:.2} of bench-20's",
-        per_core / 1e6,
-        per_core / one
-    );
+    if selected("bench-programme") {
+        let programme = load("bench-programme.json");
+        let (per_core, _) = measure(&programme, reps, 1);
+        println!(
+            "bench-programme (bench-20 with the whole channel programme, {reps} replications): 1 thread {:.2} M lead-simulations/s per core{}",
+            per_core / 1e6,
+            of_bench_20(per_core)
+        );
+    }
 }

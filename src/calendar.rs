@@ -129,6 +129,165 @@ impl Hours {
     }
 }
 
+/// A stretch of a holder's local time, `from` up to `until`, in which
+/// [`Hours::add_working`] takes one path, remembered between calls (a
+/// holder's times mostly move forward, and a holder is asked many times a
+/// day). **Open**: the holder works until its closing `edge`, and work
+/// that fits before it ends the same day. **Closed**: the holder does not
+/// work until its next opening `edge`, and work of at most `bound` hours
+/// ends on that opening's day. Anything else takes the general path.
+///
+/// [`Hours::add_working_from`] gives exactly (bit for bit) what
+/// [`Hours::add_working`] gives: the stretch keeps the sums the general
+/// path computes (a day's opening and closing, its length), and every time
+/// inside it falls on a day the general path treats alike. Stretches end
+/// at an opening, a closing or a midnight `24 k`, and `floor(x / 24)`
+/// rounds every `x < 24 k` below `k` (dividing by 8 is exact, and the gap
+/// below `3 k` divided by 3 is more than half the gap below `k`), so no
+/// time inside a stretch is counted on the next day.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    from: f64,
+    until: f64,
+    /// The closing (open) or the next opening (closed).
+    edge: f64,
+    open: bool,
+    bound: f64,
+}
+
+impl Default for Span {
+    /// A stretch holding no time: the first call finds its own.
+    fn default() -> Self {
+        Span {
+            from: f64::INFINITY,
+            until: f64::NEG_INFINITY,
+            edge: 0.0,
+            open: false,
+            bound: 0.0,
+        }
+    }
+}
+
+impl Span {
+    #[inline]
+    fn holds(&self, local: f64) -> bool {
+        local >= self.from && local < self.until
+    }
+}
+
+impl Hours {
+    /// [`Self::add_working`], through (and updating) the holder's
+    /// remembered stretch `span`: the same result, bit for bit.
+    #[inline]
+    pub fn add_working_from(&self, span: &mut Span, t: f64, working: f64) -> f64 {
+        let offset = self.utc_offset;
+        let local = t + offset;
+        if !span.holds(local) {
+            if !local.is_finite() {
+                return self.add_working(t, working);
+            }
+            *span = self.span_at(local);
+        }
+        let left = working.max(0.0);
+        if working.is_nan() || !span.holds(local) {
+            return self.add_working(t, working);
+        }
+        if span.open {
+            // As the general path's first day: start at `local`.
+            if left <= span.edge - local {
+                return local + left - offset;
+            }
+        } else if left <= span.bound {
+            // As the general path's opening day.
+            return span.edge + left - offset;
+        }
+        self.add_working(t, working)
+    }
+
+    /// The earliest time (UTC) any work started at `t` can end, through
+    /// the remembered stretch `span`: `t` itself while the holder works,
+    /// else its next opening. [`Self::add_working_from`] of any hours
+    /// from `t` is no earlier.
+    #[inline]
+    pub fn earliest_from(&self, span: &mut Span, t: f64) -> f64 {
+        let local = t + self.utc_offset;
+        if !span.holds(local) {
+            if !local.is_finite() {
+                return t;
+            }
+            *span = self.span_at(local);
+            if !span.holds(local) {
+                return t;
+            }
+        }
+        if span.open {
+            t
+        } else {
+            span.edge - self.utc_offset
+        }
+    }
+
+    /// The stretch holding local time `local` (finite), as the general
+    /// path of [`Self::add_working`] would walk from it; a stretch holding
+    /// nothing when the holder never works.
+    fn span_at(&self, local: f64) -> Span {
+        if !(self.week_hours > 0.0 && self.from < self.to) {
+            return Span::default();
+        }
+        let day = floor_div(local, 24.0);
+        let wd = weekday(self.start_weekday, day);
+        let day_start = day as f64 * 24.0;
+        // The same sums as the general path.
+        let open = day_start + self.from;
+        let close = day_start + self.to;
+        let (from, until, edge, is_open, bound) = if self.works_on(day, wd) && local < close {
+            if local >= open {
+                (open, close, close, true, 0.0)
+            } else {
+                (day_start, open, open, false, close - open)
+            }
+        } else {
+            // After the closing, or a day off: the next working day's
+            // opening. A working weekday comes within a week, holidays
+            // aside.
+            let mut next = day;
+            let mut next_wd = wd;
+            let mut tries = 7 + self.holidays.len();
+            loop {
+                next += 1;
+                next_wd = if next_wd == 6 { 0 } else { next_wd + 1 };
+                if self.works_on(next, next_wd) {
+                    break;
+                }
+                tries -= 1;
+                if tries == 0 {
+                    return Span::default();
+                }
+            }
+            let from = if self.works_on(day, wd) {
+                close
+            } else {
+                day_start
+            };
+            let midnight = next as f64 * 24.0;
+            (
+                from,
+                midnight,
+                midnight + self.from,
+                false,
+                self.to - self.from,
+            )
+        };
+        Span {
+            from,
+            until,
+            edge,
+            open: is_open,
+            bound,
+        }
+    }
+}
+
 /// `floor(x / d)` as an integer, without a call to libm's `floor` (these
 /// run several times per lead): exact for the magnitudes a run reaches.
 #[inline]
@@ -291,6 +450,112 @@ mod tests {
                 (fast - slow).abs() <= 1e-9 * slow.abs().max(1.0),
                 "{h:?} t {t} working {working}: {fast} vs {slow}"
             );
+        }
+    }
+
+    #[test]
+    fn remembered_stretches_give_the_general_paths_results_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(31);
+        let (mut fast_paths, mut silences) = (0, 0);
+        for case in 0..2_000 {
+            let mut days = [false; 7];
+            for d in &mut days {
+                *d = rng.random_bool(0.7);
+            }
+            // Some holders never work.
+            if case % 50 != 0 {
+                days[case % 7] = true;
+            }
+            let from =
+                rng.random_range(0..20) as f64 + [0.0, 0.5, 1.0 / 3.0][rng.random_range(0..3)];
+            let to = (from
+                + rng.random_range(1..10) as f64
+                + if rng.random_bool(0.2) { 0.1 } else { 0.0 })
+            .min(24.0);
+            let holidays: Vec<i64> = if rng.random_bool(0.5) {
+                let mut v: Vec<i64> = (0..rng.random_range(1..8))
+                    .map(|_| rng.random_range(-2..40))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            } else {
+                Vec::new()
+            };
+            let offset =
+                rng.random_range(-12..15) as f64 + if rng.random_bool(0.1) { 0.5 } else { 0.0 };
+            let h = Hours::new(days, from, to, offset, holidays, (case % 7) as u8);
+            let mut span = Span::default();
+            // Times mostly moving forward, sometimes back; on the hour
+            // (openings, closings, midnights) and just either side of it.
+            let mut t: f64 = 0.0;
+            for _ in 0..200 {
+                t = match rng.random_range(0..6) {
+                    0 => (t - rng.random_range(0.0..30.0)).max(0.0),
+                    1 => (t + rng.random_range(0..30) as f64).round(),
+                    2 => {
+                        let whole = (t + rng.random_range(0..30) as f64).round();
+                        let ulps = rng.random_range(-3i64..=3);
+                        f64::from_bits((whole.to_bits() as i64 + ulps).max(0) as u64)
+                    }
+                    _ => t + rng.random_range(0.0..6.0),
+                };
+                let working = match rng.random_range(0..8) {
+                    0 => 0.0,
+                    1 => -1.0,
+                    2 => rng.random_range(0.0..300.0),
+                    3 => f64::NAN,
+                    _ => rng.random_range(0.0..6.0),
+                };
+                let before = span;
+                let general = h.add_working(t, working);
+                let remembered = h.add_working_from(&mut span, t, working);
+                assert_eq!(
+                    general.to_bits(),
+                    remembered.to_bits(),
+                    "{h:?} t {t:?} working {working:?} span before {before:?}: {general} vs {remembered}"
+                );
+                if span.holds(t + h.utc_offset) {
+                    fast_paths += 1;
+                }
+                // What the offers use `earliest_from` for: an answer due
+                // more than a window after `t` at the earliest is silence.
+                let window = rng.random_range(0.0..12.0);
+                if h.earliest_from(&mut span, t) - t > window {
+                    assert!(
+                        general - t > window,
+                        "{h:?} t {t} working {working} window {window}: {general}"
+                    );
+                    silences += 1;
+                }
+            }
+        }
+        // The stretches are used, not only looked for.
+        assert!(
+            fast_paths > 200_000 && silences > 10_000,
+            "{fast_paths} {silences}"
+        );
+    }
+
+    #[test]
+    fn times_just_before_midnight_fall_on_the_day_before() {
+        // What the stretches rely on: the last double before `24 k` is
+        // counted on day `k - 1`, for every day a run (or a hostile
+        // response time) can reach, and either side of time 0.
+        for k in (-10_000i64..200_000).chain((0..60).map(|e| 1i64 << e.min(47))) {
+            let midnight = k as f64 * 24.0;
+            let before = if midnight > 0.0 {
+                f64::from_bits(midnight.to_bits() - 1)
+            } else if midnight < 0.0 {
+                f64::from_bits(midnight.to_bits() + 1)
+            } else {
+                // (Local times are a time >= 0 plus an offset: never
+                // closer to 0 than the smallest normal number.)
+                -f64::MIN_POSITIVE
+            };
+            assert_eq!(floor_div(midnight, 24.0), k, "{midnight}");
+            assert_eq!(floor_div(before, 24.0), k - 1, "{before:?}");
         }
     }
 

@@ -483,6 +483,10 @@ impl Default for PartnerState {
 pub struct Scratch {
     lead_states: Vec<LeadState>,
     holders: Vec<Holder>,
+    /// Each holder's remembered stretch of working or closed time
+    /// ([`crate::calendar::Span`]), beside `holders` so that the
+    /// least-loaded scans stay dense.
+    spans: Vec<crate::calendar::Span>,
     partner_states: Vec<PartnerState>,
     learning: Vec<Learning>,
     calendar: Calendar,
@@ -620,6 +624,10 @@ pub fn simulate_observed<O: Observer + ?Sized>(
             ..Holder::default()
         });
     }
+    scratch.spans.clear();
+    scratch
+        .spans
+        .resize(scratch.holders.len(), crate::calendar::Span::default());
     scratch.partner_states.clear();
     scratch
         .partner_states
@@ -945,11 +953,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// When the SLA takes back a lead `holder` got at `assigned_at`: the
     /// SLA's hours later on the calendar clock, or that many of the
     /// holder's working hours on the business clock.
-    fn sla_deadline(&self, holder: u32, assigned_at: f64) -> f64 {
+    fn sla_deadline(&mut self, holder: u32, assigned_at: f64) -> f64 {
         match &team_of(self.model, holder).hours {
-            Some(hours) if self.sla_on_business_clock() => {
-                hours.add_working(assigned_at, self.sla_hours)
-            }
+            Some(hours) if self.sla_on_business_clock() => hours.add_working_from(
+                &mut self.scratch.spans[holder as usize],
+                assigned_at,
+                self.sla_hours,
+            ),
             _ => assigned_at + self.sla_hours,
         }
     }
@@ -1041,7 +1051,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             self.observer.queued(t, lead, holder);
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if routed_partner && self.policy.sla.is_some() {
-                self.schedule_deadline(lead, attempt, holder, self.sla_deadline(holder, t));
+                let deadline = self.sla_deadline(holder, t);
+                self.schedule_deadline(lead, attempt, holder, deadline);
             }
         }
     }
@@ -1061,7 +1072,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let contact_at = match &team.hours {
             None => t + response,
             // Response time is working time: the clock runs while it works.
-            Some(hours) => hours.add_working(t, response),
+            Some(hours) => {
+                hours.add_working_from(&mut self.scratch.spans[st.holder as usize], t, response)
+            }
         };
         // Work started when the lead was assigned and counted on the clock
         // the SLA counts is within the SLA exactly when it takes no more

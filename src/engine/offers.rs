@@ -168,6 +168,16 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 accept: false,
             };
         }
+        if let Some(hours) = &team.hours {
+            // Closed past the window: silence, whatever the draws would be.
+            let span = &mut self.scratch.spans[partner as usize];
+            if hours.earliest_from(span, t) - t > window {
+                return Reply {
+                    at: f64::INFINITY,
+                    accept: false,
+                };
+            }
+        }
         let st = &self.scratch.lead_states[lead as usize];
         // One draw per (lead, routing, round, partner): paired across
         // policies that make the same offer.
@@ -191,7 +201,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             .max(0.0);
         let answer_at = match &team.hours {
             None => t + delay,
-            Some(hours) => hours.add_working(t, delay),
+            Some(hours) => {
+                hours.add_working_from(&mut self.scratch.spans[partner as usize], t, delay)
+            }
         };
         Reply {
             at: if answer_at - t <= window {
