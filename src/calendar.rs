@@ -40,6 +40,8 @@ pub struct Hours {
     pub start_weekday: u8,
     /// Working hours in a week without holidays.
     week_hours: f64,
+    /// Days from each weekday to the next working weekday (0: none).
+    gaps: [u8; 7],
 }
 
 impl Hours {
@@ -52,6 +54,11 @@ impl Hours {
         start_weekday: u8,
     ) -> Self {
         let week_hours = days.iter().filter(|d| **d).count() as f64 * (to - from);
+        let gaps = std::array::from_fn(|wd| {
+            (1..=7u8)
+                .find(|&gap| days[(wd + gap as usize) % 7])
+                .unwrap_or(0)
+        });
         Hours {
             days,
             from,
@@ -60,6 +67,7 @@ impl Hours {
             holidays,
             start_weekday,
             week_hours,
+            gaps,
         }
     }
 
@@ -132,43 +140,59 @@ impl Hours {
 /// A stretch of a holder's local time, `from` up to `until`, in which
 /// [`Hours::add_working`] takes one path, remembered between calls (a
 /// holder's times mostly move forward, and a holder is asked many times a
-/// day). **Open**: the holder works until its closing `edge`, and work
-/// that fits before it ends the same day. **Closed**: the holder does not
-/// work until its next opening `edge`, and work of at most `bound` hours
-/// ends on that opening's day. Anything else takes the general path.
+/// day). **Open**: the holder works until its closing `edge`. **Closed**:
+/// the holder does not work until its next opening `edge`, and works
+/// `bound` hours that day. After that day come the openings of the next
+/// seven working days (enough for any work up to a week's hours), found
+/// when first needed: `next[..filled]`, the last of them on day `last`.
 ///
 /// [`Hours::add_working_from`] gives exactly (bit for bit) what
-/// [`Hours::add_working`] gives: the stretch keeps the sums the general
-/// path computes (a day's opening and closing, its length), and every time
-/// inside it falls on a day the general path treats alike. Stretches end
-/// at an opening, a closing or a midnight `24 k`, and `floor(x / 24)`
-/// rounds every `x < 24 k` below `k` (dividing by 8 is exact, and the gap
-/// below `3 k` divided by 3 is more than half the gap below `k`), so no
-/// time inside a stretch is counted on the next day.
-#[derive(Debug, Clone, Copy)]
+/// [`Hours::add_working`] gives: it makes the same sums and subtractions
+/// in the same order (the first day's hours, then each working day's), and
+/// every time inside a stretch falls on a day the general path treats
+/// alike. Stretches end at an opening, a closing or a midnight `24 k`, and
+/// `floor(x / 24)` rounds every `x < 24 k` below `k` (dividing by 8 is
+/// exact, and the gap below `3 k` divided by 3 is more than half the gap
+/// below `k`), so no time inside a stretch is counted on the next day.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Span {
+    head: Stretch,
+    next: [f64; 7],
+}
+
+/// A [`Span`] but its openings after the first day: what finding a new
+/// stretch writes.
+#[derive(Debug, Clone, Copy)]
+struct Stretch {
     from: f64,
     until: f64,
     /// The closing (open) or the next opening (closed).
     edge: f64,
     open: bool,
     bound: f64,
+    filled: u8,
+    /// The last working day found: its weekday and number.
+    last_wd: u8,
+    last: i64,
 }
 
-impl Default for Span {
+impl Default for Stretch {
     /// A stretch holding no time: the first call finds its own.
     fn default() -> Self {
-        Span {
+        Stretch {
             from: f64::INFINITY,
             until: f64::NEG_INFINITY,
             edge: 0.0,
             open: false,
             bound: 0.0,
+            filled: 0,
+            last_wd: 0,
+            last: 0,
         }
     }
 }
 
-impl Span {
+impl Stretch {
     #[inline]
     fn holds(&self, local: f64) -> bool {
         local >= self.from && local < self.until
@@ -182,24 +206,49 @@ impl Hours {
     pub fn add_working_from(&self, span: &mut Span, t: f64, working: f64) -> f64 {
         let offset = self.utc_offset;
         let local = t + offset;
-        if !span.holds(local) {
+        if !span.head.holds(local) {
             if !local.is_finite() {
                 return self.add_working(t, working);
             }
-            *span = self.span_at(local);
+            span.head = self.stretch_at(local);
         }
-        let left = working.max(0.0);
-        if working.is_nan() || !span.holds(local) {
+        let head = &mut span.head;
+        let mut left = working.max(0.0);
+        // More than a week's work skips whole weeks: the general path.
+        if !(working <= self.week_hours) || !head.holds(local) {
             return self.add_working(t, working);
         }
-        if span.open {
-            // As the general path's first day: start at `local`.
-            if left <= span.edge - local {
+        // The first day, as the general path: from `local` when open,
+        // from the opening when closed.
+        if head.open {
+            let room = head.edge - local;
+            if left <= room {
                 return local + left - offset;
             }
-        } else if left <= span.bound {
-            // As the general path's opening day.
-            return span.edge + left - offset;
+            left -= room;
+        } else {
+            if left <= head.bound {
+                return head.edge + left - offset;
+            }
+            left -= head.bound;
+        }
+        // Then whole working days, from each one's opening.
+        let daily = self.to - self.from;
+        for i in 0..span.next.len() {
+            if i == head.filled as usize {
+                let Some((day, wd)) = self.working_day_after(head.last, head.last_wd as usize)
+                else {
+                    break;
+                };
+                span.next[i] = day as f64 * 24.0 + self.from;
+                head.filled += 1;
+                head.last = day;
+                head.last_wd = wd as u8;
+            }
+            if left <= daily {
+                return span.next[i] + left - offset;
+            }
+            left -= daily;
         }
         self.add_working(t, working)
     }
@@ -211,28 +260,47 @@ impl Hours {
     #[inline]
     pub fn earliest_from(&self, span: &mut Span, t: f64) -> f64 {
         let local = t + self.utc_offset;
-        if !span.holds(local) {
+        if !span.head.holds(local) {
             if !local.is_finite() {
                 return t;
             }
-            *span = self.span_at(local);
-            if !span.holds(local) {
+            span.head = self.stretch_at(local);
+            if !span.head.holds(local) {
                 return t;
             }
         }
-        if span.open {
+        if span.head.open {
             t
         } else {
-            span.edge - self.utc_offset
+            span.head.edge - self.utc_offset
         }
+    }
+
+    /// The working day after `day` (a `wd`), within a week and the
+    /// holidays; `None` when there is none.
+    fn working_day_after(&self, day: i64, wd: usize) -> Option<(i64, usize)> {
+        if self.holidays.last().is_none_or(|&last| day >= last) {
+            // Past the holidays only the weekday counts.
+            let gap = self.gaps[wd];
+            return (gap > 0).then(|| (day + gap as i64, (wd + gap as usize) % 7));
+        }
+        let (mut day, mut wd) = (day, wd);
+        for _ in 0..7 + self.holidays.len() {
+            day += 1;
+            wd = if wd == 6 { 0 } else { wd + 1 };
+            if self.works_on(day, wd) {
+                return Some((day, wd));
+            }
+        }
+        None
     }
 
     /// The stretch holding local time `local` (finite), as the general
     /// path of [`Self::add_working`] would walk from it; a stretch holding
     /// nothing when the holder never works.
-    fn span_at(&self, local: f64) -> Span {
+    fn stretch_at(&self, local: f64) -> Stretch {
         if !(self.week_hours > 0.0 && self.from < self.to) {
-            return Span::default();
+            return Stretch::default();
         }
         let day = floor_div(local, 24.0);
         let wd = weekday(self.start_weekday, day);
@@ -240,50 +308,38 @@ impl Hours {
         // The same sums as the general path.
         let open = day_start + self.from;
         let close = day_start + self.to;
-        let (from, until, edge, is_open, bound) = if self.works_on(day, wd) && local < close {
-            if local >= open {
-                (open, close, close, true, 0.0)
+        let works = self.works_on(day, wd);
+        if works && local < close {
+            let (from, until, is_open) = if local >= open {
+                (open, close, true)
             } else {
-                (day_start, open, open, false, close - open)
-            }
-        } else {
-            // After the closing, or a day off: the next working day's
-            // opening. A working weekday comes within a week, holidays
-            // aside.
-            let mut next = day;
-            let mut next_wd = wd;
-            let mut tries = 7 + self.holidays.len();
-            loop {
-                next += 1;
-                next_wd = if next_wd == 6 { 0 } else { next_wd + 1 };
-                if self.works_on(next, next_wd) {
-                    break;
-                }
-                tries -= 1;
-                if tries == 0 {
-                    return Span::default();
-                }
-            }
-            let from = if self.works_on(day, wd) {
-                close
-            } else {
-                day_start
+                (day_start, open, false)
             };
-            let midnight = next as f64 * 24.0;
-            (
+            return Stretch {
                 from,
-                midnight,
-                midnight + self.from,
-                false,
-                self.to - self.from,
-            )
+                until,
+                edge: until,
+                open: is_open,
+                bound: close - open,
+                filled: 0,
+                last_wd: wd as u8,
+                last: day,
+            };
+        }
+        // After the closing, or a day off: the next working day's opening.
+        let Some((next, next_wd)) = self.working_day_after(day, wd) else {
+            return Stretch::default();
         };
-        Span {
-            from,
-            until,
-            edge,
-            open: is_open,
-            bound,
+        let midnight = next as f64 * 24.0;
+        Stretch {
+            from: if works { close } else { day_start },
+            until: midnight,
+            edge: midnight + self.from,
+            open: false,
+            bound: self.to - self.from,
+            filled: 0,
+            last_wd: next_wd as u8,
+            last: next,
         }
     }
 }
@@ -516,7 +572,7 @@ mod tests {
                     remembered.to_bits(),
                     "{h:?} t {t:?} working {working:?} span before {before:?}: {general} vs {remembered}"
                 );
-                if span.holds(t + h.utc_offset) {
+                if span.head.holds(t + h.utc_offset) {
                     fast_paths += 1;
                 }
                 // What the offers use `earliest_from` for: an answer due
