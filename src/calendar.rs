@@ -214,8 +214,9 @@ impl Hours {
         }
         let head = &mut span.head;
         let mut left = working.max(0.0);
-        // More than a week's work skips whole weeks: the general path.
-        if !(working <= self.week_hours) || !head.holds(local) {
+        // More than a week's work skips whole weeks (and a non-number is
+        // none): the general path.
+        if working.is_nan() || working > self.week_hours || !head.holds(local) {
             return self.add_working(t, working);
         }
         // The first day, as the general path: from `local` when open,
