@@ -81,7 +81,7 @@ impl Hours {
     /// Whether the holder is working at `t` (UTC hours from time 0).
     pub fn is_working(&self, t: f64) -> bool {
         let local = t + self.utc_offset;
-        let day = floor_div(local, 24.0);
+        let day = day_of(local);
         let within = local - day as f64 * 24.0;
         self.works_on(day, weekday(self.start_weekday, day))
             && within >= self.from
@@ -99,7 +99,7 @@ impl Hours {
         let offset = self.utc_offset;
         let local = t + offset;
         let mut left = working.max(0.0);
-        let mut day = floor_div(local, 24.0);
+        let mut day = day_of(local);
         let mut wd = weekday(self.start_weekday, day);
         // The day `t` falls in counts from `t`, not from its opening.
         let day_start = day as f64 * 24.0;
@@ -303,7 +303,7 @@ impl Hours {
         if !(self.week_hours > 0.0 && self.from < self.to) {
             return Stretch::default();
         }
-        let day = floor_div(local, 24.0);
+        let day = day_of(local);
         let wd = weekday(self.start_weekday, day);
         let day_start = day as f64 * 24.0;
         // The same sums as the general path.
@@ -343,6 +343,24 @@ impl Hours {
             last: next,
         }
     }
+}
+
+/// The day number of local time `x` (hours): `floor(x / 24)`, without a
+/// division. A product with 1/24 lands within an ulp or so of the
+/// quotient, and one step corrects it against exact multiples of 24
+/// (integers times 24 are exact below 2^48 days), so this is the exact
+/// floor; and the rounded quotient's floor ([`floor_div`]) is the same
+/// (see [`Span`]), which the tests check.
+#[inline]
+fn day_of(x: f64) -> i64 {
+    let mut day = (x * (1.0 / 24.0)) as i64;
+    let start = day as f64 * 24.0;
+    if start > x {
+        day -= 1;
+    } else if start + 24.0 <= x {
+        day += 1;
+    }
+    day
 }
 
 /// `floor(x / d)` as an integer, without a call to libm's `floor` (these
@@ -596,6 +614,30 @@ mod tests {
     }
 
     #[test]
+    fn days_without_a_division_are_the_rounded_quotients_floor() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(8);
+        for _ in 0..1_000_000 {
+            let x = match rng.random_range(0..4) {
+                0 => rng.random_range(-48.0..5_000.0),
+                1 => rng.random_range(-1e6..1e9),
+                // Whole and half hours, and their neighbours.
+                2 => {
+                    let whole = rng.random_range(-100i64..20_000) as f64 / 2.0;
+                    let ulps = rng.random_range(-4i64..=4);
+                    if whole == 0.0 {
+                        ulps as f64 * f64::MIN_POSITIVE
+                    } else {
+                        f64::from_bits((whole.to_bits() as i64 + ulps) as u64)
+                    }
+                }
+                _ => rng.random_range(0..200_000) as f64 * 24.0,
+            };
+            assert_eq!(day_of(x), floor_div(x, 24.0), "{x:?}");
+        }
+    }
+
+    #[test]
     fn times_just_before_midnight_fall_on_the_day_before() {
         // What the stretches rely on: the last double before `24 k` is
         // counted on day `k - 1`, for every day a run (or a hostile
@@ -613,6 +655,8 @@ mod tests {
             };
             assert_eq!(floor_div(midnight, 24.0), k, "{midnight}");
             assert_eq!(floor_div(before, 24.0), k - 1, "{before:?}");
+            assert_eq!(day_of(midnight), k, "{midnight}");
+            assert_eq!(day_of(before), k - 1, "{before:?}");
         }
     }
 
