@@ -134,6 +134,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 .unwrap_or_else(|| routing.weights_by_tier.get(to).copied().unwrap_or(1.0));
             self.observer.tier_changed(t, p as u32, from, to);
         }
+        self.fill_tier_masks();
     }
 
     /// Grants each partner with an `exclusive` territory its exclusivity

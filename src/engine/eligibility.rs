@@ -109,6 +109,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             s.pool_preferred_mask
                 .extend(s.pool_preferred.iter().map(mask));
         }
+        self.fill_tier_masks();
         // Turn pools: segments whose leads could ever go to the same
         // partners (the preference applied) share one rotation; segments
         // with different partners rotate independently, so one region's
@@ -131,6 +132,25 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             self.policy.routing.tiers.len().max(1) * self.scratch.n_pools,
             super::routing::RuleState::default(),
         );
+    }
+
+    /// Each `score_tiered` tier's partners as a mask, as their tiers stand
+    /// (with the pools' masks; called again when tiers move).
+    pub(super) fn fill_tier_masks(&mut self) {
+        let s = &mut *self.scratch;
+        s.tier_masks.clear();
+        if !self.pool_masks {
+            return;
+        }
+        for tier in &self.policy.routing.tiers {
+            let mask = s
+                .partner_states
+                .iter()
+                .enumerate()
+                .filter(|(_, ps)| tier.partner_tiers[ps.tier])
+                .fold(0, |mask, (p, _)| mask | super::partner_bit(p as u32));
+            s.tier_masks.push(mask);
+        }
     }
 
     /// Picks a partner for the lead among the eligible ones at time `t`, or
@@ -581,12 +601,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             let in_this_tier =
                 |p: &u32| tier.partner_tiers[self.scratch.partner_states[*p as usize].tier];
             let tier_candidates = match candidates {
-                Candidates::Bits(_) => Candidates::Bits(
-                    candidates
-                        .iter()
-                        .filter(in_this_tier)
-                        .fold(0, |bits, p| bits | super::partner_bit(p)),
-                ),
+                Candidates::Bits(bits) => {
+                    debug_assert_eq!(
+                        bits & self.scratch.tier_masks[k],
+                        candidates
+                            .iter()
+                            .filter(in_this_tier)
+                            .fold(0, |bits, p| bits | super::partner_bit(p)),
+                        "the tier masks follow the partners' tiers"
+                    );
+                    Candidates::Bits(bits & self.scratch.tier_masks[k])
+                }
                 Candidates::List(_) => {
                     in_tier.clear();
                     in_tier.extend(candidates.iter().filter(in_this_tier));

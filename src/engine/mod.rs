@@ -510,6 +510,8 @@ pub struct Scratch {
     n_pools: usize,
     /// A tier's candidates.
     in_tier: Vec<u32>,
+    /// With the pools' masks: each `score_tiered` tier's partners, as bits.
+    tier_masks: Vec<u64>,
     /// In a ranking, the candidates that do not cover the lead's vertical.
     others: Vec<u32>,
     /// `weighted`'s weight of each partner, as its current tier gives it.
