@@ -229,6 +229,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     }
 
     /// Puts `next` on the calendar for the lead's current round.
+    #[inline(always)]
     fn schedule_next(&mut self, lead: u32, next: Next) {
         let st = &self.scratch.lead_states[lead as usize];
         let (attempt, round, round_since) = (st.attempt, st.round, st.round_since);
@@ -264,6 +265,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Counts the round's refusals that came up to `until` (all of them
     /// when `None`), and tells the observer, in the order they came.
+    #[inline(always)]
     fn count_refusals(&mut self, lead: u32, until: Option<(f64, u32)>) {
         let st = &self.scratch.lead_states[lead as usize];
         let first = st.round_first;
