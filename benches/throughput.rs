@@ -138,31 +138,35 @@ fn main() {
             per_core / 1e3
         );
     }
-    // The second edition's per-lead work: a working week, offers and
-    // speed-to-lead curves on bench-20's network.
-    // `LEADSIM_BENCH_SKIP_WEEK=1` leaves it out, so the three older settings
-    // can be compared with an older build by instruction count.
+    // `LEADSIM_BENCH_SKIP_WEEK=1` leaves out the two below, so the three
+    // older settings can be compared with an older build by instruction
+    // count.
     if std::env::var_os("LEADSIM_BENCH_SKIP_WEEK").is_some() {
         return;
     }
-    if selected("bench-week") {
-        let week = load("bench-week.json");
-        let (per_core, _) = measure(&week, reps, 1);
+    // bench-week: the second edition's per-lead work (a working week,
+    // offers and speed-to-lead curves) on bench-20's network.
+    // bench-programme: the channel programme's bookkeeping on it (tiers
+    // that move, payouts by tier, a SPIFF, incumbents, registrations,
+    // nurture, partner-sourced leads and MDF that buys them; sourced leads
+    // count as leads).
+    for (name, what) in [
+        (
+            "bench-week",
+            "bench-20 with hours, an arrival pattern, offers and curves",
+        ),
+        (
+            "bench-programme",
+            "bench-20 with the whole channel programme",
+        ),
+    ] {
+        if !selected(name) {
+            continue;
+        }
+        let model = load(&format!("{name}.json"));
+        let (per_core, _) = measure(&model, reps, 1);
         println!(
-            "bench-week (bench-20 with hours, an arrival pattern, offers and curves, {reps} replications): 1 thread {:.2} M lead-simulations/s per core{}",
-            per_core / 1e6,
-            of_bench_20(per_core)
-        );
-    }
-    // The channel programme's bookkeeping on bench-20's network: tiers that
-    // move, payouts by tier, a SPIFF, incumbents, registrations, nurture,
-    // partner-sourced leads and MDF that buys them (sourced leads count as
-    // leads).
-    if selected("bench-programme") {
-        let programme = load("bench-programme.json");
-        let (per_core, _) = measure(&programme, reps, 1);
-        println!(
-            "bench-programme (bench-20 with the whole channel programme, {reps} replications): 1 thread {:.2} M lead-simulations/s per core{}",
+            "{name} ({what}, {reps} replications): 1 thread {:.2} M lead-simulations/s per core{}",
             per_core / 1e6,
             of_bench_20(per_core)
         );
