@@ -206,19 +206,13 @@ impl Hours {
     pub fn add_working_from(&self, span: &mut Span, t: f64, working: f64) -> f64 {
         let offset = self.utc_offset;
         let local = t + offset;
-        if !span.head.holds(local) {
-            if !local.is_finite() {
-                return self.add_working(t, working);
-            }
-            span.head = self.stretch_at(local);
+        // More than a week's work skips whole weeks (and a non-number is
+        // none): the general path, as for a time no stretch holds.
+        if working.is_nan() || working > self.week_hours || !self.stretch_for(span, local) {
+            return self.add_working(t, working);
         }
         let head = &mut span.head;
         let mut left = working.max(0.0);
-        // More than a week's work skips whole weeks (and a non-number is
-        // none): the general path.
-        if working.is_nan() || working > self.week_hours || !head.holds(local) {
-            return self.add_working(t, working);
-        }
         // The first day, as the general path: from `local` when open,
         // from the opening when closed.
         if head.open {
@@ -261,20 +255,29 @@ impl Hours {
     #[inline]
     pub fn earliest_from(&self, span: &mut Span, t: f64) -> f64 {
         let local = t + self.utc_offset;
-        if !span.head.holds(local) {
-            if !local.is_finite() {
-                return t;
-            }
-            span.head = self.stretch_at(local);
-            if !span.head.holds(local) {
-                return t;
-            }
+        if !self.stretch_for(span, local) {
+            return t;
         }
         if span.head.open {
             t
         } else {
             span.head.edge - self.utc_offset
         }
+    }
+
+    /// Whether `span` holds local time `local`, after finding the stretch
+    /// that does when the remembered one does not (none holds a time that
+    /// is not finite, or any time of a holder that never works).
+    #[inline]
+    fn stretch_for(&self, span: &mut Span, local: f64) -> bool {
+        if span.head.holds(local) {
+            return true;
+        }
+        if !local.is_finite() {
+            return false;
+        }
+        span.head = self.stretch_at(local);
+        span.head.holds(local)
     }
 
     /// The working day after `day` (a `wd`), within a week and the
@@ -363,8 +366,9 @@ fn day_of(x: f64) -> i64 {
     day
 }
 
-/// `floor(x / d)` as an integer, without a call to libm's `floor` (these
-/// run several times per lead): exact for the magnitudes a run reaches.
+/// `floor(x / d)` as an integer, without a call to libm's `floor` (the
+/// arrival pattern's hour at each arrival): exact for the magnitudes a run
+/// reaches.
 #[inline]
 fn floor_div(x: f64, d: f64) -> i64 {
     let q = x / d;

@@ -1070,10 +1070,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             .streams
             .rng(Purpose::Response, lead as u64, st.attempt as u64);
         // `max` also turns a non-number into 0: times never go backwards.
-        // (Full effort divides by 1: the division is skipped, not the rule.)
-        let effort = self.effort(st.holder);
-        let drawn = team.response_hours.sample(&mut rng);
-        let response = if effort == 1.0 { drawn } else { drawn / effort }.max(0.0);
+        let response = (team.response_hours.sample(&mut rng) / self.effort(st.holder)).max(0.0);
         let contact_at = match &team.hours {
             None => t + response,
             // Response time is working time: the clock runs while it works.
