@@ -362,6 +362,16 @@ pub fn segment_name(region: Option<&str>, vertical: Option<&str>) -> String {
     }
 }
 
+/// How a calibrated scenario's description starts.
+const CALIBRATED_BY: &str = "Calibrated by `leadsim calibrate`";
+
+/// Whether a file's first bytes are a scenario `calibrate` wrote (so that
+/// `calibrate --out` may replace it): its description says so.
+pub fn is_calibrated_scenario(head: &[u8]) -> bool {
+    let needle = format!("\"description\": \"{CALIBRATED_BY}");
+    head.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 /// Fits a history. `source` names the export in descriptions.
 pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
     let rows = &history.rows;
@@ -861,7 +871,7 @@ impl Calibration {
         };
         s.insert("name".into(), json!(name));
         let description = format!(
-            "Calibrated by `leadsim calibrate` from {} ({} leads over {} days from {}; {} rows set aside). Response times, rates and deal sizes are fitted; capacities are the most leads each partner held at once. The speed-to-lead curve is observational: faster partners may differ in other ways. See calibration.html for each fit against the data.{}",
+            "{CALIBRATED_BY} from {} ({} leads over {} days from {}; {} rows set aside). Response times, rates and deal sizes are fitted; capacities are the most leads each partner held at once. The speed-to-lead curve is observational: faster partners may differ in other ways. See calibration.html for each fit against the data.{}",
             self.source,
             self.leads,
             self.horizon_days,

@@ -21,6 +21,12 @@ use crate::runner::{Results, RunConfig};
 /// The largest partial result `merge` reads, in bytes.
 pub const MAX_PART_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
+/// Whether a file's first bytes are a shard part's (of `run --shard` or
+/// `sweep --shard`), so that a shard may replace it.
+pub fn is_part(head: &[u8]) -> bool {
+    head.starts_with(br#"{"leadsim_version":"#)
+}
+
 /// One shard's output.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Partial {

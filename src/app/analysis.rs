@@ -55,8 +55,17 @@ pub(super) fn sweep(
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("sweep"));
+    if args.shard.is_none() {
+        leadsim::report::output::check_dir(&out_dir)?;
+    }
     if let Some(spec) = &args.shard {
         let shard = leadsim::shard::parse_shard(spec)?;
+        let path = out_dir.join(format!("sweep-part-{}-of-{}.json", shard.0, shard.1));
+        leadsim::report::output::check_own_file(
+            &path,
+            "sweep shard part",
+            &leadsim::shard::is_part,
+        )?;
         let partial = leadsim::shard::run_sweep(
             &points,
             &axes,
@@ -67,8 +76,12 @@ pub(super) fn sweep(
             &config,
             shard,
         )?;
-        let path = out_dir.join(format!("sweep-part-{}-of-{}.json", shard.0, shard.1));
-        leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
+        leadsim::report::output::write_own_file(
+            &path,
+            &serde_json::to_vec(&partial)?,
+            "sweep shard part",
+            &leadsim::shard::is_part,
+        )?;
         if !args.exec.quiet {
             eprintln!(
                 "sweep shard {}/{}: {} grid points; wrote {}",
@@ -86,7 +99,7 @@ pub(super) fn sweep(
     let files = leadsim::report::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     // Shard parts of an earlier sharded sweep are kept.
-    leadsim::report::output::write_set(&out_dir, &files, &|n| !n.starts_with("sweep-part-"))?;
+    leadsim::report::output::write_set(&out_dir, "sweep", &files)?;
     if !args.exec.quiet {
         print!(
             "{}",
@@ -158,15 +171,16 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
         pilots: args.pilots,
         seed: args.seed.unwrap_or(model.seed),
     };
-    let study = leadsim::power::study(&model, &spec);
-    print!("{}", leadsim::report::power::text(&model, &study));
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("power"));
+    leadsim::report::output::check_dir(&out_dir)?;
+    let study = leadsim::power::study(&model, &spec);
+    print!("{}", leadsim::report::power::text(&model, &study));
     let files = leadsim::report::power::files(&model, &study)?;
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    leadsim::report::output::write_set(&out_dir, &files, &|_| true)?;
+    leadsim::report::output::write_set(&out_dir, "power", &files)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -224,6 +238,7 @@ pub(super) fn optimize(
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("optimize"));
+    leadsim::report::output::check_dir(&out_dir)?;
     let bar = if args.exec.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -242,7 +257,7 @@ pub(super) fn optimize(
     let chosen = leadsim::optimize::select(&prepared, &search)?;
     let csv = leadsim::report::optimize::csv(&prepared, &search, chosen.as_ref());
     let Some(chosen) = chosen else {
-        leadsim::report::write_atomic(&out_dir.join("optimize.csv"), &csv)?;
+        leadsim::report::output::write_set(&out_dir, "optimize", &[("optimize.csv", csv)])?;
         let closest = search.closest().map(|i| {
             let e = &search.evaluations[i];
             let unmet: Vec<String> = prepared
@@ -305,7 +320,7 @@ pub(super) fn optimize(
         ("best.json".to_string(), best_json),
     ];
     extra.extend(figures.into_iter().map(|f| (f.file, f.svg.into_bytes())));
-    let written = write_run_with(&out_dir, &summary, &section, extra)?;
+    let written = write_run_with(&out_dir, "optimize", &summary, &section, extra)?;
     if !args.exec.quiet {
         print!("{}", leadsim::report::table::render(&summary));
         println!(
@@ -347,6 +362,11 @@ pub(super) fn sensitivity(
     // Each assumption: two ends and at most a bisection's steps.
     let runs = 1 + assumptions.len() as u64 * (2 + leadsim::sensitivity::BISECTION_STEPS as u64);
     leadsim::check_work(&model, config.replications, runs, args.exec.force)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("sensitivity"));
+    leadsim::report::output::check_dir(&out_dir)?;
     let quiet = args.exec.quiet;
     let analysis = leadsim::sensitivity::analyse(
         &text,
@@ -365,10 +385,6 @@ pub(super) fn sensitivity(
     )?;
     let tornado = leadsim::report::sensitivity::tornado(&analysis)?;
     let section = leadsim::report::sensitivity::section(&analysis, &tornado);
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("sensitivity"));
     let extra = vec![
         (
             "sensitivity.csv".to_string(),
@@ -376,7 +392,7 @@ pub(super) fn sensitivity(
         ),
         ("tornado.svg".to_string(), tornado.into_bytes()),
     ];
-    let written = write_run_with(&out_dir, &analysis.base, &section, extra)?;
+    let written = write_run_with(&out_dir, "sensitivity", &analysis.base, &section, extra)?;
     if !quiet {
         for s in leadsim::report::sensitivity::sentences(&analysis) {
             println!("- {s}");
@@ -390,6 +406,7 @@ pub(super) fn sensitivity(
 /// plus that command's own files, into `dir` as one set; how many files.
 pub(super) fn write_run_with(
     dir: &std::path::Path,
+    command: &str,
     summary: &leadsim::summary::Summary,
     section: &leadsim::report::html::Section,
     extra: Vec<(String, Vec<u8>)>,
@@ -404,6 +421,6 @@ pub(super) fn write_run_with(
     .chain(extra)
     .collect();
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    leadsim::report::output::write_set(dir, &files, &|_| true)?;
+    leadsim::report::output::write_set(dir, command, &files)?;
     Ok(files.len())
 }

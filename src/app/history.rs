@@ -30,6 +30,13 @@ pub(super) fn calibrate(
     args: CalibrateArgs,
     options: &leadsim::LoadOptions,
 ) -> anyhow::Result<ExitCode> {
+    // The scenario written must not replace a file leadsim did not write
+    // (the export itself, a hand-written scenario).
+    leadsim::report::output::check_own_file(
+        &args.out,
+        "calibrated scenario",
+        &leadsim::calibrate::is_calibrated_scenario,
+    )?;
     let history = read_history(&args.history, args.columns.as_deref())?;
     let template = match &args.template {
         Some(path) => {
@@ -64,13 +71,19 @@ pub(super) fn calibrate(
         .report
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("calibration"));
+    leadsim::report::output::check_dir(&report_dir)?;
     let html = leadsim::report::calibrate::html(&fitted, &args.out.display().to_string())?;
     let csv = leadsim::report::calibrate::csv(&fitted);
-    leadsim::report::write_atomic(&args.out, text.as_bytes())?;
+    leadsim::report::output::write_own_file(
+        &args.out,
+        text.as_bytes(),
+        "calibrated scenario",
+        &leadsim::calibrate::is_calibrated_scenario,
+    )?;
     leadsim::report::output::write_set(
         &report_dir,
+        "calibrate",
         &[("calibration.html", html), ("calibration.csv", csv)],
-        &|n| n.starts_with("calibration."),
     )?;
     if !args.quiet {
         super::print_warnings(&model);
@@ -130,13 +143,15 @@ pub(super) fn backtest(
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("backtest"));
+    leadsim::report::output::check_dir(&out_dir)?;
     let result = leadsim::backtest::backtest(model, &source, &history, &args.policy, &config)?;
     let section = leadsim::report::backtest::section(&result)?;
     let extra = vec![(
         "backtest.csv".to_string(),
         leadsim::report::backtest::csv(&result),
     )];
-    let written = super::analysis::write_run_with(&out_dir, &result.summary, &section, extra)?;
+    let written =
+        super::analysis::write_run_with(&out_dir, "backtest", &result.summary, &section, extra)?;
     if !args.exec.quiet {
         for s in leadsim::report::backtest::sentences(&result) {
             println!("- {s}");

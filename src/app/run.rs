@@ -25,13 +25,19 @@ fn run_shard(
             "--shard and --precision do not combine: a shard cannot see the others' precision"
         );
     }
-    let partial = leadsim::shard::run(model, text, file, config, shard, &|_| {})?;
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     let path = out_dir.join(format!("part-{}-of-{}.json", shard.0, shard.1));
-    leadsim::report::write_atomic(&path, &serde_json::to_vec(&partial)?)?;
+    leadsim::report::output::check_own_file(&path, "shard part", &leadsim::shard::is_part)?;
+    let partial = leadsim::shard::run(model, text, file, config, shard, &|_| {})?;
+    leadsim::report::output::write_own_file(
+        &path,
+        &serde_json::to_vec(&partial)?,
+        "shard part",
+        &leadsim::shard::is_part,
+    )?;
     if !args.exec.quiet {
         eprintln!(
             "shard {}/{}: {} replications; wrote {}",
@@ -77,6 +83,11 @@ pub(super) fn run_scenario(
         .out
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
+    let write_files = !check_only || args.out.is_some();
+    if write_files {
+        // A folder that cannot take the files is refused before simulating.
+        leadsim::report::output::check_dir(&out_dir)?;
+    }
     let bar = if args.exec.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -129,10 +140,9 @@ pub(super) fn run_scenario(
     for w in summary.warnings.iter().skip(model.warnings.len()) {
         eprintln!("warning: {w}");
     }
-    let write_files = !check_only || args.out.is_some();
     let written = if write_files {
         let files = leadsim::report::render_all(&summary, heatmap)?;
-        leadsim::report::write_all(&out_dir, &files)?
+        leadsim::report::write_all(&out_dir, if check_only { "check" } else { "run" }, &files)?
     } else {
         Vec::new()
     };
@@ -209,9 +219,10 @@ pub(super) fn merge(
         )?;
         let out_dir =
             out.unwrap_or_else(|| leadsim::report::output::default_dir(&name).join("sweep"));
+        leadsim::report::output::check_dir(&out_dir)?;
         let files: Vec<(&str, Vec<u8>)> =
             files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-        leadsim::report::output::write_set(&out_dir, &files, &|n| !n.starts_with("sweep-part-"))?;
+        leadsim::report::output::write_set(&out_dir, "merge", &files)?;
         if !quiet {
             eprintln!(
                 "merged {} sweep parts; wrote {} files to {}",
@@ -223,10 +234,11 @@ pub(super) fn merge(
         return Ok(ExitCode::SUCCESS);
     }
     let (model, config, results) = leadsim::shard::merge(parts, options)?;
-    let summary = leadsim::summary::summarise(&model, &config, &results);
     let out_dir = out.unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
+    leadsim::report::output::check_dir(&out_dir)?;
+    let summary = leadsim::summary::summarise(&model, &config, &results);
     let files = leadsim::report::render_all(&summary, heatmap)?;
-    let written = leadsim::report::write_all(&out_dir, &files)?;
+    let written = leadsim::report::write_all(&out_dir, "merge", &files)?;
     if !quiet {
         print!("{}", leadsim::report::table::render(&summary));
         eprintln!(

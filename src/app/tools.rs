@@ -39,16 +39,19 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
         );
     };
     let seed = args.seed.unwrap_or(model.seed);
-    let (leads, run) = leadsim::trace::trace(&model, seed, policy, world, args.replication);
     let out = args.out.clone().unwrap_or_else(|| {
         leadsim::report::output::default_dir(&model.name).join(format!(
             "trace-{}-{}-{}.csv",
             model.policies[policy].name, args.world, args.replication
         ))
     });
-    leadsim::report::write_atomic(
+    leadsim::report::output::check_own_file(&out, "trace", &leadsim::report::trace::is_trace)?;
+    let (leads, run) = leadsim::trace::trace(&model, seed, policy, world, args.replication);
+    leadsim::report::output::write_own_file(
         &out,
         &leadsim::report::trace::render(&model, policy, &leads, args.leads),
+        "trace",
+        &leadsim::report::trace::is_trace,
     )?;
     let o = run.outcomes;
     let arrived = leads.iter().filter(|l| l.arrived).count();

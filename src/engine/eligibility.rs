@@ -179,13 +179,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             // list them.
             let skip = self.history_mask(lead);
             let preferred = self.prefers_specialists(lead, skip);
-            return self.pick(lead, Source::Pool { skip, preferred });
+            return self.pick(lead, Source::Pool { skip, preferred }, 0);
         }
         if self.static_eligibility && first && !self.exclusive_any {
-            return self.pick(lead, Source::Fast);
+            return self.pick(lead, Source::Fast, 0);
         }
         self.fill_candidates(lead, t);
-        self.pick(lead, Source::Candidates)
+        self.pick(lead, Source::Candidates, 0)
     }
 
     /// The lead's earlier holders and the partners offered it in this
@@ -263,7 +263,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if self.scratch.candidates.is_empty() {
             return None;
         }
-        let chosen = self.pick(lead, Source::Candidates)?;
+        let chosen = self.pick(lead, Source::Candidates, 0)?;
         self.observer.exclusive(t, lead, chosen);
         Some(chosen)
     }
@@ -326,6 +326,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let state = &mut self.scratch.lead_states[lead as usize];
         state.offered_head = super::NONE;
         state.offered_mask = 0;
+        state.offered_n = 0;
         self.fill_eligible(lead, t);
         let s = &mut *self.scratch;
         let pool = &self.policy.escalation_pool;
@@ -334,7 +335,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if self.policy.eligibility.vertical == VerticalMode::Prefer && !s.preferred.is_empty() {
             std::mem::swap(&mut s.candidates, &mut s.preferred);
         }
-        self.pick(lead, Source::Candidates)
+        self.pick(lead, Source::Candidates, 0)
     }
 
     /// The rule's first `k` choices for the lead at `t`, best first, into
@@ -376,7 +377,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             }
             for _ in out.len()..k as usize {
                 let preferred = self.prefers_specialists(lead, skip);
-                let Some(p) = self.pick(lead, Source::Pool { skip, preferred }) else {
+                let Some(p) = self.pick(lead, Source::Pool { skip, preferred }, out.len()) else {
                     break;
                 };
                 out.push(p);
@@ -421,7 +422,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             } else {
                 Source::Candidates
             };
-            let Some(p) = self.pick(lead, source) else {
+            let Some(p) = self.pick(lead, source, out.len()) else {
                 break;
             };
             out.push(p);
@@ -539,12 +540,21 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             .filter(|_| held_before)
     }
 
-    /// The rule's choice among the candidates in `source`.
-    fn pick(&mut self, lead: u32, source: Source) -> Option<u32> {
+    /// The rule's choice among the candidates in `source`. `ranked` is
+    /// how many choices a ranking has made before this one: with the
+    /// partners offered the lead earlier in this routing, it keys the draw
+    /// of the rules that draw (`weighted`, `thompson`), so that successive
+    /// choices of one routing are successive independent draws without
+    /// replacement (the first choice keeps the routing's own key).
+    fn pick(&mut self, lead: u32, source: Source, ranked: usize) -> Option<u32> {
         let policy = self.policy;
-        let (score, attempt) = {
+        let (score, attempt, draw) = {
             let state = &self.scratch.lead_states[lead as usize];
-            (state.score, state.attempt)
+            (
+                state.score,
+                state.attempt,
+                state.offered_n as u64 + ranked as u64,
+            )
         };
         let reroute_rule = self.reroute_rule(lead);
         let segment = self.lead(lead).segment as usize;
@@ -579,7 +589,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     learning,
                     streams,
                     lead: lead as u64,
-                    attempt: attempt as u64,
+                    attempt: super::routing::draw_key(attempt as u64, draw),
                 },
             )
         };

@@ -346,6 +346,8 @@ struct LeadState {
     /// entries of `Scratch::offered` and `Scratch::replies` from
     /// `round_first` on), when the round began, and when this routing began.
     offered_head: u32,
+    /// How many partners have been offered the lead in this routing.
+    offered_n: u16,
     round: u16,
     pending: u16,
     round_first: u32,
@@ -379,6 +381,7 @@ impl LeadState {
             co_sell_waiting: false,
             slot_released: false,
             offered_head: NONE,
+            offered_n: 0,
             round: 0,
             pending: 0,
             round_first: 0,
@@ -833,6 +836,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         st.offered_head = NONE;
         st.held_mask = 0;
         st.offered_mask = 0;
+        st.offered_n = 0;
         st.phase = Phase::Unassigned;
         st.routing_since = t;
         self.observer.came_back(t, lead, score);

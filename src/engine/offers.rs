@@ -88,6 +88,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         let st = &mut self.scratch.lead_states[lead as usize];
         st.offered_head = NONE;
         st.offered_mask = 0;
+        st.offered_n = 0;
         st.round = 0;
         st.pending = 0;
         st.routing_since = t;
@@ -134,6 +135,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 &mut st.offered_mask,
                 partner,
             );
+            st.offered_n = st.offered_n.saturating_add(1);
             self.observer.offered(t, lead, partner);
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
             decider.see(reply, first + sent as u32);

@@ -219,6 +219,15 @@ fn bits_after(bits: u64, last: Option<u32>) -> u64 {
     }
 }
 
+/// The key of a routing's `draw`-th random choice (0 for its first): the
+/// routing attempt alone for the first, so a routing that makes one choice
+/// draws as it always did, and the attempt with the choice's number above
+/// it for the later choices of an offer routing (attempts stay below 2^16).
+#[inline]
+pub fn draw_key(attempt: u64, draw: u64) -> u64 {
+    attempt | (draw << 32)
+}
+
 /// What a rule may look at when choosing. `L` reads a partner's load
 /// (generic, so the rule's pass over the candidates calls it inline).
 pub struct Choice<'a, L: Fn(u32) -> (u64, u64) + ?Sized> {
@@ -230,7 +239,9 @@ pub struct Choice<'a, L: Fn(u32) -> (u64, u64) + ?Sized> {
     pub load: &'a L,
     /// Learning rules: what has been observed of each partner, and priors.
     pub learning: &'a mut [Learning],
-    /// Random draws (`weighted`, `thompson`) are keyed by lead and attempt.
+    /// Random draws (`weighted`, `thompson`) are keyed by lead and by
+    /// `attempt`: the routing attempt and the choice's number in it
+    /// ([`draw_key`]).
     pub streams: &'a Streams,
     pub lead: u64,
     pub attempt: u64,

@@ -50,19 +50,13 @@ pub fn render_all_with(
     Ok(files)
 }
 
-/// Whether a file name belongs to a run's set of outputs (the files
-/// [`render_all`] can produce), as opposed to files other commands leave in
-/// the same folder (traces, `sweep/`, `power/`, shard parts).
-pub fn is_run_output(name: &str) -> bool {
-    matches!(
-        name,
-        "summary.json" | "summary.csv" | "partners.csv" | "report.html"
-    ) || (name.ends_with(".svg") && !name.contains('/'))
-}
-
 /// Writes a run's files into `dir` as one set (see [`output::write_set`]).
 /// Everything is rendered before this is called, so a failure to render
 /// leaves the folder untouched. Returns the paths written.
-pub fn write_all(dir: &Path, files: &[(&'static str, Vec<u8>)]) -> anyhow::Result<Vec<PathBuf>> {
-    output::write_set(dir, files, &is_run_output)
+pub fn write_all(
+    dir: &Path,
+    command: &str,
+    files: &[(&'static str, Vec<u8>)],
+) -> anyhow::Result<Vec<PathBuf>> {
+    output::write_set(dir, command, files)
 }

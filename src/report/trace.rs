@@ -112,6 +112,14 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
 
 /// The trace as CSV, one row per lead that arrived, in order of arrival
 /// (the first `limit` leads, if given).
+/// The first columns of a trace's header line.
+const TRACE_HEADER: &[u8] = b"lead,arrival_hours,segment,";
+
+/// Whether a file's first bytes are a trace's (so `trace` may replace it).
+pub fn is_trace(head: &[u8]) -> bool {
+    head.starts_with(TRACE_HEADER)
+}
+
 pub fn render(model: &Model, policy: usize, leads: &[LeadTrace], limit: Option<usize>) -> Vec<u8> {
     let rule = rule_name(model, policy);
     let holder = |h: u32| {

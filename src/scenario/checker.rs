@@ -38,7 +38,8 @@ impl Checker<'_> {
     /// A name: not empty, at most [`MAX_NAME_CHARS`] characters, no control
     /// characters (escape sequences would reach terminals and files). With
     /// `in_file_names`, also usable in a file or folder name: no `/` or `\`,
-    /// and not `.` or `..`.
+    /// not `.` or `..`, and not starting with `.leadsim` (the staging
+    /// folders and locks beside an output folder are named so).
     pub(crate) fn name(&mut self, path: &str, name: &str, in_file_names: bool) {
         let shown: String = name.chars().take(40).flat_map(char::escape_debug).collect();
         if name.trim().is_empty() {
@@ -61,6 +62,13 @@ impl Checker<'_> {
                 path,
                 format!(
                     "`{name}` is used in file names: avoid `/` and `\\`, and `.` or `..` alone"
+                ),
+            );
+        } else if in_file_names && name.starts_with(".leadsim") {
+            self.fail(
+                path,
+                format!(
+                    "`{shown}` is used in file names, and names starting with `.leadsim` are leadsim's own working files (staging folders, locks): choose another name"
                 ),
             );
         }

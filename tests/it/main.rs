@@ -25,6 +25,7 @@ mod layers;
 mod learning;
 mod library;
 mod offers;
+mod output_folder;
 mod optimize;
 mod power;
 mod precision;
