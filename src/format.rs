@@ -206,7 +206,11 @@ mod tests {
 /// 40 characters (a longer one ends in `…`), control characters escaped so
 /// that nothing reaches a terminal raw, in backticks.
 pub fn quote_value(value: &str) -> String {
-    let mut shown: String = value.chars().take(40).flat_map(char::escape_debug).collect();
+    let mut shown: String = value
+        .chars()
+        .take(40)
+        .flat_map(char::escape_debug)
+        .collect();
     if value.chars().nth(40).is_some() {
         shown.push('…');
     }

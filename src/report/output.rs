@@ -109,7 +109,11 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// `ours` recognises leadsim's file from its bytes (a trace's header, a
 /// shard part's fields, a calibrated scenario's description) in its first
 /// 64 KiB.
-pub fn check_own_file(target: &Path, what: &str, ours: &dyn Fn(&[u8]) -> bool) -> anyhow::Result<()> {
+pub fn check_own_file(
+    target: &Path,
+    what: &str,
+    ours: &dyn Fn(&[u8]) -> bool,
+) -> anyhow::Result<()> {
     check_regular_target(target)?;
     if fs::symlink_metadata(target).is_err() {
         return Ok(());

@@ -286,13 +286,19 @@ fn single_offer_rounds_are_draws_without_replacement() {
     let n = seqs.len() as f64;
     for p in 0..3u32 {
         let first = seqs.iter().filter(|q| q[0] == p).count() as f64 / n;
-        assert!((first - 1.0 / 3.0).abs() < 0.02, "first offer to {p}: {first}");
+        assert!(
+            (first - 1.0 / 3.0).abs() < 0.02,
+            "first offer to {p}: {first}"
+        );
     }
     for first in [0u32, 1] {
         let after: Vec<&Vec<u32>> = seqs.iter().filter(|q| q[0] == first).collect();
         let to_c = after.iter().filter(|q| q.get(1) == Some(&2)).count() as f64;
         let share = to_c / after.len() as f64;
-        assert!((share - 0.5).abs() < 0.03, "after {first}, C second: {share}");
+        assert!(
+            (share - 0.5).abs() < 0.03,
+            "after {first}, C second: {share}"
+        );
     }
     // Thompson sampling with exchangeable partners (the same prior, and
     // nobody ever wins: no lead is accepted by A or B, and C's wins do not

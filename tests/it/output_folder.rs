@@ -173,7 +173,10 @@ fn folder_commands(scenario: &Path, scratch: &Path) -> Vec<(&'static str, Vec<St
                 "--quiet",
             ]),
         ),
-        ("merge", v(&["merge", &part.display().to_string(), "--quiet"])),
+        (
+            "merge",
+            v(&["merge", &part.display().to_string(), "--quiet"]),
+        ),
         (
             "calibrate",
             vec![
@@ -234,11 +237,7 @@ fn every_command_refuses_a_folder_of_the_users_and_leaves_it_untouched() {
         // backtest exits 1 when a KPI falls outside its band (2 replications
         // make narrow bands), with its files written.
         let ok = out.status.success() || (name == "backtest" && out.status.code() == Some(1));
-        assert!(
-            ok,
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(ok, "{name}: {}", String::from_utf8_lossy(&out.stderr));
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(fresh.join(".leadsim.json")).unwrap()).unwrap();
         assert_eq!(manifest["written_by"], format!("leadsim {name}"));
@@ -358,9 +357,16 @@ fn a_users_file_in_a_leadsim_folder_is_carried_over_and_sets_do_not_mix() {
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("sweep.csv exists and leadsim did not write it"));
-    assert_eq!(std::fs::read_to_string(out.join("sweep.csv")).unwrap(), "mine\n");
-    assert!(out.join("summary.json").is_file(), "the run's set is intact");
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("sweep.csv exists and leadsim did not write it"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("sweep.csv")).unwrap(),
+        "mine\n"
+    );
+    assert!(
+        out.join("summary.json").is_file(),
+        "the run's set is intact"
+    );
 }
 
 #[test]
@@ -374,7 +380,11 @@ fn output_from_before_manifests_is_recognised_by_its_names() {
     std::fs::write(out.join("headline.svg"), "<svg/>").unwrap();
     std::fs::write(out.join("summary.json"), "{}").unwrap();
     std::fs::write(out.join("best.json"), "{}").unwrap();
-    std::fs::write(out.join("trace-rr-base-0.csv"), "lead,arrival_hours,segment,\n").unwrap();
+    std::fs::write(
+        out.join("trace-rr-base-0.csv"),
+        "lead,arrival_hours,segment,\n",
+    )
+    .unwrap();
     leadsim()
         .args(["run", &scenario.display().to_string(), "--quiet", "--out"])
         .arg(&out)
@@ -427,7 +437,8 @@ fn single_files_replace_only_what_leadsim_wrote() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", target.display());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("is not a calibrated scenario leadsim wrote"));
+        assert!(String::from_utf8_lossy(&out.stderr)
+            .contains("is not a calibrated scenario leadsim wrote"));
         assert_eq!(std::fs::read(target).unwrap(), was);
         assert!(!dir.path().join("cal").exists());
     }
@@ -465,7 +476,12 @@ fn single_files_replace_only_what_leadsim_wrote() {
 #[test]
 fn leadsims_working_names_cannot_be_claimed() {
     let dir = tempfile::tempdir().unwrap();
-    for name in [".leadsim-stage-small-abcdef", ".leadsim-old-small-abc", ".leadsim-small.lock", ".leadsim.json"] {
+    for name in [
+        ".leadsim-stage-small-abcdef",
+        ".leadsim-old-small-abc",
+        ".leadsim-small.lock",
+        ".leadsim.json",
+    ] {
         let scenario = dir.path().join("s.json");
         let doc = json!({
             "name": name,
@@ -500,12 +516,20 @@ fn a_folder_named_like_another_with_a_suffix_keeps_its_own_working_files() {
     let scenario = small(dir.path(), "small");
     let s = scenario.display().to_string();
     let a = dir.path().join("a");
-    leadsim().args(["run", &s, "--quiet", "--out"]).arg(&a).assert().success();
+    leadsim()
+        .args(["run", &s, "--quiet", "--out"])
+        .arg(&a)
+        .assert()
+        .success();
     // What a killed writer of `a-b` left behind.
     let foreign_old = dir.path().join(".leadsim-old-a-b-XYZ123");
     std::fs::create_dir(&foreign_old).unwrap();
     std::fs::write(foreign_old.join("notes.txt"), "b's\n").unwrap();
-    leadsim().args(["run", &s, "--quiet", "--seed", "4", "--out"]).arg(&a).assert().success();
+    leadsim()
+        .args(["run", &s, "--quiet", "--seed", "4", "--out"])
+        .arg(&a)
+        .assert()
+        .success();
     assert!(!a.join("notes.txt").exists(), "b's leftovers moved into a");
     assert!(foreign_old.join("notes.txt").is_file());
 }
