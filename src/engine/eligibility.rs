@@ -123,15 +123,14 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 .push(*ids.entry(fast.as_slice()).or_insert(next));
         }
         self.scratch.n_pools = ids.len().max(1);
-        self.scratch.reroute_rules.clear();
-        self.scratch
-            .reroute_rules
-            .resize(self.scratch.n_pools, super::routing::RuleState::default());
-        self.scratch.rules.clear();
-        self.scratch.rules.resize(
-            self.policy.routing.tiers.len().max(1) * self.scratch.n_pools,
-            super::routing::RuleState::default(),
-        );
+        // First routings and re-routings (SLA take-backs, escalations,
+        // exits) keep separate turns, per pool and score tier, so a
+        // re-route never moves the turn of first routings.
+        let states = self.policy.routing.tiers.len().max(1) * self.scratch.n_pools;
+        for rules in [&mut self.scratch.rules, &mut self.scratch.reroute_rules] {
+            rules.clear();
+            rules.resize(states, super::routing::RuleState::default());
+        }
     }
 
     /// Each `score_tiered` tier's partners as a mask, as their tiers stand
@@ -319,9 +318,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         Some(chosen)
     }
 
-    /// The policy's rule among the escalation pool's eligible members that
-    /// have not held the lead (the vertical preference applied among them),
-    /// or `None`.
+    /// The policy's rule (or `reroute_rule`) among the escalation pool's
+    /// eligible members that have not held the lead (the vertical
+    /// preference applied among them); a uniform draw among them when the
+    /// rule excludes them all; `None` when there is none.
     pub(super) fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
         let state = &mut self.scratch.lead_states[lead as usize];
         state.offered_head = super::NONE;
@@ -335,7 +335,25 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if self.policy.eligibility.vertical == VerticalMode::Prefer && !s.preferred.is_empty() {
             std::mem::swap(&mut s.candidates, &mut s.preferred);
         }
-        self.pick(lead, Source::Candidates, 0)
+        if let Some(p) = self.pick(lead, Source::Candidates, 0) {
+            return Some(p);
+        }
+        // The rule excludes every eligible member (weights of 0, a score
+        // below every tier): the pool exists to take these leads, so one
+        // member is drawn uniformly.
+        let candidates = &self.scratch.candidates;
+        if candidates.is_empty() {
+            return None;
+        }
+        let attempt = self.scratch.lead_states[lead as usize].attempt as u64;
+        let u = self.world.streams.uniform(
+            crate::engine::rng::Purpose::Route,
+            lead as u64,
+            super::routing::draw_key(attempt, 0),
+        );
+        let i = ((u * candidates.len() as f64) as usize).min(candidates.len() - 1);
+        self.last_eligible = candidates.len() as u32;
+        Some(candidates[i])
     }
 
     /// The rule's first `k` choices for the lead at `t`, best first, into
@@ -448,8 +466,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         lists: Lists,
     ) -> bool {
         let policy = self.policy;
-        let reroute_rule = self.reroute_rule(lead);
-        let rule = match reroute_rule {
+        let rerouting = self.rerouting(lead);
+        let rule = match self.reroute_rule(lead) {
             Some(rule) => rule,
             None if policy.routing.tiers.is_empty() => policy.routing.rule,
             None => return false,
@@ -460,9 +478,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let segment = self.lead(lead).segment as usize;
         let s = &mut *self.scratch;
         let pool = s.pool_of[segment] as usize;
-        let state = match reroute_rule {
-            Some(_) => &mut s.reroute_rules[pool],
-            None => &mut s.rules[pool],
+        let state = if rerouting {
+            &mut s.reroute_rules[pool]
+        } else {
+            &mut s.rules[pool]
         };
         let holders = &s.holders;
         let load = |p: u32| holders[p as usize].load();
@@ -529,15 +548,21 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
-    /// The SLA's `reroute_rule` when the lead is being re-routed (it was
-    /// held before), which then replaces the policy's rule.
+    /// Whether the lead is being re-routed (it was held before: an SLA
+    /// take-back, an escalation, its holder leaving): re-routings keep
+    /// their own turn ([`Scratch::reroute_rules`]).
+    fn rerouting(&self, lead: u32) -> bool {
+        self.scratch.lead_states[lead as usize].held_head != super::NONE
+    }
+
+    /// The SLA's `reroute_rule` when the lead is being re-routed, which then
+    /// replaces the policy's rule.
     fn reroute_rule(&self, lead: u32) -> Option<Rule> {
-        let held_before = self.scratch.lead_states[lead as usize].held_head != super::NONE;
         self.policy
             .sla
             .as_ref()
             .and_then(|s| s.reroute_rule)
-            .filter(|_| held_before)
+            .filter(|_| self.rerouting(lead))
     }
 
     /// The rule's choice among the candidates in `source`. `ranked` is
@@ -557,6 +582,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             )
         };
         let reroute_rule = self.reroute_rule(lead);
+        let rerouting = self.rerouting(lead);
         let segment = self.lead(lead).segment as usize;
         let candidates = match source {
             Source::Fast => Candidates::all(&self.scratch.fast[segment]),
@@ -598,8 +624,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if let Some(rule) = reroute_rule {
             return choose(candidates, &mut self.scratch.reroute_rules[pool], rule);
         }
+        let states = if rerouting {
+            &mut self.scratch.reroute_rules
+        } else {
+            &mut self.scratch.rules
+        };
         if routing.tiers.is_empty() {
-            return choose(candidates, &mut self.scratch.rules[pool], routing.rule);
+            return choose(candidates, &mut states[pool], routing.rule);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
         let mut in_tier = std::mem::take(&mut self.scratch.in_tier);
@@ -628,11 +659,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     Candidates::all(&in_tier)
                 }
             };
-            chosen = choose(
-                tier_candidates,
-                &mut self.scratch.rules[k * n_pools + pool],
-                routing.rule,
-            );
+            let states = if rerouting {
+                &mut self.scratch.reroute_rules
+            } else {
+                &mut self.scratch.rules
+            };
+            chosen = choose(tier_candidates, &mut states[k * n_pools + pool], routing.rule);
             if chosen.is_some() {
                 break;
             }

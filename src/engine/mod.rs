@@ -323,6 +323,8 @@ struct LeadState {
     held_mask: u64,
     offered_mask: u64,
     rerouted: bool,
+    /// Its SLA re-routes ran out at least once (counted once).
+    escalated: bool,
     to_house: bool,
     /// Arrived after the warm-up: its story counts in the metrics.
     counted: bool,
@@ -371,6 +373,7 @@ impl LeadState {
             held_mask: 0,
             offered_mask: 0,
             rerouted: false,
+            escalated: false,
             to_house: false,
             counted: false,
             arrived_at: 0.0,
@@ -501,7 +504,9 @@ pub struct Scratch {
     accounts: Vec<Account>,
     /// Rule memory per (tier, pool): `rules[tier * n_pools + pool]`.
     rules: Vec<RuleState>,
-    /// `sla.reroute_rule`'s memory per pool.
+    /// The memory of re-routings' rule (`sla.reroute_rule`, or the
+    /// policy's), indexed as `rules`: a re-route never moves the turn of
+    /// first routings.
     reroute_rules: Vec<RuleState>,
     /// Per segment: partners the policy's region and vertical rules allow.
     pools: Vec<Vec<(u32, bool)>>,
@@ -1192,7 +1197,12 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
                 self.last_eligible = 0;
                 self.observer.escalated(t, lead);
-                self.tally(lead).escalated += 1;
+                // A lead is counted once, however many pool holders in
+                // turn miss the SLA with it.
+                if !state.escalated {
+                    state.escalated = true;
+                    self.tally(lead).escalated += 1;
+                }
                 match rules.then {
                     SlaThen::House => self.house,
                     SlaThen::Drop => None,

@@ -5,6 +5,8 @@
 //! documented defaults, resolves names to indices, and suggests the nearest
 //! valid name for a typo. It never panics on any input.
 
+use std::borrow::Borrow;
+
 use super::checker::{Checker, Names};
 use super::errors::{did_you_mean, FieldErrors};
 use super::limits::{
@@ -97,7 +99,8 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         );
         return Err(c.errors);
     };
-    let warnings = warnings(raw, &leads, &partners, &regions, &verticals);
+    let mut warnings = warnings(raw, &leads, &partners, &regions, &verticals);
+    warnings.extend(unreachable_pools(&policies, &partners, &leads));
     let (n_regions, n_verticals) = (regions.0.len(), verticals.0.len());
     let partners = partners
         .into_iter()
@@ -584,9 +587,37 @@ fn policies(
 }
 
 /// True when some partner may receive some segment's leads under `e`.
-fn anyone_eligible(e: &Eligibility, partners: &[Partner], leads: &LeadModel) -> bool {
+/// An escalation pool none of whose members the policy's eligibility ever
+/// allows for a lead: every escalation goes to the house (or is dropped).
+fn unreachable_pools(policies: &[Policy], partners: &[Partner], leads: &LeadModel) -> Vec<String> {
+    policies
+        .iter()
+        .filter(|p| p.escalation_pool.iter().any(|&m| m))
+        .filter(|p| {
+            let members: Vec<&Partner> = partners
+                .iter()
+                .zip(&p.escalation_pool)
+                .filter(|(_, &m)| m)
+                .map(|(q, _)| q)
+                .collect();
+            !anyone_eligible(&p.eligibility, &members, leads)
+        })
+        .map(|p| {
+            format!(
+                "policy `{}`: no member of its escalation pool (`sla.then.pool`) covers any segment's region and vertical under its `eligibility`, so the pool never receives a lead: escalated leads go to the house, or are dropped without one",
+                p.name
+            )
+        })
+        .collect()
+}
+
+fn anyone_eligible<P: Borrow<Partner>>(
+    e: &Eligibility,
+    partners: &[P],
+    leads: &LeadModel,
+) -> bool {
     leads.segments.iter().any(|s| {
-        partners.iter().any(|p| {
+        partners.iter().map(Borrow::borrow).any(|p: &Partner| {
             let region_ok = s
                 .region
                 .is_none_or(|r| p.covers_region.get(r).copied().unwrap_or(false));

@@ -75,6 +75,130 @@ fn taken_back_leads_escalate_to_the_pool_and_nowhere_else() {
     assert!(run.to_house as usize == seen.0.len());
 }
 
+/// Counts escalation events and the leads they happened to.
+#[derive(Default)]
+struct Escalations {
+    events: u32,
+    leads: std::collections::BTreeSet<u32>,
+}
+
+impl Observer for Escalations {
+    fn escalated(&mut self, _t: f64, lead: u32) {
+        self.events += 1;
+        self.leads.insert(lead);
+    }
+}
+
+#[test]
+fn volume_escalated_counts_each_lead_once() {
+    // The pool is Slow-1, who misses the SLA too: a lead Slow-2 held
+    // escalates to Slow-1, then again (to the house). Two events, one lead.
+    let m = escalation(json!({"partners": ["Slow-1"]})).model();
+    let mut seen = Escalations::default();
+    let run = observe(&m, 0, 3, 0, &mut seen);
+    assert!(
+        seen.events as usize > seen.leads.len() + 100,
+        "the case needs leads escalated twice: {} events, {} leads",
+        seen.events,
+        seen.leads.len()
+    );
+    assert_eq!(run.escalated as usize, seen.leads.len());
+    let metrics = leadsim::measure::compute(&m, &run);
+    assert_eq!(metrics[Metric::Escalated], seen.leads.len() as f64);
+}
+
+#[test]
+fn a_pool_the_weights_exclude_still_takes_the_escalations() {
+    // Weighted with gold at 0 (gold takes no first routings) and the gold
+    // tier as the pool, under the policy's own rule: the escalated leads
+    // go to the gold partners, drawn uniformly, never to the house.
+    let m = escalation(json!({"tiers": ["gold"]}))
+        .set(
+            "policies.0.sla",
+            json!({"first_contact_hours": 1, "max_reroutes": 0,
+                   "then": {"pool": {"tiers": ["gold"]}}}),
+        )
+        .model();
+    let mut seen = Holders::default();
+    let run = observe(&m, 0, 3, 0, &mut seen);
+    assert_eq!(run.to_house, 0);
+    let mut per_gold = [0u32; 2];
+    for holders in seen.0.values() {
+        assert_eq!(holders.len(), 2, "{holders:?}");
+        assert!((2..4).contains(&holders[1]), "{holders:?}");
+        per_gold[holders[1] as usize - 2] += 1;
+    }
+    // About 600 escalations, each gold partner drawn with 1/2: the
+    // standard deviation of one's count is about 12; 60 is five of them.
+    let n = per_gold[0] + per_gold[1];
+    assert!(n > 400, "{n}");
+    assert!(
+        (per_gold[0] as f64 - n as f64 / 2.0).abs() < 60.0,
+        "{per_gold:?}"
+    );
+}
+
+#[test]
+fn re_routes_keep_their_own_turn_by_default() {
+    // Round robin over and P; the SLA takes back the leads the A
+    // partners miss and escalates them to P. A re-route that moved the
+    // first routings' turn would send the next lead to A-1 every time:
+    // A-1 got about twice A-2's leads. With their own turn, first routings
+    // alternate exactly, so the two identical partners differ by at most
+    // one lead, and the default behaves exactly as naming the rule does.
+    let scenario = |reroute_rule: Option<&str>| {
+        let mut sla = json!({"first_contact_hours": 1, "max_reroutes": 0,
+                             "then": {"pool": {"partners": ["P"]}}});
+        if let Some(r) = reroute_rule {
+            sla["reroute_rule"] = json!(r);
+        }
+        Scenario::new(json!({
+            "name": "turns", "horizon_days": 40, "seed": 8,
+            "leads": {"arrivals_per_day": 30},
+            "partners": [
+                {"name": "A", "count": 2, "capacity": 1000,
+                 "response_hours": {"exponential": {"mean": 1}}},
+                {"name": "P", "capacity": 1000, "response_hours": {"fixed": 0.5}}],
+            "house": {"capacity": 1000},
+            "policies": [{"name": "p", "sla": sla}]
+        }))
+        .model()
+    };
+    let default = observe(&scenario(None), 0, 8, 0, &mut Holders::default());
+    let named = observe(&scenario(Some("round_robin")), 0, 8, 0, &mut Holders::default());
+    let leads = |run: &leadsim::engine::PolicyRun| -> Vec<u32> {
+        run.partners.iter().map(|p| p.leads).collect()
+    };
+    assert_eq!(leads(&default), leads(&named));
+    assert_eq!(default.escalated, named.escalated);
+    let l = leads(&default);
+    assert!(default.escalated > 200, "{}", default.escalated);
+    assert!(l[0].abs_diff(l[1]) <= 1, "{l:?}");
+}
+
+#[test]
+fn a_pool_no_lead_can_reach_is_warned_about() {
+    let m = Scenario::new(json!({
+        "name": "far", "horizon_days": 10,
+        "leads": {"arrivals_per_day": 10,
+                  "segments": [{"name": "na", "region": "na"}]},
+        "partners": [
+            {"name": "Here", "regions": ["na"], "capacity": 10},
+            {"name": "Away", "regions": ["emea"], "capacity": 10, "tier": "gold"}],
+        "house": {"capacity": 10},
+        "policies": [{"name": "p", "sla": {"first_contact_hours": 4, "max_reroutes": 0,
+                                           "then": {"pool": {"tiers": ["gold"]}}}}]
+    }))
+    .model();
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("policy `p`") && w.contains("never receives a lead")),
+        "{:?}",
+        m.warnings
+    );
+}
+
 #[test]
 fn re_routes_keep_the_vertical_preference_and_can_use_their_own_rule() {
     // Health leads; two health specialists (one never answers in time),
