@@ -58,8 +58,7 @@ pub struct Vary {
 
 /// Parses `PATH=lo:hi` or `PATH=a,b,c` (numbers, or names such as rules).
 pub fn parse_vary(spec: &str) -> anyhow::Result<Vary> {
-    let (path, range) = spec
-        .split_once('=')
+    let (path, range) = crate::sweep::split_assignment(spec)
         .with_context(|| format!("--vary `{spec}`: expected PATH=lo:hi or PATH=a,b,c"))?;
     let path = path.trim().to_string();
     let number = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
@@ -373,16 +372,17 @@ pub fn prepare(
     let mut problem = problem;
     let mut seen = std::collections::BTreeSet::new();
     for vary in &mut problem.varies {
-        // `policies[2].x` means the chosen policy's field only if 2 is it.
-        let by_index = format!("policies[{index}]");
-        if let Some(rest) = vary.path.strip_prefix(&by_index) {
-            vary.path = format!("policies[{}]{rest}", problem.policy);
+        // `policies[2].x` means the chosen policy's field only if 2 is it;
+        // it is written by name from here on.
+        let mut steps = crate::sweep::parse_path(&vary.path)
+            .with_context(|| format!("--vary `{}`", vary.path))?;
+        let of_policy = crate::sweep::policy_of_path(&vary.path, &names);
+        if of_policy == Some(index) {
+            steps[1] = crate::sweep::Step::Name(problem.policy.clone());
+            vary.path = crate::sweep::render_path(&steps);
         }
-        if vary.path.starts_with("policies[")
-            && !vary
-                .path
-                .starts_with(&format!("policies[{}]", problem.policy))
-        {
+        let names_a_policy = matches!(&steps[..], [crate::sweep::Step::Key(k), crate::sweep::Step::Index(_) | crate::sweep::Step::Name(_), ..] if k == "policies");
+        if names_a_policy && of_policy != Some(index) {
             bail!(
                 "--vary `{}`: only the fields of --policy `{}` (and of the rest of the scenario) can be varied",
                 vary.path,

@@ -30,8 +30,7 @@ pub const MAX_AXIS_POINTS: usize = 1000;
 
 /// Parses `PATH=from:to:step` (or `PATH=v1,v2,...`).
 pub fn parse_axis(spec: &str) -> anyhow::Result<Axis> {
-    let (path, range) = spec
-        .split_once('=')
+    let (path, range) = split_assignment(spec)
         .with_context(|| format!("--set `{spec}`: expected PATH=from:to:step or PATH=v1,v2,..."))?;
     let number = |s: &str| -> anyhow::Result<f64> {
         s.trim()
@@ -74,39 +73,167 @@ pub fn parse_axis(spec: &str) -> anyhow::Result<Axis> {
 
 /// The steps of a path: object keys and array selectors.
 #[derive(Debug, Clone, PartialEq)]
-enum Step {
+pub enum Step {
     Key(String),
     Index(usize),
     Name(String),
 }
 
-fn steps(path: &str) -> anyhow::Result<Vec<Step>> {
+/// Parses a field path such as `policies[threshold-0.15].scoring.threshold`:
+/// keys separated by dots, each followed by selectors in brackets, an index
+/// (`[2]`) or a name (`[least-loaded]`). Brackets are read before dots, so a
+/// name may hold dots, spaces and balanced brackets; any other name is
+/// written as a JSON string, `["odd ] name"]`.
+pub fn parse_path(path: &str) -> anyhow::Result<Vec<Step>> {
+    let chars: Vec<char> = path.chars().collect();
     let mut out = Vec::new();
-    for part in path.split('.') {
-        let (key, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if key.is_empty() {
+    let mut i = 0;
+    loop {
+        // A key: up to the next `.` or `[`.
+        let start = i;
+        while i < chars.len() && chars[i] != '.' && chars[i] != '[' {
+            if chars[i] == ']' {
+                bail!("`{path}`: a `]` with no `[` before it");
+            }
+            i += 1;
+        }
+        let key: String = chars[start..i].iter().collect();
+        if key.trim().is_empty() {
             bail!("`{path}`: empty field name");
         }
-        out.push(Step::Key(key.to_string()));
-        while let Some(stripped) = rest.strip_prefix('[') {
-            let end = stripped
-                .find(']')
-                .with_context(|| format!("`{path}`: unclosed `[`"))?;
-            let selector = &stripped[..end];
-            out.push(match selector.parse::<usize>() {
-                Ok(i) => Step::Index(i),
-                Err(_) => Step::Name(selector.to_string()),
-            });
-            rest = &stripped[end + 1..];
+        out.push(Step::Key(key));
+        // Its selectors.
+        while i < chars.len() && chars[i] == '[' {
+            i += 1;
+            let selector = if chars.get(i) == Some(&'"') {
+                // A JSON string, then `]`.
+                let from = i;
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+                if i >= chars.len() {
+                    bail!("`{path}`: unclosed `\"` in a selector");
+                }
+                i += 1;
+                let quoted: String = chars[from..i].iter().collect();
+                let name: String = serde_json::from_str(&quoted)
+                    .map_err(|e| anyhow::anyhow!("`{path}`: {quoted} is not a JSON string: {e}"))?;
+                if chars.get(i) != Some(&']') {
+                    bail!("`{path}`: expected `]` after {quoted}");
+                }
+                i += 1;
+                Step::Name(name)
+            } else {
+                // Up to the `]` that balances the `[`.
+                let from = i;
+                let mut depth = 1;
+                while i < chars.len() {
+                    match chars[i] {
+                        '[' => depth += 1,
+                        ']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if i >= chars.len() {
+                    bail!("`{path}`: unclosed `[`");
+                }
+                let selector: String = chars[from..i].iter().collect();
+                i += 1;
+                match selector.parse::<usize>() {
+                    Ok(n) => Step::Index(n),
+                    Err(_) if selector.is_empty() => bail!("`{path}`: empty `[]`"),
+                    Err(_) => Step::Name(selector),
+                }
+            };
+            out.push(selector);
         }
-        if !rest.is_empty() {
-            bail!("`{path}`: unexpected `{rest}`");
+        match chars.get(i) {
+            None => break,
+            Some('.') => i += 1,
+            Some(c) => bail!("`{path}`: unexpected `{c}`"),
         }
     }
     Ok(out)
+}
+
+/// A name as a path's selector: `[name]`, or `["name"]` when the name
+/// would not read back as itself (unbalanced brackets, a leading quote, a
+/// number).
+pub fn name_selector(name: &str) -> String {
+    let plain = format!("[{name}]");
+    match parse_path(&format!("x{plain}")).ok().as_deref() {
+        Some([Step::Key(_), Step::Name(n)]) if n == name => plain,
+        _ => format!("[{}]", serde_json::Value::String(name.to_string())),
+    }
+}
+
+/// Writes steps back as a path that [`parse_path`] reads as the same steps.
+pub fn render_path(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+            Step::Name(n) => out.push_str(&name_selector(n)),
+        }
+    }
+    out
+}
+
+/// Splits `PATH=VALUE` at the first `=` outside the path's brackets, so a
+/// policy name may hold `=`.
+pub fn split_assignment(spec: &str) -> Option<(&str, &str)> {
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut prev = ' ';
+    for (i, c) in spec.char_indices() {
+        let after = std::mem::replace(&mut prev, c);
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            // A quoted selector starts right after its `[`.
+            '"' if after == '[' => quoted = true,
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            '=' if depth <= 0 => return Some((&spec[..i], &spec[i + 1..])),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The policy a path's field belongs to (`policies[NAME]...` or
+/// `policies[I]...`), as an index into `names`.
+pub fn policy_of_path(path: &str, names: &[&str]) -> Option<usize> {
+    match parse_path(path).ok()?.get(..2)? {
+        [Step::Key(k), Step::Index(i)] if k == "policies" && *i < names.len() => Some(*i),
+        [Step::Key(k), Step::Name(n)] if k == "policies" => names.iter().position(|p| p == n),
+        _ => None,
+    }
+}
+
+fn steps(path: &str) -> anyhow::Result<Vec<Step>> {
+    parse_path(path)
 }
 
 /// A field's kind in words: "a number", "text", "a list".
@@ -497,6 +624,58 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("out of range"));
+    }
+
+    #[test]
+    fn names_with_dots_brackets_spaces_and_equals_signs_are_addressable() {
+        let names = [
+            "threshold-0.15",
+            "a b.c",
+            "x[1].y",
+            "odd ] name",
+            "q\"uote",
+            "7",
+            "a=b",
+        ];
+        let policies: Vec<Value> = names
+            .iter()
+            .map(|n| serde_json::json!({"name": n, "scoring": {"threshold": 0.5}}))
+            .collect();
+        let mut doc = serde_json::json!({ "policies": policies });
+        for (i, name) in names.iter().enumerate() {
+            let path = format!("policies{}.scoring.threshold", name_selector(name));
+            assert_eq!(
+                parse_path(&path).unwrap(),
+                vec![
+                    Step::Key("policies".into()),
+                    Step::Name(name.to_string()),
+                    Step::Key("scoring".into()),
+                    Step::Key("threshold".into()),
+                ],
+                "{path}"
+            );
+            assert_eq!(render_path(&parse_path(&path).unwrap()), path);
+            *field_any(&mut doc, &path).unwrap() = serde_json::json!(i);
+            assert_eq!(doc["policies"][i]["scoring"]["threshold"], i, "{path}");
+            assert_eq!(policy_of_path(&path, &names), Some(i), "{path}");
+            let axis = parse_axis(&format!("{path}=0.1,0.2")).unwrap();
+            assert_eq!(axis.path, path);
+            assert_eq!(axis.values, vec![0.1, 0.2]);
+        }
+        // As typed on a command line, without quotes.
+        assert_eq!(
+            parse_path("policies[threshold-0.15].scoring.threshold").unwrap()[1],
+            Step::Name("threshold-0.15".into())
+        );
+        assert_eq!(
+            name_selector("threshold-0.15"),
+            "[threshold-0.15]",
+            "plain names stay plain"
+        );
+        assert_eq!(name_selector("7"), "[\"7\"]", "a number-like name is quoted");
+        for bad in ["policies[a", "policies]", "a..b", "policies[]", "a[\"x].b", "a[0]x"] {
+            assert!(parse_path(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -42,12 +42,8 @@ pub(super) fn sweep(
         ProgressBar::new(config.replications * points.len() as u64)
     };
     // The policy every swept field belongs to, when there is one.
-    let swept_policy = |path: &str| {
-        (0..model.policies.len()).find(|&i| {
-            path.starts_with(&format!("policies[{}]", model.policies[i].name))
-                || path.starts_with(&format!("policies[{i}]"))
-        })
-    };
+    let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
+    let swept_policy = |path: &str| leadsim::sweep::policy_of_path(path, &names);
     let only_policy = swept_policy(&axes[0].path)
         .filter(|&p| axes.iter().all(|a| swept_policy(&a.path) == Some(p)));
     let heatmap_policy = swept_policy(&axes[0].path).unwrap_or(model.baseline);

@@ -158,3 +158,58 @@ fn a_field_left_to_its_default_can_be_swept() {
     assert_eq!(below("0"), 0.0);
     assert!(below("0.4") > 100.0, "{}", below("0.4"));
 }
+
+#[test]
+fn policies_named_with_dots_brackets_and_spaces_work_in_every_command_that_takes_a_path() {
+    // The bundled scoring-threshold.json names its policies `threshold-0.15`
+    // and so on; a policy may also be called `a [b] c.d`.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_file("scenarios/scoring-threshold.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["policies"][1]["name"] = serde_json::json!("a [b] c.d");
+    doc["replications"] = serde_json::json!(3);
+    doc["horizon_days"] = serde_json::json!(20);
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("expect");
+    }
+    let file = dir.path().join("t.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    for policy in ["threshold-0.25", "a [b] c.d"] {
+        let path = format!("policies[{policy}].scoring.threshold");
+        bin()
+            .arg("sweep")
+            .arg(&file)
+            .args(["--set", &format!("{path}=0.1,0.3"), "--quiet", "--out"])
+            .arg(dir.path().join(format!("sweep-{}", policy.len())))
+            .assert()
+            .success();
+        let csv =
+            std::fs::read_to_string(dir.path().join(format!("sweep-{}", policy.len())).join("sweep.csv"))
+                .unwrap();
+        assert!(csv.contains("0.3"), "{csv}");
+        bin()
+            .arg("optimize")
+            .arg(&file)
+            .args(["--policy", policy, "--vary", &format!("{path}=0:0.5")])
+            .args(["--maximize", "economics.gross_profit", "--budget", "3", "--quiet", "--out"])
+            .arg(dir.path().join(format!("opt-{}", policy.len())))
+            .assert()
+            .success();
+        let best: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join(format!("opt-{}", policy.len())).join("best.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        let t = best["scoring"]["threshold"].as_f64().unwrap();
+        assert!((0.0..=0.5).contains(&t), "{best}");
+        bin()
+            .arg("sensitivity")
+            .arg(&file)
+            .args(["--policy", policy, "--vs", "threshold-0.0"])
+            .args(["--metric", "conversion.lead_to_win"])
+            .args(["--vary", &format!("{path}=0.1:0.3"), "--quiet", "--out"])
+            .arg(dir.path().join(format!("sens-{}", policy.len())))
+            .assert()
+            .success();
+    }
+}
