@@ -672,8 +672,19 @@ mod tests {
             "[threshold-0.15]",
             "plain names stay plain"
         );
-        assert_eq!(name_selector("7"), "[\"7\"]", "a number-like name is quoted");
-        for bad in ["policies[a", "policies]", "a..b", "policies[]", "a[\"x].b", "a[0]x"] {
+        assert_eq!(
+            name_selector("7"),
+            "[\"7\"]",
+            "a number-like name is quoted"
+        );
+        for bad in [
+            "policies[a",
+            "policies]",
+            "a..b",
+            "policies[]",
+            "a[\"x].b",
+            "a[0]x",
+        ] {
             assert!(parse_path(bad).is_err(), "{bad}");
         }
     }

@@ -79,7 +79,7 @@ pub(super) fn sweep(
             &leadsim::shard::is_part,
         )?;
         if !args.exec.quiet {
-            eprintln!(
+            errln!(
                 "sweep shard {}/{}: {} grid points; wrote {}",
                 shard.0,
                 shard.1,
@@ -97,11 +97,11 @@ pub(super) fn sweep(
     // Shard parts of an earlier sharded sweep are kept.
     leadsim::report::output::write_set(&out_dir, "sweep", &files)?;
     if !args.exec.quiet {
-        print!(
+        out!(
             "{}",
             leadsim::report::table::render_sweep(&axes, &runs, only_policy)
         );
-        eprintln!(
+        errln!(
             "swept {} points x {} replications; wrote {} files to {}",
             points.len(),
             config.replications,
@@ -173,7 +173,7 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("power"));
     leadsim::report::output::check_dir(&out_dir)?;
     let study = leadsim::power::study(&model, &spec);
-    print!("{}", leadsim::report::power::text(&model, &study));
+    out!("{}", leadsim::report::power::text(&model, &study));
     let files = leadsim::report::power::files(&model, &study)?;
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     leadsim::report::output::write_set(&out_dir, "power", &files)?;
@@ -277,7 +277,7 @@ pub(super) fn optimize(
                 unmet.join("; ")
             )
         });
-        eprintln!(
+        errln!(
             "no feasible setting among the {} tried{}; every setting is in {}",
             search.evaluations.len(),
             closest.map_or(String::new(), |c| format!(": {c}")),
@@ -318,18 +318,18 @@ pub(super) fn optimize(
     extra.extend(figures.into_iter().map(|f| (f.file, f.svg.into_bytes())));
     let written = write_run_with(&out_dir, "optimize", &summary, &section, extra)?;
     if !args.exec.quiet {
-        print!("{}", leadsim::report::table::render(&summary));
-        println!(
+        out!("{}", leadsim::report::table::render(&summary));
+        outln!(
             "\nChosen: {} ({} {}).",
             prepared.describe(&best.values),
             objective,
             leadsim::format::human(best.score, unit)
         );
-        println!(
+        outln!(
             "{}",
             leadsim::report::optimize::guarantee(&prepared, &chosen)
         );
-        eprintln!(
+        errln!(
             "searched {} settings x {} replications; wrote {} files to {}",
             search.evaluations.len(),
             config.replications,
@@ -375,7 +375,7 @@ pub(super) fn sensitivity(
         config.clone(),
         &|what| {
             if !quiet && std::io::stderr().is_terminal() {
-                eprintln!("simulating {what}");
+                errln!("simulating {what}");
             }
         },
     )?;
@@ -391,9 +391,9 @@ pub(super) fn sensitivity(
     let written = write_run_with(&out_dir, "sensitivity", &analysis.base, &section, extra)?;
     if !quiet {
         for s in leadsim::report::sensitivity::sentences(&analysis) {
-            println!("- {s}");
+            outln!("- {s}");
         }
-        eprintln!("wrote {written} files to {}", out_dir.display());
+        errln!("wrote {written} files to {}", out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -88,7 +88,7 @@ pub(super) fn calibrate(
     if !args.quiet {
         super::print_warnings(&model);
         let partners = fitted.holders.iter().filter(|h| !h.house).count();
-        println!(
+        outln!(
             "calibrated {} from {}: {} leads over {} days ({:.1} a day), {} segments, {} partners{}; {} rows set aside{}",
             args.out.display(),
             source,
@@ -119,7 +119,7 @@ pub(super) fn calibrate(
                 )
             }
         );
-        eprintln!(
+        errln!(
             "wrote {} and calibration.html, calibration.csv in {}",
             args.out.display(),
             report_dir.display()
@@ -154,9 +154,9 @@ pub(super) fn backtest(
         super::analysis::write_run_with(&out_dir, "backtest", &result.summary, &section, extra)?;
     if !args.exec.quiet {
         for s in leadsim::report::backtest::sentences(&result) {
-            println!("- {s}");
+            outln!("- {s}");
         }
-        eprintln!("wrote {written} files to {}", out_dir.display());
+        errln!("wrote {written} files to {}", out_dir.display());
     }
     Ok(if result.flagged().next().is_some() {
         ExitCode::from(1)

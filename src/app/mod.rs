@@ -43,7 +43,7 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Calibrate(args)) => history::calibrate(args, options),
         Some(Command::Backtest(args)) => history::backtest(args, options),
         Some(Command::Schema) => {
-            println!("{}", leadsim::schema::render());
+            outln!("{}", leadsim::schema::render());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::New { name, full }) => tools::new_scenario(&name, full),
@@ -62,11 +62,22 @@ pub(crate) fn source(scenario: Option<&Path>) -> anyhow::Result<(PathBuf, String
     })
 }
 
+/// A write to standard output: a closed pipe (`| head`) is the end of the
+/// output, not a failure; any other error is one.
+pub(crate) fn stdout_result(r: std::io::Result<()>) -> anyhow::Result<()> {
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Prints a scenario's warnings on standard error. Like a compiler's, they
 /// are shown even with `--quiet`: quiet hides progress, not problems.
 pub(crate) fn print_warnings(model: &leadsim::model::Model) {
     for w in &model.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
 }
 

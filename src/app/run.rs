@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{heatmap_metric, source};
@@ -39,7 +38,7 @@ fn run_shard(
         &leadsim::shard::is_part,
     )?;
     if !args.exec.quiet {
-        eprintln!(
+        errln!(
             "shard {}/{}: {} replications; wrote {}",
             shard.0,
             shard.1,
@@ -116,7 +115,7 @@ pub(super) fn run_scenario(
             )
             .map(|(summary, reached)| {
                 if !args.exec.quiet || !reached {
-                    eprintln!(
+                    errln!(
                         "precision {precision}: every headline metric's 95% half-width {} {precision} x |mean| after {} replications",
                         if reached { "is within" } else { "is NOT yet within" },
                         summary.replications
@@ -124,7 +123,7 @@ pub(super) fn run_scenario(
                     for (policy, world, metric, relative) in
                         leadsim::precision_shortfalls(&summary, precision)
                     {
-                        eprintln!(
+                        errln!(
                             "  short: {policy} in `{world}`, {metric}: half-width {:.2}% of the mean",
                             relative * 100.0
                         );
@@ -138,7 +137,7 @@ pub(super) fn run_scenario(
     let summary = summary?;
     // Warnings the run itself found (the scenario's were printed at load).
     for w in summary.warnings.iter().skip(model.warnings.len()) {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     let written = if write_files {
         let files = leadsim::report::render_all(&summary, heatmap)?;
@@ -149,7 +148,7 @@ pub(super) fn run_scenario(
     let checks = leadsim::report::checks::render(&summary.checks);
     let failed = summary.checks.iter().any(|c| !c.passed);
     if check_only {
-        print!("{checks}");
+        out!("{checks}");
         return Ok(if failed {
             ExitCode::from(1)
         } else {
@@ -160,26 +159,27 @@ pub(super) fn run_scenario(
     let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Json => {
-            stdout
-                .write_all(&leadsim::report::json::render(&summary))
-                .context("cannot write to standard output")?;
+            super::stdout_result(stdout.write_all(&leadsim::report::json::render(&summary)))?;
         }
         Format::Table if !args.exec.quiet => {
-            write!(stdout, "{}", leadsim::report::table::render(&summary))
-                .context("cannot write to standard output")?;
+            super::stdout_result(write!(
+                stdout,
+                "{}",
+                leadsim::report::table::render(&summary)
+            ))?;
         }
         Format::Table => {}
     }
     if !summary.checks.is_empty() {
         // Assertions go with the table, or to stderr beside JSON output.
         if args.format == Format::Table && !args.exec.quiet {
-            write!(stdout, "\n{checks}").context("cannot write to standard output")?;
+            super::stdout_result(write!(stdout, "\n{checks}"))?;
         } else if failed || !args.exec.quiet {
-            eprint!("{checks}");
+            err!("{checks}");
         }
     }
     if !args.exec.quiet {
-        eprintln!("wrote {} files to {}", written.len(), out_dir.display());
+        errln!("wrote {} files to {}", written.len(), out_dir.display());
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -224,7 +224,7 @@ pub(super) fn merge(
             files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
         leadsim::report::output::write_set(&out_dir, "merge", &files)?;
         if !quiet {
-            eprintln!(
+            errln!(
                 "merged {} sweep parts; wrote {} files to {}",
                 parts.len(),
                 files.len(),
@@ -240,8 +240,8 @@ pub(super) fn merge(
     let files = leadsim::report::render_all(&summary, heatmap)?;
     let written = leadsim::report::write_all(&out_dir, "merge", &files)?;
     if !quiet {
-        print!("{}", leadsim::report::table::render(&summary));
-        eprintln!(
+        out!("{}", leadsim::report::table::render(&summary));
+        errln!(
             "merged {} parts ({} replications); wrote {} files to {}",
             parts.len(),
             summary.replications,

@@ -10,8 +10,8 @@ use crate::cli::TraceArgs;
 pub(super) fn validate(path: &Path, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
     let model = leadsim::load_file_with(path, options)?;
     super::print_warnings(&model);
-    print!("{}", leadsim::describe::describe(&model));
-    println!("\n{}: ok", path.display());
+    out!("{}", leadsim::describe::describe(&model));
+    outln!("\n{}: ok", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -55,7 +55,7 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
     )?;
     let o = run.outcomes;
     let arrived = leads.iter().filter(|l| l.arrived).count();
-    eprintln!(
+    errln!(
         "wrote {} ({} of {} leads): won {}, lost {}, disqualified {}, dropped {}, unrouted {}, below threshold {}",
         out.display(),
         args.leads.map_or(arrived, |k| k.min(arrived)),
@@ -78,7 +78,7 @@ pub(super) fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Resu
             .with_context(|| format!("{} is not a leadsim summary.json", path.display()))
     };
     let d = leadsim::diff::diff(&read(old)?, &read(new)?);
-    print!("{}", leadsim::diff::render(&d));
+    out!("{}", leadsim::diff::render(&d));
     let changed = !d.moved.is_empty() || !d.only_old.is_empty() || !d.only_new.is_empty();
     Ok(if fail_on_change && changed {
         ExitCode::from(1)
@@ -97,7 +97,7 @@ pub(super) fn new_scenario(name: &str, full: bool) -> anyhow::Result<ExitCode> {
         );
     }
     leadsim::report::write_atomic(&path, text.as_bytes())?;
-    eprintln!(
+    errln!(
         "wrote {}: edit it, then `leadsim validate {}` and `leadsim run {}`",
         path.display(),
         path.display(),

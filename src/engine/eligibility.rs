@@ -664,7 +664,11 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             } else {
                 &mut self.scratch.rules
             };
-            chosen = choose(tier_candidates, &mut states[k * n_pools + pool], routing.rule);
+            chosen = choose(
+                tier_candidates,
+                &mut states[k * n_pools + pool],
+                routing.rule,
+            );
             if chosen.is_some() {
                 break;
             }

@@ -611,11 +611,7 @@ fn unreachable_pools(policies: &[Policy], partners: &[Partner], leads: &LeadMode
         .collect()
 }
 
-fn anyone_eligible<P: Borrow<Partner>>(
-    e: &Eligibility,
-    partners: &[P],
-    leads: &LeadModel,
-) -> bool {
+fn anyone_eligible<P: Borrow<Partner>>(e: &Eligibility, partners: &[P], leads: &LeadModel) -> bool {
     leads.segments.iter().any(|s| {
         partners.iter().map(Borrow::borrow).any(|p: &Partner| {
             let region_ok = s

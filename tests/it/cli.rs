@@ -170,3 +170,44 @@ fn no_arguments_runs_the_bundled_scenario_from_any_folder() {
         serde_json::from_slice(&std::fs::read(other.join("summary.json")).unwrap()).unwrap();
     assert_eq!(small["replications"], 3);
 }
+
+#[test]
+fn a_closed_output_or_error_stream_ends_that_output_without_a_panic() {
+    // The baseline prints queue warnings on standard error and a table (or
+    // JSON) on standard output. Into a pipe whose reader is gone (as with
+    // `| head -c0`), the run still writes its files and exits 0: a closed
+    // stream is the end of that output, never a panic (exit 101) or an
+    // error (exit 2). The reader is closed before the run starts, so the
+    // first write fails every time.
+    use std::process::Stdio;
+    let exe = assert_cmd::cargo::cargo_bin("leadsim");
+    let scenario = repo_file("scenarios/baseline.json");
+    for (stream, format) in [
+        ("stderr", "table"),
+        ("stdout", "table"),
+        ("stdout", "json"),
+        ("both", "table"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("o");
+        let closed = || {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            Stdio::from(writer)
+        };
+        let mut cmd = std::process::Command::new(&exe);
+        cmd.arg("run")
+            .arg(&scenario)
+            .args(["--replications", "3", "--format", format, "--out"])
+            .arg(&out);
+        match stream {
+            "stderr" => cmd.stderr(closed()).stdout(Stdio::null()),
+            "stdout" => cmd.stdout(closed()).stderr(Stdio::null()),
+            _ => cmd.stdout(closed()).stderr(closed()),
+        };
+        let status = cmd.status().unwrap();
+        assert_eq!(status.code(), Some(0), "{stream} closed, {format}");
+        let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+        assert!(summary.contains("\"replications\": 3"), "{stream}");
+    }
+}

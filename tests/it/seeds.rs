@@ -165,7 +165,13 @@ fn re_routes_keep_their_own_turn_by_default() {
         .model()
     };
     let default = observe(&scenario(None), 0, 8, 0, &mut Holders::default());
-    let named = observe(&scenario(Some("round_robin")), 0, 8, 0, &mut Holders::default());
+    let named = observe(
+        &scenario(Some("round_robin")),
+        0,
+        8,
+        0,
+        &mut Holders::default(),
+    );
     let leads = |run: &leadsim::engine::PolicyRun| -> Vec<u32> {
         run.partners.iter().map(|p| p.leads).collect()
     };

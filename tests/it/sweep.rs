@@ -183,21 +183,35 @@ fn policies_named_with_dots_brackets_and_spaces_work_in_every_command_that_takes
             .arg(dir.path().join(format!("sweep-{}", policy.len())))
             .assert()
             .success();
-        let csv =
-            std::fs::read_to_string(dir.path().join(format!("sweep-{}", policy.len())).join("sweep.csv"))
-                .unwrap();
+        let csv = std::fs::read_to_string(
+            dir.path()
+                .join(format!("sweep-{}", policy.len()))
+                .join("sweep.csv"),
+        )
+        .unwrap();
         assert!(csv.contains("0.3"), "{csv}");
         bin()
             .arg("optimize")
             .arg(&file)
             .args(["--policy", policy, "--vary", &format!("{path}=0:0.5")])
-            .args(["--maximize", "economics.gross_profit", "--budget", "3", "--quiet", "--out"])
+            .args([
+                "--maximize",
+                "economics.gross_profit",
+                "--budget",
+                "3",
+                "--quiet",
+                "--out",
+            ])
             .arg(dir.path().join(format!("opt-{}", policy.len())))
             .assert()
             .success();
         let best: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(dir.path().join(format!("opt-{}", policy.len())).join("best.json"))
-                .unwrap(),
+            &std::fs::read(
+                dir.path()
+                    .join(format!("opt-{}", policy.len()))
+                    .join("best.json"),
+            )
+            .unwrap(),
         )
         .unwrap();
         let t = best["scoring"]["threshold"].as_f64().unwrap();
