@@ -178,7 +178,9 @@ pub struct Evaluation {
     pub values: Vec<Value>,
     /// Every metric's estimate in each world (base first).
     pub worlds: Vec<PerMetric<Option<Estimate>>>,
-    /// The objective's mean, in the worst considered world.
+    /// The objective's mean over replications of each replication's worst
+    /// judged world (the base world's mean under `--world base`); NaN when
+    /// undefined in a replication.
     pub score: f64,
     pub feasible: bool,
     /// How far the constraints are from met (0 when feasible): the sum of
@@ -239,27 +241,47 @@ impl Prepared {
             threads: self.problem.threads,
             cancel: Default::default(),
         };
-        let summary = crate::simulate::simulate(&model, &config, &|_| {})?;
+        // The objective of each replication in its worst judged world:
+        // the quantity the search ranks by and the final selection samples.
+        let (results, worst) =
+            crate::runner::run_valued(&model, &config, &|m| self.worst_world_value(m))?;
+        let summary = crate::summary::summarise(&model, &config, &results);
         let worlds: Vec<PerMetric<Option<Estimate>>> =
             summary.cells.iter().map(|c| c.metrics).collect();
-        Ok(self.judge(values.to_vec(), worlds))
+        let score = if worst.iter().all(|v| v.is_finite()) && !worst.is_empty() {
+            let sign = if self.problem.maximize { 1.0 } else { -1.0 };
+            sign * worst.iter().sum::<f64>() / worst.len() as f64
+        } else {
+            f64::NAN
+        };
+        Ok(self.judge(values.to_vec(), worlds, score))
     }
 
-    fn judge(&self, values: Vec<Value>, worlds: Vec<PerMetric<Option<Estimate>>>) -> Evaluation {
+    /// One replication's objective in its worst judged world, signed so
+    /// that larger is better (the base world's alone under `--world base`);
+    /// not finite when the objective is undefined in a judged world.
+    fn worst_world_value(&self, metrics: &[Vec<PerMetric<f64>>]) -> f64 {
+        let sign = if self.problem.maximize { 1.0 } else { -1.0 };
+        self.judged_worlds()
+            .map(|w| sign * metrics[w][0][self.problem.objective])
+            .fold(f64::INFINITY, |a, b| {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            })
+    }
+
+    fn judge(
+        &self,
+        values: Vec<Value>,
+        worlds: Vec<PerMetric<Option<Estimate>>>,
+        score: f64,
+    ) -> Evaluation {
         let p = &self.problem;
-        let mut score = if p.maximize {
-            f64::INFINITY
-        } else {
-            f64::NEG_INFINITY
-        };
         let mut violation = 0.0;
         for w in self.judged_worlds() {
-            let mean = worlds[w][p.objective].map_or(f64::NAN, |e| e.mean);
-            score = if p.maximize {
-                score.min(mean)
-            } else {
-                score.max(mean)
-            };
             for c in &p.constraints {
                 let Some(e) = worlds[w][c.metric] else {
                     violation += 1.0;
@@ -787,8 +809,6 @@ pub fn select(prepared: &Prepared, search: &Search) -> anyhow::Result<Option<Cho
         .map(|&i| prepared.model(&search.evaluations[i].values))
         .collect::<anyhow::Result<_>>()?;
     let seed = crate::engine::rng::key(&[prepared.problem.seed, 0x005E_1EC7]);
-    let sign = if prepared.problem.maximize { 1.0 } else { -1.0 };
-    let worlds = prepared.judged_worlds();
     let objective = prepared.problem.objective;
     let mut undefined = None;
     let selection = crate::runner::in_pool(prepared.problem.threads, || {
@@ -807,10 +827,7 @@ pub fn select(prepared: &Prepared, search: &Search) -> anyhow::Result<Option<Cho
                     .map_init(crate::engine::Scratch::default, |scratch, &(i, r)| {
                         let metrics =
                             crate::runner::replication_metrics(&models[i], seed, r, scratch);
-                        worlds
-                            .clone()
-                            .map(|w| sign * metrics[w][0][objective])
-                            .fold(f64::INFINITY, f64::min)
+                        prepared.worst_world_value(&metrics)
                     })
                     .collect();
                 for (&(i, _), v) in pairs.iter().zip(&values) {
@@ -857,6 +874,53 @@ impl Prepared {
     /// The original scenario with the optimised policy added after the
     /// original one, the original as the baseline, and no assertions: the
     /// final paired comparison.
+    /// The constraints the original policy itself does not meet in the
+    /// final comparison (`summary`, the original as its first policy), in
+    /// the judged worlds: a sentence each, to print beside the comparison.
+    pub fn original_violations(&self, summary: &crate::summary::Summary) -> Vec<String> {
+        let mut out = Vec::new();
+        for w in self.judged_worlds() {
+            if w * summary.policies() >= summary.cells.len() {
+                break;
+            }
+            let cell = summary.cell(w, 0);
+            for c in &self.problem.constraints {
+                let unit = c.metric.unit();
+                let shown = match cell.metrics[c.metric] {
+                    None => Some("undefined".to_string()),
+                    Some(e) => {
+                        let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+                        let unmet = if c.at_most {
+                            hi > c.bound
+                        } else {
+                            lo < c.bound
+                        };
+                        unmet.then(|| {
+                            format!(
+                                "{} (95% CI {} to {})",
+                                crate::format::human(e.mean, unit),
+                                crate::format::human(lo, unit),
+                                crate::format::human(hi, unit)
+                            )
+                        })
+                    }
+                };
+                if let Some(shown) = shown {
+                    out.push(format!(
+                        "The original policy {} does not meet {c} itself{}: {shown}.",
+                        self.problem.policy,
+                        if self.problem.all_worlds {
+                            format!(" in world {}", cell.world)
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     pub fn comparison(&self, policy: Value) -> anyhow::Result<Model> {
         let mut doc = self.original.clone();
         let original = doc["policies"]

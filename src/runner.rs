@@ -505,8 +505,22 @@ fn holders(model: &Model) -> usize {
 
 /// Runs replications `range` of every policy, sequentially.
 pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scratch) -> Results {
+    run_block_with(model, seed, range, scratch, &mut |_| {})
+}
+
+/// [`run_block`], handing each replication's metrics (per world, per
+/// policy) to `each` as it finishes.
+fn run_block_with(
+    model: &Model,
+    seed: u64,
+    range: Range<u64>,
+    scratch: &mut Scratch,
+    each: &mut dyn FnMut(&[Vec<PerMetric<f64>>]),
+) -> Results {
     let mut results = Results::empty(model);
+    let mut replication = Vec::with_capacity(model.worlds.len());
     for r in range {
+        replication.clear();
         // Every world of a replication shares its streams (pairing worlds).
         let streams = Streams::new(replication_seed(seed, r));
         for w in 0..model.worlds.len() {
@@ -518,10 +532,57 @@ pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scra
                 .collect();
             let metrics: Vec<PerMetric<f64>> = runs.iter().map(|run| compute(model, run)).collect();
             results.add_world(w, model.baseline, &metrics, &runs);
+            replication.push(metrics);
         }
+        each(&replication);
         results.replications += 1;
     }
     results
+}
+
+/// Runs every replication like [`run`], and also reduces each
+/// replication's metrics (per world, per policy) to one number with
+/// `value`: the results, and those numbers in replication order (for a
+/// quantity no summary holds, such as each replication's worst world).
+pub fn run_valued(
+    model: &Model,
+    config: &RunConfig,
+    value: &(dyn Fn(&[Vec<PerMetric<f64>>]) -> f64 + Sync),
+) -> Result<(Results, Vec<f64>), RunError> {
+    let mut results = Results::empty(model);
+    let mut values = Vec::with_capacity(config.replications as usize);
+    let work = || {
+        let mut start = 0;
+        while start < config.replications {
+            let blocks: Vec<Range<u64>> = (0..WAVE)
+                .map_while(|_| {
+                    (start < config.replications).then(|| {
+                        let end = ((start / BLOCK + 1) * BLOCK).min(config.replications);
+                        let block = start..end;
+                        start = end;
+                        block
+                    })
+                })
+                .collect();
+            let parts: Vec<(Results, Vec<f64>)> = blocks
+                .par_iter()
+                .map_init(Scratch::default, |scratch, range| {
+                    let mut mine = Vec::with_capacity((range.end - range.start) as usize);
+                    let part =
+                        run_block_with(model, config.seed, range.clone(), scratch, &mut |m| {
+                            mine.push(value(m))
+                        });
+                    (part, mine)
+                })
+                .collect();
+            for (part, mine) in &parts {
+                results.merge(part);
+                values.extend_from_slice(mine);
+            }
+        }
+    };
+    in_pool(config.threads, work)?;
+    Ok((results, values))
 }
 
 /// Every metric of replication `r` (seed `seed`), per world and policy, as

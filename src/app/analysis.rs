@@ -308,7 +308,9 @@ pub(super) fn optimize(
     let comparison = prepared.comparison(policy.clone())?;
     let summary = leadsim::simulate(&comparison, &config, &|_| {})?;
     let figures = leadsim::report::optimize::figures(&prepared, &search, Some(&chosen))?;
-    let section = leadsim::report::optimize::section(&prepared, &search, &chosen, &figures);
+    let violations = prepared.original_violations(&summary);
+    let section =
+        leadsim::report::optimize::section(&prepared, &search, &chosen, &figures, &violations);
     let mut best_json = serde_json::to_vec_pretty(&policy)?;
     best_json.push(b'\n');
     let mut extra = vec![
@@ -317,6 +319,10 @@ pub(super) fn optimize(
     ];
     extra.extend(figures.into_iter().map(|f| (f.file, f.svg.into_bytes())));
     let written = write_run_with(&out_dir, "optimize", &summary, &section, extra)?;
+    // Beside the comparison, and never hidden by --quiet.
+    for v in &violations {
+        errln!("warning: {v}");
+    }
     if !args.exec.quiet {
         out!("{}", leadsim::report::table::render(&summary));
         outln!(
@@ -329,6 +335,7 @@ pub(super) fn optimize(
             "{}",
             leadsim::report::optimize::guarantee(&prepared, &chosen)
         );
+
         errln!(
             "searched {} settings x {} replications; wrote {} files to {}",
             search.evaluations.len(),

@@ -174,6 +174,7 @@ pub fn section(
     search: &Search,
     chosen: &Chosen,
     figures: &[Figure],
+    original_violations: &[String],
 ) -> Section {
     let p = &prepared.problem;
     let best = &search.evaluations[chosen.best()];
@@ -182,7 +183,10 @@ pub fn section(
         if p.maximize { "maximise" } else { "minimise" },
         p.objective,
         if p.all_worlds {
-            format!(" in the worst of the {} worlds", prepared.worlds.len())
+            format!(
+                " in the worst of the {} worlds (each replication's worst world, averaged over replications)",
+                prepared.worlds.len()
+            )
         } else {
             String::new()
         }
@@ -236,9 +240,13 @@ pub fn section(
             ),
             guarantee(prepared, chosen),
             format!(
-                "The tables and charts below are an ordinary paired run of {} against {} on the scenario's worlds.",
+                "The tables and charts below are an ordinary paired run of {} against {} on the scenario's worlds.{}",
                 prepared.optimized_name(),
-                p.policy
+                p.policy,
+                original_violations
+                    .iter()
+                    .map(|s| format!(" {s}"))
+                    .collect::<String>()
             ),
         ],
         figures: figures
