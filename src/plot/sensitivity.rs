@@ -13,7 +13,13 @@ pub struct Bar {
     pub high: f64,
 }
 
-pub fn tornado(title: &str, bars: &[Bar], base: f64) -> DrawResult<String> {
+/// `tick` formats the difference axis (in the metric's unit).
+pub fn tornado(
+    title: &str,
+    bars: &[Bar],
+    base: f64,
+    tick: &dyn Fn(f64) -> String,
+) -> DrawResult<String> {
     let values = bars
         .iter()
         .flat_map(|b| [b.low, b.high])
@@ -33,24 +39,16 @@ pub fn tornado(title: &str, bars: &[Bar], base: f64) -> DrawResult<String> {
             .caption(title, (FONT, 17))
             .margin(14)
             .x_label_area_size(40)
-            .y_label_area_size(260)
+            .y_label_area_size(300)
             .build_cartesian_2d(
                 super::safe_range((lo - pad)..(hi + pad)),
                 super::safe_range(0.0..n as f64),
             )?;
-        let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|y| {
-                let i = (n as f64 - y - 0.5).round();
-                if i >= 0.0 && (i as usize) < labels.len() && (y.fract() - 0.5).abs() < 1e-6 {
-                    labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .y_labels(0)
+            .x_label_formatter(&|x| tick(*x))
             .x_desc("paired difference (policy - comparison)")
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 12))
@@ -71,6 +69,23 @@ pub fn tornado(title: &str, bars: &[Bar], base: f64) -> DrawResult<String> {
                     )))?;
                 }
             }
+            // The bar's label (its assumption and range), right-aligned
+            // beside the axis at the bar's middle.
+            let (px, py) = chart.backend_coord(&(lo - pad, y + 0.5));
+            let style = TextStyle::from((FONT, 12).into_font())
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Right,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
+            // Two lines: the assumption, then its range (` (lo to hi)`),
+            // each cut to what the label area holds.
+            let (first, second) = match b.label.rfind(" (") {
+                Some(i) => (&b.label[..i], b.label[i + 1..].to_string()),
+                None => (b.label.as_str(), String::new()),
+            };
+            for (text, dy) in [(fit(first, 46), -7), (second, 8)] {
+                root.draw(&Text::new(text, (px - 8, py + dy), style.clone()))?;
+            }
         }
         for (x, style) in [
             (0.0, BLACK.stroke_width(1)),
@@ -83,4 +98,16 @@ pub fn tornado(title: &str, bars: &[Bar], base: f64) -> DrawResult<String> {
         root.present()?;
     }
     Ok(svg)
+}
+
+/// `text` in at most `max` characters: its start and its end around `…`.
+fn fit(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let keep = max - 1;
+    let head: String = text.chars().take(keep / 2).collect();
+    let tail: String = text.chars().skip(n - (keep - keep / 2)).collect();
+    format!("{head}…{tail}")
 }

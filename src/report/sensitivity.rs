@@ -72,10 +72,12 @@ pub fn tornado(a: &Analysis) -> anyhow::Result<String> {
         })
         .collect();
     let base = a.base_end.difference.map_or(f64::NAN, |d| d.mean);
+    let unit = a.metric.unit();
     crate::plot::sensitivity::tornado(
         &format!("{}: {} - {}, by assumption", a.metric, a.policy, a.versus),
         &bars,
         base,
+        &|v| crate::format::human_diff(v, unit),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -84,6 +84,31 @@ fn break_even_values_match_the_closed_form() {
     );
     let svg = std::fs::read_to_string(out_dir.join("tornado.svg")).unwrap();
     assert!(svg.matches("<rect").count() >= 3);
+    // Every bar is labelled with its assumption and range, and the axis
+    // ticks are formatted as the metric (money), not `1200000.0`.
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    for label in [
+        "house.cost_per_lead",
+        "(500 to 2000)",
+        "economics.gross_margin",
+        "(0.3 to 0.7)",
+        "leads.arrivals_per_day",
+        "(80 to 120)",
+    ] {
+        assert!(texts.iter().any(|t| t.trim() == label), "{label} in {texts:?}");
+    }
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.ends_with(".0") && t.trim_end_matches(".0").len() >= 5),
+        "raw tick labels: {texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.ends_with('k') || t.ends_with('M')), "{texts:?}");
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("What would change the comparison of half and all"));
 }
