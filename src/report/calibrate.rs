@@ -381,6 +381,7 @@ pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
         })
         .collect();
     let mut env = Environment::new();
+    env.add_filter("prose", super::html::prose);
     env.add_template("calibration.html", TEMPLATE)?;
     let html = env.get_template("calibration.html")?.render(context! {
         source => c.source,

@@ -310,6 +310,27 @@ pub struct Section {
     pub figures: Vec<(String, String)>,
 }
 
+/// A sentence for the page: escaped, with each `quoted` name (the
+/// terminal's backticks) set as code instead of showing its backticks.
+pub fn prose(text: &str) -> minijinja::Value {
+    let escaped = minijinja::HtmlEscape(text).to_string();
+    let parts: Vec<&str> = escaped.split('`').collect();
+    // An odd backtick (no partner) stays as it is.
+    let paired = parts.len() % 2 == 1;
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            if paired {
+                out.push_str(if i % 2 == 1 { "<code>" } else { "</code>" });
+            } else {
+                out.push('`');
+            }
+        }
+        out.push_str(part);
+    }
+    minijinja::Value::from_safe_string(out)
+}
+
 /// The bytes of `report.html`.
 pub fn render(summary: &Summary, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
     render_with(summary, charts, None)
@@ -322,6 +343,7 @@ pub fn render_with(
     section: Option<&Section>,
 ) -> anyhow::Result<Vec<u8>> {
     let mut env = Environment::new();
+    env.add_filter("prose", prose);
     env.add_template("report.html", TEMPLATE)?;
     let policies: Vec<PolicyView> = summary
         .world_cells(crate::summary::BASE_WORLD)
