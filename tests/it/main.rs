@@ -38,6 +38,7 @@ mod seeds;
 mod sensitivity;
 mod shards;
 mod speed;
+mod stated;
 mod stress;
 mod sweep;
 mod trace;
