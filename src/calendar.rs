@@ -431,6 +431,56 @@ mod tests {
     }
 
     #[test]
+    fn weekdays_and_holidays_are_read_in_local_time_at_every_offset() {
+        // A reference written from the definition: local time is UTC plus
+        // the offset; the local day's weekday and holiday decide, and work
+        // is counted a quarter-hour at a time (opening hours, offsets and
+        // the times tried all fall on quarter hours, so the count is exact).
+        // At a positive offset the local day starts before UTC's (Monday
+        // 10:00 at UTC+12 is Sunday 22:00 UTC), at a negative one after.
+        for &offset in &[-11.0, -5.5, -1.0, 0.0, 1.0, 5.5, 9.0, 12.0, 14.0] {
+            for start_weekday in [0u8, 3] {
+                let days = [true, true, true, true, true, false, false];
+                let holidays = vec![3, 10];
+                let h = Hours::new(days, 9.0, 17.0, offset, holidays.clone(), start_weekday);
+                let working = |t: f64| {
+                    let local = t + offset;
+                    let day = (local / 24.0).floor() as i64;
+                    let hour = local - day as f64 * 24.0;
+                    days[(start_weekday as i64 + day).rem_euclid(7) as usize]
+                        && !holidays.contains(&day)
+                        && (9.0..17.0).contains(&hour)
+                };
+                let mut t = -48.0;
+                while t < 21.0 * 24.0 {
+                    assert_eq!(
+                        h.is_working(t),
+                        working(t),
+                        "offset {offset}, start {start_weekday}, t {t}"
+                    );
+                    for work in [0.25, 1.0, 7.75, 8.0, 20.5] {
+                        let (mut at, mut done) = (t, 0.0);
+                        while done < work {
+                            if working(at) {
+                                done += 0.25;
+                            }
+                            at += 0.25;
+                        }
+                        assert_eq!(
+                            h.add_working(t, work),
+                            at,
+                            "offset {offset}, start {start_weekday}, t {t}, work {work}"
+                        );
+                        let mut span = Span::default();
+                        assert_eq!(h.add_working_from(&mut span, t, work), at);
+                    }
+                    t += 1.75;
+                }
+            }
+        }
+    }
+
+    #[test]
     fn working_time_skips_nights_weekends_and_holidays() {
         let h = nine_to_five(0.0);
         // Monday 10:00 + 1 h = 11:00.

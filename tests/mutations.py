@@ -14,9 +14,9 @@ M = [
  ("SLA take-backs not counted by learning", "src/engine/mod.rs", "        learned.responded(self.sla_hours);\n        learned.resolved(false);\n", ""),
  ("gini_earnings on leads", "src/measure.rs", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].payouts).collect();", "let earnings: Vec<f64> = at_start.iter().map(|&i| run.partners[i].leads as f64).collect();"),
  ("gamma scale = mean x shape", "src/scenario/dist.rs", "mean / p.shape", "mean * p.shape"),
- ("re-routed lead back to an earlier holder", "src/engine/eligibility.rs", "for (nodes, head) in [(&s.held, held), (&s.offered, offered)] {", "for (nodes, head) in [(&s.offered, offered)] {"),
+ ("re-routed lead back to an earlier holder", "src/engine/eligibility.rs", "        state.held_mask | state.offered_mask\n    }", "        state.offered_mask\n    }"),
  ("gini_leads not per capacity", "src/measure.rs", ".map(|&i| run.partners[i].leads as f64 / model.partners[i].team.capacity as f64)", ".map(|&i| run.partners[i].leads as f64)"),
- ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut self.scratch.rules[pool], routing.rule);", "return choose(candidates, &mut self.scratch.rules[0], routing.rule);"),
+ ("round robin one turn for all pools", "src/engine/eligibility.rs", "return choose(candidates, &mut states[pool], routing.rule);", "return choose(candidates, &mut states[0], routing.rule);"),
  ("Holm adjusted p not capped / step-up", "src/stats/hypothesis.rs", "running = running.max(((m - k) as f64 * p_values[i]).min(1.0));", "running = ((m - k) as f64 * p_values[i]).min(1.0);"),
  ("permutation ties not broken (conservative)", "src/power.rs", "let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;", "let p_value = (beyond as f64 + (tied + 1) as f64) / (1 + PERMUTATIONS) as f64 + 0.0 * u;"),
  ("CSV formula not neutralised", "src/report/csv.rs", "if s.starts_with(['=', '+', '-', '@', '\\t', '\\r']) {", "if false {"),
@@ -41,9 +41,23 @@ M = [
  ("selection margin ignores the variance", "src/stats/selection.rs", "(h2 * s2[i][l] / (delta * delta) - r as f64)", "(0.0 * h2 * s2[i][l] / (delta * delta) - r as f64)"),
  ("optimize judges only the base world", "src/optimize.rs", "if self.problem.all_worlds {\n            0..self.worlds.len()", "if false && self.problem.all_worlds {\n            0..self.worlds.len()"),
  ("infeasible settings ranked by objective", "src/optimize.rs", "if !e.feasible {\n            return 1e300 * (1.0 + e.violation.min(1e6) * 1e-7);\n        }", ""),
+ ("an acceptance from a partner that has left is honoured", "src/engine/offers.rs", "        if accept && gone {", "        if false && accept && gone {"),
+ ("a late joiner's own leads start on day 0", "src/engine/sourced.rs", "let mut t = self.scratch.partner_states[p].joins_hours.max(0.0);", "let mut t = 0.0 * self.scratch.partner_states[p].joins_hours.max(0.0);"),
+ ("weekday and holiday from the UTC day", "src/calendar.rs", "        let day = day_of(local);\n        let within", "        let day = day_of(t);\n        let within"),
+ ("selection margin with 4 r", "src/stats/selection.rs", "let w = (delta / (2.0 * r as f64)", "let w = (delta / (4.0 * r as f64)"),
+ ("first-stage variance over n0", "src/stats/selection.rs", ".sum::<f64>() / (n0 as f64 - 1.0);", ".sum::<f64>() / (n0 as f64);"),
+ ("one draw for every choice of an offer routing", "src/engine/routing.rs", "    attempt | (draw << 32)", "    attempt | (0 * draw << 32)"),
+ ("an escalation counted at every event", "src/engine/mod.rs", "                if !state.escalated {", "                if true {"),
+ ("re-routes move the first routings' turn", "src/engine/eligibility.rs", "        let states = if rerouting {\n            &mut self.scratch.reroute_rules\n        } else {\n            &mut self.scratch.rules\n        };\n        if routing.tiers", "        let states = if false {\n            &mut self.scratch.reroute_rules\n        } else {\n            &mut self.scratch.rules\n        };\n        if routing.tiers"),
+ ("a pool the weights exclude sends escalations to the house", "src/engine/eligibility.rs", "        if candidates.is_empty() {\n            return None;\n        }\n        let attempt", "        if true {\n            return None;\n        }\n        let attempt"),
+ ("a folder of the user's files is written into", "src/report/output.rs", "    if !foreign.is_empty() {", "    if false && !foreign.is_empty() {"),
+ ("a user's file in a leadsim folder is not carried over", "src/report/output.rs", "        if text.starts_with(TEMP_PREFIX) || owned.contains(text.as_ref()) {", "        if true {"),
+ ("a closed standard error panics", "src/main.rs", "        let _ = writeln!(std::io::stderr(), $($t)*);", "        writeln!(std::io::stderr(), $($t)*).unwrap();"),
+ ("a dot ends a name in brackets", "src/sweep.rs", "                    match chars[i] {\n                        '[' => depth += 1,", "                    match chars[i] {\n                        '.' => break,\n                        '[' => depth += 1,"),
 ]
 # Runs on a copy of the committed tree (git archive HEAD), so the working
-# tree is never touched: python3 tests/mutations.py [LOG]
+# tree is never touched: python3 tests/mutations.py [LOG [NAME-PART ...]]
+# (with NAME-PARTs, only the mutations whose names contain one of them).
 import tempfile
 repo = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True).stdout.strip()
 root = tempfile.mkdtemp(prefix="leadsim-mutants-")
@@ -66,7 +80,10 @@ def failures(stdout):
 # The unmutated tree must pass, or every "CAUGHT" below means nothing.
 r = subprocess.run(["cargo", "test", "--quiet", "--no-fail-fast"], cwd=root, env=env, capture_output=True, text=True)
 out.write(f"baseline (no mutation): {'passes' if r.returncode == 0 else 'FAILS: ' + ', '.join(failures(r.stdout))}\n"); out.flush()
+only = sys.argv[2:]
 for name, f, old, new in M:
+    if only and not any(part in name for part in only):
+        continue
     p = os.path.join(root, f)
     s = open(p).read()
     if old not in s:

@@ -72,11 +72,12 @@ pub fn tornado(
             // The bar's label (its assumption and range), right-aligned
             // beside the axis at the bar's middle.
             let (px, py) = chart.backend_coord(&(lo - pad, y + 0.5));
-            let style = TextStyle::from((FONT, 12).into_font())
-                .pos(plotters::style::text_anchor::Pos::new(
+            let style = TextStyle::from((FONT, 12).into_font()).pos(
+                plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Right,
                     plotters::style::text_anchor::VPos::Center,
-                ));
+                ),
+            );
             // Two lines: the assumption, then its range (` (lo to hi)`),
             // each cut to what the label area holds.
             let (first, second) = match b.label.rfind(" (") {

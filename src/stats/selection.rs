@@ -206,6 +206,64 @@ mod tests {
     }
 
     #[test]
+    fn elimination_happens_at_the_round_kims_and_nelsons_formula_gives() {
+        // Two systems, deterministic outputs: system 0 gives 0; system 1
+        // gives -g + e_r, with e_r = +c, -c, +c, ... in the first stage and
+        // 0 after. The difference's running mean is g at every screening,
+        // its first-stage variance is S^2 = n0 c^2 / (n0 - 1), and system 1
+        // goes at the first screening r (n0, then every ROUND_SAMPLES / 2)
+        // with g > w(r) = delta / (2 r) (h^2 S^2 / delta^2 - r). Written out
+        // here with the divisor and the constant as parameters, so the test
+        // also shows that n0 instead of n0 - 1, or 4 r instead of 2 r,
+        // would move the round (both are KN's, 2001, eqs. in section 3).
+        let (n0, alpha, delta, g, c) = (10u64, 0.05, 1.0, 0.1, 2.0);
+        let h2 = h_squared(2, n0, alpha);
+        let round = |divisor: f64, constant: f64| -> u64 {
+            let s2 = n0 as f64 * c * c / divisor;
+            let mut r = n0;
+            loop {
+                let w = (delta / (constant * r as f64) * (h2 * s2 / (delta * delta) - r as f64))
+                    .max(0.0);
+                if g > w {
+                    return r;
+                }
+                r += (ROUND_SAMPLES / 2) as u64;
+            }
+        };
+        let expected = round(n0 as f64 - 1.0, 2.0);
+        assert_ne!(expected, round(n0 as f64, 2.0), "the divisor matters here");
+        assert_ne!(
+            expected,
+            round(n0 as f64 - 1.0, 4.0),
+            "the constant matters here"
+        );
+        let s = kim_nelson(2, n0, alpha, delta, 10_000, &mut |pairs| {
+            pairs
+                .iter()
+                .map(|&(i, r)| {
+                    let e = if r < n0 {
+                        if r % 2 == 0 {
+                            c
+                        } else {
+                            -c
+                        }
+                    } else {
+                        0.0
+                    };
+                    if i == 0 {
+                        0.0
+                    } else {
+                        -g + e
+                    }
+                })
+                .collect()
+        });
+        assert_eq!(s.chosen, 0);
+        assert_eq!(s.eliminated_at, vec![None, Some(expected)]);
+        assert_eq!(expected, 26);
+    }
+
+    #[test]
     fn identical_systems_are_told_apart_at_once() {
         // Three copies of one system: the first is kept after n0.
         let s = kim_nelson(3, 10, 0.05, 0.1, 10_000, &mut |p| {

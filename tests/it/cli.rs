@@ -160,7 +160,11 @@ fn no_arguments_runs_the_bundled_scenario_from_any_folder() {
     // The README shows this run as a terminal does: its block is the
     // warning, every line of standard output, then the closing line.
     let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
-    let shown = format!("```\n{}{stdout}{}```", stderr.lines().next().unwrap().to_string() + "\n", stderr.lines().nth(1).unwrap().to_string() + "\n");
+    let shown = format!(
+        "```\n{}{stdout}{}```",
+        stderr.lines().next().unwrap().to_string() + "\n",
+        stderr.lines().nth(1).unwrap().to_string() + "\n"
+    );
     assert!(
         readme.contains(&shown),
         "README.md's worked example is stale: replace its block with this run's output:\n{shown}"

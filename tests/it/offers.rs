@@ -364,3 +364,66 @@ fn a_broadcast_offers_each_pair_a_third_of_the_time() {
         / n;
     assert!((ab - 0.15).abs() < 0.015, "pair A,B by weight: {ab}");
 }
+
+#[test]
+fn an_acceptance_from_a_partner_that_has_left_is_passed_over() {
+    // P answers every offer in 10 hours, Q in 20, both accept; broadcasts
+    // to both. In the world where P exits on day 10 (hour 240), the offers
+    // made in the ten hours before get P's acceptance after it left: it is
+    // passed over, and Q's takes the lead. No lead is assigned to P after
+    // it left.
+    #[derive(Default)]
+    struct Log {
+        offered_to_p_late: u32,
+        assigned_to_p_after: u32,
+        assigned_to_q_late: u32,
+    }
+    impl Observer for Log {
+        fn offered(&mut self, t: f64, _lead: u32, partner: u32) {
+            if partner == 0 && (230.0..240.0).contains(&t) {
+                self.offered_to_p_late += 1;
+            }
+        }
+        fn assigned(&mut self, t: f64, _lead: u32, holder: u32, _eligible: u32) {
+            if holder == 0 && t > 240.0 {
+                self.assigned_to_p_after += 1;
+            }
+            if holder == 1 && (250.0..260.0).contains(&t) {
+                self.assigned_to_q_late += 1;
+            }
+        }
+    }
+    let m = Scenario::new(json!({
+        "name": "exit", "horizon_days": 20, "seed": 6,
+        "leads": {"arrivals_per_day": 50},
+        "house": {"capacity": 100000},
+        "partners": [
+            {"name": "P", "capacity": 100000, "accept_hours": {"fixed": 10}},
+            {"name": "Q", "capacity": 100000, "accept_hours": {"fixed": 20}}],
+        "policies": [{"name": "p", "offer": {"mode": "broadcast", "to": 2, "window_hours": 48}}],
+        "stress": [{"name": "p-exits", "events": [{"day": 10, "partner_exit": {"partner": "P"}}]}]
+    }))
+    .model();
+    let mut log = Log::default();
+    let world = draw_world(&m, 0, Streams::new(replication_seed(6, 0)), 1);
+    leadsim::engine::simulate_observed(
+        &m,
+        &m.policies[0],
+        &world,
+        &mut Scratch::default(),
+        &mut log,
+    );
+    assert!(
+        log.offered_to_p_late > 10,
+        "the case needs late offers: {}",
+        log.offered_to_p_late
+    );
+    assert_eq!(log.assigned_to_p_after, 0);
+    // Those leads went to Q, 20 hours after their offers.
+    assert!(
+        log.assigned_to_q_late >= log.offered_to_p_late,
+        "{} {}",
+        log.assigned_to_q_late,
+        log.offered_to_p_late
+    );
+}

@@ -899,3 +899,37 @@ fn a_tier_review_counts_only_the_revenue_since_the_last_one() {
         assert_eq!((run.promoted, run.demoted), (1, 1));
     }
 }
+
+#[test]
+fn a_late_joiners_own_leads_start_when_it_joins() {
+    // Two partners source 4 leads a day each; one joins on day 30. Its
+    // own leads start then, not on day 0: none before hour 720, and about
+    // 4 x 30 = 120 after (Poisson: 120 ± 11; at least 60 is five sd off).
+    #[derive(Default)]
+    struct Sourced(Vec<(f64, u32)>);
+    impl leadsim::engine::Observer for Sourced {
+        fn sourced(&mut self, t: f64, _lead: u32, partner: u32, _segment: u32) {
+            self.0.push((t, partner));
+        }
+    }
+    let m = super::common::Scenario::new(serde_json::json!({
+        "name": "late", "horizon_days": 60, "seed": 4,
+        "leads": {"arrivals_per_day": 5},
+        "partners": [
+            {"name": "Early", "capacity": 100, "sourced_per_day": 4},
+            {"name": "Late", "capacity": 100, "sourced_per_day": 4, "joins_day": 30}],
+        "policies": [{"name": "p"}]
+    }))
+    .model();
+    let mut seen = Sourced::default();
+    super::common::observe(&m, 0, 4, 0, &mut seen);
+    let late: Vec<f64> = seen.0.iter().filter(|s| s.1 == 1).map(|s| s.0).collect();
+    let early_before = seen.0.iter().filter(|s| s.1 == 0 && s.0 < 720.0).count();
+    assert!(early_before > 60, "{early_before}");
+    assert!(
+        late.iter().all(|&t| t >= 720.0),
+        "{:?}",
+        late.iter().take(5).collect::<Vec<_>>()
+    );
+    assert!(late.len() > 60, "{}", late.len());
+}

@@ -223,8 +223,14 @@ fn report_has_every_policy_metric_and_chart_and_escapes_user_strings() {
     assert!(html.contains("better") && html.contains("worse"));
     // The terminal's backticks around names become code, never literal.
     let text_outside_code_blocks = html.replace("<code>", "").replace("</code>", "");
-    assert!(!text_outside_code_blocks.contains('`'), "literal backticks in the report");
-    assert!(html.contains("<code>round-robin</code>"), "names set as code");
+    assert!(
+        !text_outside_code_blocks.contains('`'),
+        "literal backticks in the report"
+    );
+    assert!(
+        html.contains("<code>round-robin</code>"),
+        "names set as code"
+    );
 }
 
 #[test]
@@ -234,7 +240,10 @@ fn prose_sets_backticked_names_as_code_and_escapes_the_rest() {
         prose("under `tiered-fast` the <queue> of `a&b`").to_string(),
         "under <code>tiered-fast</code> the &lt;queue&gt; of <code>a&amp;b</code>"
     );
-    assert_eq!(prose("`<script>`").to_string(), "<code>&lt;script&gt;</code>");
+    assert_eq!(
+        prose("`<script>`").to_string(),
+        "<code>&lt;script&gt;</code>"
+    );
     // An unpaired backtick is left as written.
     assert_eq!(prose("it's 5` long").to_string(), "it&#x27;s 5` long");
 }

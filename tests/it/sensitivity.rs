@@ -100,7 +100,10 @@ fn break_even_values_match_the_closed_form() {
         "leads.arrivals_per_day",
         "(80 to 120)",
     ] {
-        assert!(texts.iter().any(|t| t.trim() == label), "{label} in {texts:?}");
+        assert!(
+            texts.iter().any(|t| t.trim() == label),
+            "{label} in {texts:?}"
+        );
     }
     assert!(
         !texts
@@ -108,7 +111,10 @@ fn break_even_values_match_the_closed_form() {
             .any(|t| t.ends_with(".0") && t.trim_end_matches(".0").len() >= 5),
         "raw tick labels: {texts:?}"
     );
-    assert!(texts.iter().any(|t| t.ends_with('k') || t.ends_with('M')), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.ends_with('k') || t.ends_with('M')),
+        "{texts:?}"
+    );
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("What would change the comparison of half and all"));
 }

@@ -121,5 +121,9 @@ fn every_stated_figure_matches_a_fresh_run() {
         }
     }
     assert!(claims.len() >= 100, "the list lost entries");
-    assert!(wrong.is_empty(), "stated figures that no longer hold:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "stated figures that no longer hold:\n{}",
+        wrong.join("\n")
+    );
 }
