@@ -73,6 +73,12 @@ pub enum Command {
         /// The partial results (part-I-of-N.json), every shard once.
         #[arg(required = true)]
         parts: Vec<PathBuf>,
+        /// The scenario file the parts ran: its data files (empirical,
+        /// replay) are read relative to it, confined as for `run`. Without
+        /// it they are read relative to the first part's folder; a part
+        /// never names the folder.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
         /// Output folder (default: output/<scenario name>/).
         #[arg(long)]
         out: Option<PathBuf>,

@@ -170,6 +170,21 @@ fn money(v: f64) -> String {
     }
 }
 
+/// A value read from a file or a user, fit to quote in a message: at most
+/// 40 characters (a longer one ends in `…`), control characters escaped so
+/// that nothing reaches a terminal raw, in backticks.
+pub fn quote_value(value: &str) -> String {
+    let mut shown: String = value
+        .chars()
+        .take(40)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().nth(40).is_some() {
+        shown.push('…');
+    }
+    format!("`{shown}`")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,19 +215,4 @@ mod tests {
         );
         assert_eq!(terms(90.0, None), "totals per 90-day horizon");
     }
-}
-
-/// A value read from a file or a user, fit to quote in a message: at most
-/// 40 characters (a longer one ends in `…`), control characters escaped so
-/// that nothing reaches a terminal raw, in backticks.
-pub fn quote_value(value: &str) -> String {
-    let mut shown: String = value
-        .chars()
-        .take(40)
-        .flat_map(char::escape_debug)
-        .collect();
-    if value.chars().nth(40).is_some() {
-        shown.push('…');
-    }
-    format!("`{shown}`")
 }

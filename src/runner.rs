@@ -503,6 +503,9 @@ fn holders(model: &Model) -> usize {
     model.partners.len() + model.house.is_some() as usize
 }
 
+/// One replication's metrics: per world, per policy.
+pub type ReplicationMetrics = [Vec<PerMetric<f64>>];
+
 /// Runs replications `range` of every policy, sequentially.
 pub fn run_block(model: &Model, seed: u64, range: Range<u64>, scratch: &mut Scratch) -> Results {
     run_block_with(model, seed, range, scratch, &mut |_| {})
@@ -515,7 +518,7 @@ fn run_block_with(
     seed: u64,
     range: Range<u64>,
     scratch: &mut Scratch,
-    each: &mut dyn FnMut(&[Vec<PerMetric<f64>>]),
+    each: &mut dyn FnMut(&ReplicationMetrics),
 ) -> Results {
     let mut results = Results::empty(model);
     let mut replication = Vec::with_capacity(model.worlds.len());
@@ -547,7 +550,7 @@ fn run_block_with(
 pub fn run_valued(
     model: &Model,
     config: &RunConfig,
-    value: &(dyn Fn(&[Vec<PerMetric<f64>>]) -> f64 + Sync),
+    value: &(dyn Fn(&ReplicationMetrics) -> f64 + Sync),
 ) -> Result<(Results, Vec<f64>), RunError> {
     let mut results = Results::empty(model);
     let mut values = Vec::with_capacity(config.replications as usize);

@@ -94,8 +94,42 @@ pub fn run(
 
 /// Reads partial results and merges them: the model, the run's
 /// configuration and the results of every replication, folded in order.
+/// Where a merge reads the scenario's data files from: the scenario the
+/// user names (`merge --scenario FILE`, whose text must be the parts'), or
+/// else the folder of the first part, as if the scenario file sat there. A
+/// part's own `scenario_file` gives at most a file name: a part never
+/// decides which folder is read (a crafted part could otherwise point the
+/// data files at any file on the machine).
+pub fn scenario_location(
+    first_part: &Path,
+    recorded: &Path,
+    scenario_text: &str,
+    named: Option<&Path>,
+) -> anyhow::Result<PathBuf> {
+    if let Some(named) = named {
+        let text = crate::scenario::load::read_scenario(named)?;
+        if text != scenario_text {
+            bail!(
+                "--scenario {}: not the scenario the parts ran (its text differs from theirs)",
+                named.display()
+            );
+        }
+        return Ok(named.to_path_buf());
+    }
+    let folder = match first_part.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = recorded
+        .file_name()
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| "scenario.json".into(), |n| n.to_os_string());
+    Ok(folder.join(name))
+}
+
 pub fn merge(
     paths: &[PathBuf],
+    scenario: Option<&Path>,
     options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<(Model, RunConfig, Results)> {
     if paths.len() as u64 > MAX_PARTS {
@@ -134,8 +168,13 @@ pub fn merge(
             seen
         );
     }
-    let model =
-        crate::scenario::load::load_text_with(&first.scenario_text, &first.scenario_file, options)?;
+    let file = scenario_location(
+        first_path,
+        &first.scenario_file,
+        &first.scenario_text,
+        scenario,
+    )?;
+    let model = crate::scenario::load::load_text_with(&first.scenario_text, &file, options)?;
     for (path, p) in &partials {
         check_part(path, p, &model)?;
     }
@@ -288,8 +327,11 @@ pub struct MergedSweep {
 }
 
 /// Merges sweep partials into the sweep one machine would have run.
+/// Merges sweep parts; `file` is where the scenario's data files are read
+/// from ([`scenario_location`]).
 pub fn merge_sweep(
     partials: Vec<SweepPartial>,
+    file: &Path,
     options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<MergedSweep> {
     let Some(first) = partials.first() else {
@@ -318,8 +360,7 @@ pub fn merge_sweep(
             values: values.clone(),
         })
         .collect();
-    let points =
-        crate::sweep::grid_with(&first.scenario_text, &first.scenario_file, &axes, options)?;
+    let points = crate::sweep::grid_with(&first.scenario_text, file, &axes, options)?;
     let base = points.first().map(|p| &p.model);
     let mut words = vec![base.map_or(0, |m| {
         digest(m, &first.scenario_text, first.seed, first.replications)

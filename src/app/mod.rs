@@ -33,10 +33,11 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Sweep(args)) => analysis::sweep(args, options, cancel),
         Some(Command::Merge {
             parts,
+            scenario,
             out,
             heatmap,
             quiet,
-        }) => run::merge(&parts, out, &heatmap, quiet, options),
+        }) => run::merge(&parts, scenario.as_deref(), out, &heatmap, quiet, options),
         Some(Command::Power(args)) => analysis::power(args, options),
         Some(Command::Optimize(args)) => analysis::optimize(args, options),
         Some(Command::Sensitivity(args)) => analysis::sensitivity(args, options),

@@ -190,6 +190,7 @@ pub(super) fn run_scenario(
 
 pub(super) fn merge(
     parts: &[PathBuf],
+    scenario: Option<&Path>,
     out: Option<PathBuf>,
     heatmap: &str,
     quiet: bool,
@@ -207,10 +208,14 @@ pub(super) fn merge(
         .collect();
     if !sweeps.is_empty() && sweeps.iter().all(Option::is_some) {
         let sweeps: Vec<leadsim::shard::SweepPartial> = sweeps.into_iter().flatten().collect();
-        let name =
-            leadsim::load_text_with(&sweeps[0].scenario_text, &sweeps[0].scenario_file, options)?
-                .name;
-        let merged = leadsim::shard::merge_sweep(sweeps, options)?;
+        let file = leadsim::shard::scenario_location(
+            &parts[0],
+            &sweeps[0].scenario_file,
+            &sweeps[0].scenario_text,
+            scenario,
+        )?;
+        let name = leadsim::load_text_with(&sweeps[0].scenario_text, &file, options)?.name;
+        let merged = leadsim::shard::merge_sweep(sweeps, &file, options)?;
         let files = leadsim::report::sweep::outputs(
             &merged.axes,
             &merged.summaries,
@@ -233,7 +238,7 @@ pub(super) fn merge(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (model, config, results) = leadsim::shard::merge(parts, options)?;
+    let (model, config, results) = leadsim::shard::merge(parts, scenario, options)?;
     let out_dir = out.unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     leadsim::report::output::check_dir(&out_dir)?;
     let summary = leadsim::summary::summarise(&model, &config, &results);

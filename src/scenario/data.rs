@@ -75,17 +75,21 @@ impl DataAccess {
         } else {
             self.base_dir.join(given)
         };
-        let real = candidate
-            .canonicalize()
-            .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        // One answer for a file that is missing and one that is outside:
+        // a scenario must not be able to probe which files exist elsewhere
+        // on the machine that runs it.
+        let refused = || {
+            format!(
+                "`{shown}` is not a file inside the scenario's folder ({}): it is missing, or outside that folder tree (a path with `..`, an absolute path or a link out of it); a scenario may read only files in its own folder tree, and --data-root DIR allows another",
+                self.base_dir.display()
+            )
+        };
+        let real = candidate.canonicalize().map_err(|_| refused())?;
         let inside = |root: &Path| root.canonicalize().is_ok_and(|root| real.starts_with(root));
         let allowed_here = !escapes && inside(&self.base_dir);
         let allowed_extra = self.extra_root.as_deref().is_some_and(inside);
         if !(allowed_here || allowed_extra) {
-            return Err(format!(
-                "`{shown}` is outside the scenario's folder ({}): a scenario may read only files in its own folder tree; pass --data-root DIR to allow another folder",
-                self.base_dir.display()
-            ));
+            return Err(refused());
         }
         let bytes = crate::files::read_bounded(&real, MAX_DATA_BYTES)
             .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
@@ -299,14 +303,25 @@ mod tests {
             .read("data")
             .unwrap_err()
             .contains("not a regular file"));
-        assert!(access
-            .read("nope.csv")
-            .unwrap_err()
-            .starts_with("cannot read"));
+        // Missing and outside give one answer, word for word: a scenario
+        // cannot tell whether a file exists outside its folder.
+        let same = |a: &str, b: &str| {
+            let (a, b) = (access.read(a).unwrap_err(), access.read(b).unwrap_err());
+            assert_eq!(
+                a.replace(&a[..a.find("` is").unwrap()], ""),
+                b.replace(&b[..b.find("` is").unwrap()], "")
+            );
+        };
+        same("nope.csv", "../out.csv");
+        same("../out.csv", "../missing.csv");
+        same("/etc/passwd", "/etc/no-such-file-here");
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(outer.path().join("out.csv"), dir.join("link.csv")).unwrap();
+            std::os::unix::fs::symlink(outer.path().join("gone.csv"), dir.join("dangling.csv"))
+                .unwrap();
             assert!(access.read("link.csv").unwrap_err().contains("outside"));
+            same("link.csv", "dangling.csv");
         }
         // --data-root allows the other tree, and only it.
         let access = DataAccess::new(Some(&dir), Some(outer.path()));

@@ -330,8 +330,23 @@ fn economics(c: &mut Checker, raw: &RawScenario) -> Economics {
     }
 }
 
-/// The house team: a partner's team fields.
+/// The house team: a partner's team fields, less those of offers (the
+/// house is never offered a lead: it takes what comes to it), which are
+/// refused rather than silently ignored.
 fn house(c: &mut Checker, h: &RawTeam, calendar: &super::week::CalendarSpec) -> Option<Team> {
+    for (field, given) in [
+        ("accept_rate", h.accept_rate.is_some()),
+        ("accept_hours", h.accept_hours.is_some()),
+        ("selectivity", h.selectivity.is_some()),
+        ("reject_when_full", h.reject_when_full.is_some()),
+    ] {
+        if given {
+            c.fail(
+                format!("house.{field}"),
+                "the house is never offered a lead (it takes every lead that comes to it), so an offer field has no effect here; remove it",
+            );
+        }
+    }
     super::partners::team(
         c,
         "house",

@@ -48,6 +48,15 @@ struct EventContext<'a> {
 }
 
 impl EventContext<'_> {
+    /// How many partners events can name (0 when the partners failed).
+    fn raw_partner_count(&self) -> usize {
+        self.partners.map_or(0, <[Partner]>::len)
+    }
+
+    fn partner_name(&self, p: usize) -> &str {
+        self.partners.map_or("", |ps| ps[p].name.as_str())
+    }
+
     /// A partner named in an event.
     fn partner(&self, c: &mut Checker, path: String, name: &str) -> Option<usize> {
         let partners = self.partners?;
@@ -96,18 +105,81 @@ fn stress_world(
     if stress.events.is_empty() {
         c.fail(format!("{path}.events"), "needs at least one event");
     }
-    let mut events: Vec<WorldEvent> = stress
+    let mut events: Vec<(usize, WorldEvent)> = stress
         .events
         .iter()
         .enumerate()
-        .filter_map(|(k, e)| event(c, context, &format!("{path}.events[{k}]"), e))
+        .filter_map(|(k, e)| Some((k, event(c, context, &format!("{path}.events[{k}]"), e)?)))
         .collect();
-    events.sort_by(|a, b| a.hours.total_cmp(&b.hours));
+    // In time order; events on the same day keep the file's order.
+    events.sort_by(|a, b| a.1.hours.total_cmp(&b.1.hours));
+    partner_sequences(c, context, &path, &events);
+    let events = events.into_iter().map(|(_, e)| e).collect();
     Some(WorldSpec {
         name: stress.name.clone(),
         description: stress.description.clone(),
         events,
     })
+}
+
+/// What happens to each partner in one world, in time order, must be a
+/// story the simulation defines: at most one join, and nothing after a
+/// partner has left (an exit, or being acquired): no second exit or
+/// acquisition, no join after leaving, and no acquisition by a partner that
+/// has left. Anything else is refused rather than half-applied.
+fn partner_sequences(
+    c: &mut Checker,
+    context: &EventContext,
+    path: &str,
+    events: &[(usize, WorldEvent)],
+) {
+    let n = context.raw_partner_count();
+    let mut joined: Vec<Option<usize>> = vec![None; n];
+    let mut gone: Vec<Option<usize>> = vec![None; n];
+    let name = |p: usize| context.partner_name(p);
+    for (k, e) in events {
+        let at = format!("{path}.events[{k}]");
+        match e.kind {
+            WorldEventKind::PartnerJoin { partner } => {
+                if let Some(j) = joined[partner] {
+                    c.fail(
+                        format!("{at}.partner_join"),
+                        format!(
+                            "`{}` already joins at {path}.events[{j}]: a partner joins once",
+                            name(partner)
+                        ),
+                    );
+                } else if let Some(g) = gone[partner] {
+                    c.fail(
+                        format!("{at}.partner_join"),
+                        format!("`{}` has left by then ({path}.events[{g}]): a partner that left does not come back in a stress world", name(partner)),
+                    );
+                }
+                joined[partner] = joined[partner].or(Some(*k));
+            }
+            WorldEventKind::PartnerExit { partner } => {
+                if let Some(g) = gone[partner] {
+                    c.fail(
+                        format!("{at}.partner_exit"),
+                        format!("`{}` has already left ({path}.events[{g}])", name(partner)),
+                    );
+                }
+                gone[partner] = gone[partner].or(Some(*k));
+            }
+            WorldEventKind::Consolidation { acquirer, acquired } => {
+                for (who, role) in [(acquired, "acquired"), (acquirer, "acquirer")] {
+                    if let Some(g) = gone[who] {
+                        c.fail(
+                            format!("{at}.consolidation.{role}"),
+                            format!("`{}` has already left ({path}.events[{g}]), so it cannot be the {role} here", name(who)),
+                        );
+                    }
+                }
+                gone[acquired] = gone[acquired].or(Some(*k));
+            }
+            WorldEventKind::MarketSkew { .. } | WorldEventKind::Demand { .. } => {}
+        }
+    }
 }
 
 /// One event: its day, and exactly one kind, each checked by its own

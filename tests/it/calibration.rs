@@ -56,7 +56,8 @@ fn empirical_reads_a_csv_column_relative_to_the_scenario() {
     std::fs::write(dir.path().join("data/hours.csv"), "").unwrap();
     assert!(error_of(&file).contains("is empty"));
     std::fs::remove_file(dir.path().join("data/hours.csv")).unwrap();
-    assert!(error_of(&file).contains("partners[0].response_hours.empirical: cannot read"));
+    assert!(error_of(&file)
+        .contains("partners[0].response_hours.empirical: `data/hours.csv` is not a file inside"));
 }
 
 #[test]

@@ -180,7 +180,7 @@ fn warnings_reach_stderr_with_quiet_summary_json_and_the_report() {
         top < html.find("<h2>Comparison</h2>").unwrap(),
         "warnings stand above the comparison"
     );
-    assert!(html.contains("region `eu` is in no segment"));
+    assert!(html.contains("region <code>eu</code> is in no segment"));
     // Percentages that miss 100 warn too; whole-number weights do not.
     let shares = |a: f64, b: f64| {
         small()

@@ -188,6 +188,8 @@ fn merge_two(dir: &std::path::Path) -> assert_cmd::assert::Assert {
             "merge",
             "parts/part-0-of-2.json",
             "parts/part-1-of-2.json",
+            "--scenario",
+            "s.json",
             "--quiet",
             "--out",
             "merged",
@@ -255,4 +257,80 @@ fn merge_refuses_tampered_parts_and_changed_data() {
     std::fs::write(dir.path().join("times.csv"), "hours\n1\n2\n5\n10\n").unwrap();
     run_shard(dir.path(), "1/2");
     merge_refuses(dir.path(), "come from different runs");
+}
+
+#[test]
+fn a_part_never_decides_which_folder_merge_reads() {
+    // A crafted part says its scenario was /etc/leadsim/s.json and reads
+    // `passwd` beside it: merge reads data files only beside the scenario
+    // the user names, or else beside the parts, so /etc is never read.
+    let dir = two_shards();
+    for part in ["part-0-of-2.json", "part-1-of-2.json"] {
+        let path = dir.path().join("parts").join(part);
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        v["scenario_file"] = "/etc/leadsim/s.json".into();
+        v["scenario_text"] = v["scenario_text"]
+            .as_str()
+            .unwrap()
+            .replace("\"times.csv\"", "\"../passwd\"")
+            .into();
+        std::fs::write(&path, v.to_string()).unwrap();
+    }
+    let assert = bin()
+        .current_dir(dir.path())
+        .args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--quiet",
+            "--out",
+            "merged",
+        ])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(!stderr.contains("root:"), "{stderr}");
+    assert!(
+        stderr.contains("parts"),
+        "resolved beside the parts: {stderr}"
+    );
+    assert!(!stderr.contains("/etc"), "{stderr}");
+    assert!(!dir.path().join("merged").exists());
+    // Naming a scenario whose text is not the parts' is refused.
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{}").unwrap();
+    let assert = bin()
+        .current_dir(dir.path())
+        .args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--scenario",
+            "other.json",
+            "--quiet",
+        ])
+        .assert()
+        .code(2);
+    assert!(stderr_of(&assert).contains("not the scenario the parts ran"));
+    // Untouched parts merge without --scenario when their data sits beside
+    // them.
+    let dir = two_shards();
+    std::fs::copy(
+        dir.path().join("times.csv"),
+        dir.path().join("parts/times.csv"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--quiet",
+            "--out",
+            "merged",
+        ])
+        .assert()
+        .success();
 }
