@@ -362,6 +362,45 @@ pub fn segment_name(region: Option<&str>, vertical: Option<&str>) -> String {
     }
 }
 
+/// For an error about a fitted scenario, which fits it concerns: each
+/// `partners[i]` and `leads.segments[i]` the error names, with the
+/// partner's or segment's name (a partner with a dozen leads, say).
+pub fn which_fits(scenario: &Value, error: &str) -> String {
+    let mut named = Vec::new();
+    for (list, label) in [("partners", "partner"), ("segments", "segment")] {
+        let items = if list == "partners" {
+            scenario.get("partners")
+        } else {
+            scenario.get("leads").and_then(|l| l.get("segments"))
+        };
+        let Some(items) = items.and_then(Value::as_array) else {
+            continue;
+        };
+        let prefix = if list == "partners" {
+            "partners["
+        } else {
+            "leads.segments["
+        };
+        for (i, item) in items.iter().enumerate() {
+            if error.contains(&format!("{prefix}{i}]")) {
+                let name = item.get("name").and_then(Value::as_str).unwrap_or("?");
+                named.push(format!(
+                    "{prefix}{i}] is the {label} {}",
+                    crate::format::quote_value(name)
+                ));
+            }
+        }
+    }
+    if named.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({}: its fit is the one to check in the export)",
+            named.join("; ")
+        )
+    }
+}
+
 /// How a calibrated scenario's description starts.
 const CALIBRATED_BY: &str = "Calibrated by `leadsim calibrate`";
 

@@ -199,8 +199,9 @@ pub struct RunArgs {
     #[arg(long, default_value = "conversion.lead_to_win", value_name = "METRIC")]
     pub heatmap: String,
     /// Add replications in batches (of --replications) until every headline
-    /// metric's 95% CI half-width is below R x |mean|, or its paired
-    /// difference from the baseline is clearly non-zero.
+    /// metric's 95% CI half-width is at most R x |mean| in every policy and
+    /// world (widths only: stopping when a difference first looks clear
+    /// would stop on false differences), or --max-replications is reached.
     #[arg(long, value_name = "R")]
     pub precision: Option<f64>,
     /// The most replications --precision may run.

@@ -24,6 +24,39 @@ pub struct Diff {
     /// "policy in world" present in only one of the two.
     pub only_old: Vec<String>,
     pub only_new: Vec<String>,
+    /// "policy / world / metric" with a value in only one of the two (a
+    /// metric missing, or undefined, on one side): a change too.
+    pub metric_only_old: Vec<String>,
+    pub metric_only_new: Vec<String>,
+}
+
+impl Diff {
+    /// Whether anything differs beyond the intervals.
+    pub fn changed(&self) -> bool {
+        !(self.moved.is_empty()
+            && self.only_old.is_empty()
+            && self.only_new.is_empty()
+            && self.metric_only_old.is_empty()
+            && self.metric_only_new.is_empty())
+    }
+}
+
+/// Refuses a summary that lists one policy in one world twice: which entry
+/// to compare would be a guess.
+pub fn check(summary: &SummaryJson, which: &str) -> Result<(), String> {
+    for (i, r) in summary.results.iter().enumerate() {
+        if summary.results[..i]
+            .iter()
+            .any(|o| o.policy == r.policy && o.world == r.world)
+        {
+            return Err(format!(
+                "{which} lists policy {} in world {} twice",
+                crate::format::quote_value(&r.policy),
+                crate::format::quote_value(&r.world)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Compares `old` and `new`: a metric moved when its two 95 % intervals do
@@ -40,10 +73,20 @@ pub fn diff(old: &SummaryJson, new: &SummaryJson) -> Diff {
             d.only_old.push(label(&o.policy, &o.world));
             continue;
         };
+        let at = |metric: &str| format!("{} / {} / {metric}", o.policy, o.world);
         for (metric, os) in &o.metrics.0 {
-            let Some(ns) = n.metrics.get(metric) else {
+            let ns = n.metrics.get(metric);
+            let (old_defined, new_defined) =
+                (os.mean.is_some(), ns.is_some_and(|s| s.mean.is_some()));
+            if old_defined && !new_defined {
+                d.metric_only_old.push(at(metric));
                 continue;
-            };
+            }
+            if new_defined && !old_defined {
+                d.metric_only_new.push(at(metric));
+                continue;
+            }
+            let Some(ns) = ns else { continue };
             let (Some(om), Some(oc), Some(nm), Some(nc)) = (os.mean, os.ci95, ns.mean, ns.ci95)
             else {
                 continue;
@@ -61,6 +104,18 @@ pub fn diff(old: &SummaryJson, new: &SummaryJson) -> Diff {
         }
     }
     for n in &new.results {
+        if let Some(o) = old
+            .results
+            .iter()
+            .find(|o| o.policy == n.policy && o.world == n.world)
+        {
+            for (metric, ns) in &n.metrics.0 {
+                if ns.mean.is_some() && o.metrics.get(metric).is_none() {
+                    d.metric_only_new
+                        .push(format!("{} / {} / {metric}", n.policy, n.world));
+                }
+            }
+        }
         if !old
             .results
             .iter()
@@ -94,6 +149,16 @@ pub fn render(d: &Diff) -> String {
     }
     for s in &d.only_new {
         out.push_str(&format!("added  {s}\n"));
+    }
+    for s in &d.metric_only_old {
+        out.push_str(&format!(
+            "gone  {s}: a value in the old summary, none in the new\n"
+        ));
+    }
+    for s in &d.metric_only_new {
+        out.push_str(&format!(
+            "new  {s}: a value in the new summary, none in the old\n"
+        ));
     }
     out.push_str(&format!(
         "{} of {} metrics moved beyond their 95% confidence intervals\n",

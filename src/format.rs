@@ -170,19 +170,26 @@ fn money(v: f64) -> String {
     }
 }
 
-/// A value read from a file or a user, fit to quote in a message: at most
-/// 40 characters (a longer one ends in `…`), control characters escaped so
-/// that nothing reaches a terminal raw, in backticks.
-pub fn quote_value(value: &str) -> String {
-    let mut shown: String = value
+/// How much of a value read from a file an error message quotes.
+const EXCERPT_CHARS: usize = 40;
+
+/// At most 40 characters of `text` (a longer one ends in `…`), control
+/// characters escaped: values from untrusted files reach terminals.
+pub fn excerpt(text: &str) -> String {
+    let mut out: String = text
         .chars()
-        .take(40)
+        .take(EXCERPT_CHARS)
         .flat_map(char::escape_debug)
         .collect();
-    if value.chars().nth(40).is_some() {
-        shown.push('…');
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
+        out.push('…');
     }
-    format!("`{shown}`")
+    out
+}
+
+/// [`excerpt`] in backticks, to quote a value in a message.
+pub fn quote_value(value: &str) -> String {
+    format!("`{}`", excerpt(value))
 }
 
 #[cfg(test)]

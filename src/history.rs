@@ -44,6 +44,7 @@ impl Default for Columns {
 /// Parses `field=Column,field=Column` over the default names.
 pub fn parse_columns(spec: &str) -> anyhow::Result<Columns> {
     let mut columns = Columns::default();
+    let mut mapped = [false; 11];
     for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
         let (field, column) = part
             .split_once('=')
@@ -56,10 +57,28 @@ pub fn parse_columns(spec: &str) -> anyhow::Result<Columns> {
                 crate::scenario::errors::did_you_mean(field, FIELDS.iter().copied())
             )
         })?;
+        if std::mem::replace(&mut mapped[i], true) {
+            bail!("--columns: `{field}` is mapped twice; map each field once");
+        }
         columns.0[i] = column.trim().to_string();
+    }
+    // Two fields reading one column (`partner=region` while `region` is
+    // still read from `region`) would fit one from the other.
+    for i in 0..FIELDS.len() {
+        if let Some(j) = (0..i).find(|&j| columns.0[j] == columns.0[i]) {
+            bail!(
+                "--columns: `{}` and `{}` would both read the column `{}`; map one of them to another column",
+                FIELDS[j],
+                FIELDS[i],
+                crate::format::excerpt(&columns.0[i])
+            );
+        }
     }
     Ok(columns)
 }
+
+/// The most data rows an export may have (as for any data file).
+pub const MAX_ROWS: usize = crate::scenario::data::MAX_DATA_ROWS;
 
 /// One usable lead. Times are hours since the Unix epoch, UTC.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,8 +200,14 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
     let mut any_partner = false;
     for (k, record) in reader.records().enumerate() {
         let line = k as u64 + 2;
+        if k >= MAX_ROWS {
+            bail!("{name} has more than {MAX_ROWS} rows; at most {MAX_ROWS} are read");
+        }
         let record = record.with_context(|| format!("{name}: line {line} is not valid CSV"))?;
         let cell = |f: usize| record.get(at[f]).unwrap_or("").trim();
+        // Cells are untrusted: quoted in messages at most 40 characters,
+        // control characters escaped.
+        let shown = |f: usize| crate::format::excerpt(cell(f));
         let blank = |f: usize| cell(f).is_empty();
         let at_cell = |f: usize| format!("{name}: line {line}, column `{}`", columns.0[f]);
         let time = |f: usize| -> anyhow::Result<Option<f64>> {
@@ -193,7 +218,7 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
                 format!(
                     "{}: `{}` is not an ISO 8601 time (e.g. 2026-07-01T09:30:00Z)",
                     at_cell(f),
-                    cell(f)
+                    shown(f)
                 )
             })
         };
@@ -201,12 +226,20 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
             if blank(f) {
                 return Ok(None);
             }
-            cell(f)
+            let v = cell(f)
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .map(Some)
-                .with_context(|| format!("{}: `{}` is not a number", at_cell(f), cell(f)))
+                .with_context(|| format!("{}: `{}` is not a number", at_cell(f), shown(f)))?;
+            if v.abs() > crate::scenario::dist::MAX_MAGNITUDE {
+                bail!(
+                    "{}: {} is beyond ±{:e}, the largest magnitude leadsim reads",
+                    at_cell(f),
+                    shown(f),
+                    crate::scenario::dist::MAX_MAGNITUDE
+                );
+            }
+            Ok(Some(v))
         };
         let flag = |f: usize| -> anyhow::Result<Option<bool>> {
             if blank(f) {
@@ -214,9 +247,25 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
             }
             parse_bool(cell(f))
                 .map(Some)
-                .with_context(|| format!("{}: `{}` is not true or false", at_cell(f), cell(f)))
+                .with_context(|| format!("{}: `{}` is not true or false", at_cell(f), shown(f)))
         };
-        let text = |f: usize| (!blank(f)).then(|| cell(f).to_string());
+        // Region, vertical and partner become names in the scenario.
+        let text = |f: usize| -> anyhow::Result<Option<String>> {
+            if blank(f) {
+                return Ok(None);
+            }
+            if cell(f).chars().count() > crate::scenario::limits::MAX_NAME_CHARS
+                || cell(f).chars().any(char::is_control)
+            {
+                bail!(
+                    "{}: `{}` is not a name (at most {} characters, no control characters)",
+                    at_cell(f),
+                    shown(f),
+                    crate::scenario::limits::MAX_NAME_CHARS
+                );
+            }
+            Ok(Some(cell(f).to_string()))
+        };
         let (lead_id, created_col) = (0, 1);
         if blank(lead_id) {
             history.set_aside.push((line, "no lead_id".into()));
@@ -229,7 +278,7 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
         if !seen.insert(cell(lead_id).to_string()) {
             history.set_aside.push((
                 line,
-                format!("lead_id `{}` repeats an earlier row", cell(lead_id)),
+                format!("lead_id `{}` repeats an earlier row", shown(lead_id)),
             ));
             continue;
         }
@@ -238,8 +287,8 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
             bail!(
                 "{}: first contact {} is before the lead was created ({})",
                 at_cell(6),
-                cell(6),
-                cell(created_col)
+                shown(6),
+                shown(created_col)
             );
         }
         let closed = time(8)?;
@@ -251,26 +300,36 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
             bail!(
                 "{}: closed {} before the lead was created ({})",
                 at_cell(8),
-                cell(8),
-                cell(created_col)
+                shown(8),
+                shown(created_col)
             );
+        }
+        if let (Some(contact), Some(close)) = (first_contact, closed) {
+            if close < contact {
+                bail!(
+                    "{}: closed {} before its first contact ({}): a lead is contacted, then closed",
+                    at_cell(8),
+                    shown(8),
+                    shown(6)
+                );
+            }
         }
         let amount = number(10)?;
         if amount.is_some_and(|a| a < 0.0) {
-            bail!("{}: a negative amount, {}", at_cell(10), cell(10));
+            bail!("{}: a negative amount, {}", at_cell(10), shown(10));
         }
         let score = number(4)?;
         if score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            bail!("{}: a score of {}, outside [0, 1]", at_cell(4), cell(4));
+            bail!("{}: a score of {}, outside [0, 1]", at_cell(4), shown(4));
         }
-        let partner = text(5);
+        let partner = text(5)?;
         any_partner |= partner.is_some();
         history.rows.push(Row {
             line,
             lead_id: cell(lead_id).to_string(),
             created,
-            region: text(2),
-            vertical: text(3),
+            region: text(2)?,
+            vertical: text(3)?,
             score,
             partner,
             first_contact,

@@ -391,6 +391,14 @@ pub fn prepare(
     if let Some(map) = base.as_object_mut() {
         map.remove("expect");
     }
+    crate::sweep::check_varied(
+        "--vary",
+        &problem
+            .varies
+            .iter()
+            .map(|v| v.path.as_str())
+            .collect::<Vec<_>>(),
+    )?;
     let mut problem = problem;
     let mut seen = std::collections::BTreeSet::new();
     for vary in &mut problem.varies {

@@ -162,6 +162,13 @@ pub fn analyse(
     if policy == versus {
         bail!("--policy and --vs name the same policy `{policy}`");
     }
+    crate::sweep::check_varied(
+        "--vary",
+        &assumptions
+            .iter()
+            .map(|a| a.path.as_str())
+            .collect::<Vec<_>>(),
+    )?;
     let mut doc: Value =
         serde_json::from_str(text).with_context(|| format!("{} is not JSON", file.display()))?;
     let policies = doc

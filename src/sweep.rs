@@ -236,6 +236,30 @@ fn steps(path: &str) -> anyhow::Result<Vec<Step>> {
     parse_path(path)
 }
 
+/// Refuses a field that a sweep, an optimisation or a sensitivity analysis
+/// cannot vary (`seed`, `replications`: every setting they compare runs on
+/// the same seed and replications, set with `--seed` and `--replications`)
+/// and a field given twice (`flag` names the option). Paths compare as
+/// parsed, so `policies[p].x` and `policies[p] .x` are one field.
+pub fn check_varied(flag: &str, paths: &[&str]) -> anyhow::Result<()> {
+    let mut seen: Vec<Vec<Step>> = Vec::new();
+    for path in paths {
+        let steps = parse_path(path).with_context(|| format!("{flag} `{path}`"))?;
+        if let [Step::Key(k)] = &steps[..] {
+            if k == "seed" || k == "replications" {
+                bail!(
+                    "{flag} `{path}`: `{k}` cannot be varied: every setting is compared on the same seed and replications (common random numbers); set them with --{k}"
+                );
+            }
+        }
+        if seen.contains(&steps) {
+            bail!("{flag} `{path}` is given twice");
+        }
+        seen.push(steps);
+    }
+    Ok(())
+}
+
 /// A field's kind in words: "a number", "text", "a list".
 pub(crate) fn describe_value(v: &Value) -> &'static str {
     describe(v)
@@ -387,6 +411,10 @@ pub fn grid_with(
     if axes.is_empty() || axes.len() > 2 {
         bail!("give one or two --set fields to sweep, got {}", axes.len());
     }
+    check_varied(
+        "--set",
+        &axes.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(),
+    )?;
     let total: usize = axes.iter().map(|a| a.values.len()).product();
     if total > MAX_POINTS {
         bail!("the grid has {total} points; at most {MAX_POINTS} are supported");

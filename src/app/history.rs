@@ -63,10 +63,16 @@ pub(super) fn calibrate(
     let scenario = fitted.scenario(&name, template.as_ref());
     let mut text = serde_json::to_string_pretty(&scenario)?;
     text.push('\n');
-    // What is written must load: checked before anything is written.
-    let model = leadsim::load_text_with(&text, &args.out, options).with_context(|| {
-        "the fitted scenario does not load (a template field at odds with the fit?)"
-    })?;
+    // What is written must load: checked before anything is written. The
+    // text is not on disk, so the error names the fit, not a file's line.
+    let model =
+        leadsim::load_text_with(&text, Path::new("(fitted scenario)"), options).map_err(|e| {
+            anyhow::anyhow!(
+                "the scenario fitted from {source} is not valid, so nothing was written: {}{}",
+                e,
+                leadsim::calibrate::which_fits(&scenario, &e.to_string())
+            )
+        })?;
     let report_dir = args
         .report
         .clone()
@@ -85,8 +91,9 @@ pub(super) fn calibrate(
         "calibrate",
         &[("calibration.html", html), ("calibration.csv", csv)],
     )?;
+    // Warnings are never hidden, --quiet or not.
+    super::print_warnings(&model);
     if !args.quiet {
-        super::print_warnings(&model);
         let partners = fitted.holders.iter().filter(|h| !h.house).count();
         outln!(
             "calibrated {} from {}: {} leads over {} days ({:.1} a day), {} segments, {} partners{}; {} rows set aside{}",

@@ -38,6 +38,14 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
             leadsim::scenario::errors::did_you_mean(&args.world, names.iter().copied())
         );
     };
+    if args.replication >= model.replications {
+        anyhow::bail!(
+            "--replication {}: {} runs replications 0 to {}; a trace's outcomes are those of one of them",
+            args.replication,
+            args.scenario.display(),
+            model.replications - 1
+        );
+    }
     let seed = args.seed.unwrap_or(model.seed);
     let out = args.out.clone().unwrap_or_else(|| {
         leadsim::report::output::default_dir(&model.name).join(format!(
@@ -74,12 +82,16 @@ pub(super) fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Resu
     let read = |path: &Path| -> anyhow::Result<leadsim::report::json::SummaryJson> {
         let bytes = leadsim::read_bounded(path, leadsim::MAX_SCENARIO_BYTES * 4)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not a leadsim summary.json", path.display()))
+        serde_json::from_slice::<leadsim::files::UniqueKeys>(&bytes)
+            .with_context(|| format!("{} is not a leadsim summary.json", path.display()))?;
+        let summary = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a leadsim summary.json", path.display()))?;
+        leadsim::diff::check(&summary, &path.display().to_string()).map_err(anyhow::Error::msg)?;
+        Ok(summary)
     };
     let d = leadsim::diff::diff(&read(old)?, &read(new)?);
     out!("{}", leadsim::diff::render(&d));
-    let changed = !d.moved.is_empty() || !d.only_old.is_empty() || !d.only_new.is_empty();
+    let changed = d.changed();
     Ok(if fail_on_change && changed {
         ExitCode::from(1)
     } else {

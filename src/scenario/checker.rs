@@ -27,6 +27,9 @@ impl Names {
 
 pub(crate) struct Checker<'a> {
     pub(crate) errors: FieldErrors,
+    /// What validation found worth saying that is not an error (a data
+    /// file's suspicious row), added to the model's warnings.
+    pub(crate) warnings: Vec<String>,
     /// Where CSV data may be read from (relative to the scenario's folder).
     pub(crate) data: &'a super::data::DataAccess,
 }
@@ -41,7 +44,7 @@ impl Checker<'_> {
     /// not `.` or `..`, and not starting with `.leadsim` (the staging
     /// folders and locks beside an output folder are named so).
     pub(crate) fn name(&mut self, path: &str, name: &str, in_file_names: bool) {
-        let shown: String = name.chars().take(40).flat_map(char::escape_debug).collect();
+        let shown = crate::format::excerpt(name);
         if name.trim().is_empty() {
             self.fail(path, "must not be empty");
         } else if name.chars().count() > MAX_NAME_CHARS {

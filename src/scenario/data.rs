@@ -5,6 +5,7 @@
 //! missing column lists the columns found, an unparseable value gives its
 //! row (1-based, as a spreadsheet shows it, header included) and column.
 
+use super::limits::MAX_MAGNITUDE;
 use std::cell::RefCell;
 use std::path::{Component, Path, PathBuf};
 
@@ -14,22 +15,7 @@ pub const MAX_DATA_BYTES: u64 = 256 * 1024 * 1024;
 /// The most data rows a file may have.
 pub const MAX_DATA_ROWS: usize = 1_000_000;
 
-/// How much of a value read from a data file an error message quotes.
-const EXCERPT_CHARS: usize = 40;
-
-/// At most [`EXCERPT_CHARS`] characters of `text`, control characters
-/// escaped: a data file is untrusted, and its values reach terminals.
-pub fn excerpt(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(EXCERPT_CHARS)
-        .flat_map(char::escape_debug)
-        .collect();
-    if text.chars().count() > EXCERPT_CHARS {
-        out.push('…');
-    }
-    out
-}
+pub use crate::format::excerpt;
 
 pub use crate::model::DataFile;
 
@@ -137,6 +123,18 @@ impl Table {
                 path.display()
             ));
         }
+        // A column named twice: which one a field reads would be a guess.
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(j) = headers[..i].iter().position(|g| g == h) {
+                return Err(format!(
+                    "{}: the column `{}` is named twice (columns {} and {}); rename or remove one",
+                    path.display(),
+                    excerpt(h),
+                    j + 1,
+                    i + 1
+                ));
+            }
+        }
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
             if i >= MAX_DATA_ROWS {
@@ -182,10 +180,18 @@ impl Table {
         })
     }
 
-    /// The number in `column` of data row `row` (0-based).
+    /// The number in `column` of data row `row` (0-based), within the
+    /// magnitude every number of a scenario keeps ([`MAX_MAGNITUDE`]).
     pub fn number(&self, row: usize, column: usize) -> Result<f64, String> {
         let text = self.rows[row].get(column).unwrap_or("");
         match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && v.abs() > MAX_MAGNITUDE => Err(format!(
+                "{}: row {}, column `{}`: {} is beyond ±{MAX_MAGNITUDE:e}, the largest magnitude leadsim reads",
+                self.path.display(),
+                row + 2,
+                excerpt(&self.headers[column]),
+                excerpt(text)
+            )),
             Ok(v) if v.is_finite() => Ok(v),
             _ => Err(format!(
                 "{}: row {}, column `{}`: `{}` is not a number",
@@ -360,6 +366,12 @@ pub fn read_leads(
         optional("arrival_day")
     };
     let (quality, score) = (optional("quality"), optional("score"));
+    if quality.is_some() && score.is_some() {
+        return Err(format!(
+            "{} has both a `quality` and a `score` column: a replayed lead's quality is one of them (`quality`, the true chance it qualifies; `score`, what the scoring model said, used as its quality too); remove the one not meant",
+            path.display()
+        ));
+    }
     if quality.is_none() && score.is_none() {
         return Err(format!(
             "{} needs a `quality` or a `score` column; its columns are: {}",
@@ -381,10 +393,24 @@ pub fn read_leads(
             ))
         }
     };
-    let text = |row: usize, column: Option<usize>| {
-        column
-            .map(|c| table.text(row, c).to_string())
-            .filter(|t| !t.is_empty())
+    // Region and vertical values become names in the outputs: the same
+    // rules as names written in a scenario.
+    let text = |row: usize, column: Option<usize>| -> Result<Option<String>, String> {
+        let Some(c) = column else { return Ok(None) };
+        let t = table.text(row, c);
+        if t.chars().count() > crate::scenario::limits::MAX_NAME_CHARS
+            || t.chars().any(char::is_control)
+        {
+            return Err(format!(
+                "{}: row {}, column `{}`: `{}` is not a name (at most {} characters, no control characters)",
+                path.display(),
+                row + 2,
+                table.headers[c],
+                excerpt(t),
+                crate::scenario::limits::MAX_NAME_CHARS
+            ));
+        }
+        Ok((!t.is_empty()).then(|| t.to_string()))
     };
     let mut leads = Vec::with_capacity(table.len());
     let mut last_day = f64::NEG_INFINITY;
@@ -421,8 +447,8 @@ pub fn read_leads(
         };
         leads.push(HistoricalLead {
             arrival_day,
-            region: text(row, region),
-            vertical: text(row, vertical),
+            region: text(row, region)?,
+            vertical: text(row, vertical)?,
             quality: quality.map(|c| unit(row, c)).transpose()?,
             score: score.map(|c| unit(row, c)).transpose()?,
             deal_size,

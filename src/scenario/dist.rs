@@ -15,9 +15,7 @@ use super::raw::{
 /// z such that Phi(z) = 0.9: `sigma = ln(p90 / median) / Z90` (docs/scenario-format.md, "Distributions").
 pub const Z90: f64 = 1.281_551_565_544_600_5;
 
-/// The largest parameter magnitude accepted (hours or money): far beyond any
-/// real lead flow, small enough that no sampler overflows.
-pub const MAX_MAGNITUDE: f64 = 1e12;
+pub use super::limits::MAX_MAGNITUDE;
 
 /// The smallest positive scale parameter accepted (a mean, median or
 /// scale): below it logarithms and reciprocals leave the range where every

@@ -218,6 +218,18 @@ fn replay_model(
             deal_size: row.deal_size,
         });
     }
+    if keys.len() > super::limits::SEGMENTS {
+        c.fail(
+            "leads.replay.csv",
+            format!(
+                "{}: {} (region, vertical) combinations, each a segment; at most {} segments",
+                path.display(),
+                keys.len(),
+                super::limits::SEGMENTS
+            ),
+        );
+        return None;
+    }
     let mut by_segment = vec![Vec::new(); keys.len()];
     for (i, l) in leads.iter().enumerate() {
         by_segment[l.segment as usize].push(i as u32);
@@ -248,6 +260,27 @@ fn replay_model(
         (Some(first), Some(last)) => last - first,
         _ => 0.0,
     };
+    if !exact && arrivals_per_day.is_none() {
+        // The rate is rows / span: one stray date stretches the span. Say
+        // so when a single gap between consecutive leads holds more than a
+        // quarter of it.
+        if let Some((i, gap)) = days
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|&(_, gap)| span > 0.0 && gap > 0.25 * span)
+        {
+            c.warnings.push(format!(
+                "leads.replay: {} leads over {span} days give {:.3} a day, but {gap} of those days are one gap between rows {} and {} of {}: if a date is wrong, fix it, or give `leads.arrivals_per_day`",
+                rows.len(),
+                rows.len() as f64 / span,
+                i + 2,
+                i + 3,
+                path.display()
+            ));
+        }
+    }
     let rate_per_day = match arrivals_per_day {
         Some(rate) => rate,
         // An exact replay's rate only sizes memory: its leads are the file's.

@@ -34,3 +34,8 @@ pub const MAX_REPLICATIONS: i64 = 10_000_000;
 
 /// The most leads one replication may expect (arrivals per day x horizon).
 pub const MAX_EXPECTED_LEADS: f64 = 1e7;
+
+/// The largest parameter magnitude accepted (hours or money), in a
+/// scenario and in its data files: far beyond any real lead flow, small
+/// enough that no sampler overflows.
+pub const MAX_MAGNITUDE: f64 = 1e12;

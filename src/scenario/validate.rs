@@ -22,6 +22,7 @@ use crate::model::*;
 pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Model, FieldErrors> {
     let mut c = Checker {
         errors: FieldErrors::default(),
+        warnings: Vec::new(),
         data,
     };
     let mut regions = Names::default();
@@ -99,7 +100,8 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         );
         return Err(c.errors);
     };
-    let mut warnings = warnings(raw, &leads, &partners, &regions, &verticals);
+    let mut warnings = std::mem::take(&mut c.warnings);
+    warnings.extend(warnings_of(raw, &leads, &partners, &regions, &verticals));
     warnings.extend(unreachable_pools(&policies, &partners, &leads));
     let (n_regions, n_verticals) = (regions.0.len(), verticals.0.len());
     let partners = partners
@@ -404,7 +406,7 @@ fn currency(c: &mut Checker, raw: &RawScenario) {
 }
 
 /// Cross-checks that only warn.
-fn warnings(
+fn warnings_of(
     raw: &RawScenario,
     leads: &LeadModel,
     partners: &[Partner],
@@ -412,6 +414,26 @@ fn warnings(
     verticals: &Names,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
+    for p in &raw.policies {
+        for (i, spiff) in p.payout.spiffs.iter().enumerate() {
+            if spiff.from_day >= raw.horizon_days {
+                warnings.push(format!(
+                    "policy `{}`: payout.spiffs[{i}] starts on day {}, at or after the horizon ({} days): it never pays",
+                    p.name, spiff.from_day, raw.horizon_days
+                ));
+            }
+        }
+        if p.sla.is_none()
+            && p.exclusivity
+                .as_ref()
+                .is_some_and(|e| e.max_sla_breach_rate.is_some())
+        {
+            warnings.push(format!(
+                "policy `{}`: exclusivity.max_sla_breach_rate has no SLA to measure (the policy has no `sla`), so it never revokes a territory",
+                p.name
+            ));
+        }
+    }
     for p in partners {
         let (kind, name, any) = match p.exclusive {
             Some(Territory::Region(r)) => (

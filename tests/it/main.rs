@@ -20,6 +20,7 @@ mod fairness;
 mod first_user;
 mod fuzz;
 mod hostile;
+mod hostile3;
 mod invariants;
 mod layers;
 mod learning;
