@@ -64,13 +64,12 @@ pub fn parse_columns(spec: &str) -> anyhow::Result<Columns> {
     }
     // Two fields reading one column (`partner=region` while `region` is
     // still read from `region`) would fit one from the other.
-    for i in 0..FIELDS.len() {
-        if let Some(j) = (0..i).find(|&j| columns.0[j] == columns.0[i]) {
+    for (i, (field, column)) in FIELDS.iter().zip(&columns.0).enumerate() {
+        if let Some(j) = (0..i).find(|&j| &columns.0[j] == column) {
             bail!(
-                "--columns: `{}` and `{}` would both read the column `{}`; map one of them to another column",
+                "--columns: `{}` and `{field}` would both read the column `{}`; map one of them to another column",
                 FIELDS[j],
-                FIELDS[i],
-                crate::format::excerpt(&columns.0[i])
+                crate::format::excerpt(column)
             );
         }
     }
