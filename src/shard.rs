@@ -41,6 +41,10 @@ pub struct Partial {
     pub digest: u64,
     /// Each replication this shard ran, folded on its own.
     pub parts: Vec<(u64, Results)>,
+    /// Whether [`Self::seal`] is keyed (HMAC-SHA-256) or a plain SHA-256.
+    pub keyed: bool,
+    /// The seal over everything above ([`seal`]), hex.
+    pub seal: String,
 }
 
 /// Parses `I/N` (0 <= I < N).
@@ -77,6 +81,7 @@ pub fn run(
     file: &Path,
     config: &RunConfig,
     (shard, shards): (u64, u64),
+    key: Option<&[u8]>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Partial> {
     Ok(Partial {
@@ -89,11 +94,12 @@ pub fn run(
         shards,
         digest: digest(model, text, config.seed, config.replications),
         parts: crate::runner::run_shard(model, config, shard, shards, progress)?,
-    })
+        keyed: key.is_some(),
+        seal: String::new(),
+    }
+    .sealed(key))
 }
 
-/// Reads partial results and merges them: the model, the run's
-/// configuration and the results of every replication, folded in order.
 /// Where a merge reads the scenario's data files from: the scenario the
 /// user names (`merge --scenario FILE`, whose text must be the parts'), or
 /// else the folder of the first part, as if the scenario file sat there. A
@@ -127,9 +133,13 @@ pub fn scenario_location(
     Ok(folder.join(name))
 }
 
+/// Reads partial results and merges them: the model, the run's
+/// configuration and the results of every replication, folded in order.
+/// `key` is the key the parts were sealed with, if any ([`seal`]).
 pub fn merge(
     paths: &[PathBuf],
     scenario: Option<&Path>,
+    key: Option<&[u8]>,
     options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<(Model, RunConfig, Results)> {
     if paths.len() as u64 > MAX_PARTS {
@@ -142,8 +152,11 @@ pub fn merge(
     for p in paths {
         let bytes = crate::files::read_bounded(p, MAX_PART_BYTES)
             .with_context(|| format!("cannot read {}", p.display()))?;
-        let partial: Partial = serde_json::from_slice(&bytes)
+        let mut partial: Partial = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a leadsim partial result", p.display()))?;
+        partial
+            .check_seal(key)
+            .map_err(|why| anyhow::anyhow!("{} is refused: {why}", p.display()))?;
         partials.push((p.clone(), partial));
     }
     let Some((first_path, first)) = partials.first() else {
@@ -203,6 +216,98 @@ pub fn merge(
 
 /// The most parts `merge` takes at once.
 pub const MAX_PARTS: u64 = 100_000;
+
+/// A seal over a part's whole content, so that `merge` can tell an edited
+/// part: SHA-256 of the part as written (with an empty seal), or with a
+/// key, HMAC-SHA-256 under it, hex. Without a key the seal only catches
+/// accidents and careless edits: anyone who can edit a part can recompute
+/// an unkeyed hash. With a key (`LEADSIM_PART_KEY`, the same for the shards
+/// and the merge) a part cannot be forged without the key.
+pub fn seal<T: Serialize>(value: &T, key: Option<&[u8]>) -> String {
+    use hmac::{KeyInit, Mac};
+    use sha2::Digest;
+    /// Feeds serialized bytes to a hasher without holding them.
+    struct Feed<F: FnMut(&[u8])>(F);
+    impl<F: FnMut(&[u8])> std::io::Write for Feed<F> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            (self.0)(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let bytes: Vec<u8> = match key {
+        Some(key) => {
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
+                .expect("HMAC takes a key of any length");
+            serde_json::to_writer(Feed(|b: &[u8]| mac.update(b)), value)
+                .expect("a part serialises");
+            mac.finalize().into_bytes().to_vec()
+        }
+        None => {
+            let mut hash = sha2::Sha256::new();
+            serde_json::to_writer(Feed(|b: &[u8]| hash.update(b)), value)
+                .expect("a part serialises");
+            hash.finalize().to_vec()
+        }
+    };
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A part whose seal can be set and checked.
+pub trait Sealed: Serialize + Sized {
+    fn seal_mut(&mut self) -> &mut String;
+    fn keyed(&self) -> bool;
+    /// The part with its seal set.
+    fn sealed(mut self, key: Option<&[u8]>) -> Self {
+        self.seal_mut().clear();
+        let s = seal(&self, key);
+        *self.seal_mut() = s;
+        self
+    }
+    /// Whether the seal matches the content, under `key`; why not if not.
+    fn check_seal(&mut self, key: Option<&[u8]>) -> Result<(), String> {
+        match (self.keyed(), key.is_some()) {
+            (true, false) => {
+                return Err("it was sealed with a key: set LEADSIM_PART_KEY to the key the shards used".into())
+            }
+            (false, true) => {
+                return Err("it was written without a key, and LEADSIM_PART_KEY is set: every part of a keyed run must carry the key's seal".into())
+            }
+            _ => {}
+        }
+        let claimed = std::mem::take(self.seal_mut());
+        let actual = seal(&*self, key);
+        *self.seal_mut() = claimed.clone();
+        if claimed != actual {
+            return Err(if key.is_some() {
+                "its content does not match its seal under the key: it was edited, or sealed with another key".into()
+            } else {
+                "its content does not match its seal: it was edited or damaged after the shard wrote it".into()
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Sealed for Partial {
+    fn seal_mut(&mut self) -> &mut String {
+        &mut self.seal
+    }
+    fn keyed(&self) -> bool {
+        self.keyed
+    }
+}
+
+impl Sealed for SweepPartial {
+    fn seal_mut(&mut self) -> &mut String {
+        &mut self.seal
+    }
+    fn keyed(&self) -> bool {
+        self.keyed
+    }
+}
 
 /// Checks a part against what it claims to be: its digest recomputed from
 /// its own scenario text, the data files as they are now and its seed and
@@ -274,6 +379,9 @@ pub struct SweepPartial {
     pub digest: u64,
     /// (grid point index, its results).
     pub points: Vec<(usize, Results)>,
+    /// As [`Partial::keyed`] and [`Partial::seal`].
+    pub keyed: bool,
+    pub seal: String,
 }
 
 /// Runs grid points `shard`, `shard + shards`, ... of a sweep.
@@ -287,6 +395,7 @@ pub fn run_sweep(
     file: &Path,
     config: &RunConfig,
     (shard, shards): (u64, u64),
+    part_key: Option<&[u8]>,
 ) -> anyhow::Result<SweepPartial> {
     let mut done = Vec::new();
     for i in (shard as usize..points.len()).step_by(shards.max(1) as usize) {
@@ -314,7 +423,10 @@ pub fn run_sweep(
         shards,
         digest: key(&words),
         points: done,
-    })
+        keyed: part_key.is_some(),
+        seal: String::new(),
+    }
+    .sealed(part_key))
 }
 
 /// A sweep merged from its parts: what one machine's sweep would hand to
@@ -330,10 +442,15 @@ pub struct MergedSweep {
 /// Merges sweep parts; `file` is where the scenario's data files are read
 /// from ([`scenario_location`]).
 pub fn merge_sweep(
-    partials: Vec<SweepPartial>,
+    mut partials: Vec<SweepPartial>,
     file: &Path,
+    part_key: Option<&[u8]>,
     options: &crate::scenario::load::LoadOptions,
 ) -> anyhow::Result<MergedSweep> {
+    for (i, p) in partials.iter_mut().enumerate() {
+        p.check_seal(part_key)
+            .map_err(|why| anyhow::anyhow!("sweep part {} is refused: {why}", i + 1))?;
+    }
     let Some(first) = partials.first() else {
         bail!("give the partial results to merge")
     };

@@ -71,6 +71,7 @@ pub(super) fn sweep(
             &args.scenario,
             &config,
             shard,
+            super::part_key().as_deref(),
         )?;
         leadsim::report::output::write_own_file(
             &path,

@@ -74,6 +74,15 @@ pub(crate) fn stdout_result(r: std::io::Result<()>) -> anyhow::Result<()> {
     }
 }
 
+/// The key shard parts are sealed and checked with, from the environment
+/// variable `LEADSIM_PART_KEY` (not a flag: a flag's value shows in the
+/// process list). `None` when unset or empty.
+pub(crate) fn part_key() -> Option<Vec<u8>> {
+    std::env::var_os("LEADSIM_PART_KEY")
+        .map(|k| k.into_encoded_bytes())
+        .filter(|k| !k.is_empty())
+}
+
 /// Prints a scenario's warnings on standard error. Like a compiler's, they
 /// are shown even with `--quiet`: quiet hides progress, not problems.
 pub(crate) fn print_warnings(model: &leadsim::model::Model) {

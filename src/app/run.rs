@@ -30,7 +30,8 @@ fn run_shard(
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     let path = out_dir.join(format!("part-{}-of-{}.json", shard.0, shard.1));
     leadsim::report::output::check_own_file(&path, "shard part", &leadsim::shard::is_part)?;
-    let partial = leadsim::shard::run(model, text, file, config, shard, &|_| {})?;
+    let key = super::part_key();
+    let partial = leadsim::shard::run(model, text, file, config, shard, key.as_deref(), &|_| {})?;
     leadsim::report::output::write_own_file(
         &path,
         &serde_json::to_vec(&partial)?,
@@ -215,7 +216,8 @@ pub(super) fn merge(
             scenario,
         )?;
         let name = leadsim::load_text_with(&sweeps[0].scenario_text, &file, options)?.name;
-        let merged = leadsim::shard::merge_sweep(sweeps, &file, options)?;
+        let merged =
+            leadsim::shard::merge_sweep(sweeps, &file, super::part_key().as_deref(), options)?;
         let files = leadsim::report::sweep::outputs(
             &merged.axes,
             &merged.summaries,
@@ -238,7 +240,8 @@ pub(super) fn merge(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (model, config, results) = leadsim::shard::merge(parts, scenario, options)?;
+    let (model, config, results) =
+        leadsim::shard::merge(parts, scenario, super::part_key().as_deref(), options)?;
     let out_dir = out.unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     leadsim::report::output::check_dir(&out_dir)?;
     let summary = leadsim::summary::summarise(&model, &config, &results);

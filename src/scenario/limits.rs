@@ -26,14 +26,19 @@ pub const MAX_HORIZON_DAYS: f64 = 3650.0;
 /// The longest follow-up after the horizon before `readout_day`, in days.
 pub const MAX_FOLLOW_UP_DAYS: f64 = 3650.0;
 
+/// The shortest payout period, in days.
+pub const MIN_PERIOD_DAYS: f64 = 1.0;
+
 /// The shortest review period of partner behaviour, in days.
 pub const MIN_REVIEW_DAYS: f64 = 1.0;
 
 /// The most replications a scenario or `--replications` may ask for.
 pub const MAX_REPLICATIONS: i64 = 10_000_000;
 
-/// The most leads one replication may expect (arrivals per day x horizon).
-pub const MAX_EXPECTED_LEADS: f64 = 1e7;
+/// The most leads one replication may expect: the vendor's (arrivals per
+/// day x horizon, in the busiest world) and the partners' own together.
+/// About 170 bytes each: 5 million stay under 1 GB.
+pub const MAX_EXPECTED_LEADS: f64 = 5e6;
 
 /// The largest parameter magnitude accepted (hours or money), in a
 /// scenario and in its data files: far beyond any real lead flow, small

@@ -478,10 +478,13 @@ fn payout_at(errors: &mut FieldErrors, path: String, raw: &RawPayout) -> Option<
         }
     }
     let period_days = raw.period_days.unwrap_or(super::defaults::PERIOD_DAYS);
-    if !(period_days.is_finite() && period_days > 0.0) {
+    if !(period_days.is_finite() && period_days >= super::limits::MIN_PERIOD_DAYS) {
         errors.push(
             format!("{path}.period_days"),
-            format!("must be a positive number of days, got {period_days}"),
+            format!(
+                "must be at least {} day (a payout period is a day or longer; each period's close runs the programme's caps, fees and reviews), got {period_days}",
+                super::limits::MIN_PERIOD_DAYS
+            ),
         );
     }
     if let Some(bonus) = &raw.speed_bonus {

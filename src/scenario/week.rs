@@ -130,6 +130,9 @@ pub(super) fn hours(
 
 /// 7 weekday weights and 24 hour weights: each list of its length,
 /// non-negative, not all zero; a list left out is flat.
+/// The smallest largest weight of an arrival pattern's list.
+const MIN_LARGEST_WEIGHT: f64 = 1e-6;
+
 pub(super) fn arrival_pattern(
     c: &mut Checker,
     raw: &RawArrivalPattern,
@@ -155,6 +158,21 @@ pub(super) fn arrival_pattern(
         }
         if values.iter().all(|&v| v == 0.0) {
             c.fail(&path, "the weights are all 0: no lead would ever arrive");
+        } else {
+            // Weights are relative; a largest weight near 0 (5e-324) would
+            // make their mean underflow and the rate explode.
+            let largest = values.iter().copied().fold(0.0, f64::max);
+            if largest < MIN_LARGEST_WEIGHT {
+                c.fail(
+                    &path,
+                    format!("the largest weight is {largest}: weights are relative, so scale them up (the largest at least {MIN_LARGEST_WEIGHT})"),
+                );
+            } else if largest > super::limits::MAX_MAGNITUDE {
+                c.fail(
+                    &path,
+                    format!("the largest weight is {largest}, beyond {:e}: weights are relative, so scale them down", super::limits::MAX_MAGNITUDE),
+                );
+            }
         }
         values.clone()
     };

@@ -204,11 +204,19 @@ fn merge_refuses(dir: &std::path::Path, needle: &str) {
     assert!(!dir.join("merged").exists(), "nothing is written");
 }
 
+/// Edits a part as a forger would who also recomputes its unkeyed seal:
+/// the checks behind the seal must catch what it cannot.
 fn edit_part(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    use leadsim::shard::Sealed;
     let path = dir.join("parts/part-1-of-2.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     edit(&mut v);
-    std::fs::write(&path, v.to_string()).unwrap();
+    // A part too broken to read as one cannot be resealed: written as is.
+    let bytes = match serde_json::from_value::<leadsim::shard::Partial>(v.clone()) {
+        Ok(part) => serde_json::to_vec(&part.sealed(None)).unwrap(),
+        Err(_) => v.to_string().into_bytes(),
+    };
+    std::fs::write(&path, bytes).unwrap();
 }
 
 #[test]
@@ -275,7 +283,10 @@ fn a_part_never_decides_which_folder_merge_reads() {
             .unwrap()
             .replace("\"times.csv\"", "\"../passwd\"")
             .into();
-        std::fs::write(&path, v.to_string()).unwrap();
+        // The forger reseals the part (an unkeyed seal can be recomputed).
+        use leadsim::shard::Sealed;
+        let part: leadsim::shard::Partial = serde_json::from_value(v).unwrap();
+        std::fs::write(&path, serde_json::to_vec(&part.sealed(None)).unwrap()).unwrap();
     }
     let assert = bin()
         .current_dir(dir.path())
@@ -333,4 +344,124 @@ fn a_part_never_decides_which_folder_merge_reads() {
         ])
         .assert()
         .success();
+}
+
+#[test]
+fn a_part_edited_after_its_shard_ran_is_refused_and_a_key_stops_a_forger() {
+    // An edited value (a mean, without recomputing anything): the seal.
+    let dir = two_shards();
+    let path = dir.path().join("parts/part-1-of-2.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text
+        .find("\"mean\":")
+        .expect("the part has an accumulator mean to edit");
+    let end = at + text[at..].find(',').unwrap();
+    let edited = format!("{}\"mean\":1e308{}", &text[..at], &text[end..]);
+    assert!(edited.len() != text.len() || edited != text);
+    std::fs::write(&path, &edited).unwrap();
+    merge_refuses(dir.path(), "does not match its seal");
+
+    // Parts sealed with a key: merged only with that key.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = super::common::repo_file("tests/data/hostile/fee-near-limit.json");
+    for shard in ["0/2", "1/2"] {
+        bin()
+            .env("LEADSIM_PART_KEY", "correct horse")
+            .arg("run")
+            .arg(&scenario)
+            .args([
+                "--replications",
+                "4",
+                "--quiet",
+                "--out",
+                "parts",
+                "--shard",
+                shard,
+            ])
+            .current_dir(dir.path())
+            .assert()
+            .success();
+    }
+    let merge = |key: Option<&str>| {
+        let mut cmd = bin();
+        cmd.current_dir(dir.path()).args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--quiet",
+            "--out",
+            "merged",
+        ]);
+        match key {
+            Some(k) => cmd.env("LEADSIM_PART_KEY", k),
+            None => cmd.env_remove("LEADSIM_PART_KEY"),
+        };
+        cmd.assert()
+    };
+    let a = merge(None).code(2);
+    assert!(stderr_of(&a).contains("sealed with a key"));
+    let a = merge(Some("wrong")).code(2);
+    assert!(stderr_of(&a).contains("under the key"));
+    // A forger without the key edits a part and reseals it as best they
+    // can (an unkeyed hash): refused under the key.
+    {
+        use leadsim::shard::Sealed;
+        let path = dir.path().join("parts/part-1-of-2.json");
+        let mut part: leadsim::shard::Partial =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        part.seed ^= 1;
+        let forged = part.sealed(Some(b"guess"));
+        std::fs::write(&path, serde_json::to_vec(&forged).unwrap()).unwrap();
+        let a = merge(Some("correct horse")).code(2);
+        assert!(stderr_of(&a).contains("under the key"));
+    }
+    assert!(!dir.path().join("merged").exists());
+}
+
+#[test]
+fn keyed_parts_merge_with_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = super::common::repo_file("tests/data/hostile/fee-near-limit.json");
+    for shard in ["0/2", "1/2"] {
+        bin()
+            .env("LEADSIM_PART_KEY", "k")
+            .arg("run")
+            .arg(&scenario)
+            .args([
+                "--replications",
+                "4",
+                "--quiet",
+                "--out",
+                "parts",
+                "--shard",
+                shard,
+            ])
+            .current_dir(dir.path())
+            .assert()
+            .success();
+    }
+    bin()
+        .env("LEADSIM_PART_KEY", "k")
+        .current_dir(dir.path())
+        .args([
+            "merge",
+            "parts/part-0-of-2.json",
+            "parts/part-1-of-2.json",
+            "--quiet",
+            "--out",
+            "merged",
+        ])
+        .assert()
+        .success();
+    bin()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--replications", "4", "--quiet", "--out"])
+        .arg(dir.path().join("single"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("merged/summary.json")).unwrap(),
+        std::fs::read(dir.path().join("single/summary.json")).unwrap()
+    );
 }
