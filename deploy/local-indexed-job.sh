@@ -51,4 +51,4 @@ done
 for pid in "${pids[@]}"; do
   wait "$pid"
 done
-"$LEADSIM" merge "$RESULTS"/part-*-of-"$N".json ${OUT:+--out "$OUT"} --quiet
+"$LEADSIM" merge "$RESULTS"/part-*-of-"$N".json --scenario "$SCENARIO" ${OUT:+--out "$OUT"} --quiet
