@@ -71,8 +71,16 @@ impl LogNormal {
     pub fn p10(&self) -> f64 {
         (self.mu - Z90 * self.sigma).exp()
     }
+    /// As a scenario writes it. A fit without spread (every observed
+    /// time alike, to the digits written) is the fixed value it found: a
+    /// lognormal needs its p90 above its median.
     fn json(&self) -> Value {
-        json!({"lognormal": {"median": sig(self.median()), "p90": sig(self.p90())}})
+        let (median, p90) = (sig(self.median()), sig(self.p90()));
+        if p90 > median {
+            json!({"lognormal": {"median": median, "p90": p90}})
+        } else {
+            json!({"fixed": median})
+        }
     }
 }
 
@@ -159,12 +167,25 @@ pub fn beta_prior(groups: &[(f64, f64)]) -> (f64, f64) {
     const C_MIN: f64 = 0.5;
     const C_MAX: f64 = 10_000.0;
     const STEPS: usize = 160;
+    // Groups with the same (successes, trials) contribute alike: summed
+    // once with their multiplicity, so thousands of partners with a few
+    // leads each cost what their few hundred distinct counts cost.
+    let mut distinct: std::collections::BTreeMap<(u64, u64), (f64, f64, f64)> =
+        std::collections::BTreeMap::new();
+    for &(k, n) in groups {
+        distinct
+            .entry((k.to_bits(), n.to_bits()))
+            .or_insert((k, n, 0.0))
+            .2 += 1.0;
+    }
+    let total = groups.len() as f64;
     let ll = |m: f64, c: f64| -> f64 {
         let (a, b) = (m * c, (1.0 - m) * c);
-        groups
-            .iter()
-            .map(|&(k, n)| ln_beta(k + a, n - k + b) - ln_beta(a, b))
-            .sum()
+        distinct
+            .values()
+            .map(|&(k, n, times)| times * ln_beta(k + a, n - k + b))
+            .sum::<f64>()
+            - total * ln_beta(a, b)
     };
     let means: Vec<f64> = (1..200).map(|i| i as f64 / 200.0).collect();
     let concentrations: Vec<f64> = (0..=STEPS)
@@ -391,11 +412,16 @@ pub fn which_fits(scenario: &Value, error: &str) -> String {
             }
         }
     }
+    let more = named.len().saturating_sub(3);
+    named.truncate(3);
+    if more > 0 {
+        named.push(format!("and {more} more"));
+    }
     if named.is_empty() {
         String::new()
     } else {
         format!(
-            " ({}: its fit is the one to check in the export)",
+            " ({}: their fits are the ones to check in the export)",
             named.join("; ")
         )
     }
@@ -421,6 +447,15 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         .iter()
         .map(|r| r.created)
         .fold(f64::NEG_INFINITY, f64::max);
+    let owners: std::collections::HashSet<&str> =
+        rows.iter().filter_map(|r| r.partner.as_deref()).collect();
+    let most = crate::scenario::limits::PARTNERS as usize;
+    if owners.len() > most {
+        anyhow::bail!(
+            "{source}: {} distinct partners (owners) in the partner column; a scenario holds at most {most}: map the column to the partner organisations rather than to individual people, or split the export",
+            owners.len()
+        );
+    }
     let start = (first / 24.0).floor() * 24.0;
     let horizon_days = (((last - start) / 24.0).floor() as u32 + 1).max(1);
     let per_day = rows.len() as f64 / horizon_days as f64;

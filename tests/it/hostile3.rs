@@ -358,3 +358,44 @@ fn an_out_that_is_a_regular_file_is_called_one() {
     assert!(stderr_of(&assert).contains("exists and is not a folder (a regular file)"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
 }
+
+#[test]
+fn calibrate_handles_many_owners_and_times_without_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "lead_id,created_at,region,vertical,score,partner,first_contact_at,qualified,closed_at,won,amount\n";
+    let rows = |owners: usize, leads: usize| -> String {
+        let mut s = header.to_string();
+        for i in 0..leads {
+            let day = 1 + i % 28;
+            s.push_str(&format!(
+                "L{i},2026-07-{day:02}T09:00:00Z,na,tech,0.5,O{},2026-07-{day:02}T12:00:00Z,true,,,\n",
+                i % owners
+            ));
+        }
+        s
+    };
+    // Every response exactly 3 hours: a fixed time, not an invalid
+    // lognormal; two thousand owners fit (the empirical-Bayes prior sums
+    // each distinct count once).
+    std::fs::write(d.join("flat.csv"), rows(2000, 4000)).unwrap();
+    let (code, stderr) = run(
+        d,
+        &["calibrate", "flat.csv", "--out", "flat.json", "--quiet"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let fitted: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("flat.json")).unwrap()).unwrap();
+    assert_eq!(
+        fitted["partners"][0]["response_hours"],
+        serde_json::json!({"fixed": 3.0})
+    );
+    assert_eq!(fitted["partners"].as_array().unwrap().len(), 2000);
+    // More owners than a scenario holds partners: said before any fitting.
+    std::fs::write(d.join("many.csv"), rows(10_001, 10_001)).unwrap();
+    refused(
+        d,
+        &["calibrate", "many.csv", "--out", "many.json"],
+        &["10001 distinct partners", "at most 10000"],
+    );
+}
