@@ -112,6 +112,12 @@ fn segments(
     for (i, s) in raw_segments.iter().enumerate() {
         let path = format!("leads.segments[{i}]");
         c.name(&format!("{path}.name"), &s.name, false);
+        if let Some(r) = &s.region {
+            c.name(&format!("{path}.region"), r, false);
+        }
+        if let Some(v) = &s.vertical {
+            c.name(&format!("{path}.vertical"), v, false);
+        }
         if !names.insert(&s.name) {
             c.fail(
                 format!("{path}.name"),

@@ -107,6 +107,16 @@ pub(super) fn partners(
     for (i, p) in raw.iter().enumerate() {
         let path = format!("partners[{i}]");
         let names = line_names(c, &path, p, &mut seen);
+        // Regions, verticals and tiers become names in every output.
+        for (k, r) in p.regions.iter().flatten().enumerate() {
+            c.name(&format!("{path}.regions[{k}]"), r, false);
+        }
+        for (k, v) in p.verticals.iter().flatten().enumerate() {
+            c.name(&format!("{path}.verticals[{k}]"), v, false);
+        }
+        if let Some(t) = &p.tier {
+            c.name(&format!("{path}.tier"), t, false);
+        }
         let names_ids = LineNames {
             regions: p
                 .regions

@@ -165,12 +165,12 @@ pub(super) fn arrival_pattern(
             if largest < MIN_LARGEST_WEIGHT {
                 c.fail(
                     &path,
-                    format!("the largest weight is {largest}: weights are relative, so scale them up (the largest at least {MIN_LARGEST_WEIGHT})"),
+                    format!("the largest weight is {largest:e}: weights are relative, so scale them up (the largest at least {MIN_LARGEST_WEIGHT})"),
                 );
             } else if largest > super::limits::MAX_MAGNITUDE {
                 c.fail(
                     &path,
-                    format!("the largest weight is {largest}, beyond {:e}: weights are relative, so scale them down", super::limits::MAX_MAGNITUDE),
+                    format!("the largest weight is {largest:e}, beyond {:e}: weights are relative, so scale them down", super::limits::MAX_MAGNITUDE),
                 );
             }
         }
