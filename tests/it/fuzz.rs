@@ -13,6 +13,66 @@ fn baseline() -> Value {
         .unwrap()
 }
 
+/// The scenarios the generated families mutate, with the file each is read
+/// as (data files resolve beside it): the baseline, `leadsim new --full`'s
+/// template (the newest features: offers, calendars, the programme,
+/// stress events) and `tests/data/fuzz/extra.json` (data files, a replay
+/// and the rest). Together they hold every field of the format, which
+/// `every_field_of_the_format_is_in_a_fuzzed_scenario` keeps true: a new
+/// field is probed as soon as the full template shows it.
+fn bases() -> Vec<(Value, std::path::PathBuf)> {
+    let full = leadsim::starter_scenario("fuzz-full", true).unwrap();
+    vec![
+        (baseline(), repo_file("scenarios/baseline.json")),
+        (
+            serde_json::from_str(&full).unwrap(),
+            repo_file("scenarios/fuzz-full.json"),
+        ),
+        (
+            serde_json::from_str(
+                &std::fs::read_to_string(repo_file("tests/data/fuzz/extra.json")).unwrap(),
+            )
+            .unwrap(),
+            repo_file("tests/data/fuzz/extra.json"),
+        ),
+    ]
+}
+
+#[test]
+fn every_field_of_the_format_is_in_a_fuzzed_scenario() {
+    let schema: Value = serde_json::from_str(&leadsim::schema::render()).unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    fn walk(v: &Value, names: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    names.extend(props.keys().cloned());
+                }
+                map.values().for_each(|v| walk(v, names));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
+            _ => {}
+        }
+    }
+    walk(&schema, &mut names);
+    let mut keys = std::collections::BTreeSet::new();
+    for (base, _) in bases() {
+        let mut all = Vec::new();
+        paths(&base, &mut Vec::new(), &mut all);
+        for path in all {
+            if let Some(Value::String(k)) = path.last() {
+                keys.insert(k.clone());
+            }
+        }
+    }
+    let missing: Vec<&String> = names.iter().filter(|n| !keys.contains(*n)).collect();
+    assert!(
+        missing.is_empty(),
+        "fields no fuzzed scenario holds (add them to templates/full-scenario.json or tests/data/fuzz/extra.json): {missing:?}"
+    );
+    assert!(names.len() > 150, "the schema lists {} fields", names.len());
+}
+
 /// Every path to a value in the tree, as a list of keys and indices.
 fn paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     out.push(prefix.clone());
@@ -70,8 +130,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn mutated_scenarios_load_or_fail_cleanly(picks in prop::collection::vec((any::<prop::sample::Index>(), replacement()), 1..4)) {
-        let mut v = baseline();
+    fn mutated_scenarios_load_or_fail_cleanly(
+        base in any::<prop::sample::Index>(),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), replacement()), 1..4)
+    ) {
+        let (mut v, file) = base.get(&bases()).clone();
         for (index, value) in picks {
             let mut all = Vec::new();
             paths(&v, &mut Vec::new(), &mut all);
@@ -79,7 +142,7 @@ proptest! {
             *at(&mut v, &path) = value;
         }
         let text = v.to_string();
-        if let Ok(model) = leadsim::load_text(&text, std::path::Path::new("fuzz.json")) {
+        if let Ok(model) = leadsim::load_text(&text, &file) {
             let results = run_block(&model, 1, 0..1, &mut Scratch::default());
             prop_assert_eq!(results.replications, 1);
         }
@@ -237,9 +300,10 @@ proptest! {
     /// one replication runs to finite metrics.
     #[test]
     fn extreme_numbers_are_refused_or_keep_every_declared_entity(
+        base in any::<prop::sample::Index>(),
         picks in prop::collection::vec((any::<prop::sample::Index>(), extreme_number()), 1..4)
     ) {
-        let mut v = baseline();
+        let (mut v, file) = base.get(&bases()).clone();
         let mut numeric = Vec::new();
         let mut all = Vec::new();
         paths(&v, &mut Vec::new(), &mut all);
@@ -253,7 +317,7 @@ proptest! {
             *at(&mut v, &path) = json!(value);
         }
         let (partners, policies, house) = declared(&v);
-        if let Ok(model) = leadsim::load_text(&v.to_string(), std::path::Path::new("x.json")) {
+        if let Ok(model) = leadsim::load_text(&v.to_string(), &file) {
             prop_assert_eq!(model.partners.len() as u64, partners);
             prop_assert_eq!(model.policies.len(), policies);
             prop_assert_eq!(model.house.is_some(), house);
