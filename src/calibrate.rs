@@ -386,7 +386,7 @@ pub fn segment_name(region: Option<&str>, vertical: Option<&str>) -> String {
 /// For an error about a fitted scenario, which fits it concerns: each
 /// `partners[i]` and `leads.segments[i]` the error names, with the
 /// partner's or segment's name (a partner with a dozen leads, say).
-pub fn which_fits(scenario: &Value, error: &str) -> String {
+pub fn which_fits(scenario: &Value, error: &str, history: &History) -> String {
     let mut named = Vec::new();
     for (list, label) in [("partners", "partner"), ("segments", "segment")] {
         let items = if list == "partners" {
@@ -405,8 +405,18 @@ pub fn which_fits(scenario: &Value, error: &str) -> String {
         for (i, item) in items.iter().enumerate() {
             if error.contains(&format!("{prefix}{i}]")) {
                 let name = item.get("name").and_then(Value::as_str).unwrap_or("?");
+                let rows: Vec<u64> = history
+                    .rows
+                    .iter()
+                    .filter(|r| list == "partners" && r.partner.as_deref() == Some(name))
+                    .map(|r| r.line)
+                    .collect();
+                let lines = match rows.first() {
+                    Some(first) => format!(", {} rows of the export from line {first}", rows.len()),
+                    None => String::new(),
+                };
                 named.push(format!(
-                    "{prefix}{i}] is the {label} {}",
+                    "{prefix}{i}] is the {label} {}{lines}",
                     crate::format::quote_value(name)
                 ));
             }

@@ -165,6 +165,10 @@ pub struct Prepared {
     base: Value,
     /// The original scenario, for the final comparison.
     original: Value,
+    /// Its text, and the position of the policy among its policies, for
+    /// errors told against the file.
+    text: String,
+    index: usize,
     file: PathBuf,
     options: LoadOptions,
     /// World names, base first.
@@ -203,9 +207,9 @@ impl Prepared {
         let doc = self.document(values)?;
         crate::scenario::load::load_text_with(&doc.to_string(), &self.file, &self.options).map_err(
             |e| {
+                let e = e.against(&self.text, &self.file, &[self.index]);
                 anyhow::anyhow!(
-                    "{}: the setting {} is not a valid scenario: {e}",
-                    self.file.display(),
+                    "the setting {} is not a valid scenario: {e}",
                     self.describe(values)
                 )
             },
@@ -442,6 +446,8 @@ pub fn prepare(
         problem,
         base,
         original,
+        text: text.to_string(),
+        index,
         file: file.to_path_buf(),
         options: options.clone(),
         worlds,

@@ -79,6 +79,10 @@ pub struct Analysis {
 /// The comparison's scenario: the two policies, A as the baseline.
 struct Setup {
     doc: Value,
+    /// The file's text, and which of its policies the document keeps (the
+    /// comparison's, in order), for errors told against the file.
+    text: String,
+    kept: Vec<usize>,
     file: PathBuf,
     options: LoadOptions,
     policy: String,
@@ -94,8 +98,9 @@ impl Setup {
         }
         crate::scenario::load::load_text_with(&doc.to_string(), &self.file, &self.options).map_err(
             |e| {
-                let at = at.map_or(String::new(), |(a, v)| format!(" at {}={v}", a.path));
-                anyhow::anyhow!("{}{at} is not a valid scenario: {e}", self.file.display())
+                let at = at.map_or(String::new(), |(a, v)| format!(" with {}={v}", a.path));
+                let e = e.against(&self.text, &self.file, &self.kept);
+                anyhow::anyhow!("the scenario{at} is not valid: {e}")
             },
         )
     }
@@ -194,6 +199,8 @@ pub fn analyse(
             })
     };
     let (b, a) = (find("--policy", policy)?, find("--vs", versus)?);
+    let index = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
+    let kept = vec![index(versus), index(policy)];
     doc["policies"] = Value::Array(vec![a, b]);
     doc["baseline"] = Value::String(versus.to_string());
     if let Some(map) = doc.as_object_mut() {
@@ -201,6 +208,8 @@ pub fn analyse(
     }
     let setup = Setup {
         doc,
+        text: text.to_string(),
+        kept,
         file: file.to_path_buf(),
         options: options.clone(),
         policy: policy.to_string(),

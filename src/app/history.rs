@@ -70,7 +70,7 @@ pub(super) fn calibrate(
             anyhow::anyhow!(
                 "the scenario fitted from {source} is not valid, so nothing was written: {}{}",
                 e,
-                leadsim::calibrate::which_fits(&scenario, &e.to_string())
+                leadsim::calibrate::which_fits(&scenario, &e.to_string(), &history)
             )
         })?;
     let report_dir = args

@@ -45,6 +45,51 @@ impl FieldErrors {
     }
 }
 
+impl ScenarioError {
+    /// The errors of a scenario derived from the user's file (a setting
+    /// `optimize` or `sensitivity` tries: the file's document with fields
+    /// changed and its policies reduced, then written out again) told
+    /// against that file: `policies[i]` of the derived document is
+    /// `policies[kept[i]]` of the file, and each error is placed where its
+    /// field (or its nearest written ancestor) stands in the file's text.
+    pub fn against(self, original: &str, file: &std::path::Path, kept: &[usize]) -> ScenarioError {
+        let ScenarioError::Invalid { errors, .. } = self else {
+            return self;
+        };
+        let remap = |path: &str| -> String {
+            let Some(rest) = path.strip_prefix("policies[") else {
+                return path.to_string();
+            };
+            let Some(end) = rest.find(']') else {
+                return path.to_string();
+            };
+            match rest[..end].parse::<usize>().ok().and_then(|i| kept.get(i)) {
+                Some(k) => format!("policies[{k}]{}", &rest[end + 1..]),
+                None => path.to_string(),
+            }
+        };
+        let locator = super::locate::Locator::new(original);
+        let errors = FieldErrors(
+            errors
+                .0
+                .into_iter()
+                .map(|e| {
+                    let path = remap(&e.path);
+                    FieldError {
+                        position: locator.locate(&path),
+                        path,
+                        message: e.message,
+                    }
+                })
+                .collect(),
+        );
+        ScenarioError::Invalid {
+            file: file.to_path_buf(),
+            errors,
+        }
+    }
+}
+
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {

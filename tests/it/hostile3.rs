@@ -399,3 +399,47 @@ fn calibrate_handles_many_owners_and_times_without_spread() {
         &["10001 distinct partners", "at most 10000"],
     );
 }
+
+#[test]
+fn a_varied_field_that_breaks_the_scenario_is_placed_in_the_users_file() {
+    // The third policy's SLA sits on lines 13 and 14 of the file: an
+    // optimize or sensitivity range that breaks it is reported there, as
+    // policies[2], not at line 1 of a document leadsim wrote for itself.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\n  \"name\": \"three\",\n  \"horizon_days\": 20,\n  \"replications\": 3,\n  \"leads\": {\"arrivals_per_day\": 10},\n  \"partners\": [{\"name\": \"A\", \"capacity\": 5}],\n  \"house\": {\"capacity\": 3},\n  \"policies\": [\n    {\"name\": \"a\"},\n    {\"name\": \"b\"},\n    {\"name\": \"c\",\n     \"sla\": {\n       \"first_contact_hours\": 24,\n       \"max_reroutes\": 1\n     }\n    }\n  ]\n}\n";
+    let file = dir.path().join("three.json");
+    std::fs::write(&file, text).unwrap();
+    let f = file.display().to_string();
+    refused(
+        dir.path(),
+        &[
+            "optimize",
+            &f,
+            "--policy",
+            "c",
+            "--vary",
+            "policies[c].sla.first_contact_hours=-5:10",
+            "--maximize",
+            "economics.gross_profit",
+            "--quiet",
+        ],
+        &[&format!("{f}:13:31: policies[2].sla.first_contact_hours")],
+    );
+    refused(
+        dir.path(),
+        &[
+            "sensitivity",
+            &f,
+            "--policy",
+            "c",
+            "--vs",
+            "a",
+            "--metric",
+            "conversion.lead_to_win",
+            "--vary",
+            "policies[c].sla.max_reroutes=-3:2",
+            "--quiet",
+        ],
+        &[&format!("{f}:14:24: policies[2].sla.max_reroutes")],
+    );
+}
