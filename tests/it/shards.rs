@@ -362,42 +362,8 @@ fn a_part_edited_after_its_shard_ran_is_refused_and_a_key_stops_a_forger() {
     merge_refuses(dir.path(), "does not match its seal");
 
     // Parts sealed with a key: merged only with that key.
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = super::common::repo_file("tests/data/hostile/fee-near-limit.json");
-    for shard in ["0/2", "1/2"] {
-        bin()
-            .env("LEADSIM_PART_KEY", "correct horse")
-            .arg("run")
-            .arg(&scenario)
-            .args([
-                "--replications",
-                "4",
-                "--quiet",
-                "--out",
-                "parts",
-                "--shard",
-                shard,
-            ])
-            .current_dir(dir.path())
-            .assert()
-            .success();
-    }
-    let merge = |key: Option<&str>| {
-        let mut cmd = bin();
-        cmd.current_dir(dir.path()).args([
-            "merge",
-            "parts/part-0-of-2.json",
-            "parts/part-1-of-2.json",
-            "--quiet",
-            "--out",
-            "merged",
-        ]);
-        match key {
-            Some(k) => cmd.env("LEADSIM_PART_KEY", k),
-            None => cmd.env_remove("LEADSIM_PART_KEY"),
-        };
-        cmd.assert()
-    };
+    let dir = keyed_shards("correct horse");
+    let merge = |key: Option<&str>| merge_keyed(dir.path(), key);
     let a = merge(None).code(2);
     assert!(stderr_of(&a).contains("sealed with a key"));
     let a = merge(Some("wrong")).code(2);
@@ -418,13 +384,13 @@ fn a_part_edited_after_its_shard_ran_is_refused_and_a_key_stops_a_forger() {
     assert!(!dir.path().join("merged").exists());
 }
 
-#[test]
-fn keyed_parts_merge_with_their_key() {
+/// Two shards of the small scenario, sealed under `key`, in `parts/`.
+fn keyed_shards(key: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let scenario = super::common::repo_file("tests/data/hostile/fee-near-limit.json");
     for shard in ["0/2", "1/2"] {
         bin()
-            .env("LEADSIM_PART_KEY", "k")
+            .env("LEADSIM_PART_KEY", key)
             .arg("run")
             .arg(&scenario)
             .args([
@@ -440,19 +406,33 @@ fn keyed_parts_merge_with_their_key() {
             .assert()
             .success();
     }
-    bin()
-        .env("LEADSIM_PART_KEY", "k")
-        .current_dir(dir.path())
-        .args([
-            "merge",
-            "parts/part-0-of-2.json",
-            "parts/part-1-of-2.json",
-            "--quiet",
-            "--out",
-            "merged",
-        ])
-        .assert()
-        .success();
+    dir
+}
+
+/// `merge` of the two keyed parts into `merged/`, under `key` (none: the
+/// variable unset).
+fn merge_keyed(dir: &std::path::Path, key: Option<&str>) -> assert_cmd::assert::Assert {
+    let mut cmd = bin();
+    cmd.current_dir(dir).args([
+        "merge",
+        "parts/part-0-of-2.json",
+        "parts/part-1-of-2.json",
+        "--quiet",
+        "--out",
+        "merged",
+    ]);
+    match key {
+        Some(k) => cmd.env("LEADSIM_PART_KEY", k),
+        None => cmd.env_remove("LEADSIM_PART_KEY"),
+    };
+    cmd.assert()
+}
+
+#[test]
+fn keyed_parts_merge_with_their_key() {
+    let dir = keyed_shards("k");
+    let scenario = super::common::repo_file("tests/data/hostile/fee-near-limit.json");
+    merge_keyed(dir.path(), Some("k")).success();
     bin()
         .arg("run")
         .arg(&scenario)
