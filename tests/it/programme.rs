@@ -770,7 +770,7 @@ fn sourcing_fields_are_checked() {
             json!(-0.5),
             "partners[0].leads_per_mdf_1000",
         ),
-        ("partners.0.sourced_per_day", json!(1e6), "limit is 1e7"),
+        ("partners.0.sourced_per_day", json!(1e6), "limit is 5e6"),
     ] {
         let err = load_error(&sourcing(1.0, json!({})).set(path, value).text());
         assert!(err.contains(expected), "expected `{expected}` in {err}");
