@@ -485,6 +485,16 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in the order the docs list them.
+    pub const ALL: [Rule; 6] = [
+        Rule::RoundRobin,
+        Rule::Weighted,
+        Rule::LeastLoaded,
+        Rule::Fastest,
+        Rule::BestWinRate,
+        Rule::Thompson,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Rule::RoundRobin => "round_robin",

@@ -19,7 +19,17 @@ fn base_rule(errors: &mut FieldErrors, path: String, rule: RawRule) -> Option<Ru
         RawRule::Weighted => Some(Rule::Weighted),
         RawRule::LeastLoaded => Some(Rule::LeastLoaded),
         RawRule::ScoreTiered => {
-            errors.push(path, "`score_tiered` cannot be nested inside itself; use round_robin, weighted or least_loaded".into());
+            errors.push(
+                path,
+                format!(
+                    "`score_tiered` cannot be nested inside itself; use one of {}",
+                    Rule::ALL
+                        .iter()
+                        .map(|r| format!("`{}`", r.name()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
             None
         }
         RawRule::Fastest => Some(Rule::Fastest),

@@ -443,3 +443,27 @@ fn a_varied_field_that_breaks_the_scenario_is_placed_in_the_users_file() {
         &[&format!("{f}:14:24: policies[2].sla.max_reroutes")],
     );
 }
+
+#[test]
+fn a_nested_score_tiered_lists_every_rule_it_could_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({
+            "name": "x", "leads": {"arrivals_per_day": 5}, "partners": [{"name": "A"}],
+            "policies": [{"name": "p", "routing": {"rule": "score_tiered",
+                "tiers": [{"min_score": 0.5, "partner_tiers": ["standard"]}], "then": "score_tiered"}}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let needles: Vec<String> = leadsim::model::Rule::ALL
+        .iter()
+        .map(|r| format!("`{}`", r.name()))
+        .collect();
+    let mut all: Vec<&str> = needles.iter().map(String::as_str).collect();
+    all.push("policies[0].routing.then");
+    refused(dir.path(), &["validate", &path.display().to_string()], &all);
+    assert_eq!(leadsim::model::Rule::ALL.len(), 6);
+}
