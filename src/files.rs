@@ -1,5 +1,6 @@
-//! Reading untrusted files: only regular files, of bounded size. A leaf:
-//! the scenario loader, `merge` and `diff` all read through here.
+//! Reading untrusted files: only regular files, of bounded size; quoting
+//! their values briefly and escaped; refusing a JSON key given twice. A
+//! leaf: the scenario loader, `merge` and `diff` all read through here.
 
 use std::path::Path;
 
@@ -32,6 +33,23 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// How much of a value read from a file an error message quotes.
+const EXCERPT_CHARS: usize = 40;
+
+/// At most 40 characters of `text` (a longer one ends in `…`), control
+/// characters escaped: values from untrusted files reach terminals.
+pub fn excerpt(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(EXCERPT_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Walks a JSON document and fails at the first key repeated within one
@@ -77,7 +95,7 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys {
             if !seen.insert(key.clone()) {
                 return Err(serde::de::Error::custom(format!(
                     "the key `{}` is given twice in this object; JSON keeps only one of them, so say it once",
-                    key.chars().take(40).collect::<String>()
+                    excerpt(&key)
                 )));
             }
             map.next_value::<UniqueKeys>()?;

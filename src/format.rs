@@ -170,22 +170,7 @@ fn money(v: f64) -> String {
     }
 }
 
-/// How much of a value read from a file an error message quotes.
-const EXCERPT_CHARS: usize = 40;
-
-/// At most 40 characters of `text` (a longer one ends in `…`), control
-/// characters escaped: values from untrusted files reach terminals.
-pub fn excerpt(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(EXCERPT_CHARS)
-        .flat_map(char::escape_debug)
-        .collect();
-    if text.chars().nth(EXCERPT_CHARS).is_some() {
-        out.push('…');
-    }
-    out
-}
+pub use crate::files::excerpt;
 
 /// [`excerpt`] in backticks, to quote a value in a message.
 pub fn quote_value(value: &str) -> String {

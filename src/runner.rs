@@ -554,38 +554,58 @@ pub fn run_valued(
 ) -> Result<(Results, Vec<f64>), RunError> {
     let mut results = Results::empty(model);
     let mut values = Vec::with_capacity(config.replications as usize);
+    in_waves(
+        config,
+        0..config.replications,
+        &|scratch, range| {
+            let mut mine = Vec::with_capacity((range.end - range.start) as usize);
+            let part = run_block_with(model, config.seed, range, scratch, &mut |m| {
+                mine.push(value(m))
+            });
+            (part, mine)
+        },
+        &mut |(part, mine)| {
+            results.merge(&part);
+            values.extend_from_slice(&mine);
+        },
+    )?;
+    Ok((results, values))
+}
+
+/// Runs `range` in blocks that start at multiples of [`BLOCK`], [`WAVE`]
+/// blocks at a time in parallel; each wave's outputs go to `fold` in block
+/// order before the next wave starts, so memory stays bounded by one wave
+/// whatever the number of replications, and the order of folding never
+/// depends on the threads. Stops between waves once the run is cancelled.
+fn in_waves<T: Send>(
+    config: &RunConfig,
+    range: Range<u64>,
+    block: &(dyn Fn(&mut Scratch, Range<u64>) -> T + Sync),
+    fold: &mut (dyn FnMut(T) + Send),
+) -> Result<(), RunError> {
     let work = || {
-        let mut start = 0;
-        while start < config.replications {
-            let blocks: Vec<Range<u64>> = (0..WAVE)
-                .map_while(|_| {
-                    (start < config.replications).then(|| {
-                        let end = ((start / BLOCK + 1) * BLOCK).min(config.replications);
-                        let block = start..end;
-                        start = end;
-                        block
-                    })
-                })
-                .collect();
-            let parts: Vec<(Results, Vec<f64>)> = blocks
+        let mut start = range.start;
+        let mut wave = Vec::with_capacity(WAVE);
+        while start < range.end {
+            wave.clear();
+            while wave.len() < WAVE && start < range.end {
+                let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
+                wave.push(start..end);
+                start = end;
+            }
+            let parts: Vec<T> = wave
                 .par_iter()
                 .map_init(Scratch::default, |scratch, range| {
-                    let mut mine = Vec::with_capacity((range.end - range.start) as usize);
-                    let part =
-                        run_block_with(model, config.seed, range.clone(), scratch, &mut |m| {
-                            mine.push(value(m))
-                        });
-                    (part, mine)
+                    block(scratch, range.clone())
                 })
                 .collect();
-            for (part, mine) in &parts {
-                results.merge(part);
-                values.extend_from_slice(mine);
+            parts.into_iter().for_each(&mut *fold);
+            if config.cancel.is_cancelled() {
+                return;
             }
         }
     };
-    in_pool(config.threads, work)?;
-    Ok((results, values))
+    in_pool(config.threads, work)
 }
 
 /// Every metric of replication `r` (seed `seed`), per world and policy, as
@@ -638,40 +658,20 @@ pub fn run_more(
     results: &mut Results,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RunError> {
-    // Blocks run in waves; each wave's results are merged (in block order)
-    // before the next starts, so memory stays bounded by one wave, whatever
-    // the number of replications: the blocks of a wave are made as it starts.
-    let work = || {
-        let mut start = range.start;
-        let mut wave = Vec::with_capacity(WAVE);
-        while start < range.end {
-            wave.clear();
-            while wave.len() < WAVE && start < range.end {
-                let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
-                wave.push(start..end);
-                start = end;
-            }
-            let parts: Vec<Results> = wave
-                .par_iter()
-                .map_init(Scratch::default, |scratch, range| {
-                    // A cancelled run is discarded: skip what is left.
-                    if config.cancel.is_cancelled() {
-                        return Results::empty(model);
-                    }
-                    let part = run_block(model, config.seed, range.clone(), scratch);
-                    progress(part.replications);
-                    part
-                })
-                .collect();
-            for part in &parts {
-                results.merge(part);
-            }
+    in_waves(
+        config,
+        range.clone(),
+        &|scratch, range| {
+            // A cancelled run is discarded: skip what is left.
             if config.cancel.is_cancelled() {
-                return;
+                return Results::empty(model);
             }
-        }
-    };
-    in_pool(config.threads, work)?;
+            let part = run_block(model, config.seed, range, scratch);
+            progress(part.replications);
+            part
+        },
+        &mut |part| results.merge(&part),
+    )?;
     if config.cancel.is_cancelled() {
         return Err(RunError::Interrupted {
             done: results.replications,

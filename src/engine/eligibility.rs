@@ -127,10 +127,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         // exits) keep separate turns, per pool and score tier, so a
         // re-route never moves the turn of first routings.
         let states = self.policy.routing.tiers.len().max(1) * self.scratch.n_pools;
-        for rules in [&mut self.scratch.rules, &mut self.scratch.reroute_rules] {
-            rules.clear();
-            rules.resize(states, super::routing::RuleState::default());
-        }
+        self.scratch.rules.clear();
+        self.scratch
+            .rules
+            .resize(2 * states, super::routing::RuleState::default());
     }
 
     /// Each `score_tiered` tier's partners as a mask, as their tiers stand
@@ -478,11 +478,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let segment = self.lead(lead).segment as usize;
         let s = &mut *self.scratch;
         let pool = s.pool_of[segment] as usize;
-        let state = if rerouting {
-            &mut s.reroute_rules[pool]
-        } else {
-            &mut s.rules[pool]
-        };
+        let at = rule_states(rerouting, s.rules.len());
+        let state = &mut s.rules[at + pool];
         let holders = &s.holders;
         let load = |p: u32| holders[p as usize].load();
         let (candidates, preferred) = match lists {
@@ -550,7 +547,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
 
     /// Whether the lead is being re-routed (it was held before: an SLA
     /// take-back, an escalation, its holder leaving): re-routings keep
-    /// their own turn ([`Scratch::reroute_rules`]).
+    /// their own turn (the second half of [`Scratch::rules`]).
     fn rerouting(&self, lead: u32) -> bool {
         self.scratch.lead_states[lead as usize].held_head != super::NONE
     }
@@ -622,15 +619,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let pool = self.scratch.pool_of[segment] as usize;
         let n_pools = self.scratch.n_pools;
         if let Some(rule) = reroute_rule {
-            return choose(candidates, &mut self.scratch.reroute_rules[pool], rule);
+            let at = rule_states(true, self.scratch.rules.len());
+            return choose(candidates, &mut self.scratch.rules[at + pool], rule);
         }
-        let states = if rerouting {
-            &mut self.scratch.reroute_rules
-        } else {
-            &mut self.scratch.rules
-        };
+        let at = rule_states(rerouting, self.scratch.rules.len());
         if routing.tiers.is_empty() {
-            return choose(candidates, &mut states[pool], routing.rule);
+            return choose(candidates, &mut self.scratch.rules[at + pool], routing.rule);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
         let mut in_tier = std::mem::take(&mut self.scratch.in_tier);
@@ -659,14 +653,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     Candidates::all(&in_tier)
                 }
             };
-            let states = if rerouting {
-                &mut self.scratch.reroute_rules
-            } else {
-                &mut self.scratch.rules
-            };
             chosen = choose(
                 tier_candidates,
-                &mut states[k * n_pools + pool],
+                &mut self.scratch.rules[at + k * n_pools + pool],
                 routing.rule,
             );
             if chosen.is_some() {
@@ -816,4 +805,16 @@ fn history<'a>(
     offered_head: u32,
 ) -> impl Iterator<Item = u32> + 'a {
     super::listed(held, held_head).chain(super::listed(offered, offered_head))
+}
+
+/// Where the rule memories of first routings (`false`) or of re-routings
+/// (`true`) start in [`Scratch::rules`], of length `len`: two halves, each
+/// indexed by tier and pool.
+#[inline]
+fn rule_states(rerouting: bool, len: usize) -> usize {
+    if rerouting {
+        len / 2
+    } else {
+        0
+    }
 }

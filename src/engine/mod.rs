@@ -502,12 +502,11 @@ pub struct Scratch {
     preferred: Vec<u32>,
     ttfc: Vec<f64>,
     accounts: Vec<Account>,
-    /// Rule memory per (tier, pool): `rules[tier * n_pools + pool]`.
-    rules: Vec<RuleState>,
-    /// The memory of re-routings' rule (`sla.reroute_rule`, or the
-    /// policy's), indexed as `rules`: a re-route never moves the turn of
+    /// Rule memory per (tier, pool), `[tier * n_pools + pool]`, for first
+    /// routings in the first half and for re-routings (`sla.reroute_rule`,
+    /// or the policy's) in the second: a re-route never moves the turn of
     /// first routings.
-    reroute_rules: Vec<RuleState>,
+    rules: Vec<RuleState>,
     /// Per segment: partners the policy's region and vertical rules allow.
     pools: Vec<Vec<(u32, bool)>>,
     /// Per segment: its turn pool, an index shared by every segment whose

@@ -537,14 +537,7 @@ mod tests {
             f.learning[p].responses = 1;
             f.learning[p].response_sum_hours = rng.random_range(0..4) as f64;
         }
-        let rules = [
-            Rule::RoundRobin,
-            Rule::Weighted,
-            Rule::LeastLoaded,
-            Rule::Fastest,
-            Rule::BestWinRate,
-            Rule::Thompson,
-        ];
+        let rules = Rule::ALL;
         for case in 0..3_000 {
             let list: Vec<u32> = (0..12).filter(|_| rng.random_bool(0.7)).collect();
             let mask = list.iter().fold(0u64, |m, &p| m | 1 << p);

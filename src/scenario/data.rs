@@ -15,7 +15,7 @@ pub const MAX_DATA_BYTES: u64 = 256 * 1024 * 1024;
 /// The most data rows a file may have.
 pub const MAX_DATA_ROWS: usize = 1_000_000;
 
-pub use crate::format::excerpt;
+pub use crate::files::excerpt;
 
 pub use crate::model::DataFile;
 

@@ -209,6 +209,7 @@ fn every_command_refuses_a_folder_of_the_users_and_leaves_it_untouched() {
     let scenario = small(&scratch, "small");
     let proj = project(dir.path());
     let before = snapshot(dir.path());
+    let before_proj = snapshot(&proj);
     for (name, args) in folder_commands(&scenario, &scratch) {
         let before_scratch = snapshot(&scratch);
         let out = leadsim().args(with_out(&args, &proj)).output().unwrap();
@@ -223,7 +224,7 @@ fn every_command_refuses_a_folder_of_the_users_and_leaves_it_untouched() {
         // Refused before anything is simulated or written: the project,
         // its parent (no lock, no staging folder) and the scratch folder
         // are as they were.
-        assert_eq!(snapshot(&proj), snapshot(&dir.path().join("proj")));
+        assert_eq!(snapshot(&proj), before_proj, "{name} changed the project");
         assert_eq!(snapshot(&scratch), before_scratch, "{name}");
         let mut now = snapshot(dir.path());
         now.retain(|k, _| !k.starts_with("scratch"));
