@@ -288,18 +288,7 @@ fn a_part_never_decides_which_folder_merge_reads() {
         let part: leadsim::shard::Partial = serde_json::from_value(v).unwrap();
         std::fs::write(&path, serde_json::to_vec(&part.sealed(None)).unwrap()).unwrap();
     }
-    let assert = bin()
-        .current_dir(dir.path())
-        .args([
-            "merge",
-            "parts/part-0-of-2.json",
-            "parts/part-1-of-2.json",
-            "--quiet",
-            "--out",
-            "merged",
-        ])
-        .assert()
-        .code(2);
+    let assert = merge_parts(dir.path(), None).code(2);
     let stderr = stderr_of(&assert);
     assert!(!stderr.contains("root:"), "{stderr}");
     assert!(
@@ -332,18 +321,7 @@ fn a_part_never_decides_which_folder_merge_reads() {
         dir.path().join("parts/times.csv"),
     )
     .unwrap();
-    bin()
-        .current_dir(dir.path())
-        .args([
-            "merge",
-            "parts/part-0-of-2.json",
-            "parts/part-1-of-2.json",
-            "--quiet",
-            "--out",
-            "merged",
-        ])
-        .assert()
-        .success();
+    merge_parts(dir.path(), None).success();
 }
 
 #[test]
@@ -363,7 +341,7 @@ fn a_part_edited_after_its_shard_ran_is_refused_and_a_key_stops_a_forger() {
 
     // Parts sealed with a key: merged only with that key.
     let dir = keyed_shards("correct horse");
-    let merge = |key: Option<&str>| merge_keyed(dir.path(), key);
+    let merge = |key: Option<&str>| merge_parts(dir.path(), key);
     let a = merge(None).code(2);
     assert!(stderr_of(&a).contains("sealed with a key"));
     let a = merge(Some("wrong")).code(2);
@@ -409,9 +387,9 @@ fn keyed_shards(key: &str) -> tempfile::TempDir {
     dir
 }
 
-/// `merge` of the two keyed parts into `merged/`, under `key` (none: the
-/// variable unset).
-fn merge_keyed(dir: &std::path::Path, key: Option<&str>) -> assert_cmd::assert::Assert {
+/// `merge` of `parts/part-{0,1}-of-2.json` into `merged/` without
+/// `--scenario`, under `key` (none: the variable unset).
+fn merge_parts(dir: &std::path::Path, key: Option<&str>) -> assert_cmd::assert::Assert {
     let mut cmd = bin();
     cmd.current_dir(dir).args([
         "merge",
@@ -432,7 +410,7 @@ fn merge_keyed(dir: &std::path::Path, key: Option<&str>) -> assert_cmd::assert::
 fn keyed_parts_merge_with_their_key() {
     let dir = keyed_shards("k");
     let scenario = super::common::repo_file("tests/data/hostile/fee-near-limit.json");
-    merge_keyed(dir.path(), Some("k")).success();
+    merge_parts(dir.path(), Some("k")).success();
     bin()
         .arg("run")
         .arg(&scenario)
