@@ -32,7 +32,7 @@ pub const DAY_ZERO: i64 = 1_780_272_000;
 /// The export, as CSV text, from the ground truth scenario at `path`.
 pub fn export(path: &Path) -> String {
     let model = leadsim::load_file(path).expect("the ground truth loads");
-    let (leads, _) = leadsim::trace::trace(&model, model.seed, 0, 0, 0);
+    let (leads, _) = leadsim::analyses::trace::trace(&model, model.seed, 0, 0, 0);
     let end = model.horizon_hours;
     let mut out = String::from(
         "lead_id,created_at,region,vertical,score,partner,first_contact_at,qualified,closed_at,won,amount\n",

@@ -6,34 +6,22 @@
 //! [`runner`] (replications over rayon, each running [`engine`] per policy)
 //! → [`runner::Results`] → [`summary::Summary`] → [`report`] (table, JSON, CSV).
 
-pub mod backtest;
+pub mod analyses;
 pub mod calendar;
-pub mod calibrate;
 pub mod checks;
-pub mod describe;
-pub mod diff;
 pub mod dist;
 pub mod engine;
 pub mod files;
 pub mod format;
-pub mod history;
-pub mod measure;
 pub mod metrics;
 pub mod model;
-pub mod optimize;
 pub mod plot;
-pub mod power;
 pub mod report;
 pub mod runner;
 pub mod scenario;
-pub mod schema;
-pub mod sensitivity;
-pub mod shard;
 pub mod simulate;
 pub mod stats;
 pub mod summary;
-pub mod sweep;
-pub mod trace;
 
 pub use files::read_bounded;
 pub use scenario::bundled::{starter_scenario, DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE};

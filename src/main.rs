@@ -32,14 +32,13 @@ macro_rules! err {
 }
 
 mod app;
-mod cli;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = app::cli::Cli::parse();
     // Ctrl-C asks the workers to stop after their current replication;
     // nothing is written for a run that did not finish.
     let cancel = leadsim::runner::Cancel::default();

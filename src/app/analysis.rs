@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use indicatif::ProgressBar;
 
-use crate::cli::{OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SensitivityArgs, SweepArgs};
+use crate::app::cli::{
+    OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SensitivityArgs, SweepArgs,
+};
 
 pub(super) fn sweep(
     args: SweepArgs,
@@ -18,7 +20,7 @@ pub(super) fn sweep(
     let axes = args
         .set
         .iter()
-        .map(|s| leadsim::sweep::parse_axis(s))
+        .map(|s| leadsim::analyses::sweep::parse_axis(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let metric = |name: &str| super::metric("--pareto", name);
     let pairs = args
@@ -35,7 +37,7 @@ pub(super) fn sweep(
     let config = args.exec.config(&model, cancel);
     let n_points: u64 = axes.iter().map(|a| a.values.len() as u64).product();
     leadsim::check_work(&model, config.replications, n_points, args.exec.force)?;
-    let points = leadsim::sweep::grid_with(&text, &args.scenario, &axes, options)?;
+    let points = leadsim::analyses::sweep::grid_with(&text, &args.scenario, &axes, options)?;
     let bar = if args.exec.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -43,7 +45,7 @@ pub(super) fn sweep(
     };
     // The policy every swept field belongs to, when there is one.
     let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
-    let swept_policy = |path: &str| leadsim::sweep::policy_of_path(path, &names);
+    let swept_policy = |path: &str| leadsim::analyses::sweep::policy_of_path(path, &names);
     let only_policy = swept_policy(&axes[0].path)
         .filter(|&p| axes.iter().all(|a| swept_policy(&a.path) == Some(p)));
     let heatmap_policy = swept_policy(&axes[0].path).unwrap_or(model.baseline);
@@ -55,14 +57,14 @@ pub(super) fn sweep(
         leadsim::report::output::check_dir(&out_dir)?;
     }
     if let Some(spec) = &args.shard {
-        let shard = leadsim::shard::parse_shard(spec)?;
+        let shard = leadsim::analyses::shard::parse_shard(spec)?;
         let path = out_dir.join(format!("sweep-part-{}-of-{}.json", shard.0, shard.1));
         leadsim::report::output::check_own_file(
             &path,
             "sweep shard part",
-            &leadsim::shard::is_part,
+            &leadsim::analyses::shard::is_part,
         )?;
-        let partial = leadsim::shard::run_sweep(
+        let partial = leadsim::analyses::shard::run_sweep(
             &points,
             &axes,
             &pairs,
@@ -77,7 +79,7 @@ pub(super) fn sweep(
             &path,
             &serde_json::to_vec(&partial)?,
             "sweep shard part",
-            &leadsim::shard::is_part,
+            &leadsim::analyses::shard::is_part,
         )?;
         if !args.exec.quiet {
             errln!(
@@ -90,7 +92,7 @@ pub(super) fn sweep(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let runs = leadsim::sweep::run(&points, &config, &|n| bar.inc(n));
+    let runs = leadsim::analyses::sweep::run(&points, &config, &|n| bar.inc(n));
     bar.finish_and_clear();
     let runs = runs?;
     let files = leadsim::report::sweep::outputs(&axes, &runs, &pairs, heatmap_policy)?;
@@ -114,7 +116,7 @@ pub(super) fn sweep(
 }
 
 pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
-    use leadsim::power::{PilotSpec, Unit};
+    use leadsim::analyses::power::{PilotSpec, Unit};
     let model = leadsim::load_file_with(&args.scenario, options)?;
     super::print_warnings(&model);
     let names: Vec<&str> = model.policies.iter().map(|p| p.name.as_str()).collect();
@@ -129,7 +131,7 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
     };
     let policy = find("--policy", &args.policy)?;
     let versus = find("--vs", &args.versus)?;
-    let partners = leadsim::power::pilot_partners(&model, &args.partners)?;
+    let partners = leadsim::analyses::power::pilot_partners(&model, &args.partners)?;
     if !(args.weeks.is_finite() && args.weeks > 0.0 && args.weeks <= 520.0) {
         anyhow::bail!(
             "--weeks: expected a positive number of weeks, at most 520, got {}",
@@ -173,7 +175,7 @@ pub(super) fn power(args: PowerArgs, options: &leadsim::LoadOptions) -> anyhow::
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("power"));
     leadsim::report::output::check_dir(&out_dir)?;
-    let study = leadsim::power::study(&model, &spec);
+    let study = leadsim::analyses::power::study(&model, &spec);
     out!("{}", leadsim::report::power::text(&model, &study));
     let files = leadsim::report::power::files(&model, &study)?;
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
@@ -185,7 +187,7 @@ pub(super) fn optimize(
     args: OptimizeArgs,
     options: &leadsim::LoadOptions,
 ) -> anyhow::Result<ExitCode> {
-    use leadsim::optimize::{parse_constraint, parse_vary, Problem};
+    use leadsim::analyses::optimize::{parse_constraint, parse_vary, Problem};
     let text = leadsim::read_scenario(&args.scenario)?;
     let model = leadsim::load_text_with(&text, &args.scenario, options)?;
     super::print_warnings(&model);
@@ -224,7 +226,7 @@ pub(super) fn optimize(
         seed: config.seed,
         threads: config.threads,
     };
-    let prepared = leadsim::optimize::prepare(problem, &text, &args.scenario, options)?;
+    let prepared = leadsim::analyses::optimize::prepare(problem, &text, &args.scenario, options)?;
     leadsim::check_work(
         &model,
         config.replications,
@@ -242,7 +244,7 @@ pub(super) fn optimize(
         ProgressBar::new(args.budget as u64)
     };
     let unit = objective.unit();
-    let search = leadsim::optimize::search(&prepared, &|done, best| {
+    let search = leadsim::analyses::optimize::search(&prepared, &|done, best| {
         bar.set_position(done as u64);
         bar.set_message(match best {
             Some(e) => format!("best {}", leadsim::format::human(e.score, unit)),
@@ -251,7 +253,7 @@ pub(super) fn optimize(
     });
     bar.finish_and_clear();
     let search = search?;
-    let chosen = leadsim::optimize::select(&prepared, &search)?;
+    let chosen = leadsim::analyses::optimize::select(&prepared, &search)?;
     let csv = leadsim::report::optimize::csv(&prepared, &search, chosen.as_ref());
     let Some(chosen) = chosen else {
         leadsim::report::output::write_set(&out_dir, "optimize", &[("optimize.csv", csv)])?;
@@ -359,12 +361,13 @@ pub(super) fn sensitivity(
     let assumptions = args
         .vary
         .iter()
-        .map(|v| leadsim::sensitivity::parse_assumption(v))
+        .map(|v| leadsim::analyses::sensitivity::parse_assumption(v))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let cancel = leadsim::runner::Cancel::default();
     let config = args.exec.config(&model, &cancel);
     // Each assumption: two ends and at most a bisection's steps.
-    let runs = 1 + assumptions.len() as u64 * (2 + leadsim::sensitivity::BISECTION_STEPS as u64);
+    let runs =
+        1 + assumptions.len() as u64 * (2 + leadsim::analyses::sensitivity::BISECTION_STEPS as u64);
     leadsim::check_work(&model, config.replications, runs, args.exec.force)?;
     let out_dir = args
         .out
@@ -372,7 +375,7 @@ pub(super) fn sensitivity(
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("sensitivity"));
     leadsim::report::output::check_dir(&out_dir)?;
     let quiet = args.exec.quiet;
-    let analysis = leadsim::sensitivity::analyse(
+    let analysis = leadsim::analyses::sensitivity::analyse(
         &text,
         &args.scenario,
         options,

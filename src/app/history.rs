@@ -5,17 +5,20 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{BacktestArgs, CalibrateArgs};
+use crate::app::cli::{BacktestArgs, CalibrateArgs};
 
 /// Reads and parses an export, bounded like any data file.
-fn read_history(path: &Path, columns: Option<&str>) -> anyhow::Result<leadsim::history::History> {
+fn read_history(
+    path: &Path,
+    columns: Option<&str>,
+) -> anyhow::Result<leadsim::analyses::history::History> {
     let columns = match columns {
-        Some(spec) => leadsim::history::parse_columns(spec)?,
-        None => leadsim::history::Columns::default(),
+        Some(spec) => leadsim::analyses::history::parse_columns(spec)?,
+        None => leadsim::analyses::history::Columns::default(),
     };
     let bytes = leadsim::files::read_bounded(path, leadsim::scenario::data::MAX_DATA_BYTES)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    leadsim::history::read(&path.display().to_string(), &bytes, &columns)
+    leadsim::analyses::history::read(&path.display().to_string(), &bytes, &columns)
 }
 
 /// A file's name, for sentences and descriptions.
@@ -35,7 +38,7 @@ pub(super) fn calibrate(
     leadsim::report::output::check_own_file(
         &args.out,
         "calibrated scenario",
-        &leadsim::calibrate::is_calibrated_scenario,
+        &leadsim::analyses::calibrate::is_calibrated_scenario,
     )?;
     let history = read_history(&args.history, args.columns.as_deref())?;
     let template = match &args.template {
@@ -59,7 +62,7 @@ pub(super) fn calibrate(
             )
         })?;
     let source = file_name(&args.history);
-    let fitted = leadsim::calibrate::fit(&source, &history)?;
+    let fitted = leadsim::analyses::calibrate::fit(&source, &history)?;
     let scenario = fitted.scenario(&name, template.as_ref());
     let mut text = serde_json::to_string_pretty(&scenario)?;
     text.push('\n');
@@ -70,7 +73,7 @@ pub(super) fn calibrate(
             anyhow::anyhow!(
                 "the scenario fitted from {source} is not valid, so nothing was written: {}{}",
                 e,
-                leadsim::calibrate::which_fits(&scenario, &e.to_string(), &history)
+                leadsim::analyses::calibrate::which_fits(&scenario, &e.to_string(), &history)
             )
         })?;
     let report_dir = args
@@ -84,7 +87,7 @@ pub(super) fn calibrate(
         &args.out,
         text.as_bytes(),
         "calibrated scenario",
-        &leadsim::calibrate::is_calibrated_scenario,
+        &leadsim::analyses::calibrate::is_calibrated_scenario,
     )?;
     leadsim::report::output::write_set(
         &report_dir,
@@ -151,7 +154,8 @@ pub(super) fn backtest(
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("backtest"));
     leadsim::report::output::check_dir(&out_dir)?;
-    let result = leadsim::backtest::backtest(model, &source, &history, &args.policy, &config)?;
+    let result =
+        leadsim::analyses::backtest::backtest(model, &source, &history, &args.policy, &config)?;
     let section = leadsim::report::backtest::section(&result)?;
     let extra = vec![(
         "backtest.csv".to_string(),

@@ -3,6 +3,7 @@
 //! `analysis.rs`: sweep and power; `tools.rs`: validate, trace, diff, new).
 
 mod analysis;
+pub mod cli;
 mod history;
 mod run;
 mod tools;
@@ -10,7 +11,7 @@ mod tools;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::app::cli::{Cli, Command};
 use leadsim::metrics::Metric;
 use leadsim::runner::Cancel;
 
@@ -44,7 +45,7 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Calibrate(args)) => history::calibrate(args, options),
         Some(Command::Backtest(args)) => history::backtest(args, options),
         Some(Command::Schema) => {
-            outln!("{}", leadsim::schema::render());
+            outln!("{}", leadsim::scenario::schema::render());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::New { name, full }) => tools::new_scenario(&name, full),
@@ -94,7 +95,7 @@ pub(crate) fn print_warnings(model: &leadsim::model::Model) {
 /// The metric a command-line `flag` names, or an error that says which
 /// names are close.
 pub(crate) fn metric(flag: &str, name: &str) -> anyhow::Result<Metric> {
-    leadsim::optimize::metric_named(flag, name)
+    leadsim::analyses::optimize::metric_named(flag, name)
 }
 
 pub(crate) fn heatmap_metric(name: &str) -> anyhow::Result<Metric> {

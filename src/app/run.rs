@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{heatmap_metric, source};
-use crate::cli::{Format, RunArgs};
+use crate::app::cli::{Format, RunArgs};
 use leadsim::runner::RunConfig;
 
 /// `run --shard I/N`: one shard's partial result, for `merge`.
@@ -18,7 +18,7 @@ fn run_shard(
     (file, text): (&Path, &str),
     spec: &str,
 ) -> anyhow::Result<ExitCode> {
-    let shard = leadsim::shard::parse_shard(spec)?;
+    let shard = leadsim::analyses::shard::parse_shard(spec)?;
     if args.precision.is_some() {
         anyhow::bail!(
             "--shard and --precision do not combine: a shard cannot see the others' precision"
@@ -29,14 +29,19 @@ fn run_shard(
         .clone()
         .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     let path = out_dir.join(format!("part-{}-of-{}.json", shard.0, shard.1));
-    leadsim::report::output::check_own_file(&path, "shard part", &leadsim::shard::is_part)?;
+    leadsim::report::output::check_own_file(
+        &path,
+        "shard part",
+        &leadsim::analyses::shard::is_part,
+    )?;
     let key = super::part_key();
-    let partial = leadsim::shard::run(model, text, file, config, shard, key.as_deref(), &|_| {})?;
+    let partial =
+        leadsim::analyses::shard::run(model, text, file, config, shard, key.as_deref(), &|_| {})?;
     leadsim::report::output::write_own_file(
         &path,
         &serde_json::to_vec(&partial)?,
         "shard part",
-        &leadsim::shard::is_part,
+        &leadsim::analyses::shard::is_part,
     )?;
     if !args.exec.quiet {
         errln!(
@@ -199,25 +204,30 @@ pub(super) fn merge(
 ) -> anyhow::Result<ExitCode> {
     let heatmap = heatmap_metric(heatmap)?;
     // Sweep parts merge into a sweep's files.
-    let sweeps: Vec<Option<leadsim::shard::SweepPartial>> = parts
+    let sweeps: Vec<Option<leadsim::analyses::shard::SweepPartial>> = parts
         .iter()
         .map(|p| {
-            leadsim::read_bounded(p, leadsim::shard::MAX_PART_BYTES)
+            leadsim::read_bounded(p, leadsim::analyses::shard::MAX_PART_BYTES)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
         })
         .collect();
     if !sweeps.is_empty() && sweeps.iter().all(Option::is_some) {
-        let sweeps: Vec<leadsim::shard::SweepPartial> = sweeps.into_iter().flatten().collect();
-        let file = leadsim::shard::scenario_location(
+        let sweeps: Vec<leadsim::analyses::shard::SweepPartial> =
+            sweeps.into_iter().flatten().collect();
+        let file = leadsim::analyses::shard::scenario_location(
             &parts[0],
             &sweeps[0].scenario_file,
             &sweeps[0].scenario_text,
             scenario,
         )?;
         let name = leadsim::load_text_with(&sweeps[0].scenario_text, &file, options)?.name;
-        let merged =
-            leadsim::shard::merge_sweep(sweeps, &file, super::part_key().as_deref(), options)?;
+        let merged = leadsim::analyses::shard::merge_sweep(
+            sweeps,
+            &file,
+            super::part_key().as_deref(),
+            options,
+        )?;
         let files = leadsim::report::sweep::outputs(
             &merged.axes,
             &merged.summaries,
@@ -241,7 +251,7 @@ pub(super) fn merge(
         return Ok(ExitCode::SUCCESS);
     }
     let (model, config, results) =
-        leadsim::shard::merge(parts, scenario, super::part_key().as_deref(), options)?;
+        leadsim::analyses::shard::merge(parts, scenario, super::part_key().as_deref(), options)?;
     let out_dir = out.unwrap_or_else(|| leadsim::report::output::default_dir(&model.name));
     leadsim::report::output::check_dir(&out_dir)?;
     let summary = leadsim::summary::summarise(&model, &config, &results);

@@ -5,12 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::TraceArgs;
+use crate::app::cli::TraceArgs;
 
 pub(super) fn validate(path: &Path, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
     let model = leadsim::load_file_with(path, options)?;
     super::print_warnings(&model);
-    out!("{}", leadsim::describe::describe(&model));
+    out!("{}", leadsim::analyses::describe::describe(&model));
     outln!("\n{}: ok", path.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -54,7 +54,8 @@ pub(super) fn trace(args: TraceArgs, options: &leadsim::LoadOptions) -> anyhow::
         ))
     });
     leadsim::report::output::check_own_file(&out, "trace", &leadsim::report::trace::is_trace)?;
-    let (leads, run) = leadsim::trace::trace(&model, seed, policy, world, args.replication);
+    let (leads, run) =
+        leadsim::analyses::trace::trace(&model, seed, policy, world, args.replication);
     leadsim::report::output::write_own_file(
         &out,
         &leadsim::report::trace::render(&model, policy, &leads, args.leads),
@@ -86,11 +87,12 @@ pub(super) fn diff(old: &Path, new: &Path, fail_on_change: bool) -> anyhow::Resu
             .with_context(|| format!("{} is not a leadsim summary.json", path.display()))?;
         let summary = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a leadsim summary.json", path.display()))?;
-        leadsim::diff::check(&summary, &path.display().to_string()).map_err(anyhow::Error::msg)?;
+        leadsim::report::diff::check(&summary, &path.display().to_string())
+            .map_err(anyhow::Error::msg)?;
         Ok(summary)
     };
-    let d = leadsim::diff::diff(&read(old)?, &read(new)?);
-    out!("{}", leadsim::diff::render(&d));
+    let d = leadsim::report::diff::diff(&read(old)?, &read(new)?);
+    out!("{}", leadsim::report::diff::render(&d));
     let changed = d.changed();
     Ok(if fail_on_change && changed {
         ExitCode::from(1)

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::{colour, DrawResult, FONT};
-use crate::power::PowerResult;
+use crate::analyses::power::PowerResult;
 
 pub fn render(title: &str, curve: &[PowerResult]) -> DrawResult<String> {
     let max_weeks = curve.iter().map(|p| p.weeks).fold(1.0, f64::max);

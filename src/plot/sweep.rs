@@ -4,10 +4,10 @@
 use plotters::prelude::*;
 
 use super::{colour, DrawResult, FONT};
+use crate::analyses::sweep::{Axis, Candidate};
 use crate::format::human;
 use crate::metrics::{Direction, Metric};
 use crate::summary::Summary;
-use crate::sweep::{Axis, Candidate};
 
 /// The panels of the one-field sweep chart.
 const PANELS: [Metric; 6] = [

@@ -1,7 +1,7 @@
 //! `leadsim backtest`'s outputs: `backtest.csv`, the report's section and
 //! the sentences printed.
 
-use crate::backtest::{Backtest, Kpi};
+use crate::analyses::backtest::{Backtest, Kpi};
 use crate::format::human;
 
 use super::csv::{finite as number, text_cell};

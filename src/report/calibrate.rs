@@ -5,7 +5,7 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use crate::calibrate::{curve_points, Calibration, HolderFit, WEEKDAYS};
+use crate::analyses::calibrate::{curve_points, Calibration, HolderFit, WEEKDAYS};
 use crate::plot::calibrate::Interval;
 
 use super::csv::{finite as number, text_cell};
@@ -232,7 +232,7 @@ pub fn lines(c: &Calibration) -> Vec<Line> {
 
 /// A number for a person: four significant figures.
 fn show(v: f64) -> String {
-    format!("{}", crate::calibrate::sig(v))
+    format!("{}", crate::analyses::calibrate::sig(v))
 }
 
 pub fn csv(c: &Calibration) -> Vec<u8> {
@@ -274,7 +274,7 @@ pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
             observed: h.observed_median,
         })
         .collect();
-    let rate = |f: &dyn Fn(&HolderFit) -> crate::calibrate::RateFit| -> Vec<Interval> {
+    let rate = |f: &dyn Fn(&HolderFit) -> crate::analyses::calibrate::RateFit| -> Vec<Interval> {
         c.holders
             .iter()
             .map(|h| {
@@ -389,8 +389,8 @@ pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
         leads => c.leads,
         set_aside => c.set_aside.iter().map(|(line, why)| format!("line {line}: {why}")).collect::<Vec<_>>(),
         unassigned => c.unassigned,
-        start => crate::history::format_time(c.start),
-        end => crate::history::format_time(c.end),
+        start => crate::analyses::history::format_time(c.start),
+        end => crate::analyses::history::format_time(c.end),
         horizon_days => c.horizon_days,
         figures => figures,
         rows => rows,

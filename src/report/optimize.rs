@@ -1,9 +1,9 @@
 //! `leadsim optimize`'s outputs: `optimize.csv` (every setting evaluated),
 //! the charts, the guarantee in words, and the report's section.
 
+use crate::analyses::optimize::{plain, Chosen, Domain, Prepared, Search, SELECTION_ALPHA};
 use crate::format::human;
 use crate::metrics::{Metric, HEADLINE};
-use crate::optimize::{plain, Chosen, Domain, Prepared, Search, SELECTION_ALPHA};
 
 use super::csv::{finite as number, text_cell};
 use super::html::Section;
@@ -128,8 +128,9 @@ pub fn figures(
     let ranges: Vec<usize> = (0..p.varies.len())
         .filter(|&i| matches!(p.varies[i].domain, Domain::Range { .. }))
         .collect();
-    let value =
-        |e: &crate::optimize::Evaluation, i: usize| e.values[i].as_f64().unwrap_or(f64::NAN);
+    let value = |e: &crate::analyses::optimize::Evaluation, i: usize| {
+        e.values[i].as_f64().unwrap_or(f64::NAN)
+    };
     let chosen_eval = chosen.map(|c| &search.evaluations[c.best()]);
     let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
     match ranges.len() {
@@ -145,7 +146,7 @@ pub fn figures(
     }
     for (i, j) in pairs {
         let y_name = j.map_or(name.to_string(), |j| p.varies[j].path.clone());
-        let y = |e: &crate::optimize::Evaluation| j.map_or(e.score, |j| value(e, j));
+        let y = |e: &crate::analyses::optimize::Evaluation| j.map_or(e.score, |j| value(e, j));
         let points: Vec<(f64, f64, bool)> = search
             .evaluations
             .iter()

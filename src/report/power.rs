@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
+use crate::analyses::power::{Study, Unit};
 use crate::format::file_number;
 use crate::model::Model;
-use crate::power::{Study, Unit};
 
 fn unit_word(study: &Study) -> &'static str {
     if study.spec.unit == Unit::Lead {

@@ -1,9 +1,9 @@
 //! `leadsim sensitivity`'s outputs: `sensitivity.csv`, the tornado chart,
 //! and the report's section.
 
+use crate::analyses::sensitivity::{Analysis, End};
 use crate::format::human;
 use crate::metrics::Verdict;
-use crate::sensitivity::{Analysis, End};
 
 use super::csv::{finite as number, text_cell};
 use super::html::Section;

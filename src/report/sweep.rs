@@ -1,11 +1,11 @@
 //! The sweep's files: `sweep.csv`, its charts and its Pareto frontiers.
 
 use super::csv::text_cell;
+use crate::analyses::sweep::{candidates, coordinates, Axis};
 use crate::format::file_number;
 use crate::metrics::Metric;
 use crate::plot::sweep as charts;
 use crate::summary::Summary;
-use crate::sweep::{candidates, coordinates, Axis};
 
 /// The files a sweep writes: `sweep.csv`, `sweep.svg` (one field) or
 /// `sweep-heatmap.svg` (two), and per metric pair `pareto-A-B.csv/.svg`.

@@ -164,7 +164,7 @@ fn render_robustness(s: &Summary, out: &mut String) {
 /// mean ± 95 % CI half-width in the base world, and `*` on the best mean of
 /// each column that has a better side.
 pub fn render_sweep(
-    axes: &[crate::sweep::Axis],
+    axes: &[crate::analyses::sweep::Axis],
     runs: &[Summary],
     policy: Option<usize>,
 ) -> String {
@@ -182,7 +182,7 @@ pub fn render_sweep(
             .enumerate()
         {
             if policy.is_none_or(|only| only == p) {
-                rows_cells.push((crate::sweep::coordinates(axes, i), c));
+                rows_cells.push((crate::analyses::sweep::coordinates(axes, i), c));
             }
         }
     }

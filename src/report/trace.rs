@@ -1,8 +1,8 @@
 //! `leadsim trace`'s CSV: one row per lead, its routing decisions in words.
 
 use super::csv::text_cell;
+use crate::analyses::trace::{Decision, LeadTrace};
 use crate::model::Model;
-use crate::trace::{Decision, LeadTrace};
 
 /// The rule as the trace names it: `least_loaded`, or
 /// `score_tiered/round_robin` for a tiered policy.

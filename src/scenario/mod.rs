@@ -14,6 +14,7 @@ pub mod locate;
 mod partners;
 mod policy;
 pub mod raw;
+pub mod schema;
 pub mod speed;
 pub mod validate;
 pub mod week;

@@ -246,7 +246,7 @@ fn fairness_with_unequal_capacities_and_earnings_match_hand_values() {
     let gini2 = |a: f64, b: f64| (a - b).abs() / (2.0 * (a + b));
     let (la, lb) = (r.partners[0].leads as f64, r.partners[1].leads as f64);
     assert!((la - lb).abs() <= 1.0, "round robin alternates: {la} {lb}");
-    let values = leadsim::measure::compute(&m, &r);
+    let values = leadsim::runner::measure::compute(&m, &r);
     let gini_leads = values[Metric::GiniLeads];
     assert!((gini_leads - gini2(la, lb / 3.0)).abs() < 1e-12);
     // About 0.25 with equal lead counts: |L - L/3| / (2 (L + L/3)).

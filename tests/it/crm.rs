@@ -3,7 +3,7 @@
 //! scenarios/data/crm-ground-truth.json.
 
 use super::common::{bin, repo_file, stderr_of, stdout_of};
-use leadsim::calibrate::{lognormal_censored, Calibration, LogNormal};
+use leadsim::analyses::calibrate::{lognormal_censored, Calibration, LogNormal};
 use leadsim::dist::{Dist, Rate};
 
 #[path = "../../examples/crm_export.rs"]
@@ -12,13 +12,13 @@ mod crm_export;
 const EXPORT: &str = "scenarios/data/crm-export.csv";
 const TRUTH: &str = "scenarios/data/crm-ground-truth.json";
 
-fn history() -> leadsim::history::History {
+fn history() -> leadsim::analyses::history::History {
     let bytes = std::fs::read(repo_file(EXPORT)).unwrap();
-    leadsim::history::read(EXPORT, &bytes, &Default::default()).unwrap()
+    leadsim::analyses::history::read(EXPORT, &bytes, &Default::default()).unwrap()
 }
 
 fn calibration() -> Calibration {
-    leadsim::calibrate::fit("crm-export.csv", &history()).unwrap()
+    leadsim::analyses::calibrate::fit("crm-export.csv", &history()).unwrap()
 }
 
 fn truth() -> leadsim::model::Model {
@@ -142,7 +142,8 @@ fn calibrate_recovers_the_ground_truth() {
     let linden = partners.iter().find(|h| h.name == "Linden").unwrap();
     assert!(linden.leads < 20, "{}", linden.leads);
     let alder = partners.iter().find(|h| h.name == "Alder").unwrap();
-    let width = |h: &leadsim::calibrate::HolderFit| h.win.interval().1 - h.win.interval().0;
+    let width =
+        |h: &leadsim::analyses::calibrate::HolderFit| h.win.interval().1 - h.win.interval().0;
     assert!(
         width(linden) > 1.5 * width(alder),
         "{} vs {}",
@@ -186,7 +187,7 @@ fn censoring_the_never_contacted_matters() {
         .iter()
         .filter(|r| r.partner.as_deref() == Some("Dogwood"))
         .collect();
-    let (observed, censored) = leadsim::calibrate::response_times(&rows, end);
+    let (observed, censored) = leadsim::analyses::calibrate::response_times(&rows, end);
     assert_eq!(censored.len(), 40);
     let t = lognormal(
         &truth()
@@ -396,7 +397,8 @@ fn a_backtest_sets_aside_rows_no_segment_matches_and_refuses_unknown_policies() 
         ..leadsim::runner::RunConfig::from_model(&model)
     };
     let b =
-        leadsim::backtest::backtest(model.clone(), "x.csv", &h, "round-robin", &config).unwrap();
+        leadsim::analyses::backtest::backtest(model.clone(), "x.csv", &h, "round-robin", &config)
+            .unwrap();
     assert_eq!(b.leads, h.rows.len() - 1);
     assert!(
         b.set_aside
@@ -405,7 +407,8 @@ fn a_backtest_sets_aside_rows_no_segment_matches_and_refuses_unknown_policies() 
         "{:?}",
         b.set_aside
     );
-    let e = leadsim::backtest::backtest(model, "x.csv", &h, "round-robbin", &config).unwrap_err();
+    let e = leadsim::analyses::backtest::backtest(model, "x.csv", &h, "round-robbin", &config)
+        .unwrap_err();
     assert!(e.to_string().contains("did you mean `round-robin`"), "{e}");
     // From the command line: exit 2, nothing written.
     bin()

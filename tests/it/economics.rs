@@ -4,8 +4,8 @@
 use leadsim::engine::leads::{Lead, Skill, World};
 use leadsim::engine::rng::{Purpose, Streams};
 use leadsim::engine::{simulate, Scratch};
-use leadsim::measure::compute;
 use leadsim::metrics::Metric;
+use leadsim::runner::measure::compute;
 
 use super::common::model;
 

@@ -40,7 +40,7 @@ fn bases() -> Vec<(Value, std::path::PathBuf)> {
 
 #[test]
 fn every_field_of_the_format_is_in_a_fuzzed_scenario() {
-    let schema: Value = serde_json::from_str(&leadsim::schema::render()).unwrap();
+    let schema: Value = serde_json::from_str(&leadsim::scenario::schema::render()).unwrap();
     let mut names = std::collections::BTreeSet::new();
     fn walk(v: &Value, names: &mut std::collections::BTreeSet<String>) {
         match v {

@@ -3,7 +3,7 @@
 //! of its evaluations, the same answer on any number of threads, and bad
 //! input refused before anything runs.
 
-use leadsim::optimize::{parse_constraint, parse_vary, prepare, search, select, Problem};
+use leadsim::analyses::optimize::{parse_constraint, parse_vary, prepare, search, select, Problem};
 use serde_json::json;
 
 use super::common::{bin, stderr_of, Scenario};

@@ -2,7 +2,7 @@
 //! randomisation matches the two-proportion closed form, and partner
 //! randomisation needs longer pilots when partners differ.
 
-use leadsim::power::{lead_mde, power, two_proportion_power, PilotSpec, Unit};
+use leadsim::analyses::power::{lead_mde, power, two_proportion_power, PilotSpec, Unit};
 
 use super::common::model;
 

@@ -357,7 +357,7 @@ fn registered_leads_go_to_their_registrant_or_count_as_conflicts() {
         elsewhere > 300,
         "round robin ignores registrations: {elsewhere}"
     );
-    let metrics = leadsim::measure::compute(&m, &run);
+    let metrics = leadsim::runner::measure::compute(&m, &run);
     assert_eq!(metrics[Metric::ChannelConflicts], elsewhere as f64);
 }
 
@@ -781,7 +781,7 @@ fn sourcing_fields_are_checked() {
 fn the_trace_shows_registrations_conflicts_and_partners_own_leads_in_arrival_order() {
     let m = leadsim::load_file(&super::common::repo_file("scenarios/registration.json")).unwrap();
     let rows = |policy: usize| -> Vec<Vec<String>> {
-        let (leads, run) = leadsim::trace::trace(&m, m.seed, policy, 0, 0);
+        let (leads, run) = leadsim::analyses::trace::trace(&m, m.seed, policy, 0, 0);
         let bytes = leadsim::report::trace::render(&m, policy, &leads, None);
         let rows: Vec<Vec<String>> = csv::Reader::from_reader(&bytes[..])
             .records()
@@ -817,7 +817,7 @@ fn the_trace_shows_registrations_conflicts_and_partners_own_leads_in_arrival_ord
         .iter()
         .filter(|r| r[6].contains("channel conflict: registered to "))
         .count();
-    let (_, run) = leadsim::trace::trace(&m, m.seed, 1, 0, 0);
+    let (_, run) = leadsim::analyses::trace::trace(&m, m.seed, 1, 0, 0);
     assert_eq!(conflicts as u32, run.channel_conflicts);
     assert!(conflicts > 500, "{conflicts}");
 }

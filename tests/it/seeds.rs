@@ -103,7 +103,7 @@ fn volume_escalated_counts_each_lead_once() {
         seen.leads.len()
     );
     assert_eq!(run.escalated as usize, seen.leads.len());
-    let metrics = leadsim::measure::compute(&m, &run);
+    let metrics = leadsim::runner::measure::compute(&m, &run);
     assert_eq!(metrics[Metric::Escalated], seen.leads.len() as f64);
 }
 
@@ -264,7 +264,7 @@ fn re_routes_keep_the_vertical_preference_and_can_use_their_own_rule() {
     }
     // Round robin alone gives each a quarter; F1 also gets every re-route.
     assert!(leads_per(1) > 2 * leads_per(0), "{:?}", run.partners);
-    let metrics = leadsim::measure::compute(&m, &run);
+    let metrics = leadsim::runner::measure::compute(&m, &run);
     assert_eq!(metrics[Metric::Escalated], 0.0, "no re-routes ran out");
 }
 
@@ -757,7 +757,7 @@ fn enablement_raises_rates_period_by_period_and_costs_once_per_partner_period() 
     // Cost: 3 partners x 6 periods x 2,000, once each, in gross profit.
     let run = run.unwrap();
     assert_eq!(run.enablement, 36_000.0);
-    let metrics = leadsim::measure::compute(&m, &run);
+    let metrics = leadsim::runner::measure::compute(&m, &run);
     assert_eq!(metrics[Metric::Enablement], 36_000.0);
 }
 
@@ -842,7 +842,7 @@ fn big_deals_are_co_sold_with_the_house_at_the_closed_form_rate() {
 #[test]
 fn the_trace_shows_exclusivity_reserve_renegotiation_and_co_selling() {
     let text = |m: &leadsim::model::Model, policy: usize| {
-        let (leads, _) = leadsim::trace::trace(m, m.seed, policy, 0, 0);
+        let (leads, _) = leadsim::analyses::trace::trace(m, m.seed, policy, 0, 0);
         String::from_utf8(leadsim::report::trace::render(m, policy, &leads, None)).unwrap()
     };
     // The bundled scenario: Eurolink holds EMEA, then loses it at day 30.

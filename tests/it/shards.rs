@@ -207,12 +207,12 @@ fn merge_refuses(dir: &std::path::Path, needle: &str) {
 /// Edits a part as a forger would who also recomputes its unkeyed seal:
 /// the checks behind the seal must catch what it cannot.
 fn edit_part(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
-    use leadsim::shard::Sealed;
+    use leadsim::analyses::shard::Sealed;
     let path = dir.join("parts/part-1-of-2.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     edit(&mut v);
     // A part too broken to read as one cannot be resealed: written as is.
-    let bytes = match serde_json::from_value::<leadsim::shard::Partial>(v.clone()) {
+    let bytes = match serde_json::from_value::<leadsim::analyses::shard::Partial>(v.clone()) {
         Ok(part) => serde_json::to_vec(&part.sealed(None)).unwrap(),
         Err(_) => v.to_string().into_bytes(),
     };
@@ -284,8 +284,8 @@ fn a_part_never_decides_which_folder_merge_reads() {
             .replace("\"times.csv\"", "\"../passwd\"")
             .into();
         // The forger reseals the part (an unkeyed seal can be recomputed).
-        use leadsim::shard::Sealed;
-        let part: leadsim::shard::Partial = serde_json::from_value(v).unwrap();
+        use leadsim::analyses::shard::Sealed;
+        let part: leadsim::analyses::shard::Partial = serde_json::from_value(v).unwrap();
         std::fs::write(&path, serde_json::to_vec(&part.sealed(None)).unwrap()).unwrap();
     }
     let assert = merge_parts(dir.path(), None).code(2);
@@ -349,9 +349,9 @@ fn a_part_edited_after_its_shard_ran_is_refused_and_a_key_stops_a_forger() {
     // A forger without the key edits a part and reseals it as best they
     // can (an unkeyed hash): refused under the key.
     {
-        use leadsim::shard::Sealed;
+        use leadsim::analyses::shard::Sealed;
         let path = dir.path().join("parts/part-1-of-2.json");
-        let mut part: leadsim::shard::Partial =
+        let mut part: leadsim::analyses::shard::Partial =
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         part.seed ^= 1;
         let forged = part.sealed(Some(b"guess"));

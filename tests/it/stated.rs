@@ -93,7 +93,8 @@ fn every_stated_figure_matches_a_fresh_run() {
         let summary = runs
             .entry(key)
             .or_insert_with(|| run(&c.scenario, c.horizon_days));
-        let metric: Metric = leadsim::optimize::metric_named("stated", &c.metric).unwrap();
+        let metric: Metric =
+            leadsim::analyses::optimize::metric_named("stated", &c.metric).unwrap();
         let cell = summary
             .cells
             .iter()

@@ -2,11 +2,11 @@
 //! window a run is read in (warm-up, readout, pilots read when they end),
 //! fairness on the leads partners kept, and the overload warning.
 
+use leadsim::analyses::power::{power, PilotSpec, Unit};
 use leadsim::engine::rng::{replication_seed, Streams};
 use leadsim::engine::{simulate, Scratch, Unobserved};
-use leadsim::measure::compute;
 use leadsim::metrics::Metric;
-use leadsim::power::{power, PilotSpec, Unit};
+use leadsim::runner::measure::compute;
 use leadsim::stats::fairness::gini;
 use serde_json::json;
 

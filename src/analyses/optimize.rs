@@ -58,7 +58,7 @@ pub struct Vary {
 
 /// Parses `PATH=lo:hi` or `PATH=a,b,c` (numbers, or names such as rules).
 pub fn parse_vary(spec: &str) -> anyhow::Result<Vary> {
-    let (path, range) = crate::sweep::split_assignment(spec)
+    let (path, range) = crate::analyses::sweep::split_assignment(spec)
         .with_context(|| format!("--vary `{spec}`: expected PATH=lo:hi or PATH=a,b,c"))?;
     let path = path.trim().to_string();
     let number = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
@@ -78,7 +78,7 @@ pub fn parse_vary(spec: &str) -> anyhow::Result<Vary> {
         let choices: Vec<Value> = range
             .split(',')
             .map(|c| match number(c) {
-                Some(v) => crate::sweep::json_number(v),
+                Some(v) => crate::analyses::sweep::json_number(v),
                 None => Value::String(c.trim().to_string()),
             })
             .collect();
@@ -197,7 +197,7 @@ impl Prepared {
     fn document(&self, values: &[Value]) -> anyhow::Result<Value> {
         let mut doc = self.base.clone();
         for (vary, v) in self.problem.varies.iter().zip(values) {
-            *crate::sweep::field_or_default(&mut doc, &vary.path)? = v.clone();
+            *crate::analyses::sweep::field_or_default(&mut doc, &vary.path)? = v.clone();
         }
         Ok(doc)
     }
@@ -395,7 +395,7 @@ pub fn prepare(
     if let Some(map) = base.as_object_mut() {
         map.remove("expect");
     }
-    crate::sweep::check_varied(
+    crate::analyses::sweep::check_varied(
         "--vary",
         &problem
             .varies
@@ -408,14 +408,14 @@ pub fn prepare(
     for vary in &mut problem.varies {
         // `policies[2].x` means the chosen policy's field only if 2 is it;
         // it is written by name from here on.
-        let mut steps = crate::sweep::parse_path(&vary.path)
+        let mut steps = crate::analyses::sweep::parse_path(&vary.path)
             .with_context(|| format!("--vary `{}`", vary.path))?;
-        let of_policy = crate::sweep::policy_of_path(&vary.path, &names);
+        let of_policy = crate::analyses::sweep::policy_of_path(&vary.path, &names);
         if of_policy == Some(index) {
-            steps[1] = crate::sweep::Step::Name(problem.policy.clone());
-            vary.path = crate::sweep::render_path(&steps);
+            steps[1] = crate::analyses::sweep::Step::Name(problem.policy.clone());
+            vary.path = crate::analyses::sweep::render_path(&steps);
         }
-        let names_a_policy = matches!(&steps[..], [crate::sweep::Step::Key(k), crate::sweep::Step::Index(_) | crate::sweep::Step::Name(_), ..] if k == "policies");
+        let names_a_policy = matches!(&steps[..], [crate::analyses::sweep::Step::Key(k), crate::analyses::sweep::Step::Index(_) | crate::analyses::sweep::Step::Name(_), ..] if k == "policies");
         if names_a_policy && of_policy != Some(index) {
             bail!(
                 "--vary `{}`: only the fields of --policy `{}` (and of the rest of the scenario) can be varied",
@@ -476,14 +476,14 @@ pub(crate) fn range_field(
     options: &LoadOptions,
 ) -> anyhow::Result<bool> {
     let mut probe = doc.clone();
-    let here = crate::sweep::field_or_default(&mut probe, path)?;
+    let here = crate::analyses::sweep::field_or_default(&mut probe, path)?;
     if !(here.is_number() || here.is_null()) {
         bail!(
             "--vary `{path}`: a range needs a numeric field, and this one holds {}",
-            crate::sweep::describe_value(here)
+            crate::analyses::sweep::describe_value(here)
         );
     }
-    *here = crate::sweep::json_number(lo.floor() + 0.5);
+    *here = crate::analyses::sweep::json_number(lo.floor() + 0.5);
     let refused = crate::scenario::load::load_text_with(&probe.to_string(), file, options)
         .is_err_and(|e| e.to_string().contains("whole number"));
     if refused {
@@ -542,9 +542,9 @@ impl Prepared {
                     k += 1;
                     let x = lo + t * (hi - lo);
                     if *whole {
-                        crate::sweep::json_number(x.round())
+                        crate::analyses::sweep::json_number(x.round())
                     } else {
-                        crate::sweep::json_number(four_digits(x))
+                        crate::analyses::sweep::json_number(four_digits(x))
                     }
                 }
                 Domain::Choices(_) => {

@@ -16,7 +16,7 @@
 
 use rand::SeedableRng;
 
-use crate::history::{History, Row};
+use crate::analyses::history::{History, Row};
 use crate::metrics::Metric;
 use crate::model::{Model, Replay, ReplayLead};
 use crate::runner::RunConfig;
@@ -118,7 +118,7 @@ pub fn backtest(
     };
     // The last midnight on the scenario's first weekday.
     let mut start = (first / 24.0).floor() * 24.0;
-    while crate::history::weekday(start) != model.start_weekday as usize {
+    while crate::analyses::history::weekday(start) != model.start_weekday as usize {
         start -= 24.0;
     }
 
@@ -183,7 +183,7 @@ pub fn backtest(
         anyhow::bail!(
             "{source}: leads arrive until day {:.1} after the scenario's day 0 ({}), beyond its horizon of {} days: lengthen `horizon_days`",
             last / 24.0,
-            crate::history::format_time(start),
+            crate::analyses::history::format_time(start),
             model.horizon_hours / 24.0
         );
     }

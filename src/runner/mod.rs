@@ -5,6 +5,8 @@
 //! merged in replication order. So a run gives the same bits on 1 thread or
 //! 64, and a partial result can be merged with another the same way.
 
+pub mod measure;
+
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,11 +16,11 @@ use rayon::prelude::*;
 use crate::engine::leads::draw_world;
 use crate::engine::rng::{replication_seed, Streams};
 use crate::engine::{simulate, PolicyRun, Scratch};
-use crate::measure::compute;
 use crate::metrics::{Metric, PerMetric};
 use crate::model::Model;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::histogram::TTFC_BIN_COUNT;
+use measure::compute;
 
 /// A handle that stops a run: workers finish the replication they are on
 /// and the run returns [`RunError::Interrupted`]. Clones share one flag, so

@@ -1,4 +1,4 @@
-//! `leadsim calibrate`: a scenario fitted to a CRM export ([`crate::history`]).
+//! `leadsim calibrate`: a scenario fitted to a CRM export ([`crate::analyses::history`]).
 //!
 //! What is fitted, and how (docs/calibrate.md says it for users):
 //!
@@ -32,7 +32,7 @@ use statrs::distribution::{Beta, ContinuousCDF};
 use statrs::function::beta::ln_beta;
 use statrs::function::erf::erfc;
 
-use crate::history::{weekday, History, Row};
+use crate::analyses::history::{weekday, History, Row};
 
 /// Fewer observations than this and a fit is pooled over every holder (or
 /// segment) instead.
@@ -959,7 +959,7 @@ impl Calibration {
             self.source,
             self.leads,
             self.horizon_days,
-            crate::history::format_time(self.start),
+            crate::analyses::history::format_time(self.start),
             self.set_aside.len(),
             match s.get("description").and_then(Value::as_str) {
                 Some(d) if !d.is_empty() => format!(" Template: {d}"),

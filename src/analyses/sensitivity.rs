@@ -94,7 +94,8 @@ impl Setup {
     fn model(&self, at: Option<(&Assumption, f64)>) -> anyhow::Result<crate::model::Model> {
         let mut doc = self.doc.clone();
         if let Some((a, v)) = at {
-            *crate::sweep::field_or_default(&mut doc, &a.path)? = crate::sweep::json_number(v);
+            *crate::analyses::sweep::field_or_default(&mut doc, &a.path)? =
+                crate::analyses::sweep::json_number(v);
         }
         crate::scenario::load::load_text_with(&doc.to_string(), &self.file, &self.options).map_err(
             |e| {
@@ -131,15 +132,15 @@ impl Setup {
 
 /// Parses `PATH=lo:hi`.
 pub fn parse_assumption(spec: &str) -> anyhow::Result<Assumption> {
-    let vary = crate::optimize::parse_vary(spec)?;
+    let vary = crate::analyses::optimize::parse_vary(spec)?;
     match vary.domain {
-        crate::optimize::Domain::Range { lo, hi, .. } => Ok(Assumption {
+        crate::analyses::optimize::Domain::Range { lo, hi, .. } => Ok(Assumption {
             path: vary.path,
             lo,
             hi,
             whole: false,
         }),
-        crate::optimize::Domain::Choices(_) => {
+        crate::analyses::optimize::Domain::Choices(_) => {
             bail!("--vary `{spec}`: an assumption takes a range lo:hi")
         }
     }
@@ -167,7 +168,7 @@ pub fn analyse(
     if policy == versus {
         bail!("--policy and --vs name the same policy `{policy}`");
     }
-    crate::sweep::check_varied(
+    crate::analyses::sweep::check_varied(
         "--vary",
         &assumptions
             .iter()
@@ -218,7 +219,7 @@ pub fn analyse(
     };
     let mut assumptions = assumptions;
     for a in &mut assumptions {
-        a.whole = crate::optimize::range_field(
+        a.whole = crate::analyses::optimize::range_field(
             &setup.doc,
             &a.path,
             &mut a.lo,

@@ -387,8 +387,8 @@ pub struct SweepPartial {
 /// Runs grid points `shard`, `shard + shards`, ... of a sweep.
 #[allow(clippy::too_many_arguments)]
 pub fn run_sweep(
-    points: &[crate::sweep::Point],
-    axes: &[crate::sweep::Axis],
+    points: &[crate::analyses::sweep::Point],
+    axes: &[crate::analyses::sweep::Axis],
     pareto: &[(Metric, Metric)],
     heatmap_policy: usize,
     text: &str,
@@ -432,7 +432,7 @@ pub fn run_sweep(
 /// A sweep merged from its parts: what one machine's sweep would hand to
 /// `report::sweep::outputs`.
 pub struct MergedSweep {
-    pub axes: Vec<crate::sweep::Axis>,
+    pub axes: Vec<crate::analyses::sweep::Axis>,
     pub summaries: Vec<crate::summary::Summary>,
     pub pareto: Vec<(Metric, Metric)>,
     pub heatmap_policy: usize,
@@ -469,15 +469,15 @@ pub fn merge_sweep(
             seen
         );
     }
-    let axes: Vec<crate::sweep::Axis> = first
+    let axes: Vec<crate::analyses::sweep::Axis> = first
         .axes
         .iter()
-        .map(|(path, values)| crate::sweep::Axis {
+        .map(|(path, values)| crate::analyses::sweep::Axis {
             path: path.clone(),
             values: values.clone(),
         })
         .collect();
-    let points = crate::sweep::grid_with(&first.scenario_text, file, &axes, options)?;
+    let points = crate::analyses::sweep::grid_with(&first.scenario_text, file, &axes, options)?;
     let base = points.first().map(|p| &p.model);
     let mut words = vec![base.map_or(0, |m| {
         digest(m, &first.scenario_text, first.seed, first.replications)
