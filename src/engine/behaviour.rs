@@ -9,6 +9,81 @@
 //! or without these reviews.
 
 use super::events::EventKind;
+use super::NONE;
+
+/// A partner's changing state within one run.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PartnerState {
+    pub(super) left: bool,
+    /// Copied from the model so the per-lead pass stays in this small struct.
+    pub(super) joins_hours: f64,
+    pub(super) has_away: bool,
+    pub(super) effort: f64,
+    /// Reviews in a row with earnings below `min_period_earnings`.
+    pub(super) strikes: u32,
+    /// Earnings and leads since the last review.
+    pub(super) window_earnings: f64,
+    pub(super) window_leads: u32,
+    /// Its current tier, since when (`tiers` moves it), and its won revenue
+    /// since the last tier review.
+    pub(super) tier: usize,
+    pub(super) tier_since: f64,
+    pub(super) window_revenue: f64,
+    /// Holds its exclusive territory (`exclusive`, honoured and not
+    /// revoked).
+    pub(super) exclusive: bool,
+    /// MDF received in the current payout period (`leads_per_mdf_1000`).
+    pub(super) mdf_window: f64,
+    /// The partner that acquired it (its sourced leads go there), if any.
+    pub(super) successor: u32,
+    /// For exclusivity's guardrails, since the start: leads worked (first
+    /// contact made, or taken back by the SLA), opportunities, assignments
+    /// under an SLA and SLA breaches.
+    pub(super) worked: u32,
+    pub(super) opportunities: u32,
+    pub(super) sla_assigned: u32,
+    pub(super) breaches: u32,
+    /// Leads kept to first contact in payout period `kept_period` (the
+    /// reserve's `least_served`).
+    pub(super) kept_period: u64,
+    pub(super) kept_in_period: u32,
+    /// Cap counters: assignments on `day` and in payout `period`.
+    pub(super) day: u64,
+    pub(super) day_leads: u32,
+    pub(super) period: u64,
+    pub(super) period_leads: u32,
+}
+
+impl Default for PartnerState {
+    fn default() -> Self {
+        PartnerState {
+            left: false,
+            joins_hours: f64::NEG_INFINITY,
+            has_away: false,
+            effort: 1.0,
+            strikes: 0,
+            window_earnings: 0.0,
+            window_leads: 0,
+            tier: 0,
+            tier_since: 0.0,
+            window_revenue: 0.0,
+            exclusive: false,
+            mdf_window: 0.0,
+            successor: NONE,
+            worked: 0,
+            opportunities: 0,
+            sla_assigned: 0,
+            breaches: 0,
+            kept_period: 0,
+            kept_in_period: 0,
+            day: 0,
+            day_leads: 0,
+            period: 0,
+            period_leads: 0,
+        }
+    }
+}
+
 use super::{Phase, Sim};
 
 impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {

@@ -4,6 +4,7 @@
 //! Cost per lead is one pass over the partners plus the rule's pass over the
 //! candidates.
 
+use super::history;
 use super::routing::{Candidates, Choice};
 use crate::model::Rule;
 
@@ -796,16 +797,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     }
 }
 
-/// The partners on a lead's two lists in `held` and `offered` (from their
-/// heads): its earlier holders and those offered it in this routing.
-fn history<'a>(
-    held: &'a [(u32, u32)],
-    held_head: u32,
-    offered: &'a [(u32, u32)],
-    offered_head: u32,
-) -> impl Iterator<Item = u32> + 'a {
-    super::listed(held, held_head).chain(super::listed(offered, offered_head))
-}
 
 /// Where the rule memories of first routings (`false`) or of re-routings
 /// (`true`) start in [`Scratch::rules`], of length `len`: two halves, each

@@ -7,7 +7,8 @@
 
 use super::events::{EventKind, Lane};
 use super::rng::Purpose;
-use super::{team_of, Observer, Phase, Sim, NONE};
+use super::sim::team_of;
+use super::{Observer, Phase, Sim, NONE};
 use crate::model::{OfferMode, SlaThen};
 
 /// An offer's answer, drawn when the offer is made.

@@ -1,0 +1,1015 @@
+//! The coordinator: one replication of one policy, played lead by lead.
+//! It owns the run's tallies and calls the parts (routing, holders, money,
+//! partner behaviour) through their own types.
+
+use super::events::{self, EventKind};
+use super::leads::{Lead, World};
+use super::rng::Purpose;
+use super::{listed, push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, TakeBack, NONE};
+use crate::model::{Model, Policy, SlaThen, Team, HOURS_PER_DAY};
+
+pub(super) struct Sim<'a, 'o, O: Observer + ?Sized> {
+    pub(super) model: &'a Model,
+    pub(super) policy: &'a Policy,
+    pub(super) world: &'a World,
+    pub(super) scratch: &'a mut Scratch,
+    pub(super) observer: &'o mut O,
+    pub(super) run: PolicyRun,
+    pub(super) house: Option<u32>,
+    pub(super) sla_hours: f64,
+    /// Partner assignments in the current payout period (for `max_share`).
+    pub(super) period: u64,
+    pub(super) period_routed: u32,
+    /// Whether eligibility can change during the run (see `build_pools`).
+    pub(super) static_eligibility: bool,
+    /// Eligibility cannot change and there are fewer than 64 partners: the
+    /// pools' masks are filled.
+    pub(super) pool_masks: bool,
+    /// Partners eligible at the last routing decision (for observers).
+    pub(super) last_eligible: u32,
+    /// Where the tallies of warm-up leads go: simulated, never reported.
+    pub(super) warm: PolicyRun,
+    /// Some partner holds an exclusive territory.
+    pub(super) exclusive_any: bool,
+}
+
+/// The payout a partner in `tier` is paid under: the policy's, or its
+/// tier's (`payout.by_tier`).
+pub(super) fn payout_for(policy: &Policy, tier: usize) -> &crate::model::Payout {
+    policy.payout_by_tier.get(tier).unwrap_or(&policy.payout)
+}
+
+/// The team working for `holder`: a partner's, or the house's.
+pub(super) fn team_of(model: &Model, holder: u32) -> &Team {
+    match model.partners.get(holder as usize) {
+        Some(p) => &p.team,
+        None => model
+            .house
+            .as_ref()
+            .expect("a holder beyond the partners is the house"),
+    }
+}
+
+impl<O: Observer + ?Sized> Sim<'_, '_, O> {
+    /// Lead `id`: a world lead, or a partner-sourced one after them.
+    #[inline(always)]
+    pub(super) fn lead(&self, id: u32) -> Lead {
+        let n = self.world.leads.len();
+        match (id as usize).checked_sub(n) {
+            None => self.world.leads[id as usize],
+            Some(k) => self.scratch.sourced[k],
+        }
+    }
+
+    pub(super) fn play(&mut self) {
+        let n_signals = self.model.leads.signals.len();
+        let weights = &self.policy.scoring.weights;
+        let readout = self.model.readout_hours.unwrap_or(f64::INFINITY);
+        let horizon = self.model.horizon_hours;
+        let mut watches = [horizon / 2.0, horizon].into_iter().peekable();
+        for i in 0..self.world.leads.len() {
+            let arrival = self.world.leads[i].arrival_hours;
+            if arrival > readout {
+                // Not yet arrived when the run is read.
+                break;
+            }
+            self.handle_until(arrival, &mut watches);
+            let counted = arrival >= self.model.warmup_hours;
+            self.run.leads += counted as u32;
+            let signals = self.world.signals_of(i, n_signals);
+            let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
+            let state = LeadState {
+                score,
+                phase: Phase::Unassigned,
+                assigned_at: arrival,
+                counted,
+                arrived_at: arrival,
+                round_since: arrival,
+                routing_since: arrival,
+                ..LeadState::waiting()
+            };
+            match self.scratch.lead_states.get_mut(i) {
+                Some(waiting) => *waiting = state,
+                None => self.scratch.lead_states.push(state),
+            }
+            self.observer.arrived(arrival, i as u32, score);
+            self.enter(i as u32, arrival);
+        }
+        self.handle_until(readout, &mut watches);
+    }
+
+    /// A lead arrives (or comes back from nurture) at `t` with its score:
+    /// the threshold, then offers or the rule.
+    pub(super) fn enter(&mut self, lead: u32, t: f64) {
+        if self.scratch.lead_states[lead as usize].score < self.policy.scoring.threshold {
+            self.observer.below_threshold(t, lead);
+            if self.nurture(lead, t) {
+                return;
+            }
+            self.tally(lead).outcomes.below_threshold += 1;
+            self.scratch.lead_states[lead as usize].phase = Phase::Done;
+            return;
+        }
+        if self.policy.offer.is_some() {
+            self.start_offers(lead, t);
+            return;
+        }
+        match self.route(lead, t).or(self.house) {
+            Some(holder) => self.first_assignment(lead, holder, t),
+            None => self.end_unrouted(lead, t),
+        }
+    }
+
+    /// A lead discarded at `t` (below the threshold, or disqualified at
+    /// first contact) is nurtured, once, with the policy's `nurture.share`:
+    /// it comes back after `after_days`. True when it will.
+    pub(super) fn nurture(&mut self, lead: u32, t: f64) -> bool {
+        let Some(n) = &self.policy.nurture else {
+            return false;
+        };
+        let st = &mut self.scratch.lead_states[lead as usize];
+        if st.recycled || self.world.streams.uniform(Purpose::Nurture, lead as u64, 0) >= n.share {
+            return false;
+        }
+        st.phase = Phase::Nurtured;
+        st.attempt += 1;
+        let mut rng = self.world.streams.rng(Purpose::Nurture, lead as u64, 1);
+        let back = t + (n.after_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
+        self.observer.nurtured(t, lead, back);
+        self.scratch
+            .calendar
+            .schedule(back, EventKind::Return { lead });
+        true
+    }
+
+    /// A nurtured lead comes back as a new arrival: the same lead (same
+    /// quality and deal size), scored afresh from new signals, with no
+    /// history of holders.
+    pub(super) fn come_back(&mut self, lead: u32, t: f64) {
+        let quality = self.lead(lead).quality;
+        let mut noise = self.world.streams.rng(Purpose::Nurture, lead as u64, 2);
+        let score: f64 = self
+            .model
+            .leads
+            .signals
+            .iter()
+            .zip(&self.policy.scoring.weights)
+            .map(|(s, w)| {
+                let z: f64 =
+                    rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut noise);
+                (quality + s.noise * z).clamp(0.0, 1.0) * w
+            })
+            .sum();
+        self.tally(lead).recycled += 1;
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.recycled = true;
+        st.score = score;
+        st.arrived_at = t;
+        st.assigned_at = t;
+        st.holder = NONE;
+        st.held_head = NONE;
+        st.offered_head = NONE;
+        st.held_mask = 0;
+        st.offered_mask = 0;
+        st.offered_n = 0;
+        st.phase = Phase::Unassigned;
+        st.routing_since = t;
+        self.observer.came_back(t, lead, score);
+        self.enter(lead, t);
+    }
+
+    /// Handles the events up to `until`, and looks at the queues at each
+    /// watch time passed on the way.
+    pub(super) fn handle_until(
+        &mut self,
+        until: f64,
+        watches: &mut std::iter::Peekable<impl Iterator<Item = f64>>,
+    ) {
+        while let Some((t, kind)) = self.scratch.calendar.pop_until(until) {
+            while let Some(w) = watches.next_if(|&w| w < t) {
+                self.watch_queues(w);
+            }
+            self.handle(t, kind);
+        }
+        while let Some(w) = watches.next_if(|&w| w <= until) {
+            self.watch_queues(w);
+        }
+    }
+
+    /// Notes each holder's queue at the middle or the end of the horizon.
+    pub(super) fn watch_queues(&mut self, t: f64) {
+        let mid = t < self.model.horizon_hours;
+        for (watch, holder) in self.run.queues.iter_mut().zip(&self.scratch.holders) {
+            if mid {
+                watch.mid_horizon = holder.queued;
+            } else {
+                watch.end_of_horizon = holder.queued;
+            }
+        }
+    }
+
+    /// Where the lead's tallies go: the run's, or the warm-up's (never
+    /// reported) for a lead that arrived during the warm-up.
+    #[inline]
+    pub(super) fn tally(&mut self, lead: u32) -> &mut PolicyRun {
+        if self.scratch.lead_states[lead as usize].counted {
+            &mut self.run
+        } else {
+            &mut self.warm
+        }
+    }
+
+    pub(super) fn handle(&mut self, t: f64, kind: EventKind) {
+        match kind {
+            EventKind::Contact { lead, attempt } => self.contact(lead, attempt, t),
+            EventKind::Deadline { lead, attempt } => self.deadline(lead, attempt, t),
+            EventKind::Close { lead } => self.close(lead, t),
+            EventKind::Review => self.review(t),
+            EventKind::World { event } => self.world_event(event as usize, t),
+            EventKind::Join { partner } => self.sign(partner, t),
+            EventKind::ExclusivityReview => self.review_exclusivity(t),
+            EventKind::TierReview => self.review_tiers(t),
+            EventKind::Return { lead } => self.come_back(lead, t),
+            EventKind::Sourced { lead } => self.sourced_arrives(lead, t),
+            EventKind::MdfReview => self.review_mdf(t),
+            EventKind::OfferAnswer {
+                lead,
+                attempt,
+                round,
+                reply,
+            } => self.offer_answer(lead, attempt, round, reply, t),
+            EventKind::OfferExpire {
+                lead,
+                attempt,
+                round,
+            } => self.offer_expired(lead, attempt, round, t),
+        }
+    }
+
+    /// The lead reached nobody: no partner took it and there is no house.
+    pub(super) fn end_unrouted(&mut self, lead: u32, t: f64) {
+        self.observer.unrouted(t, lead);
+        self.tally(lead).outcomes.unrouted += 1;
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
+    }
+
+    /// A lead taken back and given to nobody: lost.
+    pub(super) fn end_dropped(&mut self, lead: u32, t: f64) {
+        self.observer.dropped(t, lead);
+        self.tally(lead).outcomes.dropped += 1;
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
+    }
+
+    /// A lead's first holder: counted as routed (and as arriving after
+    /// hours when its holder was not working, and as a channel conflict
+    /// when it is registered to another partner), then assigned.
+    pub(super) fn first_assignment(&mut self, lead: u32, holder: u32, t: f64) {
+        // A lead routed again after nurture is routed once (and `assign`
+        // counts its first partner once: `ever_routed` is set after it).
+        if !self.scratch.lead_states[lead as usize].ever_routed {
+            self.tally(lead).routed += 1;
+        }
+        if self
+            .world
+            .registrant
+            .get(lead as usize)
+            .is_some_and(|&r| r != NONE && r != holder)
+        {
+            self.tally(lead).channel_conflicts += 1;
+            self.observer
+                .conflict(t, lead, self.world.registrant[lead as usize]);
+        }
+        let arrival = self.scratch.lead_states[lead as usize].arrived_at;
+        if team_of(self.model, holder)
+            .hours
+            .as_ref()
+            .is_some_and(|h| !h.is_working(arrival))
+        {
+            self.tally(lead).after_hours += 1;
+        }
+        self.assign(lead, holder, t);
+        self.scratch.lead_states[lead as usize].ever_routed = true;
+    }
+
+    /// When the SLA takes back a lead `holder` got at `assigned_at`: the
+    /// SLA's hours later on the calendar clock, or that many of the
+    /// holder's working hours on the business clock.
+    pub(super) fn sla_deadline(&mut self, holder: u32, assigned_at: f64) -> f64 {
+        match &team_of(self.model, holder).hours {
+            Some(hours) if self.sla_on_business_clock() => hours.add_working_from(
+                &mut self.scratch.spans[holder as usize],
+                assigned_at,
+                self.sla_hours,
+            ),
+            _ => assigned_at + self.sla_hours,
+        }
+    }
+
+    /// Whether the policy's SLA counts its holders' working hours.
+    pub(super) fn sla_on_business_clock(&self) -> bool {
+        self.policy
+            .sla
+            .is_some_and(|sla| sla.clock == crate::model::SlaClock::Business)
+    }
+
+    /// Puts the SLA's deadline for the lead's assignment `attempt` to
+    /// `holder` on the calendar. On the calendar clock (or for a holder
+    /// without hours) deadlines come in the order of their assignments.
+    pub(super) fn schedule_deadline(&mut self, lead: u32, attempt: u16, holder: u32, at: f64) {
+        let kind = EventKind::Deadline { lead, attempt };
+        if self.sla_on_business_clock() && team_of(self.model, holder).hours.is_some() {
+            self.scratch.calendar.schedule(at, kind);
+        } else {
+            self.scratch
+                .calendar
+                .schedule_in_order(events::Lane::Deadlines, at, kind);
+        }
+    }
+
+    pub(super) fn is_partner(&self, holder: u32) -> bool {
+        (holder as usize) < self.model.partners.len()
+    }
+
+    pub(super) fn effort(&self, holder: u32) -> f64 {
+        self.scratch
+            .partner_states
+            .get(holder as usize)
+            .map_or(1.0, |p| p.effort)
+    }
+
+    /// Gives the lead to `holder` at time `t`: work starts now or it queues.
+    pub(super) fn assign(&mut self, lead: u32, holder: u32, t: f64) {
+        let sourced = self.scratch.lead_states[lead as usize].sourced;
+        if !sourced {
+            let eligible = self.last_eligible;
+            self.observer.assigned(t, lead, holder, eligible);
+        }
+        let is_partner = self.is_partner(holder);
+        // A sourced lead is its partner's own: no routing tallies, no SLA,
+        // no caps.
+        let routed_partner = is_partner && !sourced;
+        if t < self.model.horizon_hours {
+            self.run.queues[holder as usize].assigned += 1;
+        }
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.holder = holder;
+        st.assigned_at = t;
+        st.contact_at = f64::INFINITY;
+        let run = if st.counted {
+            &mut self.run
+        } else {
+            &mut self.warm
+        };
+        if routed_partner {
+            let tally = &mut run.partners[holder as usize];
+            if st.held_head == NONE && !st.ever_routed {
+                tally.first_leads += 1;
+            }
+            tally.leads += 1;
+            tally.score_sum += st.score;
+            if self.policy.sla.is_some() {
+                run.sla_assignments += 1;
+                self.scratch.partner_states[holder as usize].sla_assigned += 1;
+            }
+            push_partner(
+                &mut self.scratch.held,
+                &mut st.held_head,
+                &mut st.held_mask,
+                holder,
+            );
+            self.count_assignment(holder, t);
+        } else if !is_partner && !st.to_house {
+            st.to_house = true;
+            run.to_house += 1;
+        }
+        let attempt = self.scratch.lead_states[lead as usize].attempt;
+        let h = &mut self.scratch.holders[holder as usize];
+        if h.working < h.capacity {
+            self.start(lead, t);
+        } else {
+            h.queue.push_back((lead, attempt));
+            h.queued += 1;
+            self.observer.queued(t, lead, holder);
+            self.scratch.lead_states[lead as usize].phase = Phase::Queued;
+            if routed_partner && self.policy.sla.is_some() {
+                let deadline = self.sla_deadline(holder, t);
+                self.schedule_deadline(lead, attempt, holder, deadline);
+            }
+        }
+    }
+
+    /// The holder takes a slot and works the lead: first contact is drawn.
+    pub(super) fn start(&mut self, lead: u32, t: f64) {
+        let st = self.scratch.lead_states[lead as usize];
+        let team = team_of(self.model, st.holder);
+        self.scratch.holders[st.holder as usize].working += 1;
+        self.observer.started(t, lead, st.holder);
+        let mut rng = self
+            .world
+            .streams
+            .rng(Purpose::Response, lead as u64, st.attempt as u64);
+        // `max` also turns a non-number into 0: times never go backwards.
+        let response = (team.response_hours.sample(&mut rng) / self.effort(st.holder)).max(0.0);
+        let contact_at = match &team.hours {
+            None => t + response,
+            // Response time is working time: the clock runs while it works.
+            Some(hours) => {
+                hours.add_working_from(&mut self.scratch.spans[st.holder as usize], t, response)
+            }
+        };
+        // Work started when the lead was assigned and counted on the clock
+        // the SLA counts is within the SLA exactly when it takes no more
+        // than the SLA's hours: no deadline to compute then.
+        let sla_clock =
+            team.hours.is_none() || self.policy.sla.is_none() || self.sla_on_business_clock();
+        let within = sla_clock && st.assigned_at == t && response <= self.sla_hours;
+        let deadline = (self.is_partner(st.holder) && !st.sourced && !within)
+            .then(|| self.sla_deadline(st.holder, st.assigned_at))
+            .filter(|&deadline| contact_at > deadline);
+        let state = &mut self.scratch.lead_states[lead as usize];
+        let was_queued = state.phase == Phase::Queued;
+        state.phase = Phase::Working;
+        state.contact_at = contact_at;
+        let attempt = st.attempt;
+        if let Some(deadline) = deadline {
+            // Too late: the SLA takes it back at the deadline. A queued lead
+            // already has its deadline on the calendar.
+            if !was_queued {
+                self.schedule_deadline(lead, attempt, st.holder, deadline);
+            }
+        } else {
+            self.scratch
+                .calendar
+                .schedule(contact_at, EventKind::Contact { lead, attempt });
+        }
+    }
+
+    /// Frees one of the holder's slots and starts its next queued lead.
+    pub(super) fn free_slot(&mut self, holder: u32, t: f64) {
+        self.scratch.holders[holder as usize].working -= 1;
+        self.fill_slots(holder, t);
+    }
+
+    /// Starts queued leads while the holder has free slots.
+    pub(super) fn fill_slots(&mut self, holder: u32, t: f64) {
+        loop {
+            let h = &mut self.scratch.holders[holder as usize];
+            if h.working >= h.capacity {
+                return;
+            }
+            let Some((lead, attempt)) = h.queue.pop_front() else {
+                return;
+            };
+            let st = &mut self.scratch.lead_states[lead as usize];
+            if st.phase == Phase::Queued && st.attempt == attempt && st.holder == holder {
+                h.queued -= 1;
+                self.start(lead, t);
+            } else if st.co_sell_waiting && st.attempt == attempt {
+                // A co-sold opportunity that waited for a house slot.
+                h.queued -= 1;
+                h.working += 1;
+                st.co_sell_waiting = false;
+                let partner = st.holder;
+                let work_hours = self.work_hours(lead, partner);
+                self.scratch
+                    .calendar
+                    .schedule(t + work_hours, EventKind::Close { lead });
+            }
+        }
+    }
+
+    /// How long the opportunity takes to close once worked: the holder's
+    /// `work_days`, one draw per lead.
+    pub(super) fn work_hours(&self, lead: u32, holder: u32) -> f64 {
+        let mut rng = self.world.streams.rng(Purpose::Work, lead as u64, 0);
+        (team_of(self.model, holder).work_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0)
+    }
+
+    /// Works a partner opportunity with the house (`co_sell`): it takes a
+    /// house slot for its work, or waits in the house's queue for one.
+    pub(super) fn start_co_sell(&mut self, lead: u32, t: f64) {
+        let house = self.house.expect("co-selling needs a house (validated)");
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.co_sell = true;
+        let holder = st.holder;
+        let attempt = st.attempt;
+        self.tally(lead).co_sold += 1;
+        self.observer.co_sold(t, lead, holder);
+        let h = &mut self.scratch.holders[house as usize];
+        if h.working < h.capacity {
+            h.working += 1;
+            let work_hours = self.work_hours(lead, holder);
+            self.scratch
+                .calendar
+                .schedule(t + work_hours, EventKind::Close { lead });
+        } else {
+            h.queue.push_back((lead, attempt));
+            h.queued += 1;
+            self.scratch.lead_states[lead as usize].co_sell_waiting = true;
+        }
+    }
+
+    /// Takes a lead back from its holder and routes it again. `sla` says
+    /// whether the SLA took it (which counts against `max_reroutes`).
+    pub(super) fn reroute(&mut self, lead: u32, t: f64, sla: bool) {
+        let state = &mut self.scratch.lead_states[lead as usize];
+        if !state.rerouted {
+            state.rerouted = true;
+            if state.counted {
+                self.run.rerouted += 1;
+            } else {
+                self.warm.rerouted += 1;
+            }
+        }
+        state.attempt += 1;
+        state.phase = Phase::Unassigned;
+        let next = match self.policy.sla {
+            Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
+                self.last_eligible = 0;
+                self.observer.escalated(t, lead);
+                // A lead is counted once, however many pool holders in
+                // turn miss the SLA with it.
+                if !state.escalated {
+                    state.escalated = true;
+                    self.tally(lead).escalated += 1;
+                }
+                match rules.then {
+                    SlaThen::House => self.house,
+                    SlaThen::Drop => None,
+                    SlaThen::Pool => self.route_to_pool(lead, t).or(self.house),
+                }
+            }
+            _ => {
+                if sla {
+                    state.reroutes += 1;
+                }
+                if self.policy.offer.is_some() {
+                    self.start_offers(lead, t);
+                    return;
+                }
+                self.route(lead, t).or(self.house)
+            }
+        };
+        match next {
+            Some(holder) => self.assign(lead, holder, t),
+            None => self.end_dropped(lead, t),
+        }
+    }
+
+    pub(super) fn deadline(&mut self, lead: u32, attempt: u16, t: f64) {
+        let st = self.scratch.lead_states[lead as usize];
+        if st.attempt != attempt {
+            return;
+        }
+        match st.phase {
+            // Left in the queue as a stale entry; `queued` counts live ones.
+            Phase::Queued => self.scratch.holders[st.holder as usize].queued -= 1,
+            Phase::Working if st.contact_at > t => self.free_slot(st.holder, t),
+            _ => return,
+        }
+        self.tally(lead).sla_breaches += 1;
+        if let Some(ps) = self.scratch.partner_states.get_mut(st.holder as usize) {
+            ps.worked += 1;
+            ps.breaches += 1;
+        }
+        self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
+        // The partner was at least this slow, and the lead is lost to it.
+        let learned = &mut self.scratch.learning[st.holder as usize];
+        learned.responded(self.sla_hours);
+        learned.resolved(false);
+        self.reroute(lead, t, true);
+    }
+
+    /// The fit of a holder to a lead: 1, or the mismatch fit for a partner
+    /// that does not cover the lead's vertical.
+    #[inline]
+    pub(super) fn fit(&self, lead: u32, holder: u32) -> f64 {
+        match self.model.partners.get(holder as usize) {
+            None => 1.0,
+            Some(p) => {
+                let segment = &self.model.leads.segments[self.lead(lead).segment as usize];
+                if segment.vertical.is_none_or(|v| p.covers_vertical[v]) {
+                    1.0
+                } else {
+                    self.policy.eligibility.vertical_mismatch_fit
+                }
+            }
+        }
+    }
+
+    /// Pays a partner on account of a lead and books it everywhere it counts.
+    pub(super) fn pay(&mut self, time: f64, lead: u32, holder: u32, amount: f64) {
+        if amount != 0.0 {
+            self.observer.paid(time, lead, holder, amount);
+        }
+        let run = self.tally(lead);
+        run.payouts += amount;
+        run.partners[holder as usize].payouts += amount;
+        self.earn(holder, time, amount);
+    }
+
+    /// The payout periods partner `p` is spent on by `enablement`: from the
+    /// first period starting after it joins to the last starting before the
+    /// horizon ends or it leaves, as (first, last) period numbers.
+    pub(super) fn enablement_periods(&self, p: usize) -> (f64, f64) {
+        let period = self.policy.payout.period_hours;
+        let joins = self.scratch.partner_states[p].joins_hours.max(0.0);
+        let until = self.run.partners[p]
+            .left_at_hours
+            .map_or(self.model.horizon_hours, |left| {
+                left.min(self.model.horizon_hours)
+            });
+        ((joins / period).ceil(), (until / period).ceil() - 1.0)
+    }
+
+    /// Enablement's gain on partner `holder`'s qualify and win rates at
+    /// `t`: the gains of the periods spent on and completed by `t`, each
+    /// capped at `max_gain`. None for the house.
+    pub(super) fn enabled(&self, holder: u32, t: f64) -> (f64, f64) {
+        let Some(e) = self.policy.enablement else {
+            return (0.0, 0.0);
+        };
+        if !self.is_partner(holder) {
+            return (0.0, 0.0);
+        }
+        let (first, last) = self.enablement_periods(holder as usize);
+        let completed = (t / self.policy.payout.period_hours).floor() - 1.0;
+        let k = (last.min(completed) - first + 1.0).max(0.0);
+        (
+            (k * e.qualify_gain).min(e.max_gain),
+            (k * e.win_gain).min(e.max_gain),
+        )
+    }
+
+    /// Money earned by partner `p` at `t`: what its reviews see, at once or
+    /// `pay_lag_days` later.
+    pub(super) fn earn(&mut self, p: u32, t: f64, amount: f64) {
+        let lag =
+            payout_for(self.policy, self.scratch.partner_states[p as usize].tier).pay_lag_hours;
+        if lag > 0.0 {
+            self.scratch.pending_pay[p as usize].push_back((t + lag, amount));
+        } else {
+            self.scratch.partner_states[p as usize].window_earnings += amount;
+        }
+    }
+
+    /// Pays each partner its signing bonus when it joins: at the start, or
+    /// at its `joins_day` (or a stress world's join).
+    pub(super) fn schedule_signing(&mut self) {
+        let paid = |p: &crate::model::Payout| p.signing_bonus > 0.0;
+        if !paid(&self.policy.payout) && !self.policy.payout_by_tier.iter().any(paid) {
+            return;
+        }
+        for p in 0..self.model.partners.len() {
+            let joins = self.scratch.partner_states[p].joins_hours.max(0.0);
+            self.scratch
+                .calendar
+                .schedule(joins, EventKind::Join { partner: p as u32 });
+        }
+    }
+
+    /// The signing bonus, counted in the metrics when paid within the
+    /// run's window (after the warm-up).
+    pub(super) fn sign(&mut self, p: u32, t: f64) {
+        if self.scratch.partner_states[p as usize].left {
+            return;
+        }
+        let amount =
+            payout_for(self.policy, self.scratch.partner_states[p as usize].tier).signing_bonus;
+        if amount <= 0.0 {
+            return;
+        }
+        self.observer.signed(t, p, amount);
+        let run = if t >= self.model.warmup_hours {
+            &mut self.run
+        } else {
+            &mut self.warm
+        };
+        run.payouts += amount;
+        run.partners[p as usize].payouts += amount;
+        self.earn(p, t, amount);
+    }
+
+    pub(super) fn contact(&mut self, lead: u32, attempt: u16, t: f64) {
+        let st = self.scratch.lead_states[lead as usize];
+        if st.attempt != attempt || st.phase != Phase::Working {
+            return;
+        }
+        let the_lead = self.lead(lead);
+        let delay = t - st.arrived_at;
+        let hour = crate::calendar::hour_of_week(self.model.start_weekday, st.arrived_at);
+        let holder = st.holder;
+        let is_partner = self.is_partner(holder);
+        // Partner tallies, learning and per-lead fees are for the leads the
+        // policy gives partners, not their own.
+        let routed_partner = is_partner && !st.sourced;
+        if st.counted {
+            self.scratch.ttfc.push(delay);
+        }
+        let run = self.tally(lead);
+        run.contacts += 1;
+        run.ttfc_sum_hours += delay;
+        let bin = &mut run.ttfc_by_hour[hour];
+        bin.0 += delay;
+        bin.1 += 1;
+        if routed_partner {
+            let period = (t / self.policy.payout.period_hours) as u64;
+            let ps = &mut self.scratch.partner_states[holder as usize];
+            if ps.kept_period != period {
+                ps.kept_period = period;
+                ps.kept_in_period = 0;
+            }
+            ps.kept_in_period += 1;
+            ps.worked += 1;
+            let run = if st.counted {
+                &mut self.run
+            } else {
+                &mut self.warm
+            };
+            let tally = &mut run.partners[holder as usize];
+            tally.contacts += 1;
+            tally.value_kept += st.score * the_lead.deal_size;
+            tally.ttfc_sum_hours += delay;
+            self.scratch.learning[holder as usize].responded(t - st.assigned_at);
+            let bonus = self.scratch.accounts[holder as usize].first_contact(
+                payout_for(
+                    self.policy,
+                    self.scratch.partner_states[holder as usize].tier,
+                ),
+                t,
+                t - st.assigned_at,
+            );
+            self.pay(t, lead, holder, bonus);
+        }
+        if let Some(reach) = &self.model.decay.reach {
+            let u = self.world.streams.uniform(Purpose::Reach, lead as u64, 0);
+            if u >= reach.at(delay) {
+                self.observer.unreached(t, lead, holder);
+                self.tally(lead).outcomes.unreached += 1;
+                self.scratch.lead_states[lead as usize].phase = Phase::Done;
+                if routed_partner {
+                    self.scratch.learning[holder as usize].resolved(false);
+                }
+                self.free_slot(holder, t);
+                return;
+            }
+        }
+        let skill = self.world.skills[holder as usize];
+        let qualify_rate = (skill.qualify_rate + self.enabled(holder, t).0).min(1.0);
+        let p_opportunity = (the_lead.quality * qualify_rate * self.effort(holder)).min(1.0)
+            * self.fit(lead, holder)
+            * self.model.decay.qualify.at(delay);
+        let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
+        self.observer.contacted(t, lead, holder, u < p_opportunity);
+        if u < p_opportunity {
+            self.tally(lead).opportunities += 1;
+            self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
+            if routed_partner {
+                self.tally(lead).partners[holder as usize].opportunities += 1;
+                self.scratch.partner_states[holder as usize].opportunities += 1;
+                let fee = self.scratch.accounts[holder as usize].qualified_lead(
+                    payout_for(
+                        self.policy,
+                        self.scratch.partner_states[holder as usize].tier,
+                    ),
+                    t,
+                );
+                self.pay(t, lead, holder, fee);
+            }
+            let co_sell = self.policy.co_sell.is_some_and(|c| {
+                is_partner
+                    && the_lead.deal_size * team_of(self.model, holder).deal_size_factor
+                        >= c.min_deal_size
+            });
+            if co_sell {
+                self.start_co_sell(lead, t);
+            } else {
+                let work_hours = self.work_hours(lead, holder);
+                self.scratch
+                    .calendar
+                    .schedule(t + work_hours, EventKind::Close { lead });
+            }
+            if !team_of(self.model, holder).opportunities_hold_slots {
+                self.scratch.lead_states[lead as usize].slot_released = true;
+                self.free_slot(holder, t);
+            }
+        } else {
+            if st.sourced || !self.nurture(lead, t) {
+                self.tally(lead).outcomes.disqualified += 1;
+                self.scratch.lead_states[lead as usize].phase = Phase::Done;
+            }
+            if routed_partner {
+                self.scratch.learning[holder as usize].resolved(false);
+            }
+            self.free_slot(holder, t);
+        }
+    }
+
+    pub(super) fn close(&mut self, lead: u32, t: f64) {
+        let st = self.scratch.lead_states[lead as usize];
+        if st.phase != Phase::Opportunity {
+            // A sourced opportunity its partner took with it when it left.
+            debug_assert!(st.sourced && st.phase == Phase::Done);
+            return;
+        }
+        let holder = st.holder;
+        let is_partner = self.is_partner(holder);
+        let skill = self.world.skills[holder as usize];
+        let win_rate = (skill.win_rate + self.enabled(holder, t).1).min(1.0);
+        let co_sell = self.policy.co_sell.filter(|_| st.co_sell);
+        // An incumbent wins its own accounts more (or less) often.
+        let incumbent = self.world.incumbent.get(lead as usize) == Some(&holder);
+        let win_rate = if incumbent {
+            win_rate * self.model.economics.incumbent_win_factor
+        } else {
+            win_rate
+        };
+        let p_win =
+            (win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor)).min(1.0);
+        let mut won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
+        let mut revenue = 0.0;
+        let econ = self.model.economics;
+        let mut discount = 0.0;
+        if won {
+            let team = team_of(self.model, holder);
+            let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
+            discount = team.discount.sample(&mut rng);
+            // A disciplined partner keeps within the payout's `max_discount`
+            // (where commission stops) with its `discount_discipline`.
+            let cap = self
+                .scratch
+                .partner_states
+                .get(holder as usize)
+                .map_or(self.policy.payout.max_discount, |ps| {
+                    payout_for(self.policy, ps.tier).max_discount
+                });
+            if let Some(p) = self.model.partners.get(holder as usize) {
+                if discount > cap
+                    && self
+                        .world
+                        .streams
+                        .uniform(Purpose::Discipline, lead as u64, 0)
+                        < p.discount_discipline
+                {
+                    discount = cap;
+                }
+            }
+            // The margin floor: renegotiated to the approved discount, and
+            // then won with `floor_win_factor`, else lost.
+            if discount > econ.max_discount_approved {
+                discount = econ.max_discount_approved;
+                won = self
+                    .world
+                    .streams
+                    .uniform(Purpose::Renegotiate, lead as u64, 0)
+                    < econ.floor_win_factor;
+                self.observer.renegotiated(t, lead, holder, won);
+            }
+        }
+        if is_partner && !st.sourced {
+            self.scratch.learning[holder as usize].resolved(won);
+        }
+        if won {
+            let team = team_of(self.model, holder);
+            revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
+            let p_churn =
+                (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
+            let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
+            let run = self.tally(lead);
+            run.churned += churned as u32;
+            if churned {
+                run.churned_revenue += revenue * econ.churn_revenue_loss;
+            }
+            run.outcomes.won += 1;
+            run.revenue += revenue;
+            if st.sourced {
+                run.sourced_revenue += revenue;
+                run.partners[holder as usize].sourced_revenue += revenue;
+            }
+            run.discount_sum += discount;
+            // The lead's first partner: the tail of its list of holders.
+            let head = self.scratch.lead_states[lead as usize].held_head;
+            if let Some(p) = listed(&self.scratch.held, head).last() {
+                self.tally(lead).partners[p as usize].first_wins += 1;
+            }
+            if is_partner {
+                let payout = payout_for(
+                    self.policy,
+                    self.scratch.partner_states[holder as usize].tier,
+                );
+                self.scratch.partner_states[holder as usize].window_revenue += revenue;
+                let account = &mut self.scratch.accounts[holder as usize];
+                let mut deal = account.won_deal(payout, t, revenue, discount);
+                // A co-sold deal pays the partner its share of the commission.
+                if let Some(c) = co_sell {
+                    deal.commission *= c.partner_share;
+                }
+                // Churn is decided at the close, so its clawback is booked then.
+                let clawback = if churned {
+                    account.churned(payout, deal.commission)
+                } else {
+                    0.0
+                };
+                self.pay(t, lead, holder, deal.commission);
+                let segment = self.lead(lead).segment as usize;
+                for spiff in &self.policy.spiffs {
+                    if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
+                        let tier = self.scratch.partner_states[holder as usize].tier;
+                        let paid = self.scratch.accounts[holder as usize].spiff(
+                            payout_for(self.policy, tier),
+                            t,
+                            spiff.amount,
+                        );
+                        self.observer.spiff(t, lead, holder, paid);
+                        self.pay(t, lead, holder, paid);
+                    }
+                }
+                self.earn(holder, t, -clawback);
+                self.scratch.partner_states[holder as usize].mdf_window += deal.mdf;
+                let run = self.tally(lead);
+                run.mdf += deal.mdf;
+                run.clawbacks += clawback;
+                let tally = &mut run.partners[holder as usize];
+                tally.wins += 1;
+                tally.revenue += revenue;
+                tally.clawbacks += clawback;
+            }
+        } else {
+            self.tally(lead).outcomes.lost += 1;
+        }
+        self.observer.closed(t, lead, holder, won, revenue);
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
+        if !st.slot_released {
+            self.free_slot(holder, t);
+        }
+        if st.co_sell {
+            let house = self.house.expect("co-selling needs a house (validated)");
+            self.free_slot(house, t);
+        }
+    }
+
+    pub(super) fn finish(mut self) -> PolicyRun {
+        let ttfc = &mut self.scratch.ttfc;
+        // Two selections instead of a sort: O(n), and the same values.
+        if !ttfc.is_empty() {
+            self.run.ttfc_median_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.5));
+            self.run.ttfc_p90_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.9));
+        }
+        if !self.scratch.accept_times.is_empty() {
+            self.run.time_to_accept_median_hours = Some(crate::stats::quantile_unsorted(
+                &mut self.scratch.accept_times,
+                0.5,
+            ));
+        }
+        self.run.ttfc_histogram = vec![0; crate::stats::histogram::TTFC_BIN_COUNT];
+        crate::stats::histogram::count(ttfc, &mut self.run.ttfc_histogram);
+        if let Some(e) = self.policy.enablement {
+            // Once per partner and period spent on, within the run's window.
+            let period = self.policy.payout.period_hours;
+            let readout = self.model.readout_hours.unwrap_or(f64::INFINITY);
+            for p in 0..self.model.partners.len() {
+                let (first, last) = self.enablement_periods(p);
+                let mut j = first;
+                while j <= last {
+                    let at = j * period;
+                    if at >= self.model.warmup_hours && at <= readout {
+                        self.run.enablement += e.per_partner_per_period;
+                    }
+                    j += 1.0;
+                }
+            }
+        }
+        if self.model.tier_programme.is_some() {
+            // Days in the current tier, to the horizon's end (or leaving).
+            let n_tiers = self.model.tiers.len();
+            self.run.tier_days = vec![0.0; self.model.partners.len() * n_tiers];
+            std::mem::swap(&mut self.run.tier_days, &mut self.scratch.tier_days);
+            for (p, ps) in self.scratch.partner_states.iter().enumerate() {
+                let end = self.run.partners[p]
+                    .left_at_hours
+                    .map_or(self.model.horizon_hours, |l| {
+                        l.min(self.model.horizon_hours)
+                    });
+                self.run.tier_days[p * n_tiers + ps.tier] +=
+                    ((end - ps.tier_since) / HOURS_PER_DAY).max(0.0);
+            }
+            self.run.tier_end = self
+                .scratch
+                .partner_states
+                .iter()
+                .map(|ps| ps.tier as u32)
+                .collect();
+        }
+        self.run.open_at_readout = self
+            .scratch
+            .lead_states
+            .iter()
+            .filter(|s| s.counted && s.phase != Phase::Done)
+            .count() as u32;
+        debug_assert_eq!(
+            self.run.outcomes.total() + self.run.open_at_readout,
+            self.run.leads
+        );
+        self.run
+    }
+}
