@@ -47,11 +47,6 @@ pub(super) struct PartnerState {
     /// reserve's `least_served`).
     pub(super) kept_period: u64,
     pub(super) kept_in_period: u32,
-    /// Cap counters: assignments on `day` and in payout `period`.
-    pub(super) day: u64,
-    pub(super) day_leads: u32,
-    pub(super) period: u64,
-    pub(super) period_leads: u32,
 }
 
 impl Default for PartnerState {
@@ -76,10 +71,6 @@ impl Default for PartnerState {
             breaches: 0,
             kept_period: 0,
             kept_in_period: 0,
-            day: 0,
-            day_leads: 0,
-            period: 0,
-            period_leads: 0,
         }
     }
 }
@@ -153,9 +144,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// `weighted`'s weights for the run, and, with `tiers`, the reviews on
     /// the calendar (during the horizon).
     pub(super) fn start_tiers(&mut self) {
-        let routing = &self.policy.routing;
-        self.scratch.weights.clear();
-        self.scratch.weights.extend_from_slice(&routing.weights);
         let Some(programme) = &self.model.tier_programme else {
             return;
         };
@@ -201,15 +189,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             } else {
                 run.demoted += 1;
             }
-            self.scratch.weights[p] = routing
+            let weight = routing
                 .weights_by_name
                 .get(p)
                 .copied()
                 .flatten()
                 .unwrap_or_else(|| routing.weights_by_tier.get(to).copied().unwrap_or(1.0));
+            self.scratch.router.set_weight(p, weight);
             self.observer.tier_changed(t, p as u32, from, to);
         }
-        self.fill_tier_masks();
+        let s = &mut *self.scratch;
+        s.router.fill_tier_masks(self.policy, &s.partner_states);
     }
 
     /// Grants each partner with an `exclusive` territory its exclusivity
@@ -228,10 +218,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         {
             ps.exclusive = p.exclusive.is_some();
         }
-        self.exclusive_any = self.scratch.partner_states.iter().any(|p| p.exclusive);
-        if !self.exclusive_any
-            || (ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none())
-        {
+        let any = self.scratch.partner_states.iter().any(|p| p.exclusive);
+        self.scratch.router.set_exclusive_any(any);
+        if !any || (ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none()) {
             return;
         }
         self.schedule_every(ex.review_hours, EventKind::ExclusivityReview);
@@ -260,7 +249,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 self.observer.exclusivity_revoked(t, p as u32);
             }
         }
-        self.exclusive_any = self.scratch.partner_states.iter().any(|p| p.exclusive);
+        let any = self.scratch.partner_states.iter().any(|p| p.exclusive);
+        self.scratch.router.set_exclusive_any(any);
     }
 
     /// Partner `p` leaves at `t`: it takes no new leads, finishes the leads

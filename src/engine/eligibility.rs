@@ -31,21 +31,176 @@ enum Lists {
     Scratch,
     Pool { skip: u64 },
 }
-use super::Sim;
-use crate::model::{RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
+use super::behaviour::PartnerState;
+use super::holders::Holder;
+use super::lead::LeadState;
+use super::leads::World;
+use super::routing::{Learning, RuleState};
+use crate::model::{Model, Policy, RegionMode, VerticalMode, WhenFull, MAX_SHARE_WARMUP};
 
-impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
-    /// Fills `self.scratch.pools`: for each segment, the partners the policy's
+/// Routing's own state, kept from run to run so routing does not allocate:
+/// the pools each segment's leads may go to, the rules' memories, the cap
+/// counters, and the lists a choice is made from. The coordinator asks it
+/// for a choice ([`Router::route`], [`Router::rank`],
+/// [`Router::route_to_pool`]) with a [`Ctx`] that lends it what it reads,
+/// and hears what it did through [`Router::notes`].
+#[derive(Debug, Default)]
+pub(super) struct Router {
+    /// Per segment: partners the policy's region and vertical rules allow.
+    pools: Vec<Vec<(u32, bool)>>,
+    /// Per segment: its turn pool, an index shared by every segment whose
+    /// leads could go to exactly the same partners (`round_robin` keeps one
+    /// turn per pool; docs/scenario-format.md, "Routing").
+    pool_of: Vec<u32>,
+    /// How many distinct turn pools there are.
+    n_pools: usize,
+    /// Rule memory per (tier, pool), `[tier * n_pools + pool]`, for first
+    /// routings in the first half and for re-routings (`sla.reroute_rule`,
+    /// or the policy's) in the second: a re-route never moves the turn of
+    /// first routings.
+    rules: Vec<RuleState>,
+    /// Per segment: a first routing's candidates, when they cannot change.
+    fast: Vec<Vec<u32>>,
+    /// Per segment: the pool's partners, and those of them that cover the
+    /// segment's vertical (what `fill_eligible` finds when eligibility
+    /// cannot change and nobody has held or been offered the lead).
+    pool_all: Vec<Vec<u32>>,
+    pool_preferred: Vec<Vec<u32>>,
+    /// The same lists as bit masks (partner `p` is bit `p`), when there are
+    /// fewer than 64 partners and eligibility cannot change: a routing's
+    /// candidates are then a mask less the lead's history
+    /// (`Candidates::Bits`), with no list copied.
+    pool_all_mask: Vec<u64>,
+    pool_preferred_mask: Vec<u64>,
+    /// With the pools' masks: each `score_tiered` tier's partners, as bits.
+    tier_masks: Vec<u64>,
+    /// `weighted`'s weight of each partner, as its current tier gives it.
+    weights: Vec<f64>,
+    /// The eligible partners, and those of them covering the lead's
+    /// vertical (filled by `fill_eligible`).
+    candidates: Vec<u32>,
+    preferred: Vec<u32>,
+    /// A tier's candidates.
+    in_tier: Vec<u32>,
+    /// In a ranking, the candidates that do not cover the lead's vertical.
+    others: Vec<u32>,
+    /// Per partner: on the history of the lead being routed (all false
+    /// between routings).
+    excluded: Vec<bool>,
+    /// Per partner: the cap counters (assignments on a day and in a payout
+    /// period).
+    counts: Vec<CapCount>,
+    /// Partner assignments in the current payout period (for `max_share`).
+    period: u64,
+    period_routed: u32,
+    /// Whether eligibility can change during the run (see `build_pools`).
+    static_eligibility: bool,
+    /// Eligibility cannot change and there are fewer than 64 partners: the
+    /// pools' masks are filled.
+    pool_masks: bool,
+    /// Some partner holds an exclusive territory.
+    exclusive_any: bool,
+    /// Partners eligible at the last routing decision (for observers).
+    pub(super) last_eligible: u32,
+    /// What the last call did beyond its choice, in order, for the
+    /// coordinator to tell the observer and count.
+    pub(super) notes: Vec<Note>,
+}
+
+/// A partner's assignments on `day` and in payout `period` (the caps).
+#[derive(Debug, Clone, Copy, Default)]
+struct CapCount {
+    day: u64,
+    day_leads: u32,
+    period: u64,
+    period_leads: u32,
+}
+
+/// What a routing did besides choosing, for the coordinator.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Note {
+    /// The lead went to `partner` because it registered the deal
+    /// (`registration`) or holds the account.
+    Account { partner: u32, registration: bool },
+    /// The lead went (or was offered) to `partner` under its exclusive
+    /// territory.
+    Exclusive { partner: u32 },
+    /// The reserve chose `partner`, bypassing the rule.
+    Reserved { partner: u32 },
+}
+
+/// What routing reads of the run: the scenario, the lead being routed and
+/// its history, the partners' and holders' states, and the learning
+/// rules' posteriors (which their draws update).
+pub(super) struct Ctx<'a> {
+    pub model: &'a Model,
+    pub policy: &'a Policy,
+    pub world: &'a World,
+    pub lead: u32,
+    pub segment: usize,
+    pub state: &'a LeadState,
+    pub held: &'a [(u32, u32)],
+    pub offered: &'a [(u32, u32)],
+    pub partners: &'a [PartnerState],
+    pub holders: &'a [Holder],
+    pub learning: &'a mut [Learning],
+}
+
+impl Router {
+    /// Ready for a run of `policy` in `world`: pools, rule memories, tier
+    /// masks, weights and cap counters.
+    pub(super) fn start(
+        &mut self,
+        model: &Model,
+        policy: &Policy,
+        world: &World,
+        partners: &[PartnerState],
+    ) {
+        let n = model.partners.len();
+        self.excluded.clear();
+        self.excluded.resize(n + 1, false);
+        self.counts.clear();
+        self.counts.resize(n, CapCount::default());
+        self.period = 0;
+        self.period_routed = 0;
+        self.last_eligible = 0;
+        self.notes.clear();
+        self.weights.clear();
+        self.weights.extend_from_slice(&policy.routing.weights);
+        self.exclusive_any = false;
+        self.build_pools(model, policy, world, partners);
+    }
+
+    /// Partner `p`'s `weighted` weight from now on (its tier moved).
+    pub(super) fn set_weight(&mut self, p: usize, weight: f64) {
+        self.weights[p] = weight;
+    }
+
+    /// Whether any partner holds an exclusive territory, from now on.
+    pub(super) fn set_exclusive_any(&mut self, any: bool) {
+        self.exclusive_any = any;
+    }
+
+    /// Nobody was eligible for the last decision (an escalation to `then`,
+    /// offers run out).
+    pub(super) fn nobody_eligible(&mut self) {
+        self.last_eligible = 0;
+    }
+
+    /// Fills `self.pools`: for each segment, the partners the policy's
     /// region and vertical rules allow (with whether they cover the
     /// vertical). These never change during a run, so the per-lead pass
     /// only visits partners that could take the lead.
-    pub(super) fn build_pools(&mut self) {
-        let model = self.model;
-        let e = self.policy.eligibility;
-        self.scratch
-            .pools
-            .resize_with(model.leads.segments.len(), Vec::new);
-        for (pool, segment) in self.scratch.pools.iter_mut().zip(&model.leads.segments) {
+    fn build_pools(
+        &mut self,
+        model: &Model,
+        policy: &Policy,
+        world: &World,
+        partners: &[PartnerState],
+    ) {
+        let e = policy.eligibility;
+        self.pools.resize_with(model.leads.segments.len(), Vec::new);
+        for (pool, segment) in self.pools.iter_mut().zip(&model.leads.segments) {
             pool.clear();
             for (p, partner) in model.partners.iter().enumerate() {
                 let (region_ok, vertical_ok) = partner.covers(segment.region, segment.vertical);
@@ -60,12 +215,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         // no skipping full partners, nobody joining, away, or leaving), a
         // lead's first routing has the same candidates every time: the pool
         // with the vertical preference applied. Keep them ready.
-        let caps = self.policy.caps;
+        let caps = policy.caps;
         let partners_fixed = model
             .partners
             .iter()
             .all(|p| p.joins_hours.is_none() && p.away.is_empty() && !p.has_behaviour());
-        let world_fixed = model.worlds[self.world.spec].events.iter().all(|e| {
+        let world_fixed = model.worlds[world.spec].events.iter().all(|e| {
             matches!(
                 e.kind,
                 crate::model::WorldEventKind::MarketSkew { .. }
@@ -78,18 +233,16 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             && caps.per_day.is_none()
             && caps.per_period.is_none()
             && caps.when_full == WhenFull::Queue;
-        self.scratch
-            .fast
-            .resize_with(model.leads.segments.len(), Vec::new);
-        for (fast, pool) in self.scratch.fast.iter_mut().zip(&self.scratch.pools) {
+        self.fast.resize_with(model.leads.segments.len(), Vec::new);
+        for (fast, pool) in self.fast.iter_mut().zip(&self.pools) {
             fast.clear();
             let prefer = e.vertical == VerticalMode::Prefer && pool.iter().any(|&(_, v)| v);
             fast.extend(pool.iter().filter(|&&(_, v)| v || !prefer).map(|&(p, _)| p));
         }
-        for (segment, pool) in self.scratch.pools.iter().enumerate() {
+        for (segment, pool) in self.pools.iter().enumerate() {
             for (lists, preferred_only) in [
-                (&mut self.scratch.pool_all, false),
-                (&mut self.scratch.pool_preferred, true),
+                (&mut self.pool_all, false),
+                (&mut self.pool_preferred, true),
             ] {
                 lists.resize_with(model.leads.segments.len(), Vec::new);
                 lists[segment].clear();
@@ -102,74 +255,69 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         }
         self.pool_masks = self.static_eligibility && model.partners.len() < 64;
         let mask = |list: &Vec<u32>| list.iter().fold(0, |m, &p| m | super::partner_bit(p));
-        self.scratch.pool_all_mask.clear();
-        self.scratch.pool_preferred_mask.clear();
+        self.pool_all_mask.clear();
+        self.pool_preferred_mask.clear();
         if self.pool_masks {
-            let s = &mut *self.scratch;
-            s.pool_all_mask.extend(s.pool_all.iter().map(mask));
-            s.pool_preferred_mask
-                .extend(s.pool_preferred.iter().map(mask));
+            self.pool_all_mask.extend(self.pool_all.iter().map(mask));
+            self.pool_preferred_mask
+                .extend(self.pool_preferred.iter().map(mask));
         }
-        self.fill_tier_masks();
+        self.fill_tier_masks(policy, partners);
         // Turn pools: segments whose leads could ever go to the same
         // partners (the preference applied) share one rotation; segments
         // with different partners rotate independently, so one region's
         // flow never skips another region's partners.
-        self.scratch.pool_of.clear();
+        self.pool_of.clear();
         let mut ids: std::collections::HashMap<&[u32], u32> = std::collections::HashMap::new();
-        for fast in &self.scratch.fast {
+        for fast in &self.fast {
             let next = ids.len() as u32;
-            self.scratch
-                .pool_of
+            self.pool_of
                 .push(*ids.entry(fast.as_slice()).or_insert(next));
         }
-        self.scratch.n_pools = ids.len().max(1);
+        self.n_pools = ids.len().max(1);
         // First routings and re-routings (SLA take-backs, escalations,
         // exits) keep separate turns, per pool and score tier, so a
         // re-route never moves the turn of first routings.
-        let states = self.policy.routing.tiers.len().max(1) * self.scratch.n_pools;
-        self.scratch.rules.clear();
-        self.scratch
-            .rules
+        let states = policy.routing.tiers.len().max(1) * self.n_pools;
+        self.rules.clear();
+        self.rules
             .resize(2 * states, super::routing::RuleState::default());
     }
 
     /// Each `score_tiered` tier's partners as a mask, as their tiers stand
     /// (with the pools' masks; called again when tiers move).
-    pub(super) fn fill_tier_masks(&mut self) {
-        let s = &mut *self.scratch;
-        s.tier_masks.clear();
+    pub(super) fn fill_tier_masks(&mut self, policy: &Policy, partners: &[PartnerState]) {
+        self.tier_masks.clear();
         if !self.pool_masks {
             return;
         }
-        for tier in &self.policy.routing.tiers {
-            let mask = s
-                .partner_states
+        for tier in &policy.routing.tiers {
+            let mask = partners
                 .iter()
                 .enumerate()
                 .filter(|(_, ps)| tier.partner_tiers[ps.tier])
                 .fold(0, |mask, (p, _)| mask | super::partner_bit(p as u32));
-            s.tier_masks.push(mask);
+            self.tier_masks.push(mask);
         }
     }
 
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`.
-    pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
-        let state = &self.scratch.lead_states[lead as usize];
+    pub(super) fn route(&mut self, c: &mut Ctx, t: f64) -> Option<u32> {
+        let state = &*c.state;
         let first = state.held_head == super::NONE && state.offered_head == super::NONE;
         if first {
-            if let Some(p) = self.account_pick(lead, t) {
+            if let Some(p) = self.account_pick(c, t) {
                 return Some(p);
             }
         }
         if self.exclusive_any {
-            if let Some(p) = self.exclusive_pick(lead, t) {
+            if let Some(p) = self.exclusive_pick(c, t) {
                 return Some(p);
             }
         }
-        if first && self.policy.reserve.is_some() {
-            if let Some(p) = self.reserve_pick(lead, t) {
+        if first && c.policy.reserve.is_some() {
+            if let Some(p) = self.reserve_pick(c, t) {
                 return Some(p);
             }
         }
@@ -177,30 +325,25 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             // The pool less the lead's history (none on a first routing),
             // its specialists while any is left, as `fill_candidates` would
             // list them.
-            let skip = self.history_mask(lead);
-            let preferred = self.prefers_specialists(lead, skip);
-            return self.pick(lead, Source::Pool { skip, preferred }, 0);
+            let skip = self.history_mask(c);
+            let preferred = self.prefers_specialists(c, skip);
+            return self.pick(c, Source::Pool { skip, preferred }, 0);
         }
         if self.static_eligibility && first && !self.exclusive_any {
-            return self.pick(lead, Source::Fast, 0);
+            return self.pick(c, Source::Fast, 0);
         }
-        self.fill_candidates(lead, t);
-        self.pick(lead, Source::Candidates, 0)
+        self.fill_candidates(c, t);
+        self.pick(c, Source::Candidates, 0)
     }
 
     /// The lead's earlier holders and the partners offered it in this
     /// routing, as a mask (with the pools' masks).
-    fn history_mask(&self, lead: u32) -> u64 {
-        let state = &self.scratch.lead_states[lead as usize];
+    fn history_mask(&self, c: &Ctx) -> u64 {
+        let state = &*c.state;
         debug_assert_eq!(
             state.held_mask | state.offered_mask,
-            history(
-                &self.scratch.held,
-                state.held_head,
-                &self.scratch.offered,
-                state.offered_head
-            )
-            .fold(0, |mask, p| mask | super::partner_bit(p)),
+            history(c.held, state.held_head, c.offered, state.offered_head)
+                .fold(0, |mask, p| mask | super::partner_bit(p)),
             "the masks follow the lists"
         );
         state.held_mask | state.offered_mask
@@ -209,62 +352,56 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Whether a choice among the pool less `skip` goes to the partners
     /// covering the lead's vertical: the policy prefers them and one is
     /// left (with the pools' masks).
-    fn prefers_specialists(&self, lead: u32, skip: u64) -> bool {
-        let segment = self.lead(lead).segment as usize;
-        self.policy.eligibility.vertical == VerticalMode::Prefer
-            && self.scratch.pool_preferred_mask[segment] & !skip != 0
+    fn prefers_specialists(&self, c: &Ctx, skip: u64) -> bool {
+        let segment = c.segment;
+        c.policy.eligibility.vertical == VerticalMode::Prefer
+            && self.pool_preferred_mask[segment] & !skip != 0
     }
 
     /// For a first routing: the lead's registrant when the policy honours
     /// registrations, else its account's incumbent when the policy prefers
     /// incumbents, whichever is eligible.
-    fn account_pick(&mut self, lead: u32, t: f64) -> Option<u32> {
-        let e = self.policy.eligibility;
-        let of = |v: &[u32]| v.get(lead as usize).copied().filter(|&p| p != super::NONE);
+    fn account_pick(&mut self, c: &mut Ctx, t: f64) -> Option<u32> {
+        let e = c.policy.eligibility;
+        let of = |v: &[u32]| {
+            v.get(c.lead as usize)
+                .copied()
+                .filter(|&p| p != super::NONE)
+        };
         let wanted = [
-            of(&self.world.registrant).filter(|_| e.honor_registration),
-            of(&self.world.incumbent).filter(|_| e.prefer_incumbent),
+            of(&c.world.registrant).filter(|_| e.honor_registration),
+            of(&c.world.incumbent).filter(|_| e.prefer_incumbent),
         ];
         if wanted.iter().all(Option::is_none) {
             return None;
         }
-        self.fill_eligible(lead, t);
+        self.fill_eligible(c, t);
         let [registrant, _] = wanted;
         let chosen = wanted
             .into_iter()
             .flatten()
-            .find(|p| self.scratch.candidates.contains(p))?;
-        self.last_eligible = self.scratch.candidates.len() as u32;
-        self.observer
-            .account(t, lead, chosen, registrant == Some(chosen));
+            .find(|p| self.candidates.contains(p))?;
+        self.last_eligible = self.candidates.len() as u32;
+        self.notes.push(Note::Account {
+            partner: chosen,
+            registration: registrant == Some(chosen),
+        });
         Some(chosen)
     }
 
     /// Whether partner `p` holds an exclusive territory the lead falls in.
-    fn holds_territory(&self, p: u32, lead: u32) -> bool {
-        if !self.scratch.partner_states[p as usize].exclusive {
-            return false;
-        }
-        let segment = &self.model.leads.segments[self.lead(lead).segment as usize];
-        match self.model.partners[p as usize].exclusive {
-            Some(crate::model::Territory::Region(r)) => segment.region == Some(r),
-            Some(crate::model::Territory::Vertical(v)) => segment.vertical == Some(v),
-            None => false,
-        }
-    }
-
     /// The rule's choice among the eligible partners holding an exclusive
     /// territory the lead falls in, or `None` when there is none.
-    fn exclusive_pick(&mut self, lead: u32, t: f64) -> Option<u32> {
-        self.fill_eligible(lead, t);
-        let mut holders = std::mem::take(&mut self.scratch.candidates);
-        holders.retain(|&p| self.holds_territory(p, lead));
-        self.scratch.candidates = holders;
-        if self.scratch.candidates.is_empty() {
+    fn exclusive_pick(&mut self, c: &mut Ctx, t: f64) -> Option<u32> {
+        self.fill_eligible(c, t);
+        let mut holders = std::mem::take(&mut self.candidates);
+        holders.retain(|&p| holds_territory(c, p));
+        self.candidates = holders;
+        if self.candidates.is_empty() {
             return None;
         }
-        let chosen = self.pick(lead, Source::Candidates, 0)?;
-        self.observer.exclusive(t, lead, chosen);
+        let chosen = self.pick(c, Source::Candidates, 0)?;
+        self.notes.push(Note::Exclusive { partner: chosen });
         Some(chosen)
     }
 
@@ -273,31 +410,30 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// an eligible partner: the least served per unit of capacity in the
     /// payout period (among partners that joined within `new_days` for
     /// `newest`), ties to the first in file order.
-    fn reserve_pick(&mut self, lead: u32, t: f64) -> Option<u32> {
-        let reserve = self.policy.reserve?;
-        let u = self
+    fn reserve_pick(&mut self, c: &mut Ctx, t: f64) -> Option<u32> {
+        let reserve = c.policy.reserve?;
+        let u = c
             .world
             .streams
-            .uniform(super::rng::Purpose::Reserve, lead as u64, 0);
+            .uniform(super::rng::Purpose::Reserve, c.lead as u64, 0);
         if u >= reserve.share {
             return None;
         }
-        self.fill_candidates(lead, t);
-        let period = (t / self.policy.payout.period_hours) as u64;
-        let s = &*self.scratch;
-        let chosen = s
+        self.fill_candidates(c, t);
+        let period = (t / c.policy.payout.period_hours) as u64;
+        let chosen = self
             .candidates
             .iter()
             .copied()
             .filter(|&p| match reserve.to {
                 crate::model::ReserveTo::LeastServed => true,
                 crate::model::ReserveTo::Newest { within_hours } => {
-                    let joins = s.partner_states[p as usize].joins_hours;
+                    let joins = c.partners[p as usize].joins_hours;
                     joins > 0.0 && t - joins <= within_hours
                 }
             })
             .map(|p| {
-                let ps = &s.partner_states[p as usize];
+                let ps = &c.partners[p as usize];
                 let kept = if ps.kept_period == period {
                     ps.kept_in_period
                 } else {
@@ -305,7 +441,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 };
                 (
                     p,
-                    kept as f64 / s.holders[p as usize].capacity.max(1) as f64,
+                    kept as f64 / c.holders[p as usize].capacity.max(1) as f64,
                 )
             })
             .fold(None, |best: Option<(u32, f64)>, (p, v)| match best {
@@ -313,9 +449,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 _ => Some((p, v)),
             })
             .map(|(p, _)| p)?;
-        self.last_eligible = self.scratch.candidates.len() as u32;
-        self.tally(lead).reserved += 1;
-        self.observer.reserved(t, lead, chosen);
+        self.last_eligible = self.candidates.len() as u32;
+        self.notes.push(Note::Reserved { partner: chosen });
         Some(chosen)
     }
 
@@ -323,33 +458,30 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// eligible members that have not held the lead (the vertical
     /// preference applied among them); a uniform draw among them when the
     /// rule excludes them all; `None` when there is none.
-    pub(super) fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
-        let state = &mut self.scratch.lead_states[lead as usize];
-        state.offered_head = super::NONE;
-        state.offered_mask = 0;
-        state.offered_n = 0;
-        self.fill_eligible(lead, t);
-        let s = &mut *self.scratch;
-        let pool = &self.policy.escalation_pool;
+    pub(super) fn route_to_pool(&mut self, c: &mut Ctx, t: f64) -> Option<u32> {
+        debug_assert!(c.state.offered_head == super::NONE && c.state.offered_n == 0);
+        self.fill_eligible(c, t);
+        let s = &mut *self;
+        let pool = &c.policy.escalation_pool;
         s.candidates.retain(|&p| pool[p as usize]);
         s.preferred.retain(|&p| pool[p as usize]);
-        if self.policy.eligibility.vertical == VerticalMode::Prefer && !s.preferred.is_empty() {
+        if c.policy.eligibility.vertical == VerticalMode::Prefer && !s.preferred.is_empty() {
             std::mem::swap(&mut s.candidates, &mut s.preferred);
         }
-        if let Some(p) = self.pick(lead, Source::Candidates, 0) {
+        if let Some(p) = self.pick(c, Source::Candidates, 0) {
             return Some(p);
         }
         // The rule excludes every eligible member (weights of 0, a score
         // below every tier): the pool exists to take these leads, so one
         // member is drawn uniformly.
-        let candidates = &self.scratch.candidates;
+        let candidates = &self.candidates;
         if candidates.is_empty() {
             return None;
         }
-        let attempt = self.scratch.lead_states[lead as usize].attempt as u64;
-        let u = self.world.streams.uniform(
+        let attempt = c.state.attempt as u64;
+        let u = c.world.streams.uniform(
             crate::engine::rng::Purpose::Route,
-            lead as u64,
+            c.lead as u64,
             super::routing::draw_key(attempt, 0),
         );
         let i = ((u * candidates.len() as f64) as usize).min(candidates.len() - 1);
@@ -361,26 +493,26 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// `out`: exactly what `k` calls of [`Self::route`] would choose if each
     /// choice were excluded before the next (as an offer round does), with
     /// one pass over the partners instead of `k`.
-    pub(super) fn rank(&mut self, lead: u32, t: f64, k: u32, out: &mut Vec<u32>) {
+    pub(super) fn rank(&mut self, c: &mut Ctx, t: f64, k: u32, out: &mut Vec<u32>) {
         out.clear();
-        let state = &self.scratch.lead_states[lead as usize];
+        let state = &*c.state;
         let state_first = state.held_head == super::NONE && state.offered_head == super::NONE;
         // The registrant or incumbent, then the reserve's partner, are
         // offered first; the rule ranks the rest.
         let account = if state_first {
-            self.account_pick(lead, t)
+            self.account_pick(c, t)
         } else {
             None
         };
-        let reserved = if state_first && self.policy.reserve.is_some() {
-            self.reserve_pick(lead, t)
+        let reserved = if state_first && c.policy.reserve.is_some() {
+            self.reserve_pick(c, t)
         } else {
             None
         };
-        let prefer = self.policy.eligibility.vertical == VerticalMode::Prefer;
+        let prefer = c.policy.eligibility.vertical == VerticalMode::Prefer;
         if self.pool_masks && !self.exclusive_any {
             // The pools less the lead's history and the choices so far.
-            let mut skip = self.history_mask(lead);
+            let mut skip = self.history_mask(c);
             if let Some(p) = account {
                 out.push(p);
                 skip |= super::partner_bit(p);
@@ -390,13 +522,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 skip |= super::partner_bit(p);
             }
             if out.len() < k as usize
-                && self.rank_at_once(lead, prefer, k as usize, out, Lists::Pool { skip })
+                && self.rank_at_once(c, prefer, k as usize, out, Lists::Pool { skip })
             {
                 return;
             }
             for _ in out.len()..k as usize {
-                let preferred = self.prefers_specialists(lead, skip);
-                let Some(p) = self.pick(lead, Source::Pool { skip, preferred }, out.len()) else {
+                let preferred = self.prefers_specialists(c, skip);
+                let Some(p) = self.pick(c, Source::Pool { skip, preferred }, out.len()) else {
                     break;
                 };
                 out.push(p);
@@ -404,7 +536,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             }
             return;
         }
-        self.fill_eligible(lead, t);
+        self.fill_eligible(c, t);
         if let Some(p) = account {
             out.push(p);
             self.drop_candidate(p);
@@ -412,15 +544,14 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if self.exclusive_any {
             // Partners holding the lead's territory are offered it first.
             let holders: Vec<u32> = self
-                .scratch
                 .candidates
                 .iter()
                 .copied()
-                .filter(|&p| self.holds_territory(p, lead))
+                .filter(|&p| holds_territory(c, p))
                 .take((k as usize).saturating_sub(out.len()))
                 .collect();
             for p in holders {
-                self.observer.exclusive(t, lead, p);
+                self.notes.push(Note::Exclusive { partner: p });
                 out.push(p);
                 self.drop_candidate(p);
             }
@@ -429,19 +560,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             out.push(p);
             self.drop_candidate(p);
         }
-        if out.len() < k as usize
-            && self.rank_at_once(lead, prefer, k as usize, out, Lists::Scratch)
-        {
+        if out.len() < k as usize && self.rank_at_once(c, prefer, k as usize, out, Lists::Scratch) {
             return;
         }
         for _ in out.len()..k as usize {
             // As `fill_candidates` would: the preferred ones while any is left.
-            let source = if prefer && !self.scratch.preferred.is_empty() {
+            let source = if prefer && !self.preferred.is_empty() {
                 Source::Preferred
             } else {
                 Source::Candidates
             };
-            let Some(p) = self.pick(lead, source, out.len()) else {
+            let Some(p) = self.pick(c, source, out.len()) else {
                 break;
             };
             out.push(p);
@@ -460,15 +589,15 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// nothing done, for any other rule.
     fn rank_at_once(
         &mut self,
-        lead: u32,
+        c: &mut Ctx,
         prefer: bool,
         k: usize,
         out: &mut Vec<u32>,
         lists: Lists,
     ) -> bool {
-        let policy = self.policy;
-        let rerouting = self.rerouting(lead);
-        let rule = match self.reroute_rule(lead) {
+        let policy = c.policy;
+        let rerouting = self.rerouting(c);
+        let rule = match self.reroute_rule(c) {
             Some(rule) => rule,
             None if policy.routing.tiers.is_empty() => policy.routing.rule,
             None => return false,
@@ -476,12 +605,12 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         if !matches!(rule, Rule::RoundRobin | Rule::LeastLoaded) {
             return false;
         }
-        let segment = self.lead(lead).segment as usize;
-        let s = &mut *self.scratch;
+        let segment = c.segment;
+        let s = &mut *self;
         let pool = s.pool_of[segment] as usize;
         let at = rule_states(rerouting, s.rules.len());
         let state = &mut s.rules[at + pool];
-        let holders = &s.holders;
+        let holders = c.holders;
         let load = |p: u32| holders[p as usize].load();
         let (candidates, preferred) = match lists {
             Lists::Scratch => (
@@ -539,7 +668,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Takes partner `p` out of a ranking's candidate lists, keeping their
     /// order.
     fn drop_candidate(&mut self, p: u32) {
-        for list in [&mut self.scratch.candidates, &mut self.scratch.preferred] {
+        for list in [&mut self.candidates, &mut self.preferred] {
             if let Some(i) = list.iter().position(|&c| c == p) {
                 list.remove(i);
             }
@@ -549,18 +678,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Whether the lead is being re-routed (it was held before: an SLA
     /// take-back, an escalation, its holder leaving): re-routings keep
     /// their own turn (the second half of [`Scratch::rules`]).
-    fn rerouting(&self, lead: u32) -> bool {
-        self.scratch.lead_states[lead as usize].held_head != super::NONE
+    fn rerouting(&self, c: &Ctx) -> bool {
+        c.state.held_head != super::NONE
     }
 
     /// The SLA's `reroute_rule` when the lead is being re-routed, which then
     /// replaces the policy's rule.
-    fn reroute_rule(&self, lead: u32) -> Option<Rule> {
-        self.policy
+    fn reroute_rule(&self, c: &Ctx) -> Option<Rule> {
+        c.policy
             .sla
             .as_ref()
             .and_then(|s| s.reroute_rule)
-            .filter(|_| self.rerouting(lead))
+            .filter(|_| self.rerouting(c))
     }
 
     /// The rule's choice among the candidates in `source`. `ranked` is
@@ -569,38 +698,38 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// of the rules that draw (`weighted`, `thompson`), so that successive
     /// choices of one routing are successive independent draws without
     /// replacement (the first choice keeps the routing's own key).
-    fn pick(&mut self, lead: u32, source: Source, ranked: usize) -> Option<u32> {
-        let policy = self.policy;
+    fn pick(&mut self, c: &mut Ctx, source: Source, ranked: usize) -> Option<u32> {
+        let policy = c.policy;
         let (score, attempt, draw) = {
-            let state = &self.scratch.lead_states[lead as usize];
+            let state = &*c.state;
             (
                 state.score,
                 state.attempt,
                 state.offered_n as u64 + ranked as u64,
             )
         };
-        let reroute_rule = self.reroute_rule(lead);
-        let rerouting = self.rerouting(lead);
-        let segment = self.lead(lead).segment as usize;
+        let reroute_rule = self.reroute_rule(c);
+        let rerouting = self.rerouting(c);
+        let segment = c.segment;
         let candidates = match source {
-            Source::Fast => Candidates::all(&self.scratch.fast[segment]),
-            Source::Candidates => Candidates::all(&self.scratch.candidates),
-            Source::Preferred => Candidates::all(&self.scratch.preferred),
+            Source::Fast => Candidates::all(&self.fast[segment]),
+            Source::Candidates => Candidates::all(&self.candidates),
+            Source::Preferred => Candidates::all(&self.preferred),
             Source::Pool {
                 skip,
                 preferred: true,
-            } => Candidates::Bits(self.scratch.pool_preferred_mask[segment] & !skip),
+            } => Candidates::Bits(self.pool_preferred_mask[segment] & !skip),
             Source::Pool {
                 skip,
                 preferred: false,
-            } => Candidates::Bits(self.scratch.pool_all_mask[segment] & !skip),
+            } => Candidates::Bits(self.pool_all_mask[segment] & !skip),
         };
         self.last_eligible = candidates.len() as u32;
-        let holders = &self.scratch.holders;
+        let holders = &c.holders;
         let load = |p: u32| holders[p as usize].load();
         let routing = &policy.routing;
-        let learning = &mut self.scratch.learning;
-        let streams = &self.world.streams;
+        let learning = &mut *c.learning;
+        let streams = &c.world.streams;
         let mut choose = |candidates: Candidates,
                           state: &mut super::routing::RuleState,
                           rule: crate::model::Rule| {
@@ -608,45 +737,44 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 rule,
                 &mut Choice {
                     candidates,
-                    weights: &self.scratch.weights,
+                    weights: &self.weights,
                     load: &load,
                     learning,
                     streams,
-                    lead: lead as u64,
+                    lead: c.lead as u64,
                     attempt: super::routing::draw_key(attempt as u64, draw),
                 },
             )
         };
-        let pool = self.scratch.pool_of[segment] as usize;
-        let n_pools = self.scratch.n_pools;
+        let pool = self.pool_of[segment] as usize;
+        let n_pools = self.n_pools;
         if let Some(rule) = reroute_rule {
-            let at = rule_states(true, self.scratch.rules.len());
-            return choose(candidates, &mut self.scratch.rules[at + pool], rule);
+            let at = rule_states(true, self.rules.len());
+            return choose(candidates, &mut self.rules[at + pool], rule);
         }
-        let at = rule_states(rerouting, self.scratch.rules.len());
+        let at = rule_states(rerouting, self.rules.len());
         if routing.tiers.is_empty() {
-            return choose(candidates, &mut self.scratch.rules[at + pool], routing.rule);
+            return choose(candidates, &mut self.rules[at + pool], routing.rule);
         }
         // score_tiered: the first tier the score reaches that has a candidate.
-        let mut in_tier = std::mem::take(&mut self.scratch.in_tier);
+        let mut in_tier = std::mem::take(&mut self.in_tier);
         let mut chosen = None;
         for (k, tier) in routing.tiers.iter().enumerate() {
             if score < tier.min_score {
                 continue;
             }
-            let in_this_tier =
-                |p: &u32| tier.partner_tiers[self.scratch.partner_states[*p as usize].tier];
+            let in_this_tier = |p: &u32| tier.partner_tiers[c.partners[*p as usize].tier];
             let tier_candidates = match candidates {
                 Candidates::Bits(bits) => {
                     debug_assert_eq!(
-                        bits & self.scratch.tier_masks[k],
+                        bits & self.tier_masks[k],
                         candidates
                             .iter()
                             .filter(in_this_tier)
                             .fold(0, |bits, p| bits | super::partner_bit(p)),
                         "the tier masks follow the partners' tiers"
                     );
-                    Candidates::Bits(bits & self.scratch.tier_masks[k])
+                    Candidates::Bits(bits & self.tier_masks[k])
                 }
                 Candidates::List(_) => {
                     in_tier.clear();
@@ -656,49 +784,47 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             };
             chosen = choose(
                 tier_candidates,
-                &mut self.scratch.rules[at + k * n_pools + pool],
+                &mut self.rules[at + k * n_pools + pool],
                 routing.rule,
             );
             if chosen.is_some() {
                 break;
             }
         }
-        self.scratch.in_tier = in_tier;
+        self.in_tier = in_tier;
         chosen
     }
 
     /// The eligible partners for the lead at time `t`, into
-    /// `self.scratch.candidates`: the pool less whoever is inactive, away, full
+    /// `self.candidates`: the pool less whoever is inactive, away, full
     /// (with `when_full: skip`), capped, or has held the lead before.
-    fn fill_candidates(&mut self, lead: u32, t: f64) {
-        self.fill_eligible(lead, t);
-        if self.policy.eligibility.vertical == VerticalMode::Prefer
-            && !self.scratch.preferred.is_empty()
-        {
-            std::mem::swap(&mut self.scratch.candidates, &mut self.scratch.preferred);
+    fn fill_candidates(&mut self, c: &mut Ctx, t: f64) {
+        self.fill_eligible(c, t);
+        if c.policy.eligibility.vertical == VerticalMode::Prefer && !self.preferred.is_empty() {
+            std::mem::swap(&mut self.candidates, &mut self.preferred);
         }
     }
 
-    /// The eligible partners into `self.scratch.candidates`, and those of
-    /// them that cover the lead's vertical into `self.scratch.preferred`.
-    fn fill_eligible(&mut self, lead: u32, t: f64) {
-        let model = self.model;
-        let policy = self.policy;
+    /// The eligible partners into `self.candidates`, and those of
+    /// them that cover the lead's vertical into `self.preferred`.
+    fn fill_eligible(&mut self, c: &mut Ctx, t: f64) {
+        let model = c.model;
+        let policy = c.policy;
         let (held_head, offered_head) = {
-            let state = &self.scratch.lead_states[lead as usize];
+            let state = &*c.state;
             (state.held_head, state.offered_head)
         };
-        let segment = self.lead(lead).segment as usize;
-        self.scratch.candidates.clear();
-        self.scratch.preferred.clear();
+        let segment = c.segment;
+        self.candidates.clear();
+        self.preferred.clear();
         if self.static_eligibility {
             // Nobody's eligibility changes during the run: the pool less
             // the lead's own history (earlier holders, partners offered it
             // in this routing), a few entries taken out of a copy.
-            let s = &mut *self.scratch;
+            let s = &mut *self;
             s.candidates.extend_from_slice(&s.pool_all[segment]);
             s.preferred.extend_from_slice(&s.pool_preferred[segment]);
-            for p in history(&s.held, held_head, &s.offered, offered_head) {
+            for p in history(c.held, held_head, c.offered, offered_head) {
                 for list in [&mut s.candidates, &mut s.preferred] {
                     if let Some(i) = list.iter().position(|&c| c == p) {
                         list.remove(i);
@@ -717,25 +843,26 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         };
         // The lead's own history, marked once instead of searched per
         // partner.
-        self.mark_history(held_head, offered_head, true);
-        for &(p, vertical_ok) in &self.scratch.pools[segment] {
-            let ps = &self.scratch.partner_states[p as usize];
+        self.mark_history(c, true);
+        for &(p, vertical_ok) in &self.pools[segment] {
+            let ps = &c.partners[p as usize];
             if ps.left
                 || t < ps.joins_hours
                 || (ps.has_away && model.partners[p as usize].is_away(t))
             {
                 continue;
             }
-            let holder = &self.scratch.holders[p as usize];
+            let holder = &c.holders[p as usize];
             if caps.when_full == WhenFull::Skip && holder.working >= holder.capacity {
                 continue;
             }
-            let day_leads = if ps.day == day { ps.day_leads } else { 0 };
+            let count = &self.counts[p as usize];
+            let day_leads = if count.day == day { count.day_leads } else { 0 };
             if caps.per_day.is_some_and(|cap| day_leads >= cap) {
                 continue;
             }
-            let period_leads = if ps.period == period {
-                ps.period_leads
+            let period_leads = if count.period == period {
+                count.period_leads
             } else {
                 0
             };
@@ -748,42 +875,39 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                     continue;
                 }
             }
-            if self.scratch.excluded[p as usize] {
+            if self.excluded[p as usize] {
                 continue;
             }
-            self.scratch.candidates.push(p);
+            self.candidates.push(p);
             if vertical_ok {
-                self.scratch.preferred.push(p);
+                self.preferred.push(p);
             }
         }
-        self.mark_history(held_head, offered_head, false);
+        self.mark_history(c, false);
     }
 
     /// Sets (or clears) `Scratch::excluded` for the partners on the two
     /// lists that start at `held` and `offered`.
-    fn mark_history(&mut self, held: u32, offered: u32, on: bool) {
-        let s = &mut *self.scratch;
-        for p in history(&s.held, held, &s.offered, offered) {
-            s.excluded[p as usize] = on;
+    fn mark_history(&mut self, c: &Ctx, on: bool) {
+        for p in history(c.held, c.state.held_head, c.offered, c.state.offered_head) {
+            self.excluded[p as usize] = on;
         }
     }
 
     /// Counts an assignment to partner `p` at `t` for the caps.
-    pub(super) fn count_assignment(&mut self, p: u32, t: f64) {
-        self.scratch.partner_states[p as usize].window_leads += 1;
-        // The day and period counters only feed the caps.
-        let caps = self.policy.caps;
+    pub(super) fn count_assignment(&mut self, policy: &Policy, p: u32, t: f64) {
+        let caps = policy.caps;
         if caps.max_share.is_none() && caps.per_day.is_none() && caps.per_period.is_none() {
             return;
         }
         let day = (t / 24.0) as u64;
-        let period = (t / self.policy.payout.period_hours) as u64;
+        let period = (t / policy.payout.period_hours) as u64;
         if period != self.period {
             self.period = period;
             self.period_routed = 0;
         }
         self.period_routed += 1;
-        let ps = &mut self.scratch.partner_states[p as usize];
+        let ps = &mut self.counts[p as usize];
         if ps.day != day {
             ps.day = day;
             ps.day_leads = 0;
@@ -797,6 +921,18 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     }
 }
 
+/// Whether partner `p` holds an exclusive territory the lead falls in.
+fn holds_territory(c: &Ctx, p: u32) -> bool {
+    if !c.partners[p as usize].exclusive {
+        return false;
+    }
+    let segment = &c.model.leads.segments[c.segment];
+    match c.model.partners[p as usize].exclusive {
+        Some(crate::model::Territory::Region(r)) => segment.region == Some(r),
+        Some(crate::model::Territory::Vertical(v)) => segment.vertical == Some(v),
+        None => false,
+    }
+}
 
 /// Where the rule memories of first routings (`false`) or of re-routings
 /// (`true`) start in [`Scratch::rules`], of length `len`: two halves, each

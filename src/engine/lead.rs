@@ -9,7 +9,12 @@ pub(super) const NONE: u32 = u32::MAX;
 /// `nodes` (entries are (partner, next entry)): a lead's earlier holders,
 /// or the partners offered it in its current routing.
 #[inline]
-pub(super) fn push_partner(nodes: &mut Vec<(u32, u32)>, head: &mut u32, mask: &mut u64, partner: u32) {
+pub(super) fn push_partner(
+    nodes: &mut Vec<(u32, u32)>,
+    head: &mut u32,
+    mask: &mut u64,
+    partner: u32,
+) {
     nodes.push((partner, *head));
     *head = (nodes.len() - 1) as u32;
     *mask |= partner_bit(partner);

@@ -29,12 +29,13 @@ mod tally;
 use std::collections::VecDeque;
 
 use behaviour::PartnerState;
+use eligibility::Router;
 use events::Calendar;
 use holders::Holder;
 use lead::{history, listed, partner_bit, push_partner, LeadState, Phase, NONE};
 use leads::{Lead, World};
 use payout::Account;
-use routing::{Learning, RuleState};
+use routing::Learning;
 use sim::Sim;
 
 pub use observer::{Observer, TakeBack, Unobserved};
@@ -45,6 +46,7 @@ use crate::model::{Model, Policy};
 /// Buffers reused from run to run so the hot path does not allocate.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    router: Router,
     lead_states: Vec<LeadState>,
     holders: Vec<Holder>,
     /// Each holder's remembered stretch of working or closed time
@@ -56,40 +58,14 @@ pub struct Scratch {
     calendar: Calendar,
     /// Linked lists of earlier holders: (partner, next entry).
     held: Vec<(u32, u32)>,
-    candidates: Vec<u32>,
-    preferred: Vec<u32>,
     ttfc: Vec<f64>,
     accounts: Vec<Account>,
-    /// Rule memory per (tier, pool), `[tier * n_pools + pool]`, for first
-    /// routings in the first half and for re-routings (`sla.reroute_rule`,
-    /// or the policy's) in the second: a re-route never moves the turn of
-    /// first routings.
-    rules: Vec<RuleState>,
-    /// Per segment: partners the policy's region and vertical rules allow.
-    pools: Vec<Vec<(u32, bool)>>,
-    /// Per segment: its turn pool, an index shared by every segment whose
-    /// leads could go to exactly the same partners (`round_robin` keeps one
-    /// turn per pool; docs/scenario-format.md, "Routing").
-    pool_of: Vec<u32>,
-    /// How many distinct turn pools there are.
-    n_pools: usize,
-    /// A tier's candidates.
-    in_tier: Vec<u32>,
-    /// With the pools' masks: each `score_tiered` tier's partners, as bits.
-    tier_masks: Vec<u64>,
-    /// In a ranking, the candidates that do not cover the lead's vertical.
-    others: Vec<u32>,
-    /// `weighted`'s weight of each partner, as its current tier gives it.
-    weights: Vec<f64>,
     /// Days in each tier so far (`partner * tiers + tier`), with `tiers`.
     tier_days: Vec<f64>,
     /// An offer round's chosen partners.
     picks: Vec<u32>,
     /// Linked lists of partners offered a lead: (partner, next entry).
     offered: Vec<(u32, u32)>,
-    /// Per partner: on the history of the lead being routed (all false
-    /// between routings).
-    excluded: Vec<bool>,
     /// Per partner: money earned and not yet received (`pay_lag_days`), as
     /// (when it arrives, amount), in order.
     pending_pay: Vec<VecDeque<(f64, f64)>>,
@@ -99,19 +75,6 @@ pub struct Scratch {
     refusals: Vec<(f64, u32)>,
     /// Hours from the start of a routing to an acceptance, per acceptance.
     accept_times: Vec<f64>,
-    /// Per segment: a first routing's candidates, when they cannot change.
-    fast: Vec<Vec<u32>>,
-    /// Per segment: the pool's partners, and those of them that cover the
-    /// segment's vertical (what `fill_eligible` finds when eligibility
-    /// cannot change and nobody has held or been offered the lead).
-    pool_all: Vec<Vec<u32>>,
-    pool_preferred: Vec<Vec<u32>>,
-    /// The same lists as bit masks (partner `p` is bit `p`), when there are
-    /// fewer than 64 partners and eligibility cannot change: a routing's
-    /// candidates are then a mask less the lead's history
-    /// (`Candidates::Bits`), with no list copied.
-    pool_all_mask: Vec<u64>,
-    pool_preferred_mask: Vec<u64>,
     /// Partner-sourced leads, with ids from the world's lead count on.
     sourced: Vec<Lead>,
     /// Per partner: the segments of its own leads (`leads::sourced_mix`).
@@ -149,8 +112,6 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     scratch.held.clear();
     scratch.offered.clear();
     scratch.replies.clear();
-    scratch.excluded.clear();
-    scratch.excluded.resize(n_partners + 1, false);
     scratch.accept_times.clear();
     scratch.ttfc.clear();
     scratch.calendar.clear();
@@ -215,16 +176,11 @@ pub fn simulate_observed<O: Observer + ?Sized>(
         run,
         house: model.house.as_ref().map(|_| n_partners as u32),
         sla_hours: policy.sla.map_or(f64::INFINITY, |s| s.first_contact_hours),
-        period: 0,
-        period_routed: 0,
-        static_eligibility: false,
-        pool_masks: false,
-        last_eligible: 0,
         warm: PolicyRun::default(),
-        exclusive_any: false,
     };
     sim.warm = sim.run.clone();
-    sim.build_pools();
+    let s = &mut *sim.scratch;
+    s.router.start(model, policy, world, &s.partner_states);
     sim.schedule_reviews();
     sim.schedule_world_events();
     sim.schedule_signing();
@@ -234,4 +190,3 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     sim.play();
     sim.finish()
 }
-

@@ -366,7 +366,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         };
         let first = !self.scratch.lead_states[lead as usize].rerouted;
         self.scratch.lead_states[lead as usize].phase = Phase::Unassigned;
-        self.last_eligible = 0;
+        self.scratch.router.nobody_eligible();
         match (then, first) {
             (Some(house), true) => self.first_assignment(lead, house, t),
             (Some(house), false) => self.assign(lead, house, t),

@@ -2,6 +2,7 @@
 //! It owns the run's tallies and calls the parts (routing, holders, money,
 //! partner behaviour) through their own types.
 
+use super::eligibility::{Ctx, Note, Router};
 use super::events::{self, EventKind};
 use super::leads::{Lead, World};
 use super::rng::Purpose;
@@ -17,20 +18,8 @@ pub(super) struct Sim<'a, 'o, O: Observer + ?Sized> {
     pub(super) run: PolicyRun,
     pub(super) house: Option<u32>,
     pub(super) sla_hours: f64,
-    /// Partner assignments in the current payout period (for `max_share`).
-    pub(super) period: u64,
-    pub(super) period_routed: u32,
-    /// Whether eligibility can change during the run (see `build_pools`).
-    pub(super) static_eligibility: bool,
-    /// Eligibility cannot change and there are fewer than 64 partners: the
-    /// pools' masks are filled.
-    pub(super) pool_masks: bool,
-    /// Partners eligible at the last routing decision (for observers).
-    pub(super) last_eligible: u32,
     /// Where the tallies of warm-up leads go: simulated, never reported.
     pub(super) warm: PolicyRun,
-    /// Some partner holds an exclusive territory.
-    pub(super) exclusive_any: bool,
 }
 
 /// The payout a partner in `tier` is paid under: the policy's, or its
@@ -59,6 +48,76 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             None => self.world.leads[id as usize],
             Some(k) => self.scratch.sourced[k],
         }
+    }
+
+    /// Routing's view of the run for `lead`, beside the router itself.
+    fn router(&mut self, lead: u32) -> (&mut Router, Ctx<'_>) {
+        let segment = self.lead(lead).segment as usize;
+        let s = &mut *self.scratch;
+        let ctx = Ctx {
+            model: self.model,
+            policy: self.policy,
+            world: self.world,
+            lead,
+            segment,
+            state: &s.lead_states[lead as usize],
+            held: &s.held,
+            offered: &s.offered,
+            partners: &s.partner_states,
+            holders: &s.holders,
+            learning: &mut s.learning,
+        };
+        (&mut s.router, ctx)
+    }
+
+    /// Tells the observer what the last routing of `lead` did besides its
+    /// choice, and counts it.
+    fn told(&mut self, lead: u32, t: f64) {
+        if self.scratch.router.notes.is_empty() {
+            return;
+        }
+        let mut notes = std::mem::take(&mut self.scratch.router.notes);
+        for note in notes.drain(..) {
+            match note {
+                Note::Account {
+                    partner,
+                    registration,
+                } => self.observer.account(t, lead, partner, registration),
+                Note::Exclusive { partner } => self.observer.exclusive(t, lead, partner),
+                Note::Reserved { partner } => {
+                    self.tally(lead).reserved += 1;
+                    self.observer.reserved(t, lead, partner);
+                }
+            }
+        }
+        self.scratch.router.notes = notes;
+    }
+
+    /// The rule's choice for the lead at `t` among the eligible partners.
+    pub(super) fn route(&mut self, lead: u32, t: f64) -> Option<u32> {
+        let (router, mut c) = self.router(lead);
+        let chosen = router.route(&mut c, t);
+        self.told(lead, t);
+        chosen
+    }
+
+    /// The rule's first `k` choices for the lead at `t`, into `out`.
+    pub(super) fn rank(&mut self, lead: u32, t: f64, k: u32, out: &mut Vec<u32>) {
+        let (router, mut c) = self.router(lead);
+        router.rank(&mut c, t, k, out);
+        self.told(lead, t);
+    }
+
+    /// The escalation pool's choice for the lead at `t`.
+    fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
+        let state = &mut self.scratch.lead_states[lead as usize];
+        state.offered_head = NONE;
+        state.offered_mask = 0;
+        state.offered_n = 0;
+        let (router, mut c) = self.router(lead);
+        let chosen = router.route_to_pool(&mut c, t);
+        self.told(lead, t);
+        chosen
     }
 
     pub(super) fn play(&mut self) {
@@ -341,7 +400,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     pub(super) fn assign(&mut self, lead: u32, holder: u32, t: f64) {
         let sourced = self.scratch.lead_states[lead as usize].sourced;
         if !sourced {
-            let eligible = self.last_eligible;
+            let eligible = self.scratch.router.last_eligible;
             self.observer.assigned(t, lead, holder, eligible);
         }
         let is_partner = self.is_partner(holder);
@@ -377,7 +436,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 &mut st.held_mask,
                 holder,
             );
-            self.count_assignment(holder, t);
+            self.scratch.partner_states[holder as usize].window_leads += 1;
+            self.scratch.router.count_assignment(self.policy, holder, t);
         } else if !is_partner && !st.to_house {
             st.to_house = true;
             run.to_house += 1;
@@ -525,7 +585,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         state.phase = Phase::Unassigned;
         let next = match self.policy.sla {
             Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
-                self.last_eligible = 0;
+                self.scratch.router.nobody_eligible();
                 self.observer.escalated(t, lead);
                 // A lead is counted once, however many pool holders in
                 // turn miss the SLA with it.
