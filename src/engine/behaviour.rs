@@ -21,8 +21,8 @@ pub(super) struct PartnerState {
     pub(super) effort: f64,
     /// Reviews in a row with earnings below `min_period_earnings`.
     pub(super) strikes: u32,
-    /// Earnings and leads since the last review.
-    pub(super) window_earnings: f64,
+    /// Leads received since the last review (its earnings are
+    /// [`super::money::Money`]'s).
     pub(super) window_leads: u32,
     /// Its current tier, since when (`tiers` moves it), and its won revenue
     /// since the last tier review.
@@ -32,8 +32,6 @@ pub(super) struct PartnerState {
     /// Holds its exclusive territory (`exclusive`, honoured and not
     /// revoked).
     pub(super) exclusive: bool,
-    /// MDF received in the current payout period (`leads_per_mdf_1000`).
-    pub(super) mdf_window: f64,
     /// The partner that acquired it (its sourced leads go there), if any.
     pub(super) successor: u32,
     /// For exclusivity's guardrails, since the start: leads worked (first
@@ -57,13 +55,11 @@ impl Default for PartnerState {
             has_away: false,
             effort: 1.0,
             strikes: 0,
-            window_earnings: 0.0,
             window_leads: 0,
             tier: 0,
             tier_since: 0.0,
             window_revenue: 0.0,
             exclusive: false,
-            mdf_window: 0.0,
             successor: NONE,
             worked: 0,
             opportunities: 0,
@@ -104,15 +100,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 continue;
             }
             // Money received by now (`pay_lag_days`).
-            let pending = &mut self.scratch.pending_pay[p];
-            while let Some(&(at, amount)) = pending.front() {
-                if at > t {
-                    break;
-                }
-                ps.window_earnings += amount;
-                pending.pop_front();
-            }
-            let earnings = ps.window_earnings;
+            let earnings = self.scratch.money.take_received(p, t);
             let per_lead = if ps.window_leads > 0 {
                 earnings / ps.window_leads as f64
             } else {
@@ -126,7 +114,6 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 );
             }
             self.observer.reviewed(t, p as u32, earnings, ps.effort);
-            ps.window_earnings = 0.0;
             ps.window_leads = 0;
             if partner.min_period_earnings > 0.0 {
                 if earnings < partner.min_period_earnings {

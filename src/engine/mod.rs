@@ -16,9 +16,9 @@ pub mod events;
 mod holders;
 mod lead;
 pub mod leads;
+pub mod money;
 mod observer;
 mod offers;
-pub mod payout;
 pub mod rng;
 pub mod routing;
 mod sim;
@@ -26,15 +26,13 @@ mod sourced;
 mod stress;
 mod tally;
 
-use std::collections::VecDeque;
-
 use behaviour::PartnerState;
 use eligibility::Router;
 use events::Calendar;
 use holders::Holder;
 use lead::{history, listed, partner_bit, push_partner, LeadState, Phase, NONE};
 use leads::{Lead, World};
-use payout::Account;
+use money::Money;
 use routing::Learning;
 use sim::Sim;
 
@@ -59,16 +57,13 @@ pub struct Scratch {
     /// Linked lists of earlier holders: (partner, next entry).
     held: Vec<(u32, u32)>,
     ttfc: Vec<f64>,
-    accounts: Vec<Account>,
+    money: Money,
     /// Days in each tier so far (`partner * tiers + tier`), with `tiers`.
     tier_days: Vec<f64>,
     /// An offer round's chosen partners.
     picks: Vec<u32>,
     /// Linked lists of partners offered a lead: (partner, next entry).
     offered: Vec<(u32, u32)>,
-    /// Per partner: money earned and not yet received (`pay_lag_days`), as
-    /// (when it arrives, amount), in order.
-    pending_pay: Vec<VecDeque<(f64, f64)>>,
     /// Each offer's answer, by the same index as `offered`.
     replies: Vec<offers::Reply>,
     /// A round's refusals in the order they came, for the observer.
@@ -148,11 +143,7 @@ pub fn simulate_observed<O: Observer + ?Sized>(
             .iter()
             .map(|p| Learning::new(p.prior_win_rate, p.response_median_hours)),
     );
-    scratch.accounts.clear();
-    scratch.accounts.resize(n_partners, Account::default());
-    scratch.pending_pay.resize_with(n_partners, VecDeque::new);
-    scratch.pending_pay.truncate(n_partners);
-    scratch.pending_pay.iter_mut().for_each(VecDeque::clear);
+    scratch.money.start(n_partners);
 
     let run = PolicyRun {
         ttfc_by_hour: vec![(0.0, 0); crate::calendar::WEEK_HOURS as usize],

@@ -5,6 +5,7 @@
 use super::eligibility::{Ctx, Note, Router};
 use super::events::{self, EventKind};
 use super::leads::{Lead, World};
+use super::money::{self, payout_for};
 use super::rng::Purpose;
 use super::{listed, push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, TakeBack, NONE};
 use crate::model::{Model, Policy, SlaThen, Team, HOURS_PER_DAY};
@@ -22,12 +23,6 @@ pub(super) struct Sim<'a, 'o, O: Observer + ?Sized> {
     pub(super) warm: PolicyRun,
 }
 
-/// The payout a partner in `tier` is paid under: the policy's, or its
-/// tier's (`payout.by_tier`).
-pub(super) fn payout_for(policy: &Policy, tier: usize) -> &crate::model::Payout {
-    policy.payout_by_tier.get(tier).unwrap_or(&policy.payout)
-}
-
 /// The team working for `holder`: a partner's, or the house's.
 pub(super) fn team_of(model: &Model, holder: u32) -> &Team {
     match model.partners.get(holder as usize) {
@@ -39,7 +34,7 @@ pub(super) fn team_of(model: &Model, holder: u32) -> &Team {
     }
 }
 
-impl<O: Observer + ?Sized> Sim<'_, '_, O> {
+impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// Lead `id`: a world lead, or a partner-sourced one after them.
     #[inline(always)]
     pub(super) fn lead(&self, id: u32) -> Lead {
@@ -668,18 +663,23 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         self.earn(holder, time, amount);
     }
 
+    /// The payout partner `p` is paid under now (its tier's, or the
+    /// policy's).
+    fn payout_of(&self, p: u32) -> &'a crate::model::Payout {
+        payout_for(self.policy, self.scratch.partner_states[p as usize].tier)
+    }
+
     /// The payout periods partner `p` is spent on by `enablement`: from the
     /// first period starting after it joins to the last starting before the
     /// horizon ends or it leaves, as (first, last) period numbers.
     pub(super) fn enablement_periods(&self, p: usize) -> (f64, f64) {
-        let period = self.policy.payout.period_hours;
-        let joins = self.scratch.partner_states[p].joins_hours.max(0.0);
         let until = self.run.partners[p]
             .left_at_hours
             .map_or(self.model.horizon_hours, |left| {
                 left.min(self.model.horizon_hours)
             });
-        ((joins / period).ceil(), (until / period).ceil() - 1.0)
+        let joins = self.scratch.partner_states[p].joins_hours;
+        money::enablement_periods(self.policy.payout.period_hours, joins, until)
     }
 
     /// Enablement's gain on partner `holder`'s qualify and win rates at
@@ -692,25 +692,15 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if !self.is_partner(holder) {
             return (0.0, 0.0);
         }
-        let (first, last) = self.enablement_periods(holder as usize);
-        let completed = (t / self.policy.payout.period_hours).floor() - 1.0;
-        let k = (last.min(completed) - first + 1.0).max(0.0);
-        (
-            (k * e.qualify_gain).min(e.max_gain),
-            (k * e.win_gain).min(e.max_gain),
-        )
+        let periods = self.enablement_periods(holder as usize);
+        money::enablement_gain(&e, periods, self.policy.payout.period_hours, t)
     }
 
     /// Money earned by partner `p` at `t`: what its reviews see, at once or
     /// `pay_lag_days` later.
     pub(super) fn earn(&mut self, p: u32, t: f64, amount: f64) {
-        let lag =
-            payout_for(self.policy, self.scratch.partner_states[p as usize].tier).pay_lag_hours;
-        if lag > 0.0 {
-            self.scratch.pending_pay[p as usize].push_back((t + lag, amount));
-        } else {
-            self.scratch.partner_states[p as usize].window_earnings += amount;
-        }
+        let payout = self.payout_of(p);
+        self.scratch.money.earn(p, payout, t, amount);
     }
 
     /// Pays each partner its signing bonus when it joins: at the start, or
@@ -734,8 +724,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if self.scratch.partner_states[p as usize].left {
             return;
         }
-        let amount =
-            payout_for(self.policy, self.scratch.partner_states[p as usize].tier).signing_bonus;
+        let amount = self.payout_of(p).signing_bonus;
         if amount <= 0.0 {
             return;
         }
@@ -791,14 +780,11 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             tally.value_kept += st.score * the_lead.deal_size;
             tally.ttfc_sum_hours += delay;
             self.scratch.learning[holder as usize].responded(t - st.assigned_at);
-            let bonus = self.scratch.accounts[holder as usize].first_contact(
-                payout_for(
-                    self.policy,
-                    self.scratch.partner_states[holder as usize].tier,
-                ),
-                t,
-                t - st.assigned_at,
-            );
+            let payout = self.payout_of(holder);
+            let bonus = self
+                .scratch
+                .money
+                .first_contact(holder, payout, t, t - st.assigned_at);
             self.pay(t, lead, holder, bonus);
         }
         if let Some(reach) = &self.model.decay.reach {
@@ -827,13 +813,8 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             if routed_partner {
                 self.tally(lead).partners[holder as usize].opportunities += 1;
                 self.scratch.partner_states[holder as usize].opportunities += 1;
-                let fee = self.scratch.accounts[holder as usize].qualified_lead(
-                    payout_for(
-                        self.policy,
-                        self.scratch.partner_states[holder as usize].tier,
-                    ),
-                    t,
-                );
+                let payout = self.payout_of(holder);
+                let fee = self.scratch.money.qualified_lead(holder, payout, t);
                 self.pay(t, lead, holder, fee);
             }
             let co_sell = self.policy.co_sell.is_some_and(|c| {
@@ -865,6 +846,9 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
     }
 
+    /// An opportunity closes at `t`: won or lost ([`Self::decide`]), the
+    /// holder learns of it, a win is booked ([`Self::book_win`]), and the
+    /// holder's slot (and a co-sold deal's house slot) comes free.
     pub(super) fn close(&mut self, lead: u32, t: f64) {
         let st = self.scratch.lead_states[lead as usize];
         if st.phase != Phase::Opportunity {
@@ -873,7 +857,35 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             return;
         }
         let holder = st.holder;
-        let is_partner = self.is_partner(holder);
+        let (won, discount) = self.decide(lead, &st, t);
+        if self.is_partner(holder) && !st.sourced {
+            self.scratch.learning[holder as usize].resolved(won);
+        }
+        let revenue = if won {
+            self.book_win(lead, &st, discount, t)
+        } else {
+            self.tally(lead).outcomes.lost += 1;
+            0.0
+        };
+        self.observer.closed(t, lead, holder, won, revenue);
+        self.scratch.lead_states[lead as usize].phase = Phase::Done;
+        if !st.slot_released {
+            self.free_slot(holder, t);
+        }
+        if st.co_sell {
+            let house = self.house.expect("co-selling needs a house (validated)");
+            self.free_slot(house, t);
+        }
+    }
+
+    /// Whether the buyer signs the lead's deal, and at what discount: the
+    /// holder's win rate (with enablement, an incumbent's factor, the fit
+    /// and co-selling), then its discount, which a disciplined partner
+    /// keeps within its payout's `max_discount`, and the margin floor,
+    /// which renegotiates a deal beyond the approved discount (won then
+    /// with `floor_win_factor`).
+    fn decide(&mut self, lead: u32, st: &LeadState, t: f64) -> (bool, f64) {
+        let holder = st.holder;
         let skill = self.world.skills[holder as usize];
         let win_rate = (skill.win_rate + self.enabled(holder, t).1).min(1.0);
         let co_sell = self.policy.co_sell.filter(|_| st.co_sell);
@@ -886,126 +898,111 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         };
         let p_win =
             (win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor)).min(1.0);
-        let mut won = self.world.streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
-        let mut revenue = 0.0;
+        let streams = &self.world.streams;
+        let won = streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
+        if !won {
+            return (false, 0.0);
+        }
+        let team = team_of(self.model, holder);
+        let mut rng = streams.rng(Purpose::Discount, lead as u64, 0);
+        let mut discount = team.discount.sample(&mut rng);
+        // A disciplined partner keeps within the payout's `max_discount`
+        // (where commission stops) with its `discount_discipline`.
+        if let Some(p) = self.model.partners.get(holder as usize) {
+            let cap = self.payout_of(holder).max_discount;
+            if discount > cap
+                && streams.uniform(Purpose::Discipline, lead as u64, 0) < p.discount_discipline
+            {
+                discount = cap;
+            }
+        }
+        // The margin floor: renegotiated to the approved discount, and
+        // then won with `floor_win_factor`, else lost.
         let econ = self.model.economics;
-        let mut discount = 0.0;
-        if won {
-            let team = team_of(self.model, holder);
-            let mut rng = self.world.streams.rng(Purpose::Discount, lead as u64, 0);
-            discount = team.discount.sample(&mut rng);
-            // A disciplined partner keeps within the payout's `max_discount`
-            // (where commission stops) with its `discount_discipline`.
-            let cap = self
-                .scratch
-                .partner_states
-                .get(holder as usize)
-                .map_or(self.policy.payout.max_discount, |ps| {
-                    payout_for(self.policy, ps.tier).max_discount
-                });
-            if let Some(p) = self.model.partners.get(holder as usize) {
-                if discount > cap
-                    && self
-                        .world
-                        .streams
-                        .uniform(Purpose::Discipline, lead as u64, 0)
-                        < p.discount_discipline
-                {
-                    discount = cap;
-                }
-            }
-            // The margin floor: renegotiated to the approved discount, and
-            // then won with `floor_win_factor`, else lost.
-            if discount > econ.max_discount_approved {
-                discount = econ.max_discount_approved;
-                won = self
-                    .world
-                    .streams
-                    .uniform(Purpose::Renegotiate, lead as u64, 0)
-                    < econ.floor_win_factor;
-                self.observer.renegotiated(t, lead, holder, won);
+        if discount > econ.max_discount_approved {
+            discount = econ.max_discount_approved;
+            let won = streams.uniform(Purpose::Renegotiate, lead as u64, 0) < econ.floor_win_factor;
+            self.observer.renegotiated(t, lead, holder, won);
+            return (won, discount);
+        }
+        (true, discount)
+    }
+
+    /// A won deal: its revenue (the lead's deal size, the holder's factor,
+    /// less the discount), whether it churns, the run's and partners'
+    /// tallies, and a partner's pay ([`Self::pay_win`]). Returns the
+    /// revenue.
+    fn book_win(&mut self, lead: u32, st: &LeadState, discount: f64, t: f64) -> f64 {
+        let holder = st.holder;
+        let econ = self.model.economics;
+        let team = team_of(self.model, holder);
+        let revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
+        let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
+        let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
+        let run = self.tally(lead);
+        run.churned += churned as u32;
+        if churned {
+            run.churned_revenue += revenue * econ.churn_revenue_loss;
+        }
+        run.outcomes.won += 1;
+        run.revenue += revenue;
+        if st.sourced {
+            run.sourced_revenue += revenue;
+            run.partners[holder as usize].sourced_revenue += revenue;
+        }
+        run.discount_sum += discount;
+        // The lead's first partner: the tail of its list of holders.
+        let head = self.scratch.lead_states[lead as usize].held_head;
+        if let Some(p) = listed(&self.scratch.held, head).last() {
+            self.tally(lead).partners[p as usize].first_wins += 1;
+        }
+        if self.is_partner(holder) {
+            let share = self
+                .policy
+                .co_sell
+                .filter(|_| st.co_sell)
+                .map(|c| c.partner_share);
+            self.pay_win(lead, holder, (revenue, discount), share, churned, t);
+        }
+        revenue
+    }
+
+    /// A partner's pay on a won deal: commission (its `share` when
+    /// co-sold), the SPIFFs running for the lead's segment, the clawback
+    /// when the deal churns, and MDF; with the tallies they feed.
+    fn pay_win(
+        &mut self,
+        lead: u32,
+        holder: u32,
+        (revenue, discount): (f64, f64),
+        share: Option<f64>,
+        churned: bool,
+        t: f64,
+    ) {
+        let payout = self.payout_of(holder);
+        self.scratch.partner_states[holder as usize].window_revenue += revenue;
+        let (deal, clawback) =
+            self.scratch
+                .money
+                .won_deal(holder, payout, t, (revenue, discount), share, churned);
+        self.pay(t, lead, holder, deal.commission);
+        let segment = self.lead(lead).segment as usize;
+        for spiff in &self.policy.spiffs {
+            if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
+                let payout = self.payout_of(holder);
+                let paid = self.scratch.money.spiff(holder, payout, t, spiff.amount);
+                self.observer.spiff(t, lead, holder, paid);
+                self.pay(t, lead, holder, paid);
             }
         }
-        if is_partner && !st.sourced {
-            self.scratch.learning[holder as usize].resolved(won);
-        }
-        if won {
-            let team = team_of(self.model, holder);
-            revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
-            let p_churn =
-                (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
-            let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
-            let run = self.tally(lead);
-            run.churned += churned as u32;
-            if churned {
-                run.churned_revenue += revenue * econ.churn_revenue_loss;
-            }
-            run.outcomes.won += 1;
-            run.revenue += revenue;
-            if st.sourced {
-                run.sourced_revenue += revenue;
-                run.partners[holder as usize].sourced_revenue += revenue;
-            }
-            run.discount_sum += discount;
-            // The lead's first partner: the tail of its list of holders.
-            let head = self.scratch.lead_states[lead as usize].held_head;
-            if let Some(p) = listed(&self.scratch.held, head).last() {
-                self.tally(lead).partners[p as usize].first_wins += 1;
-            }
-            if is_partner {
-                let payout = payout_for(
-                    self.policy,
-                    self.scratch.partner_states[holder as usize].tier,
-                );
-                self.scratch.partner_states[holder as usize].window_revenue += revenue;
-                let account = &mut self.scratch.accounts[holder as usize];
-                let mut deal = account.won_deal(payout, t, revenue, discount);
-                // A co-sold deal pays the partner its share of the commission.
-                if let Some(c) = co_sell {
-                    deal.commission *= c.partner_share;
-                }
-                // Churn is decided at the close, so its clawback is booked then.
-                let clawback = if churned {
-                    account.churned(payout, deal.commission)
-                } else {
-                    0.0
-                };
-                self.pay(t, lead, holder, deal.commission);
-                let segment = self.lead(lead).segment as usize;
-                for spiff in &self.policy.spiffs {
-                    if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
-                        let tier = self.scratch.partner_states[holder as usize].tier;
-                        let paid = self.scratch.accounts[holder as usize].spiff(
-                            payout_for(self.policy, tier),
-                            t,
-                            spiff.amount,
-                        );
-                        self.observer.spiff(t, lead, holder, paid);
-                        self.pay(t, lead, holder, paid);
-                    }
-                }
-                self.earn(holder, t, -clawback);
-                self.scratch.partner_states[holder as usize].mdf_window += deal.mdf;
-                let run = self.tally(lead);
-                run.mdf += deal.mdf;
-                run.clawbacks += clawback;
-                let tally = &mut run.partners[holder as usize];
-                tally.wins += 1;
-                tally.revenue += revenue;
-                tally.clawbacks += clawback;
-            }
-        } else {
-            self.tally(lead).outcomes.lost += 1;
-        }
-        self.observer.closed(t, lead, holder, won, revenue);
-        self.scratch.lead_states[lead as usize].phase = Phase::Done;
-        if !st.slot_released {
-            self.free_slot(holder, t);
-        }
-        if st.co_sell {
-            let house = self.house.expect("co-selling needs a house (validated)");
-            self.free_slot(house, t);
-        }
+        self.earn(holder, t, -clawback);
+        let run = self.tally(lead);
+        run.mdf += deal.mdf;
+        run.clawbacks += clawback;
+        let tally = &mut run.partners[holder as usize];
+        tally.wins += 1;
+        tally.revenue += revenue;
+        tally.clawbacks += clawback;
     }
 
     pub(super) fn finish(mut self) -> PolicyRun {
@@ -1026,17 +1023,13 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         if let Some(e) = self.policy.enablement {
             // Once per partner and period spent on, within the run's window.
             let period = self.policy.payout.period_hours;
-            let readout = self.model.readout_hours.unwrap_or(f64::INFINITY);
+            let window = (
+                self.model.warmup_hours,
+                self.model.readout_hours.unwrap_or(f64::INFINITY),
+            );
             for p in 0..self.model.partners.len() {
-                let (first, last) = self.enablement_periods(p);
-                let mut j = first;
-                while j <= last {
-                    let at = j * period;
-                    if at >= self.model.warmup_hours && at <= readout {
-                        self.run.enablement += e.per_partner_per_period;
-                    }
-                    j += 1.0;
-                }
+                let periods = self.enablement_periods(p);
+                money::add_enablement_spend(&e, periods, period, window, &mut self.run.enablement);
             }
         }
         if self.model.tier_programme.is_some() {

@@ -133,8 +133,8 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let end = self.arrivals_end();
         for p in 0..self.model.partners.len() {
             let per_unit = self.model.partners[p].leads_per_mdf;
-            let ps = &mut self.scratch.partner_states[p];
-            let mdf = std::mem::take(&mut ps.mdf_window);
+            let mdf = self.scratch.money.take_mdf(p);
+            let ps = &self.scratch.partner_states[p];
             let mean = per_unit * mdf;
             if ps.left || mean <= 0.0 {
                 continue;

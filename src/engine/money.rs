@@ -1,10 +1,172 @@
-//! Payout arithmetic (docs/scenario-format.md, "`payout`"): marginal commission brackets, the
-//! per-period cap, and each partner's running account.
+//! Money (docs/scenario-format.md, "`payout`", "Partner behaviour",
+//! "Channel programme"): marginal commission brackets, the per-period cap,
+//! each partner's running account ([`Account`]), and the money part the
+//! coordinator pays through ([`Money`]): what each partner has earned and
+//! not yet received (`pay_lag_days`), what its next review will see, the
+//! MDF its next MDF review spends, and enablement's periods and gains.
 //!
-//! Pure money maths, no events: the engine tells an [`Account`] what was
-//! earned and when; the account says how much is actually paid.
+//! No events and no draws: the coordinator says what was earned and when;
+//! this part says how much is actually paid.
 
-use crate::model::{Bracket, Payout};
+use std::collections::VecDeque;
+
+use crate::model::{Bracket, Enablement, Payout, Policy};
+
+/// The payout a partner in `tier` is paid under: the policy's, or its
+/// tier's (`payout.by_tier`).
+pub(super) fn payout_for(policy: &Policy, tier: usize) -> &Payout {
+    policy.payout_by_tier.get(tier).unwrap_or(&policy.payout)
+}
+
+/// Every partner's money within one run.
+#[derive(Debug, Default)]
+pub(super) struct Money {
+    accounts: Vec<Account>,
+    /// Per partner: money earned and not yet received (`pay_lag_days`), as
+    /// (when it arrives, amount), in order.
+    pending: Vec<VecDeque<(f64, f64)>>,
+    /// Per partner: money received since its last review.
+    received: Vec<f64>,
+    /// Per partner: MDF received in the current payout period
+    /// (`leads_per_mdf_1000`).
+    mdf: Vec<f64>,
+}
+
+impl Money {
+    /// Ready for a run with `n` partners.
+    pub(super) fn start(&mut self, n: usize) {
+        self.accounts.clear();
+        self.accounts.resize(n, Account::default());
+        self.pending.resize_with(n, VecDeque::new);
+        self.pending.truncate(n);
+        self.pending.iter_mut().for_each(VecDeque::clear);
+        self.received.clear();
+        self.received.resize(n, 0.0);
+        self.mdf.clear();
+        self.mdf.resize(n, 0.0);
+    }
+
+    /// Money earned by partner `p` at `t` under `payout`: what its reviews
+    /// see, at once or `pay_lag_days` later.
+    pub(super) fn earn(&mut self, p: u32, payout: &Payout, t: f64, amount: f64) {
+        if payout.pay_lag_hours > 0.0 {
+            self.pending[p as usize].push_back((t + payout.pay_lag_hours, amount));
+        } else {
+            self.received[p as usize] += amount;
+        }
+    }
+
+    /// What partner `p` received since its last review, by `t` (money
+    /// still on its way stays pending), and a new window begins.
+    pub(super) fn take_received(&mut self, p: usize, t: f64) -> f64 {
+        let pending = &mut self.pending[p];
+        while let Some(&(at, amount)) = pending.front() {
+            if at > t {
+                break;
+            }
+            self.received[p] += amount;
+            pending.pop_front();
+        }
+        std::mem::take(&mut self.received[p])
+    }
+
+    /// The speed bonus for a first contact `hours` after assignment.
+    pub(super) fn first_contact(&mut self, p: u32, payout: &Payout, t: f64, hours: f64) -> f64 {
+        self.accounts[p as usize].first_contact(payout, t, hours)
+    }
+
+    /// The per-lead fee for a qualified lead.
+    pub(super) fn qualified_lead(&mut self, p: u32, payout: &Payout, t: f64) -> f64 {
+        self.accounts[p as usize].qualified_lead(payout, t)
+    }
+
+    /// A won deal: its commission (times `share` when co-sold) and MDF,
+    /// and the clawback booked at once when the deal churns.
+    pub(super) fn won_deal(
+        &mut self,
+        p: u32,
+        payout: &Payout,
+        t: f64,
+        (revenue, discount): (f64, f64),
+        share: Option<f64>,
+        churned: bool,
+    ) -> (DealPayout, f64) {
+        let account = &mut self.accounts[p as usize];
+        let mut deal = account.won_deal(payout, t, revenue, discount);
+        if let Some(share) = share {
+            deal.commission *= share;
+        }
+        // Churn is decided at the close, so its clawback is booked then.
+        let clawback = if churned {
+            account.churned(payout, deal.commission)
+        } else {
+            0.0
+        };
+        self.mdf[p as usize] += deal.mdf;
+        (deal, clawback)
+    }
+
+    /// A SPIFF of `amount` on a win, as far as the period's cap allows.
+    pub(super) fn spiff(&mut self, p: u32, payout: &Payout, t: f64, amount: f64) -> f64 {
+        self.accounts[p as usize].spiff(payout, t, amount)
+    }
+
+    /// The MDF partner `p` received since the last MDF review; a new
+    /// period begins.
+    pub(super) fn take_mdf(&mut self, p: usize) -> f64 {
+        std::mem::take(&mut self.mdf[p])
+    }
+}
+
+/// The payout periods (of `period` hours) a partner is spent on by
+/// `enablement`: from the first period starting after it joins to the last
+/// starting before `until` (the horizon's end, or its leaving), as (first,
+/// last) period numbers.
+pub(super) fn enablement_periods(period: f64, joins: f64, until: f64) -> (f64, f64) {
+    (
+        (joins.max(0.0) / period).ceil(),
+        (until / period).ceil() - 1.0,
+    )
+}
+
+/// Enablement's gains on a partner's qualify and win rates at `t`: the
+/// gains of its periods (`periods`, from [`enablement_periods`]) completed
+/// by `t`, each capped at `max_gain`.
+pub(super) fn enablement_gain(
+    e: &Enablement,
+    periods: (f64, f64),
+    period: f64,
+    t: f64,
+) -> (f64, f64) {
+    let (first, last) = periods;
+    let completed = (t / period).floor() - 1.0;
+    let k = (last.min(completed) - first + 1.0).max(0.0);
+    (
+        (k * e.qualify_gain).min(e.max_gain),
+        (k * e.win_gain).min(e.max_gain),
+    )
+}
+
+/// Adds enablement's cost for one partner to `total`: once per period
+/// spent on that starts within the run's window (`from` the warm-up's end
+/// to `to`, the readout).
+pub(super) fn add_enablement_spend(
+    e: &Enablement,
+    periods: (f64, f64),
+    period: f64,
+    (from, to): (f64, f64),
+    total: &mut f64,
+) {
+    let (first, last) = periods;
+    let mut j = first;
+    while j <= last {
+        let at = j * period;
+        if at >= from && at <= to {
+            *total += e.per_partner_per_period;
+        }
+        j += 1.0;
+    }
+}
 
 /// Commission on revenue `r` under marginal brackets (like tax brackets: a
 /// bracket's rate applies to the revenue inside it).
