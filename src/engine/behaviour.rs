@@ -247,17 +247,17 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         self.scratch.partner_states[p as usize].left = true;
         self.run.partners[p as usize].left_at_hours = Some(t);
         self.take_sourced(p, t);
-        let queue = std::mem::take(&mut self.scratch.holders[p as usize].queue);
+        let queue = self.scratch.holders.take_queue(p);
         for &(lead, attempt) in &queue {
             let st = self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == p {
-                self.scratch.holders[p as usize].queued -= 1;
+                self.scratch.holders.forget_queued(p);
                 self.observer
                     .taken_back(t, lead, p, super::TakeBack::PartnerLeft);
                 self.reroute(lead, t, false);
             }
         }
-        debug_assert_eq!(self.scratch.holders[p as usize].queued, 0);
+        debug_assert_eq!(self.scratch.holders.queued(p), 0);
     }
 }
 

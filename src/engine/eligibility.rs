@@ -441,7 +441,7 @@ impl Router {
                 };
                 (
                     p,
-                    kept as f64 / c.holders[p as usize].capacity.max(1) as f64,
+                    kept as f64 / c.holders[p as usize].capacity().max(1) as f64,
                 )
             })
             .fold(None, |best: Option<(u32, f64)>, (p, v)| match best {
@@ -853,7 +853,7 @@ impl Router {
                 continue;
             }
             let holder = &c.holders[p as usize];
-            if caps.when_full == WhenFull::Skip && holder.working >= holder.capacity {
+            if caps.when_full == WhenFull::Skip && holder.is_full() {
                 continue;
             }
             let count = &self.counts[p as usize];

@@ -29,7 +29,7 @@ mod tally;
 use behaviour::PartnerState;
 use eligibility::Router;
 use events::Calendar;
-use holders::Holder;
+use holders::Holders;
 use lead::{history, listed, partner_bit, push_partner, LeadState, Phase, NONE};
 use leads::{Lead, World};
 use money::Money;
@@ -46,11 +46,7 @@ use crate::model::{Model, Policy};
 pub struct Scratch {
     router: Router,
     lead_states: Vec<LeadState>,
-    holders: Vec<Holder>,
-    /// Each holder's remembered stretch of working or closed time
-    /// ([`crate::calendar::Span`]), beside `holders` so that the
-    /// least-loaded scans stay dense.
-    spans: Vec<crate::calendar::Span>,
+    holders: Holders,
     partner_states: Vec<PartnerState>,
     learning: Vec<Learning>,
     calendar: Calendar,
@@ -110,22 +106,12 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     scratch.accept_times.clear();
     scratch.ttfc.clear();
     scratch.calendar.clear();
-    scratch.holders.clear();
     let capacities = model
         .partners
         .iter()
         .map(|p| p.team.capacity)
         .chain(model.house.as_ref().map(|h| h.capacity));
-    for capacity in capacities {
-        scratch.holders.push(Holder {
-            capacity,
-            ..Holder::default()
-        });
-    }
-    scratch.spans.clear();
-    scratch
-        .spans
-        .resize(scratch.holders.len(), crate::calendar::Span::default());
+    scratch.holders.start(capacities);
     scratch.partner_states.clear();
     scratch
         .partner_states

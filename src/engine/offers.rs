@@ -164,8 +164,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
     /// silence.
     fn reply(&mut self, lead: u32, partner: u32, round: u16, t: f64, window: f64) -> Reply {
         let team = team_of(self.model, partner);
-        let h = &self.scratch.holders[partner as usize];
-        if team.reject_when_full && h.working >= h.capacity {
+        if team.reject_when_full && !self.scratch.holders.has_room(partner) {
             return Reply {
                 at: t,
                 accept: false,
@@ -173,7 +172,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
         }
         if let Some(hours) = &team.hours {
             // Closed past the window: silence, whatever the draws would be.
-            let span = &mut self.scratch.spans[partner as usize];
+            let span = self.scratch.holders.span(partner);
             if hours.earliest_from(span, t) - t > window {
                 return Reply {
                     at: f64::INFINITY,
@@ -204,9 +203,7 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
             .max(0.0);
         let answer_at = match &team.hours {
             None => t + delay,
-            Some(hours) => {
-                hours.add_working_from(&mut self.scratch.spans[partner as usize], t, delay)
-            }
+            Some(hours) => hours.add_working_from(self.scratch.holders.span(partner), t, delay),
         };
         Reply {
             at: if answer_at - t <= window {

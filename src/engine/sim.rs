@@ -59,7 +59,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             held: &s.held,
             offered: &s.offered,
             partners: &s.partner_states,
-            holders: &s.holders,
+            holders: s.holders.all(),
             learning: &mut s.learning,
         };
         (&mut s.router, ctx)
@@ -253,11 +253,12 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// Notes each holder's queue at the middle or the end of the horizon.
     pub(super) fn watch_queues(&mut self, t: f64) {
         let mid = t < self.model.horizon_hours;
-        for (watch, holder) in self.run.queues.iter_mut().zip(&self.scratch.holders) {
+        let holders = &self.scratch.holders;
+        for (watch, holder) in self.run.queues.iter_mut().zip(0u32..) {
             if mid {
-                watch.mid_horizon = holder.queued;
+                watch.mid_horizon = holders.queued(holder);
             } else {
-                watch.end_of_horizon = holder.queued;
+                watch.end_of_horizon = holders.queued(holder);
             }
         }
     }
@@ -351,7 +352,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     pub(super) fn sla_deadline(&mut self, holder: u32, assigned_at: f64) -> f64 {
         match &team_of(self.model, holder).hours {
             Some(hours) if self.sla_on_business_clock() => hours.add_working_from(
-                &mut self.scratch.spans[holder as usize],
+                self.scratch.holders.span(holder),
                 assigned_at,
                 self.sla_hours,
             ),
@@ -438,12 +439,10 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             run.to_house += 1;
         }
         let attempt = self.scratch.lead_states[lead as usize].attempt;
-        let h = &mut self.scratch.holders[holder as usize];
-        if h.working < h.capacity {
+        if self.scratch.holders.has_room(holder) {
             self.start(lead, t);
         } else {
-            h.queue.push_back((lead, attempt));
-            h.queued += 1;
+            self.scratch.holders.enqueue(holder, lead, attempt);
             self.observer.queued(t, lead, holder);
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if routed_partner && self.policy.sla.is_some() {
@@ -457,7 +456,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     pub(super) fn start(&mut self, lead: u32, t: f64) {
         let st = self.scratch.lead_states[lead as usize];
         let team = team_of(self.model, st.holder);
-        self.scratch.holders[st.holder as usize].working += 1;
+        self.scratch.holders.take_slot(st.holder);
         self.observer.started(t, lead, st.holder);
         let mut rng = self
             .world
@@ -469,7 +468,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             None => t + response,
             // Response time is working time: the clock runs while it works.
             Some(hours) => {
-                hours.add_working_from(&mut self.scratch.spans[st.holder as usize], t, response)
+                hours.add_working_from(self.scratch.holders.span(st.holder), t, response)
             }
         };
         // Work started when the lead was assigned and counted on the clock
@@ -501,28 +500,21 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
 
     /// Frees one of the holder's slots and starts its next queued lead.
     pub(super) fn free_slot(&mut self, holder: u32, t: f64) {
-        self.scratch.holders[holder as usize].working -= 1;
+        self.scratch.holders.release_slot(holder);
         self.fill_slots(holder, t);
     }
 
     /// Starts queued leads while the holder has free slots.
     pub(super) fn fill_slots(&mut self, holder: u32, t: f64) {
-        loop {
-            let h = &mut self.scratch.holders[holder as usize];
-            if h.working >= h.capacity {
-                return;
-            }
-            let Some((lead, attempt)) = h.queue.pop_front() else {
-                return;
-            };
+        while let Some((lead, attempt)) = self.scratch.holders.next_waiting(holder) {
             let st = &mut self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == holder {
-                h.queued -= 1;
+                self.scratch.holders.forget_queued(holder);
                 self.start(lead, t);
             } else if st.co_sell_waiting && st.attempt == attempt {
                 // A co-sold opportunity that waited for a house slot.
-                h.queued -= 1;
-                h.working += 1;
+                self.scratch.holders.forget_queued(holder);
+                self.scratch.holders.take_slot(holder);
                 st.co_sell_waiting = false;
                 let partner = st.holder;
                 let work_hours = self.work_hours(lead, partner);
@@ -550,16 +542,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let attempt = st.attempt;
         self.tally(lead).co_sold += 1;
         self.observer.co_sold(t, lead, holder);
-        let h = &mut self.scratch.holders[house as usize];
-        if h.working < h.capacity {
-            h.working += 1;
+        if self.scratch.holders.has_room(house) {
+            self.scratch.holders.take_slot(house);
             let work_hours = self.work_hours(lead, holder);
             self.scratch
                 .calendar
                 .schedule(t + work_hours, EventKind::Close { lead });
         } else {
-            h.queue.push_back((lead, attempt));
-            h.queued += 1;
+            self.scratch.holders.enqueue(house, lead, attempt);
             self.scratch.lead_states[lead as usize].co_sell_waiting = true;
         }
     }
@@ -618,7 +608,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         }
         match st.phase {
             // Left in the queue as a stale entry; `queued` counts live ones.
-            Phase::Queued => self.scratch.holders[st.holder as usize].queued -= 1,
+            Phase::Queued => self.scratch.holders.forget_queued(st.holder),
             Phase::Working if st.contact_at > t => self.free_slot(st.holder, t),
             _ => return,
         }

@@ -166,14 +166,14 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             {
                 continue;
             }
-            let holder = &mut self.scratch.holders[p as usize];
+            let holders = &mut self.scratch.holders;
             match st.phase {
                 // Its entry in the queue is skipped now that it is done.
-                Phase::Queued => holder.queued -= 1,
-                Phase::Working => holder.working -= 1,
+                Phase::Queued => holders.forget_queued(p),
+                Phase::Working => holders.release_slot(p),
                 _ => {
                     if !st.slot_released {
-                        holder.working -= 1;
+                        holders.release_slot(p);
                     }
                     if st.co_sell {
                         self.leave_co_sell(lead as u32, t);
@@ -196,7 +196,7 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let house = self.house.expect("co-selling needs a house (validated)");
         let st = &mut self.scratch.lead_states[lead as usize];
         if std::mem::take(&mut st.co_sell_waiting) {
-            self.scratch.holders[house as usize].queued -= 1;
+            self.scratch.holders.forget_queued(house);
         } else {
             self.free_slot(house, t);
         }

@@ -66,22 +66,14 @@ impl<O: Observer + ?Sized> Sim<'_, '_, O> {
                 self.move_lead(t, lead as u32, acquirer);
             }
         }
-        let moved_working = std::mem::take(&mut self.scratch.holders[acquired as usize].working);
-        let added_capacity = self.scratch.holders[acquired as usize].capacity;
-        let to = &mut self.scratch.holders[acquirer as usize];
-        to.working += moved_working;
-        to.capacity += added_capacity;
-
-        // The queue, in its order, after the acquirer's own.
-        let queue = std::mem::take(&mut self.scratch.holders[acquired as usize].queue);
-        self.scratch.holders[acquired as usize].queued = 0;
+        // Its capacity and the leads it works go to the acquirer; its
+        // queue, in its order, after the acquirer's own.
+        let queue = self.scratch.holders.absorb(acquired, acquirer);
         for (lead, attempt) in queue {
             let st = self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == acquired {
                 self.move_lead(t, lead, acquirer);
-                let to = &mut self.scratch.holders[acquirer as usize];
-                to.queue.push_back((lead, attempt));
-                to.queued += 1;
+                self.scratch.holders.enqueue(acquirer, lead, attempt);
             }
         }
         self.fill_slots(acquirer, t);
