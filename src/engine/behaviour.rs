@@ -10,6 +10,7 @@
 
 use super::events::EventKind;
 use super::NONE;
+use crate::model::{Exclusivity, Partner, TierProgramme, EXCLUSIVITY_MIN_LEADS, HOURS_PER_DAY};
 
 /// A partner's changing state within one run.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +72,76 @@ impl Default for PartnerState {
     }
 }
 
+impl PartnerState {
+    /// A behaviour review at which the partner saw `earnings` (received
+    /// since its last review): its effort follows its earnings per lead
+    /// received (with its elasticity, against `reference` a lead), and a
+    /// new window begins. True when it leaves: its earnings stayed below
+    /// `min_period_earnings` for `patience_periods` reviews in a row.
+    pub(super) fn review(&mut self, partner: &Partner, earnings: f64, reference: f64) -> bool {
+        let per_lead = if self.window_leads > 0 {
+            earnings / self.window_leads as f64
+        } else {
+            0.0
+        };
+        if partner.effort_elasticity > 0.0 {
+            self.effort = effort(per_lead, reference, partner.effort_elasticity);
+        }
+        self.window_leads = 0;
+        if partner.min_period_earnings <= 0.0 {
+            return false;
+        }
+        if earnings < partner.min_period_earnings {
+            self.strikes += 1;
+        } else {
+            self.strikes = 0;
+        }
+        self.strikes >= partner.patience_periods
+    }
+
+    /// A tier review at `t`: the partner's tier for its won revenue since
+    /// the last review (which starts afresh), with the days spent in the
+    /// tier it leaves added to `days` (its row of days per tier). The
+    /// move (from, to), if it moves.
+    pub(super) fn review_tier(
+        &mut self,
+        programme: &TierProgramme,
+        t: f64,
+        days: &mut [f64],
+    ) -> Option<(usize, usize)> {
+        let revenue = std::mem::take(&mut self.window_revenue);
+        let to = programme.level_for(revenue);
+        let from = self.tier;
+        if to == from {
+            return None;
+        }
+        days[from] += (t - self.tier_since) / 24.0;
+        self.tier = to;
+        self.tier_since = t;
+        Some((from, to))
+    }
+
+    /// Adds the days the partner spent in its current tier, to `end`, to
+    /// `days` (its row of days per tier).
+    pub(super) fn close_tier_days(&self, end: f64, days: &mut [f64]) {
+        days[self.tier] += ((end - self.tier_since) / HOURS_PER_DAY).max(0.0);
+    }
+
+    /// Whether the partner breaks one of exclusivity's guardrails (judged
+    /// once it has worked `EXCLUSIVITY_MIN_LEADS`): too few of its leads
+    /// became opportunities, or too many of its SLA assignments breached.
+    pub(super) fn breaks_guardrails(&self, ex: &Exclusivity) -> bool {
+        let min = EXCLUSIVITY_MIN_LEADS;
+        let slow_to_qualify = ex.min_lead_to_opportunity.is_some_and(|m| {
+            self.worked >= min && (self.opportunities as f64) < m * self.worked as f64
+        });
+        let breaches = ex.max_sla_breach_rate.is_some_and(|m| {
+            self.sla_assigned >= min && self.breaches as f64 > m * self.sla_assigned as f64
+        });
+        slow_to_qualify || breaches
+    }
+}
+
 use super::{Phase, Sim};
 
 impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
@@ -101,29 +172,10 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             }
             // Money received by now (`pay_lag_days`).
             let earnings = self.scratch.money.take_received(p, t);
-            let per_lead = if ps.window_leads > 0 {
-                earnings / ps.window_leads as f64
-            } else {
-                0.0
-            };
-            if partner.effort_elasticity > 0.0 {
-                ps.effort = effort(
-                    per_lead,
-                    econ.reference_earnings_per_lead,
-                    partner.effort_elasticity,
-                );
-            }
+            let leaves = ps.review(partner, earnings, econ.reference_earnings_per_lead);
             self.observer.reviewed(t, p as u32, earnings, ps.effort);
-            ps.window_leads = 0;
-            if partner.min_period_earnings > 0.0 {
-                if earnings < partner.min_period_earnings {
-                    ps.strikes += 1;
-                } else {
-                    ps.strikes = 0;
-                }
-                if ps.strikes >= partner.patience_periods {
-                    self.leave(p as u32, t);
-                }
+            if leaves {
+                self.leave(p as u32, t);
             }
         }
     }
@@ -152,18 +204,14 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
         let routing = &self.policy.routing;
         for (p, partner) in self.model.partners.iter().enumerate() {
             let ps = &mut self.scratch.partner_states[p];
-            let revenue = std::mem::take(&mut ps.window_revenue);
             if ps.left || !partner.has_joined(t) || programme.rank(partner.tier).is_none() {
+                ps.window_revenue = 0.0;
                 continue;
             }
-            let to = programme.level_for(revenue);
-            let from = ps.tier;
-            if to == from {
+            let days = &mut self.scratch.tier_days[p * n_tiers..][..n_tiers];
+            let Some((from, to)) = ps.review_tier(programme, t, days) else {
                 continue;
-            }
-            self.scratch.tier_days[p * n_tiers + from] += (t - ps.tier_since) / 24.0;
-            ps.tier = to;
-            ps.tier_since = t;
+            };
             let counted = t >= self.model.warmup_hours;
             let up = programme.rank(to) < programme.rank(from);
             let run = if counted {
@@ -218,19 +266,9 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// an SLA) loses its exclusivity for good.
     pub(super) fn review_exclusivity(&mut self, t: f64) {
         let ex = self.policy.exclusivity;
-        let min = crate::model::EXCLUSIVITY_MIN_LEADS;
         for p in 0..self.scratch.partner_states.len() {
             let ps = &mut self.scratch.partner_states[p];
-            if !ps.exclusive || ps.left {
-                continue;
-            }
-            let slow_to_qualify = ex.min_lead_to_opportunity.is_some_and(|m| {
-                ps.worked >= min && (ps.opportunities as f64) < m * ps.worked as f64
-            });
-            let breaches = ex.max_sla_breach_rate.is_some_and(|m| {
-                ps.sla_assigned >= min && ps.breaches as f64 > m * ps.sla_assigned as f64
-            });
-            if slow_to_qualify || breaches {
+            if ps.exclusive && !ps.left && ps.breaks_guardrails(&ex) {
                 ps.exclusive = false;
                 self.run.partners[p].exclusivity_revoked_at = Some(t);
                 self.observer.exclusivity_revoked(t, p as u32);

@@ -112,6 +112,23 @@ pub(super) struct LeadState {
 }
 
 impl LeadState {
+    /// The lead comes back from nurture at `t`, scored `score`: a new
+    /// arrival with no history of holders.
+    pub(super) fn come_back(&mut self, t: f64, score: f64) {
+        self.recycled = true;
+        self.score = score;
+        self.arrived_at = t;
+        self.assigned_at = t;
+        self.holder = NONE;
+        self.held_head = NONE;
+        self.offered_head = NONE;
+        self.held_mask = 0;
+        self.offered_mask = 0;
+        self.offered_n = 0;
+        self.phase = Phase::Unassigned;
+        self.routing_since = t;
+    }
+
     /// The state of a lead that has not arrived (yet): no outcome is
     /// counted for it.
     pub(super) fn waiting() -> Self {

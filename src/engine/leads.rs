@@ -353,6 +353,27 @@ fn account_partners(
         .collect()
 }
 
+/// A lead of `quality` scored afresh under `policy` (a nurtured lead
+/// coming back): each signal redrawn with its noise from `noise`, clamped
+/// to [0, 1], and weighted.
+pub fn rescore(
+    model: &Model,
+    policy: &crate::model::Policy,
+    quality: f64,
+    noise: &mut impl Rng,
+) -> f64 {
+    model
+        .leads
+        .signals
+        .iter()
+        .zip(&policy.scoring.weights)
+        .map(|(s, w)| {
+            let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, noise);
+            (quality + s.noise * z).clamp(0.0, 1.0) * w
+        })
+        .sum()
+}
+
 /// The segments a partner's own leads fall in: those of its regions (every
 /// segment when none of them is), as (cumulative share, segment).
 pub fn sourced_mix(model: &Model, partner: &Partner) -> Vec<(f64, u32)> {

@@ -4,7 +4,7 @@
 
 use super::eligibility::{Ctx, Note, Router};
 use super::events::{self, EventKind};
-use super::leads::{Lead, World};
+use super::leads::{rescore, Lead, World};
 use super::money::{self, payout_for};
 use super::rng::Purpose;
 use super::{listed, push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, TakeBack, NONE};
@@ -202,32 +202,9 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     pub(super) fn come_back(&mut self, lead: u32, t: f64) {
         let quality = self.lead(lead).quality;
         let mut noise = self.world.streams.rng(Purpose::Nurture, lead as u64, 2);
-        let score: f64 = self
-            .model
-            .leads
-            .signals
-            .iter()
-            .zip(&self.policy.scoring.weights)
-            .map(|(s, w)| {
-                let z: f64 =
-                    rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut noise);
-                (quality + s.noise * z).clamp(0.0, 1.0) * w
-            })
-            .sum();
+        let score = rescore(self.model, self.policy, quality, &mut noise);
         self.tally(lead).recycled += 1;
-        let st = &mut self.scratch.lead_states[lead as usize];
-        st.recycled = true;
-        st.score = score;
-        st.arrived_at = t;
-        st.assigned_at = t;
-        st.holder = NONE;
-        st.held_head = NONE;
-        st.offered_head = NONE;
-        st.held_mask = 0;
-        st.offered_mask = 0;
-        st.offered_n = 0;
-        st.phase = Phase::Unassigned;
-        st.routing_since = t;
+        self.scratch.lead_states[lead as usize].come_back(t, score);
         self.observer.came_back(t, lead, score);
         self.enter(lead, t);
     }
@@ -996,20 +973,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     }
 
     pub(super) fn finish(mut self) -> PolicyRun {
-        let ttfc = &mut self.scratch.ttfc;
-        // Two selections instead of a sort: O(n), and the same values.
-        if !ttfc.is_empty() {
-            self.run.ttfc_median_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.5));
-            self.run.ttfc_p90_hours = Some(crate::stats::quantile_unsorted(ttfc, 0.9));
-        }
-        if !self.scratch.accept_times.is_empty() {
-            self.run.time_to_accept_median_hours = Some(crate::stats::quantile_unsorted(
-                &mut self.scratch.accept_times,
-                0.5,
-            ));
-        }
-        self.run.ttfc_histogram = vec![0; crate::stats::histogram::TTFC_BIN_COUNT];
-        crate::stats::histogram::count(ttfc, &mut self.run.ttfc_histogram);
+        self.run
+            .settle_times(&mut self.scratch.ttfc, &mut self.scratch.accept_times);
         if let Some(e) = self.policy.enablement {
             // Once per partner and period spent on, within the run's window.
             let period = self.policy.payout.period_hours;
@@ -1025,16 +990,13 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if self.model.tier_programme.is_some() {
             // Days in the current tier, to the horizon's end (or leaving).
             let n_tiers = self.model.tiers.len();
-            self.run.tier_days = vec![0.0; self.model.partners.len() * n_tiers];
-            std::mem::swap(&mut self.run.tier_days, &mut self.scratch.tier_days);
+            let horizon = self.model.horizon_hours;
+            self.run.tier_days = std::mem::take(&mut self.scratch.tier_days);
             for (p, ps) in self.scratch.partner_states.iter().enumerate() {
                 let end = self.run.partners[p]
                     .left_at_hours
-                    .map_or(self.model.horizon_hours, |l| {
-                        l.min(self.model.horizon_hours)
-                    });
-                self.run.tier_days[p * n_tiers + ps.tier] +=
-                    ((end - ps.tier_since) / HOURS_PER_DAY).max(0.0);
+                    .map_or(horizon, |l| l.min(horizon));
+                ps.close_tier_days(end, &mut self.run.tier_days[p * n_tiers..][..n_tiers]);
             }
             self.run.tier_end = self
                 .scratch

@@ -12,13 +12,58 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1, Poisson};
 
 use super::events::EventKind;
+use super::leads::Lead;
 use super::leads::{sourced_lead, sourced_mix};
-use super::rng::Purpose;
+use super::rng::{Purpose, Streams};
 use super::{LeadState, Phase, Sim, NONE};
+use crate::model::Model;
 
 /// The most leads a partner's MDF can buy in one payout period (a bound on
 /// memory, far above any real programme; docs/scenario-format.md).
 pub const MAX_MDF_LEADS_PER_PERIOD: u64 = 100_000;
+
+/// Partner `p`'s own leads arriving from `from` to `end` (hours), Poisson
+/// at its `rate` an hour: the gaps from its stream, each lead from its own
+/// (in `mix`'s segments), handed to `each` in order.
+fn own_leads(
+    model: &Model,
+    mix: &[(f64, u32)],
+    streams: &Streams,
+    (p, rate): (usize, f64),
+    (from, end): (f64, f64),
+    mut each: impl FnMut(Lead),
+) {
+    let mut gaps = streams.rng(Purpose::Sourced, p as u64, 0);
+    let mut t = from;
+    for k in 1.. {
+        let gap: f64 = Exp1.sample(&mut gaps);
+        t += gap / rate;
+        if t >= end {
+            break;
+        }
+        let mut rng = streams.rng(Purpose::Sourced, p as u64, k);
+        each(sourced_lead(model, mix, &mut rng, t));
+    }
+}
+
+/// The leads a partner's MDF buys in the payout period of `period` hours
+/// starting at `start`: Poisson with mean `mean` (at most
+/// [`MAX_MDF_LEADS_PER_PERIOD`]), arriving uniformly over the period, all
+/// drawn from `rng`; handed to `each` in the order drawn.
+fn mdf_leads(
+    model: &Model,
+    mix: &[(f64, u32)],
+    rng: &mut impl Rng,
+    mean: f64,
+    (start, period): (f64, f64),
+    mut each: impl FnMut(Lead),
+) {
+    let n = Poisson::new(mean).map_or(0.0, |d| d.sample(rng)) as u64;
+    for _ in 0..n.min(MAX_MDF_LEADS_PER_PERIOD) {
+        let at = start + rng.random::<f64>() * period;
+        each(sourced_lead(model, mix, rng, at));
+    }
+}
 
 impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
     /// Draws each partner's own leads over the horizon (from when it joins,
@@ -47,18 +92,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
             if rate <= 0.0 {
                 continue;
             }
-            let mut gaps = self.world.streams.rng(Purpose::Sourced, p as u64, 0);
-            let mut t = self.scratch.partner_states[p].joins_hours.max(0.0);
-            for k in 1.. {
-                let gap: f64 = Exp1.sample(&mut gaps);
-                t += gap / rate;
-                if t >= end {
-                    break;
-                }
-                let mut rng = self.world.streams.rng(Purpose::Sourced, p as u64, k);
-                let lead = sourced_lead(model, &self.scratch.sourced_mix[p], &mut rng, t);
-                self.add_sourced(p as u32, lead);
-            }
+            let from = self.scratch.partner_states[p].joins_hours.max(0.0);
+            let mix = std::mem::take(&mut self.scratch.sourced_mix[p]);
+            let streams = &self.world.streams;
+            own_leads(model, &mix, streams, (p, rate), (from, end), |lead| {
+                self.add_sourced(p as u32, lead)
+            });
+            self.scratch.sourced_mix[p] = mix;
         }
         if mdf_buys {
             let period = self.policy.payout.period_hours;
@@ -140,14 +180,13 @@ impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
                 continue;
             }
             let mut rng = self.world.streams.rng(Purpose::Mdf, p as u64, index);
-            let n = Poisson::new(mean).map_or(0.0, |d| d.sample(&mut rng)) as u64;
-            for _ in 0..n.min(MAX_MDF_LEADS_PER_PERIOD) {
-                let at = t + rng.random::<f64>() * period;
-                let lead = sourced_lead(self.model, &self.scratch.sourced_mix[p], &mut rng, at);
-                if at < end {
+            let mix = std::mem::take(&mut self.scratch.sourced_mix[p]);
+            mdf_leads(self.model, &mix, &mut rng, mean, (t, period), |lead| {
+                if lead.arrival_hours < end {
                     self.add_sourced(p as u32, lead);
                 }
-            }
+            });
+            self.scratch.sourced_mix[p] = mix;
         }
     }
 
