@@ -8,7 +8,6 @@
 //! random number, so a scenario without behaviour gives the same bits with
 //! or without these reviews.
 
-use super::events::EventKind;
 use super::NONE;
 use crate::model::{Exclusivity, Partner, TierProgramme, EXCLUSIVITY_MIN_LEADS, HOURS_PER_DAY};
 
@@ -73,6 +72,17 @@ impl Default for PartnerState {
 }
 
 impl PartnerState {
+    /// The state `partner` starts a run in.
+    pub(super) fn joining(partner: &Partner) -> Self {
+        PartnerState {
+            joins_hours: partner.joins_hours.unwrap_or(f64::NEG_INFINITY),
+            has_away: !partner.away.is_empty(),
+            tier: partner.tier,
+            tier_since: partner.joins_hours.unwrap_or(0.0).max(0.0),
+            ..PartnerState::default()
+        }
+    }
+
     /// A behaviour review at which the partner saw `earnings` (received
     /// since its last review): its effort follows its earnings per lead
     /// received (with its elasticity, against `reference` a lead), and a
@@ -139,163 +149,6 @@ impl PartnerState {
             self.sla_assigned >= min && self.breaches as f64 > m * self.sla_assigned as f64
         });
         slow_to_qualify || breaches
-    }
-}
-
-use super::{Phase, Sim};
-
-impl<O: super::Observer + ?Sized> Sim<'_, '_, O> {
-    /// Puts the reviews on the calendar, if any partner can change.
-    pub(super) fn schedule_reviews(&mut self) {
-        if !self.model.partners.iter().any(|p| p.has_behaviour()) {
-            return;
-        }
-        self.schedule_every(self.model.economics.review_hours, EventKind::Review);
-    }
-
-    /// Puts `kind` on the calendar every `period` hours during the horizon
-    /// (not at time 0).
-    fn schedule_every(&mut self, period: f64, kind: EventKind) {
-        let mut k = 1.0;
-        while k * period <= self.model.horizon_hours {
-            self.scratch.calendar.schedule(k * period, kind);
-            k += 1.0;
-        }
-    }
-
-    pub(super) fn review(&mut self, t: f64) {
-        let econ = self.model.economics;
-        for (p, partner) in self.model.partners.iter().enumerate() {
-            let ps = &mut self.scratch.partner_states[p];
-            if ps.left || !partner.has_joined(t) {
-                continue;
-            }
-            // Money received by now (`pay_lag_days`).
-            let earnings = self.scratch.money.take_received(p, t);
-            let leaves = ps.review(partner, earnings, econ.reference_earnings_per_lead);
-            self.observer.reviewed(t, p as u32, earnings, ps.effort);
-            if leaves {
-                self.leave(p as u32, t);
-            }
-        }
-    }
-
-    /// `weighted`'s weights for the run, and, with `tiers`, the reviews on
-    /// the calendar (during the horizon).
-    pub(super) fn start_tiers(&mut self) {
-        let Some(programme) = &self.model.tier_programme else {
-            return;
-        };
-        self.scratch.tier_days.clear();
-        self.scratch
-            .tier_days
-            .resize(self.model.partners.len() * self.model.tiers.len(), 0.0);
-        self.schedule_every(programme.review_hours, EventKind::TierReview);
-    }
-
-    /// Each partner whose starting tier is a level moves to the level its
-    /// won revenue since the last review reaches; `weighted`'s weights
-    /// follow.
-    pub(super) fn review_tiers(&mut self, t: f64) {
-        let Some(programme) = &self.model.tier_programme else {
-            return;
-        };
-        let n_tiers = self.model.tiers.len();
-        let routing = &self.policy.routing;
-        for (p, partner) in self.model.partners.iter().enumerate() {
-            let ps = &mut self.scratch.partner_states[p];
-            if ps.left || !partner.has_joined(t) || programme.rank(partner.tier).is_none() {
-                ps.window_revenue = 0.0;
-                continue;
-            }
-            let days = &mut self.scratch.tier_days[p * n_tiers..][..n_tiers];
-            let Some((from, to)) = ps.review_tier(programme, t, days) else {
-                continue;
-            };
-            let counted = t >= self.model.warmup_hours;
-            let up = programme.rank(to) < programme.rank(from);
-            let run = if counted {
-                &mut self.run
-            } else {
-                &mut self.warm
-            };
-            if up {
-                run.promoted += 1;
-            } else {
-                run.demoted += 1;
-            }
-            let weight = routing
-                .weights_by_name
-                .get(p)
-                .copied()
-                .flatten()
-                .unwrap_or_else(|| routing.weights_by_tier.get(to).copied().unwrap_or(1.0));
-            self.scratch.router.set_weight(p, weight);
-            self.observer.tier_changed(t, p as u32, from, to);
-        }
-        let s = &mut *self.scratch;
-        s.router.fill_tier_masks(self.policy, &s.partner_states);
-    }
-
-    /// Grants each partner with an `exclusive` territory its exclusivity
-    /// when the policy honours it, and puts the guardrail reviews on the
-    /// calendar (during the horizon) when the policy has a guardrail.
-    pub(super) fn start_exclusivity(&mut self) {
-        let ex = self.policy.exclusivity;
-        if !ex.honor {
-            return;
-        }
-        for (ps, p) in self
-            .scratch
-            .partner_states
-            .iter_mut()
-            .zip(&self.model.partners)
-        {
-            ps.exclusive = p.exclusive.is_some();
-        }
-        let any = self.scratch.partner_states.iter().any(|p| p.exclusive);
-        self.scratch.router.set_exclusive_any(any);
-        if !any || (ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none()) {
-            return;
-        }
-        self.schedule_every(ex.review_hours, EventKind::ExclusivityReview);
-    }
-
-    /// A partner whose results since the start break a guardrail (once it
-    /// has worked [`EXCLUSIVITY_MIN_LEADS`] leads, or had that many under
-    /// an SLA) loses its exclusivity for good.
-    pub(super) fn review_exclusivity(&mut self, t: f64) {
-        let ex = self.policy.exclusivity;
-        for p in 0..self.scratch.partner_states.len() {
-            let ps = &mut self.scratch.partner_states[p];
-            if ps.exclusive && !ps.left && ps.breaks_guardrails(&ex) {
-                ps.exclusive = false;
-                self.run.partners[p].exclusivity_revoked_at = Some(t);
-                self.observer.exclusivity_revoked(t, p as u32);
-            }
-        }
-        let any = self.scratch.partner_states.iter().any(|p| p.exclusive);
-        self.scratch.router.set_exclusive_any(any);
-    }
-
-    /// Partner `p` leaves at `t`: it takes no new leads, finishes the leads
-    /// it is working, and its queue is routed again; its own (sourced)
-    /// leads leave with it, worked or not.
-    pub(super) fn leave(&mut self, p: u32, t: f64) {
-        self.scratch.partner_states[p as usize].left = true;
-        self.run.partners[p as usize].left_at_hours = Some(t);
-        self.take_sourced(p, t);
-        let queue = self.scratch.holders.take_queue(p);
-        for &(lead, attempt) in &queue {
-            let st = self.scratch.lead_states[lead as usize];
-            if st.phase == Phase::Queued && st.attempt == attempt && st.holder == p {
-                self.scratch.holders.forget_queued(p);
-                self.observer
-                    .taken_back(t, lead, p, super::TakeBack::PartnerLeft);
-                self.reroute(lead, t, false);
-            }
-        }
-        debug_assert_eq!(self.scratch.holders.queued(p), 0);
     }
 }
 

@@ -13,6 +13,7 @@
 mod behaviour;
 mod eligibility;
 pub mod events;
+mod handlers;
 mod holders;
 mod lead;
 pub mod leads;
@@ -23,12 +24,11 @@ pub mod rng;
 pub mod routing;
 mod sim;
 mod sourced;
-mod stress;
 mod tally;
 
 use behaviour::PartnerState;
 use eligibility::Router;
-use events::Calendar;
+use events::{Calendar, EventKind};
 use holders::Holders;
 use lead::{history, listed, partner_bit, push_partner, LeadState, Phase, NONE};
 use leads::{Lead, World};
@@ -39,7 +39,7 @@ use sim::Sim;
 pub use observer::{Observer, TakeBack, Unobserved};
 pub use tally::{Outcomes, PartnerTally, PolicyRun, QueueWatch};
 
-use crate::model::{Model, Policy};
+use crate::model::{Model, Policy, WorldEventKind};
 
 /// Buffers reused from run to run so the hot path does not allocate.
 #[derive(Debug, Default)]
@@ -85,53 +85,8 @@ pub fn simulate_observed<O: Observer + ?Sized>(
     scratch: &mut Scratch,
     observer: &mut O,
 ) -> PolicyRun {
-    let n_partners = model.partners.len();
-    scratch.lead_states.clear();
-    // With partner-sourced leads, every world lead's state waits at its
-    // index until the lead arrives, and sourced leads take the indices
-    // after; without, states are pushed as leads arrive.
-    if model
-        .partners
-        .iter()
-        .any(|p| p.sourced_per_hour > 0.0 || p.leads_per_mdf > 0.0)
-    {
-        scratch
-            .lead_states
-            .resize(world.leads.len(), LeadState::waiting());
-    }
-    scratch.sourced.clear();
-    scratch.held.clear();
-    scratch.offered.clear();
-    scratch.replies.clear();
-    scratch.accept_times.clear();
-    scratch.ttfc.clear();
-    scratch.calendar.clear();
-    let capacities = model
-        .partners
-        .iter()
-        .map(|p| p.team.capacity)
-        .chain(model.house.as_ref().map(|h| h.capacity));
-    scratch.holders.start(capacities);
-    scratch.partner_states.clear();
-    scratch
-        .partner_states
-        .extend(model.partners.iter().map(|p| PartnerState {
-            joins_hours: p.joins_hours.unwrap_or(f64::NEG_INFINITY),
-            has_away: !p.away.is_empty(),
-            tier: p.tier,
-            tier_since: p.joins_hours.unwrap_or(0.0).max(0.0),
-            ..PartnerState::default()
-        }));
-    scratch.learning.clear();
-    scratch.learning.extend(
-        model
-            .partners
-            .iter()
-            .map(|p| Learning::new(p.prior_win_rate, p.response_median_hours)),
-    );
-    scratch.money.start(n_partners);
-
-    let run = PolicyRun {
+    scratch.prepare(model, policy, world);
+    let mut run = PolicyRun {
         ttfc_by_hour: vec![(0.0, 0); crate::calendar::WEEK_HOURS as usize],
         queues: vec![QueueWatch::default(); scratch.holders.len()],
         partners: model
@@ -144,26 +99,181 @@ pub fn simulate_observed<O: Observer + ?Sized>(
             .collect(),
         ..PolicyRun::default()
     };
+    scratch.schedule(model, policy, world, &mut run);
     let mut sim = Sim {
         model,
         policy,
         world,
         scratch,
         observer,
+        warm: run.clone(),
         run,
-        house: model.house.as_ref().map(|_| n_partners as u32),
+        house: model.house.as_ref().map(|_| model.partners.len() as u32),
         sla_hours: policy.sla.map_or(f64::INFINITY, |s| s.first_contact_hours),
-        warm: PolicyRun::default(),
     };
-    sim.warm = sim.run.clone();
-    let s = &mut *sim.scratch;
-    s.router.start(model, policy, world, &s.partner_states);
-    sim.schedule_reviews();
-    sim.schedule_world_events();
-    sim.schedule_signing();
-    sim.start_exclusivity();
-    sim.start_tiers();
-    sim.schedule_sourced();
     sim.play();
     sim.finish()
+}
+
+impl Scratch {
+    /// Every part ready for a run of `policy` in `world`: nothing held,
+    /// queued, paid or on the calendar.
+    fn prepare(&mut self, model: &Model, policy: &Policy, world: &World) {
+        self.lead_states.clear();
+        // With partner-sourced leads, every world lead's state waits at its
+        // index until the lead arrives, and sourced leads take the indices
+        // after; without, states are pushed as leads arrive.
+        if model
+            .partners
+            .iter()
+            .any(|p| p.sourced_per_hour > 0.0 || p.leads_per_mdf > 0.0)
+        {
+            self.lead_states
+                .resize(world.leads.len(), LeadState::waiting());
+        }
+        self.sourced.clear();
+        self.held.clear();
+        self.offered.clear();
+        self.replies.clear();
+        self.accept_times.clear();
+        self.ttfc.clear();
+        self.calendar.clear();
+        let capacities = model
+            .partners
+            .iter()
+            .map(|p| p.team.capacity)
+            .chain(model.house.as_ref().map(|h| h.capacity));
+        self.holders.start(capacities);
+        self.partner_states.clear();
+        self.partner_states
+            .extend(model.partners.iter().map(PartnerState::joining));
+        self.learning.clear();
+        self.learning.extend(
+            model
+                .partners
+                .iter()
+                .map(|p| Learning::new(p.prior_win_rate, p.response_median_hours)),
+        );
+        self.money.start(model.partners.len());
+        self.router
+            .start(model, policy, world, &self.partner_states);
+    }
+
+    /// What the run starts with on the calendar, in this order: behaviour
+    /// reviews, the world's partner events, signing bonuses, exclusivity
+    /// (and its reviews), tier reviews, and partner-sourced leads (and MDF
+    /// reviews). `run` notes partners a stress world has join later.
+    fn schedule(&mut self, model: &Model, policy: &Policy, world: &World, run: &mut PolicyRun) {
+        if model.partners.iter().any(|p| p.has_behaviour()) {
+            self.schedule_every(model, model.economics.review_hours, EventKind::Review);
+        }
+        for (i, e) in model.worlds[world.spec].events.iter().enumerate() {
+            match e.kind {
+                WorldEventKind::PartnerJoin { partner } => {
+                    self.partner_states[partner].joins_hours = e.hours;
+                    run.partners[partner].active_at_start = e.hours <= 0.0;
+                }
+                WorldEventKind::PartnerExit { .. } | WorldEventKind::Consolidation { .. } => {
+                    let event = EventKind::World { event: i as u16 };
+                    self.calendar.schedule(e.hours, event);
+                }
+                WorldEventKind::MarketSkew { .. } | WorldEventKind::Demand { .. } => {}
+            }
+        }
+        // Each partner's signing bonus when it joins: at the start, or at
+        // its `joins_day` (or a stress world's join).
+        let paid = |p: &crate::model::Payout| p.signing_bonus > 0.0;
+        if paid(&policy.payout) || policy.payout_by_tier.iter().any(paid) {
+            for (p, ps) in self.partner_states.iter().enumerate() {
+                let partner = p as u32;
+                self.calendar
+                    .schedule(ps.joins_hours.max(0.0), EventKind::Join { partner });
+            }
+        }
+        self.start_exclusivity(model, policy);
+        if let Some(programme) = &model.tier_programme {
+            self.tier_days.clear();
+            self.tier_days
+                .resize(model.partners.len() * model.tiers.len(), 0.0);
+            self.schedule_every(model, programme.review_hours, EventKind::TierReview);
+        }
+        self.schedule_sourced(model, policy, world);
+    }
+
+    /// Puts `kind` on the calendar every `period` hours during the horizon
+    /// (not at time 0).
+    fn schedule_every(&mut self, model: &Model, period: f64, kind: EventKind) {
+        let mut k = 1.0;
+        while k * period <= model.horizon_hours {
+            self.calendar.schedule(k * period, kind);
+            k += 1.0;
+        }
+    }
+
+    /// Grants each partner with an `exclusive` territory its exclusivity
+    /// when the policy honours it, and puts the guardrail reviews on the
+    /// calendar (during the horizon) when the policy has a guardrail.
+    fn start_exclusivity(&mut self, model: &Model, policy: &Policy) {
+        let ex = policy.exclusivity;
+        if !ex.honor {
+            return;
+        }
+        for (ps, p) in self.partner_states.iter_mut().zip(&model.partners) {
+            ps.exclusive = p.exclusive.is_some();
+        }
+        let any = self.partner_states.iter().any(|p| p.exclusive);
+        self.router.set_exclusive_any(any);
+        if any && (ex.min_lead_to_opportunity.is_some() || ex.max_sla_breach_rate.is_some()) {
+            self.schedule_every(model, ex.review_hours, EventKind::ExclusivityReview);
+        }
+    }
+
+    /// Partners' own leads on the calendar, and the MDF reviews that buy
+    /// more (each payout period during the horizon).
+    fn schedule_sourced(&mut self, model: &Model, policy: &Policy, world: &World) {
+        let mdf_buys = model.partners.iter().any(|p| p.leads_per_mdf > 0.0);
+        let sources = model.partners.iter().any(|p| p.sourced_per_hour > 0.0);
+        if !sources && !mdf_buys {
+            return;
+        }
+        self.sourced_mix.clear();
+        self.sourced_mix.extend(model.partners.iter().map(|p| {
+            if p.sourced_per_hour > 0.0 || p.leads_per_mdf > 0.0 {
+                leads::sourced_mix(model, p)
+            } else {
+                Vec::new()
+            }
+        }));
+        let end = sourced::arrivals_end(model);
+        for (p, partner) in model.partners.iter().enumerate() {
+            let rate = partner.sourced_per_hour;
+            if rate <= 0.0 {
+                continue;
+            }
+            let from = self.partner_states[p].joins_hours.max(0.0);
+            let mix = std::mem::take(&mut self.sourced_mix[p]);
+            let streams = &world.streams;
+            sourced::own_leads(model, &mix, streams, (p, rate), (from, end), |lead| {
+                self.add_sourced(p as u32, lead)
+            });
+            self.sourced_mix[p] = mix;
+        }
+        if mdf_buys {
+            self.schedule_every(model, policy.payout.period_hours, EventKind::MdfReview);
+        }
+    }
+
+    /// Partner `p`'s own lead, on the calendar for its arrival: its state
+    /// waits after the world's leads.
+    fn add_sourced(&mut self, p: u32, lead: Lead) {
+        let id = self.lead_states.len() as u32;
+        self.sourced.push(lead);
+        self.lead_states.push(LeadState {
+            holder: p,
+            sourced: true,
+            ..LeadState::waiting()
+        });
+        let arrives = EventKind::Sourced { lead: id };
+        self.calendar.schedule(lead.arrival_hours, arrives);
+    }
 }

@@ -4,11 +4,12 @@
 
 use super::eligibility::{Ctx, Note, Router};
 use super::events::{self, EventKind};
-use super::leads::{rescore, Lead, World};
+use super::leads::{Lead, World};
 use super::money::{self, payout_for};
+use super::offers::Decider;
 use super::rng::Purpose;
-use super::{listed, push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, TakeBack, NONE};
-use crate::model::{Model, Policy, SlaThen, Team, HOURS_PER_DAY};
+use super::{push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, NONE};
+use crate::model::{Model, OfferMode, Policy, SlaThen, Team, HOURS_PER_DAY};
 
 pub(super) struct Sim<'a, 'o, O: Observer + ?Sized> {
     pub(super) model: &'a Model,
@@ -46,7 +47,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     }
 
     /// Routing's view of the run for `lead`, beside the router itself.
-    fn router(&mut self, lead: u32) -> (&mut Router, Ctx<'_>) {
+    pub(super) fn router(&mut self, lead: u32) -> (&mut Router, Ctx<'_>) {
         let segment = self.lead(lead).segment as usize;
         let s = &mut *self.scratch;
         let ctx = Ctx {
@@ -67,7 +68,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
 
     /// Tells the observer what the last routing of `lead` did besides its
     /// choice, and counts it.
-    fn told(&mut self, lead: u32, t: f64) {
+    pub(super) fn told(&mut self, lead: u32, t: f64) {
         if self.scratch.router.notes.is_empty() {
             return;
         }
@@ -104,7 +105,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     }
 
     /// The escalation pool's choice for the lead at `t`.
-    fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
+    pub(super) fn route_to_pool(&mut self, lead: u32, t: f64) -> Option<u32> {
         let state = &mut self.scratch.lead_states[lead as usize];
         state.offered_head = NONE;
         state.offered_mask = 0;
@@ -196,19 +197,6 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         true
     }
 
-    /// A nurtured lead comes back as a new arrival: the same lead (same
-    /// quality and deal size), scored afresh from new signals, with no
-    /// history of holders.
-    pub(super) fn come_back(&mut self, lead: u32, t: f64) {
-        let quality = self.lead(lead).quality;
-        let mut noise = self.world.streams.rng(Purpose::Nurture, lead as u64, 2);
-        let score = rescore(self.model, self.policy, quality, &mut noise);
-        self.tally(lead).recycled += 1;
-        self.scratch.lead_states[lead as usize].come_back(t, score);
-        self.observer.came_back(t, lead, score);
-        self.enter(lead, t);
-    }
-
     /// Handles the events up to `until`, and looks at the queues at each
     /// watch time passed on the way.
     pub(super) fn handle_until(
@@ -248,33 +236,6 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             &mut self.run
         } else {
             &mut self.warm
-        }
-    }
-
-    pub(super) fn handle(&mut self, t: f64, kind: EventKind) {
-        match kind {
-            EventKind::Contact { lead, attempt } => self.contact(lead, attempt, t),
-            EventKind::Deadline { lead, attempt } => self.deadline(lead, attempt, t),
-            EventKind::Close { lead } => self.close(lead, t),
-            EventKind::Review => self.review(t),
-            EventKind::World { event } => self.world_event(event as usize, t),
-            EventKind::Join { partner } => self.sign(partner, t),
-            EventKind::ExclusivityReview => self.review_exclusivity(t),
-            EventKind::TierReview => self.review_tiers(t),
-            EventKind::Return { lead } => self.come_back(lead, t),
-            EventKind::Sourced { lead } => self.sourced_arrives(lead, t),
-            EventKind::MdfReview => self.review_mdf(t),
-            EventKind::OfferAnswer {
-                lead,
-                attempt,
-                round,
-                reply,
-            } => self.offer_answer(lead, attempt, round, reply, t),
-            EventKind::OfferExpire {
-                lead,
-                attempt,
-                round,
-            } => self.offer_expired(lead, attempt, round, t),
         }
     }
 
@@ -578,30 +539,6 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         }
     }
 
-    pub(super) fn deadline(&mut self, lead: u32, attempt: u16, t: f64) {
-        let st = self.scratch.lead_states[lead as usize];
-        if st.attempt != attempt {
-            return;
-        }
-        match st.phase {
-            // Left in the queue as a stale entry; `queued` counts live ones.
-            Phase::Queued => self.scratch.holders.forget_queued(st.holder),
-            Phase::Working if st.contact_at > t => self.free_slot(st.holder, t),
-            _ => return,
-        }
-        self.tally(lead).sla_breaches += 1;
-        if let Some(ps) = self.scratch.partner_states.get_mut(st.holder as usize) {
-            ps.worked += 1;
-            ps.breaches += 1;
-        }
-        self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
-        // The partner was at least this slow, and the lead is lost to it.
-        let learned = &mut self.scratch.learning[st.holder as usize];
-        learned.responded(self.sla_hours);
-        learned.resolved(false);
-        self.reroute(lead, t, true);
-    }
-
     /// The fit of a holder to a lead: 1, or the mismatch fit for a partner
     /// that does not cover the lead's vertical.
     #[inline]
@@ -632,7 +569,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
 
     /// The payout partner `p` is paid under now (its tier's, or the
     /// policy's).
-    fn payout_of(&self, p: u32) -> &'a crate::model::Payout {
+    pub(super) fn payout_of(&self, p: u32) -> &'a crate::model::Payout {
         payout_for(self.policy, self.scratch.partner_states[p as usize].tier)
     }
 
@@ -668,308 +605,6 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     pub(super) fn earn(&mut self, p: u32, t: f64, amount: f64) {
         let payout = self.payout_of(p);
         self.scratch.money.earn(p, payout, t, amount);
-    }
-
-    /// Pays each partner its signing bonus when it joins: at the start, or
-    /// at its `joins_day` (or a stress world's join).
-    pub(super) fn schedule_signing(&mut self) {
-        let paid = |p: &crate::model::Payout| p.signing_bonus > 0.0;
-        if !paid(&self.policy.payout) && !self.policy.payout_by_tier.iter().any(paid) {
-            return;
-        }
-        for p in 0..self.model.partners.len() {
-            let joins = self.scratch.partner_states[p].joins_hours.max(0.0);
-            self.scratch
-                .calendar
-                .schedule(joins, EventKind::Join { partner: p as u32 });
-        }
-    }
-
-    /// The signing bonus, counted in the metrics when paid within the
-    /// run's window (after the warm-up).
-    pub(super) fn sign(&mut self, p: u32, t: f64) {
-        if self.scratch.partner_states[p as usize].left {
-            return;
-        }
-        let amount = self.payout_of(p).signing_bonus;
-        if amount <= 0.0 {
-            return;
-        }
-        self.observer.signed(t, p, amount);
-        let run = if t >= self.model.warmup_hours {
-            &mut self.run
-        } else {
-            &mut self.warm
-        };
-        run.payouts += amount;
-        run.partners[p as usize].payouts += amount;
-        self.earn(p, t, amount);
-    }
-
-    pub(super) fn contact(&mut self, lead: u32, attempt: u16, t: f64) {
-        let st = self.scratch.lead_states[lead as usize];
-        if st.attempt != attempt || st.phase != Phase::Working {
-            return;
-        }
-        let the_lead = self.lead(lead);
-        let delay = t - st.arrived_at;
-        let hour = crate::calendar::hour_of_week(self.model.start_weekday, st.arrived_at);
-        let holder = st.holder;
-        let is_partner = self.is_partner(holder);
-        // Partner tallies, learning and per-lead fees are for the leads the
-        // policy gives partners, not their own.
-        let routed_partner = is_partner && !st.sourced;
-        if st.counted {
-            self.scratch.ttfc.push(delay);
-        }
-        let run = self.tally(lead);
-        run.contacts += 1;
-        run.ttfc_sum_hours += delay;
-        let bin = &mut run.ttfc_by_hour[hour];
-        bin.0 += delay;
-        bin.1 += 1;
-        if routed_partner {
-            let period = (t / self.policy.payout.period_hours) as u64;
-            let ps = &mut self.scratch.partner_states[holder as usize];
-            if ps.kept_period != period {
-                ps.kept_period = period;
-                ps.kept_in_period = 0;
-            }
-            ps.kept_in_period += 1;
-            ps.worked += 1;
-            let run = if st.counted {
-                &mut self.run
-            } else {
-                &mut self.warm
-            };
-            let tally = &mut run.partners[holder as usize];
-            tally.contacts += 1;
-            tally.value_kept += st.score * the_lead.deal_size;
-            tally.ttfc_sum_hours += delay;
-            self.scratch.learning[holder as usize].responded(t - st.assigned_at);
-            let payout = self.payout_of(holder);
-            let bonus = self
-                .scratch
-                .money
-                .first_contact(holder, payout, t, t - st.assigned_at);
-            self.pay(t, lead, holder, bonus);
-        }
-        if let Some(reach) = &self.model.decay.reach {
-            let u = self.world.streams.uniform(Purpose::Reach, lead as u64, 0);
-            if u >= reach.at(delay) {
-                self.observer.unreached(t, lead, holder);
-                self.tally(lead).outcomes.unreached += 1;
-                self.scratch.lead_states[lead as usize].phase = Phase::Done;
-                if routed_partner {
-                    self.scratch.learning[holder as usize].resolved(false);
-                }
-                self.free_slot(holder, t);
-                return;
-            }
-        }
-        let skill = self.world.skills[holder as usize];
-        let qualify_rate = (skill.qualify_rate + self.enabled(holder, t).0).min(1.0);
-        let p_opportunity = (the_lead.quality * qualify_rate * self.effort(holder)).min(1.0)
-            * self.fit(lead, holder)
-            * self.model.decay.qualify.at(delay);
-        let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
-        self.observer.contacted(t, lead, holder, u < p_opportunity);
-        if u < p_opportunity {
-            self.tally(lead).opportunities += 1;
-            self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
-            if routed_partner {
-                self.tally(lead).partners[holder as usize].opportunities += 1;
-                self.scratch.partner_states[holder as usize].opportunities += 1;
-                let payout = self.payout_of(holder);
-                let fee = self.scratch.money.qualified_lead(holder, payout, t);
-                self.pay(t, lead, holder, fee);
-            }
-            let co_sell = self.policy.co_sell.is_some_and(|c| {
-                is_partner
-                    && the_lead.deal_size * team_of(self.model, holder).deal_size_factor
-                        >= c.min_deal_size
-            });
-            if co_sell {
-                self.start_co_sell(lead, t);
-            } else {
-                let work_hours = self.work_hours(lead, holder);
-                self.scratch
-                    .calendar
-                    .schedule(t + work_hours, EventKind::Close { lead });
-            }
-            if !team_of(self.model, holder).opportunities_hold_slots {
-                self.scratch.lead_states[lead as usize].slot_released = true;
-                self.free_slot(holder, t);
-            }
-        } else {
-            if st.sourced || !self.nurture(lead, t) {
-                self.tally(lead).outcomes.disqualified += 1;
-                self.scratch.lead_states[lead as usize].phase = Phase::Done;
-            }
-            if routed_partner {
-                self.scratch.learning[holder as usize].resolved(false);
-            }
-            self.free_slot(holder, t);
-        }
-    }
-
-    /// An opportunity closes at `t`: won or lost ([`Self::decide`]), the
-    /// holder learns of it, a win is booked ([`Self::book_win`]), and the
-    /// holder's slot (and a co-sold deal's house slot) comes free.
-    pub(super) fn close(&mut self, lead: u32, t: f64) {
-        let st = self.scratch.lead_states[lead as usize];
-        if st.phase != Phase::Opportunity {
-            // A sourced opportunity its partner took with it when it left.
-            debug_assert!(st.sourced && st.phase == Phase::Done);
-            return;
-        }
-        let holder = st.holder;
-        let (won, discount) = self.decide(lead, &st, t);
-        if self.is_partner(holder) && !st.sourced {
-            self.scratch.learning[holder as usize].resolved(won);
-        }
-        let revenue = if won {
-            self.book_win(lead, &st, discount, t)
-        } else {
-            self.tally(lead).outcomes.lost += 1;
-            0.0
-        };
-        self.observer.closed(t, lead, holder, won, revenue);
-        self.scratch.lead_states[lead as usize].phase = Phase::Done;
-        if !st.slot_released {
-            self.free_slot(holder, t);
-        }
-        if st.co_sell {
-            let house = self.house.expect("co-selling needs a house (validated)");
-            self.free_slot(house, t);
-        }
-    }
-
-    /// Whether the buyer signs the lead's deal, and at what discount: the
-    /// holder's win rate (with enablement, an incumbent's factor, the fit
-    /// and co-selling), then its discount, which a disciplined partner
-    /// keeps within its payout's `max_discount`, and the margin floor,
-    /// which renegotiates a deal beyond the approved discount (won then
-    /// with `floor_win_factor`).
-    fn decide(&mut self, lead: u32, st: &LeadState, t: f64) -> (bool, f64) {
-        let holder = st.holder;
-        let skill = self.world.skills[holder as usize];
-        let win_rate = (skill.win_rate + self.enabled(holder, t).1).min(1.0);
-        let co_sell = self.policy.co_sell.filter(|_| st.co_sell);
-        // An incumbent wins its own accounts more (or less) often.
-        let incumbent = self.world.incumbent.get(lead as usize) == Some(&holder);
-        let win_rate = if incumbent {
-            win_rate * self.model.economics.incumbent_win_factor
-        } else {
-            win_rate
-        };
-        let p_win =
-            (win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor)).min(1.0);
-        let streams = &self.world.streams;
-        let won = streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
-        if !won {
-            return (false, 0.0);
-        }
-        let team = team_of(self.model, holder);
-        let mut rng = streams.rng(Purpose::Discount, lead as u64, 0);
-        let mut discount = team.discount.sample(&mut rng);
-        // A disciplined partner keeps within the payout's `max_discount`
-        // (where commission stops) with its `discount_discipline`.
-        if let Some(p) = self.model.partners.get(holder as usize) {
-            let cap = self.payout_of(holder).max_discount;
-            if discount > cap
-                && streams.uniform(Purpose::Discipline, lead as u64, 0) < p.discount_discipline
-            {
-                discount = cap;
-            }
-        }
-        // The margin floor: renegotiated to the approved discount, and
-        // then won with `floor_win_factor`, else lost.
-        let econ = self.model.economics;
-        if discount > econ.max_discount_approved {
-            discount = econ.max_discount_approved;
-            let won = streams.uniform(Purpose::Renegotiate, lead as u64, 0) < econ.floor_win_factor;
-            self.observer.renegotiated(t, lead, holder, won);
-            return (won, discount);
-        }
-        (true, discount)
-    }
-
-    /// A won deal: its revenue (the lead's deal size, the holder's factor,
-    /// less the discount), whether it churns, the run's and partners'
-    /// tallies, and a partner's pay ([`Self::pay_win`]). Returns the
-    /// revenue.
-    fn book_win(&mut self, lead: u32, st: &LeadState, discount: f64, t: f64) -> f64 {
-        let holder = st.holder;
-        let econ = self.model.economics;
-        let team = team_of(self.model, holder);
-        let revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
-        let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
-        let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
-        let run = self.tally(lead);
-        run.churned += churned as u32;
-        if churned {
-            run.churned_revenue += revenue * econ.churn_revenue_loss;
-        }
-        run.outcomes.won += 1;
-        run.revenue += revenue;
-        if st.sourced {
-            run.sourced_revenue += revenue;
-            run.partners[holder as usize].sourced_revenue += revenue;
-        }
-        run.discount_sum += discount;
-        // The lead's first partner: the tail of its list of holders.
-        let head = self.scratch.lead_states[lead as usize].held_head;
-        if let Some(p) = listed(&self.scratch.held, head).last() {
-            self.tally(lead).partners[p as usize].first_wins += 1;
-        }
-        if self.is_partner(holder) {
-            let share = self
-                .policy
-                .co_sell
-                .filter(|_| st.co_sell)
-                .map(|c| c.partner_share);
-            self.pay_win(lead, holder, (revenue, discount), share, churned, t);
-        }
-        revenue
-    }
-
-    /// A partner's pay on a won deal: commission (its `share` when
-    /// co-sold), the SPIFFs running for the lead's segment, the clawback
-    /// when the deal churns, and MDF; with the tallies they feed.
-    fn pay_win(
-        &mut self,
-        lead: u32,
-        holder: u32,
-        (revenue, discount): (f64, f64),
-        share: Option<f64>,
-        churned: bool,
-        t: f64,
-    ) {
-        let payout = self.payout_of(holder);
-        self.scratch.partner_states[holder as usize].window_revenue += revenue;
-        let (deal, clawback) =
-            self.scratch
-                .money
-                .won_deal(holder, payout, t, (revenue, discount), share, churned);
-        self.pay(t, lead, holder, deal.commission);
-        let segment = self.lead(lead).segment as usize;
-        for spiff in &self.policy.spiffs {
-            if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
-                let payout = self.payout_of(holder);
-                let paid = self.scratch.money.spiff(holder, payout, t, spiff.amount);
-                self.observer.spiff(t, lead, holder, paid);
-                self.pay(t, lead, holder, paid);
-            }
-        }
-        self.earn(holder, t, -clawback);
-        let run = self.tally(lead);
-        run.mdf += deal.mdf;
-        run.clawbacks += clawback;
-        let tally = &mut run.partners[holder as usize];
-        tally.wins += 1;
-        tally.revenue += revenue;
-        tally.clawbacks += clawback;
     }
 
     pub(super) fn finish(mut self) -> PolicyRun {
@@ -1016,5 +651,102 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             self.run.leads
         );
         self.run
+    }
+
+    /// Starts a routing by offers: a first routing or a re-routing.
+    pub(super) fn start_offers(&mut self, lead: u32, t: f64) {
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.offered_head = NONE;
+        st.offered_mask = 0;
+        st.offered_n = 0;
+        st.round = 0;
+        st.pending = 0;
+        st.routing_since = t;
+        self.offer_round(lead, t);
+    }
+
+    /// The next round: offers to the rule's next choices, or `then`.
+    ///
+    /// Every answer is drawn when its offer is made (the draws are keyed,
+    /// so when they are drawn changes nothing), and only the answer that
+    /// decides the round goes on the calendar: the first acceptance, the
+    /// last refusal when everyone refuses, or else the window's end.
+    pub(super) fn offer_round(&mut self, lead: u32, t: f64) {
+        let offer = self.policy.offer.expect("offers are on");
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.round += 1;
+        st.pending = 0;
+        let round = st.round;
+        if round as u32 > offer.max_rounds {
+            return self.offers_exhausted(lead, t);
+        }
+        let k = match offer.mode {
+            OfferMode::Single => 1,
+            OfferMode::Broadcast => offer.to,
+        };
+        // The rule ranks: its successive choices among partners not yet
+        // offered (one choice for a single offer, where a first routing can
+        // use its fixed candidates).
+        let mut picks = std::mem::take(&mut self.scratch.picks);
+        if k == 1 {
+            picks.clear();
+            picks.extend(self.route(lead, t));
+        } else {
+            self.rank(lead, t, k, &mut picks);
+        }
+        let first = self.scratch.offered.len() as u32;
+        let mut sent = 0u16;
+        let mut decider = Decider::new(None);
+        for &partner in &picks {
+            let st = &mut self.scratch.lead_states[lead as usize];
+            super::push_partner(
+                &mut self.scratch.offered,
+                &mut st.offered_head,
+                &mut st.offered_mask,
+                partner,
+            );
+            st.offered_n = st.offered_n.saturating_add(1);
+            self.observer.offered(t, lead, partner);
+            let reply = self.reply(lead, partner, round, t, offer.window_hours);
+            decider.see(reply, first + sent as u32);
+            self.scratch.replies.push(reply);
+            sent += 1;
+        }
+        self.scratch.picks = picks;
+        self.tally(lead).offers += sent as u32;
+        if sent == 0 {
+            // Nobody eligible is left to ask.
+            return self.offers_exhausted(lead, t);
+        }
+        let st = &mut self.scratch.lead_states[lead as usize];
+        st.pending = sent;
+        st.round_first = first;
+        st.round_since = t;
+        st.phase = Phase::Offered;
+        self.schedule_next(lead, decider.next());
+    }
+
+    /// No partner took the lead: the SLA's `then` if there is an SLA, else
+    /// the house; with neither, a first routing leaves the lead unrouted and
+    /// a re-routing drops it.
+    pub(super) fn offers_exhausted(&mut self, lead: u32, t: f64) {
+        let then = match self.policy.sla {
+            // An escalation pool takes leads whose SLA re-routes ran out;
+            // a lead every offered partner refused goes to the house.
+            Some(sla) => match sla.then {
+                SlaThen::House | SlaThen::Pool => self.house,
+                SlaThen::Drop => None,
+            },
+            None => self.house,
+        };
+        let first = !self.scratch.lead_states[lead as usize].rerouted;
+        self.scratch.lead_states[lead as usize].phase = Phase::Unassigned;
+        self.scratch.router.nobody_eligible();
+        match (then, first) {
+            (Some(house), true) => self.first_assignment(lead, house, t),
+            (Some(house), false) => self.assign(lead, house, t),
+            (None, true) => self.end_unrouted(lead, t),
+            (None, false) => self.end_dropped(lead, t),
+        }
     }
 }
