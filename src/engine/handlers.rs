@@ -8,7 +8,7 @@
 
 use super::events::{EventKind, Lane};
 use super::leads::rescore;
-use super::offers::{later, Decider, Next, Offer, Reply};
+use super::offers::{Next, Offer, Reply};
 use super::rng::Purpose;
 use super::sim::{team_of, Sim};
 use super::sourced::{arrivals_end, mdf_leads};
@@ -376,8 +376,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if st.phase != Phase::Offered || st.attempt != attempt || st.round != round {
             return;
         }
-        let partner = self.scratch.offered[reply as usize].0;
-        let accept = self.scratch.replies[reply as usize].accept;
+        let (partner, Reply { accept, .. }) = self.scratch.offers.get(reply);
         let gone = self
             .scratch
             .partner_states
@@ -416,8 +415,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             return;
         }
         self.count_refusals(lead, None);
-        let replies = &self.scratch.replies[st.round_first as usize..][..st.pending as usize];
-        let timeouts = replies.iter().filter(|r| !r.at.is_finite()).count() as u32;
+        let timeouts = self.scratch.offers.timeouts(&st);
         self.tally(lead).offer_timeouts += timeouts;
         self.observer.offers_expired(t, lead);
         self.offer_round(lead, t);
@@ -491,13 +489,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// answer `after` (see [`Decider`]).
     pub(super) fn schedule_decision(&mut self, lead: u32, after: Option<(f64, u32)>) {
         let st = &self.scratch.lead_states[lead as usize];
-        let first = st.round_first;
-        let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
-        let mut decider = Decider::new(after);
-        for (i, &r) in replies.iter().enumerate() {
-            decider.see(r, first + i as u32);
-        }
-        self.schedule_next(lead, decider.next());
+        let next = self.scratch.offers.decision(st, after);
+        self.schedule_next(lead, next);
     }
 
     /// Counts the round's refusals that came up to `until` (all of them
@@ -505,28 +498,12 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     #[inline(always)]
     pub(super) fn count_refusals(&mut self, lead: u32, until: Option<(f64, u32)>) {
         let st = &self.scratch.lead_states[lead as usize];
-        let first = st.round_first;
-        let replies = &self.scratch.replies[first as usize..][..st.pending as usize];
-        let refused = replies.iter().enumerate().filter(|&(i, r)| {
-            !r.accept
-                && r.at.is_finite()
-                && until.is_none_or(|u| !later((r.at, first + i as u32), u))
-        });
-        if !self.observer.hears_refusals() {
-            let count = refused.count() as u32;
-            self.tally(lead).rejections += count;
-            return;
-        }
-        let mut refusals = std::mem::take(&mut self.scratch.refusals);
-        refusals.clear();
-        refusals.extend(refused.map(|(i, r)| (r.at, first + i as u32)));
-        refusals.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        self.tally(lead).rejections += refusals.len() as u32;
-        for &(at, i) in &refusals {
-            let partner = self.scratch.offered[i as usize].0;
+        let ordered = self.observer.hears_refusals();
+        let (count, refusals) = self.scratch.offers.refusals(st, until, ordered);
+        for (at, partner) in refusals {
             self.observer.rejected(at, lead, partner);
         }
-        self.scratch.refusals = refusals;
+        self.tally(lead).rejections += count;
     }
 
     pub(super) fn review(&mut self, t: f64) {

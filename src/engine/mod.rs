@@ -33,6 +33,7 @@ use holders::Holders;
 use lead::{history, listed, partner_bit, push_partner, LeadState, Phase, NONE};
 use leads::{Lead, World};
 use money::Money;
+use offers::Offers;
 use routing::Learning;
 use sim::Sim;
 
@@ -58,12 +59,7 @@ pub struct Scratch {
     tier_days: Vec<f64>,
     /// An offer round's chosen partners.
     picks: Vec<u32>,
-    /// Linked lists of partners offered a lead: (partner, next entry).
-    offered: Vec<(u32, u32)>,
-    /// Each offer's answer, by the same index as `offered`.
-    replies: Vec<offers::Reply>,
-    /// A round's refusals in the order they came, for the observer.
-    refusals: Vec<(f64, u32)>,
+    offers: Offers,
     /// Hours from the start of a routing to an acceptance, per acceptance.
     accept_times: Vec<f64>,
     /// Partner-sourced leads, with ids from the world's lead count on.
@@ -133,8 +129,7 @@ impl Scratch {
         }
         self.sourced.clear();
         self.held.clear();
-        self.offered.clear();
-        self.replies.clear();
+        self.offers.start();
         self.accept_times.clear();
         self.ttfc.clear();
         self.calendar.clear();

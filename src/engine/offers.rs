@@ -5,6 +5,7 @@
 //! partners not yet offered this lead; after `max_rounds` rounds the lead
 //! goes to `then`.
 
+use super::lead::{push_partner, LeadState};
 use super::rng::{Purpose, Streams};
 use crate::calendar::Span;
 use crate::model::Team;
@@ -16,6 +17,101 @@ pub(crate) struct Reply {
     /// (silence).
     pub at: f64,
     pub accept: bool,
+}
+
+/// The offers made in a run: who was offered each lead (as linked lists,
+/// per lead, in `offered`), and each offer's answer (by the same index),
+/// drawn when the offer is made.
+#[derive(Debug, Default)]
+pub(super) struct Offers {
+    /// Linked lists of partners offered a lead: (partner, next entry).
+    pub(super) offered: Vec<(u32, u32)>,
+    replies: Vec<Reply>,
+    /// A round's refusals in the order they came, for the observer.
+    refusals: Vec<(f64, u32)>,
+}
+
+impl Offers {
+    pub(super) fn start(&mut self) {
+        self.offered.clear();
+        self.replies.clear();
+    }
+
+    /// The index the next offer will take.
+    pub(super) fn next(&self) -> u32 {
+        self.offered.len() as u32
+    }
+
+    /// Offer `i`'s partner and answer.
+    pub(super) fn get(&self, i: u32) -> (u32, Reply) {
+        (self.offered[i as usize].0, self.replies[i as usize])
+    }
+
+    /// The lead in `st` is offered to `partner`, which will answer `reply`.
+    pub(super) fn make(&mut self, st: &mut LeadState, partner: u32, reply: Reply) {
+        push_partner(
+            &mut self.offered,
+            &mut st.offered_head,
+            &mut st.offered_mask,
+            partner,
+        );
+        st.offered_n = st.offered_n.saturating_add(1);
+        self.replies.push(reply);
+    }
+
+    /// The answers of the lead's current round, from offer `round_first`.
+    fn round(&self, st: &LeadState) -> &[Reply] {
+        &self.replies[st.round_first as usize..][..st.pending as usize]
+    }
+
+    /// What decides the lead's round next, after the answer `after` (see
+    /// [`Decider`]).
+    pub(super) fn decision(&self, st: &LeadState, after: Option<(f64, u32)>) -> Next {
+        let mut decider = Decider::new(after);
+        for (i, &r) in self.round(st).iter().enumerate() {
+            decider.see(r, st.round_first + i as u32);
+        }
+        decider.next()
+    }
+
+    /// The round's refusals that came up to `until` (all of them when
+    /// `None`): how many, and, when `ordered`, which (as (time, partner))
+    /// in the order they came (a sort per round, so only when wanted).
+    pub(super) fn refusals(
+        &mut self,
+        st: &LeadState,
+        until: Option<(f64, u32)>,
+        ordered: bool,
+    ) -> (u32, impl Iterator<Item = (f64, u32)> + '_) {
+        let first = st.round_first;
+        let round = &self.replies[first as usize..][..st.pending as usize];
+        let refused = round.iter().enumerate().filter(move |&(i, r)| {
+            !r.accept
+                && r.at.is_finite()
+                && until.is_none_or(|u| !later((r.at, first + i as u32), u))
+        });
+        self.refusals.clear();
+        let count = if ordered {
+            let keyed = refused.map(|(i, r)| (r.at, first + i as u32));
+            self.refusals.extend(keyed);
+            self.refusals
+                .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            self.refusals.len() as u32
+        } else {
+            refused.count() as u32
+        };
+        let offered = &self.offered;
+        let named = self
+            .refusals
+            .iter()
+            .map(|&(at, i)| (at, offered[i as usize].0));
+        (count, named)
+    }
+
+    /// Offers of the round left unanswered when its window closed.
+    pub(super) fn timeouts(&self, st: &LeadState) -> u32 {
+        self.round(st).iter().filter(|r| !r.at.is_finite()).count() as u32
+    }
 }
 
 /// An offer of a lead to a partner, as its answer depends on it.

@@ -58,7 +58,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             segment,
             state: &s.lead_states[lead as usize],
             held: &s.held,
-            offered: &s.offered,
+            offered: &s.offers.offered,
             partners: &s.partner_states,
             holders: s.holders.all(),
             learning: &mut s.learning,
@@ -694,22 +694,15 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         } else {
             self.rank(lead, t, k, &mut picks);
         }
-        let first = self.scratch.offered.len() as u32;
+        let first = self.scratch.offers.next();
         let mut sent = 0u16;
         let mut decider = Decider::new(None);
         for &partner in &picks {
-            let st = &mut self.scratch.lead_states[lead as usize];
-            super::push_partner(
-                &mut self.scratch.offered,
-                &mut st.offered_head,
-                &mut st.offered_mask,
-                partner,
-            );
-            st.offered_n = st.offered_n.saturating_add(1);
             self.observer.offered(t, lead, partner);
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
             decider.see(reply, first + sent as u32);
-            self.scratch.replies.push(reply);
+            let st = &mut self.scratch.lead_states[lead as usize];
+            self.scratch.offers.make(st, partner, reply);
             sent += 1;
         }
         self.scratch.picks = picks;
