@@ -131,6 +131,17 @@ impl PartnerState {
         Some((from, to))
     }
 
+    /// The partner kept a lead to first contact in payout period `period`
+    /// (the reserve's `least_served` counts them per period).
+    pub(super) fn kept(&mut self, period: u64) {
+        if self.kept_period != period {
+            self.kept_period = period;
+            self.kept_in_period = 0;
+        }
+        self.kept_in_period += 1;
+        self.worked += 1;
+    }
+
     /// Adds the days the partner spent in its current tier, to `end`, to
     /// `days` (its row of days per tier).
     pub(super) fn close_tier_days(&self, end: f64, days: &mut [f64]) {

@@ -59,30 +59,12 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if st.counted {
             self.scratch.ttfc.push(delay);
         }
-        let run = self.tally(lead);
-        run.contacts += 1;
-        run.ttfc_sum_hours += delay;
-        let bin = &mut run.ttfc_by_hour[hour];
-        bin.0 += delay;
-        bin.1 += 1;
+        self.tally(lead).contacted(hour, delay);
         if routed_partner {
             let period = (t / self.policy.payout.period_hours) as u64;
-            let ps = &mut self.scratch.partner_states[holder as usize];
-            if ps.kept_period != period {
-                ps.kept_period = period;
-                ps.kept_in_period = 0;
-            }
-            ps.kept_in_period += 1;
-            ps.worked += 1;
-            let run = if st.counted {
-                &mut self.run
-            } else {
-                &mut self.warm
-            };
-            let tally = &mut run.partners[holder as usize];
-            tally.contacts += 1;
-            tally.value_kept += st.score * the_lead.deal_size;
-            tally.ttfc_sum_hours += delay;
+            self.scratch.partner_states[holder as usize].kept(period);
+            let value = st.score * the_lead.deal_size;
+            self.tally(lead).partners[holder as usize].kept(value, delay);
             self.scratch.learning[holder as usize].responded(t - st.assigned_at);
             let payout = self.payout_of(holder);
             let bonus = self

@@ -15,6 +15,16 @@ pub struct Outcomes {
 }
 
 impl PolicyRun {
+    /// A first contact `delay` hours after a lead arrived in hour of the
+    /// week `hour`.
+    pub(super) fn contacted(&mut self, hour: usize, delay: f64) {
+        self.contacts += 1;
+        self.ttfc_sum_hours += delay;
+        let bin = &mut self.ttfc_by_hour[hour];
+        bin.0 += delay;
+        bin.1 += 1;
+    }
+
     /// Reads the run's times: the median and p90 of time to first contact
     /// and its histogram (from `ttfc`), and the median time to accept an
     /// offer (from `accept`). Two selections instead of a sort: O(n), and
@@ -78,6 +88,16 @@ pub struct PartnerTally {
     pub left_at_hours: Option<f64>,
     /// When it lost its exclusive territory, if it did.
     pub exclusivity_revoked_at: Option<f64>,
+}
+
+impl PartnerTally {
+    /// The partner kept a lead worth `value` (score x deal size) to a
+    /// first contact `delay` hours after it arrived.
+    pub(super) fn kept(&mut self, value: f64, delay: f64) {
+        self.contacts += 1;
+        self.value_kept += value;
+        self.ttfc_sum_hours += delay;
+    }
 }
 
 /// Everything one policy did in one replication.
