@@ -21,19 +21,20 @@ pub mod money;
 mod observer;
 mod offers;
 pub mod rng;
+mod router;
 pub mod routing;
 mod sim;
 mod sourced;
 mod tally;
 
 use behaviour::PartnerState;
-use eligibility::Router;
 use events::{Calendar, EventKind};
 use holders::Holders;
 use lead::{history, listed, partner_bit, push_partner, LeadState, Phase, NONE};
 use leads::{Lead, World};
 use money::Money;
 use offers::Offers;
+use router::Router;
 use routing::Learning;
 use sim::Sim;
 

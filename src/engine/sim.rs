@@ -2,12 +2,12 @@
 //! It owns the run's tallies and calls the parts (routing, holders, money,
 //! partner behaviour) through their own types.
 
-use super::eligibility::{Ctx, Note, Router};
 use super::events::{self, EventKind};
 use super::leads::{Lead, World};
 use super::money::{self, payout_for};
 use super::offers::Decider;
 use super::rng::Purpose;
+use super::router::{Ctx, Note, Router};
 use super::{push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, NONE};
 use crate::model::{Model, OfferMode, Policy, SlaThen, Team, HOURS_PER_DAY};
 
