@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::engine::{simulate_observed, Event, Observer, Scratch};
 use leadsim::model::Model;
 use leadsim::runner::{run, RunConfig};
 
@@ -50,9 +50,11 @@ struct Eligible {
     eligible: u64,
 }
 impl Observer for Eligible {
-    fn assigned(&mut self, _time: f64, _lead: u32, _holder: u32, eligible: u32) {
-        self.decisions += 1;
-        self.eligible += eligible as u64;
+    fn event(&mut self, _time: f64, event: Event) {
+        if let Event::Assigned { eligible, .. } = event {
+            self.decisions += 1;
+            self.eligible += eligible as u64;
+        }
     }
 }
 

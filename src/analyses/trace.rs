@@ -7,7 +7,7 @@
 
 use crate::engine::leads::draw_world;
 use crate::engine::rng::{replication_seed, Streams};
-use crate::engine::{simulate_observed, Observer, PolicyRun, Scratch, TakeBack};
+use crate::engine::{simulate_observed, Event, Observer, PolicyRun, Scratch, TakeBack};
 use crate::model::Model;
 
 /// What happened to one lead.
@@ -136,198 +136,222 @@ impl<'m> Recorder<'m> {
 }
 
 impl Observer for Recorder<'_> {
-    fn arrived(&mut self, time: f64, lead: u32, score: f64) {
-        let revoked = std::mem::take(&mut self.revoked);
-        let news = std::mem::take(&mut self.news);
-        let l = self.lead(lead);
-        l.arrived = true;
-        l.arrival_hours = time;
-        l.score = score;
-        for (hours, partner) in revoked {
-            l.decisions
-                .push(Decision::ExclusivityRevoked { hours, partner });
-        }
-        l.decisions.extend(news);
-    }
-    fn exclusive(&mut self, time: f64, lead: u32, partner: u32) {
-        self.lead(lead).decisions.push(Decision::Exclusive {
-            hours: time,
-            partner,
-        });
-    }
-    fn tier_changed(&mut self, time: f64, partner: u32, from: usize, to: usize) {
-        let promoted = self
-            .model
-            .tier_programme
-            .as_ref()
-            .is_some_and(|p| p.rank(to) < p.rank(from));
-        self.news.push(Decision::TierChanged {
-            hours: time,
-            partner,
-            promoted,
-            to: self.model.tiers[to].clone(),
-        });
-    }
-    fn exclusivity_revoked(&mut self, time: f64, partner: u32) {
-        self.revoked.push((time, partner));
-    }
-    fn below_threshold(&mut self, _time: f64, lead: u32) {
-        self.lead(lead).outcome = "below_threshold";
-    }
-    fn assigned(&mut self, time: f64, lead: u32, holder: u32, eligible: u32) {
-        let partners = self.model.partners.len();
-        let l = self.lead(lead);
-        l.awaiting.clear();
-        let decision = if (holder as usize) < partners {
-            Decision::Routed {
-                hours: time,
-                partner: holder,
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Arrived { lead, score } => {
+                let revoked = std::mem::take(&mut self.revoked);
+                let news = std::mem::take(&mut self.news);
+                let l = self.lead(lead);
+                l.arrived = true;
+                l.arrival_hours = time;
+                l.score = score;
+                for (hours, partner) in revoked {
+                    l.decisions
+                        .push(Decision::ExclusivityRevoked { hours, partner });
+                }
+                l.decisions.extend(news);
+            }
+            Event::Exclusive { lead, partner } => {
+                self.lead(lead).decisions.push(Decision::Exclusive {
+                    hours: time,
+                    partner,
+                });
+            }
+            Event::TierChanged { partner, from, to } => {
+                let promoted = self
+                    .model
+                    .tier_programme
+                    .as_ref()
+                    .is_some_and(|p| p.rank(to) < p.rank(from));
+                self.news.push(Decision::TierChanged {
+                    hours: time,
+                    partner,
+                    promoted,
+                    to: self.model.tiers[to].clone(),
+                });
+            }
+            Event::ExclusivityRevoked { partner } => {
+                self.revoked.push((time, partner));
+            }
+            Event::BelowThreshold { lead } => {
+                self.lead(lead).outcome = "below_threshold";
+            }
+            Event::Assigned {
+                lead,
+                holder,
                 eligible,
+            } => {
+                let partners = self.model.partners.len();
+                let l = self.lead(lead);
+                l.awaiting.clear();
+                let decision = if (holder as usize) < partners {
+                    Decision::Routed {
+                        hours: time,
+                        partner: holder,
+                        eligible,
+                    }
+                } else {
+                    Decision::ToHouse {
+                        hours: time,
+                        after_escalation: matches!(
+                            l.decisions.last(),
+                            Some(Decision::Escalated { .. })
+                        ),
+                    }
+                };
+                l.decisions.push(decision);
+                l.holder = Some(holder);
             }
-        } else {
-            Decision::ToHouse {
-                hours: time,
-                after_escalation: matches!(l.decisions.last(), Some(Decision::Escalated { .. })),
+            Event::Queued { lead, .. } => {
+                self.lead(lead).queued_since = Some(time);
             }
-        };
-        l.decisions.push(decision);
-        l.holder = Some(holder);
-    }
-    fn queued(&mut self, time: f64, lead: u32, _holder: u32) {
-        self.lead(lead).queued_since = Some(time);
-    }
-    fn started(&mut self, time: f64, lead: u32, _holder: u32) {
-        let l = self.lead(lead);
-        if let Some(since) = l.queued_since.take() {
-            l.queued_hours += time - since;
-        }
-    }
-    fn taken_back(&mut self, time: f64, lead: u32, _holder: u32, why: TakeBack) {
-        let l = self.lead(lead);
-        if let Some(since) = l.queued_since.take() {
-            l.queued_hours += time - since;
-        }
-        match why {
-            TakeBack::Sla => {
-                l.sla_takebacks += 1;
-                l.decisions.push(Decision::SlaTakeBack { hours: time });
+            Event::Started { lead, .. } => {
+                let l = self.lead(lead);
+                if let Some(since) = l.queued_since.take() {
+                    l.queued_hours += time - since;
+                }
             }
-            TakeBack::PartnerLeft => l.decisions.push(Decision::HolderLeft { hours: time }),
+            Event::TakenBack { lead, why, .. } => {
+                let l = self.lead(lead);
+                if let Some(since) = l.queued_since.take() {
+                    l.queued_hours += time - since;
+                }
+                match why {
+                    TakeBack::Sla => {
+                        l.sla_takebacks += 1;
+                        l.decisions.push(Decision::SlaTakeBack { hours: time });
+                    }
+                    TakeBack::PartnerLeft => l.decisions.push(Decision::HolderLeft { hours: time }),
+                }
+            }
+            Event::Contacted {
+                lead, opportunity, ..
+            } => {
+                let l = self.lead(lead);
+                l.first_contact_hours = Some(time);
+                if !opportunity {
+                    l.outcome = "disqualified";
+                }
+            }
+            Event::Closed {
+                lead, won, revenue, ..
+            } => {
+                let l = self.lead(lead);
+                l.closed_hours = Some(time);
+                l.outcome = if won { "won" } else { "lost" };
+                l.revenue = revenue;
+            }
+            Event::Paid { lead, amount, .. } => {
+                self.lead(lead).payouts += amount;
+            }
+            Event::Moved { lead, to, .. } => {
+                let l = self.lead(lead);
+                l.decisions.push(Decision::Moved { hours: time, to });
+                l.holder = Some(to);
+            }
+            Event::Escalated { lead } => {
+                self.lead(lead)
+                    .decisions
+                    .push(Decision::Escalated { hours: time });
+            }
+            Event::Offered { lead, partner } => {
+                let l = self.lead(lead);
+                l.decisions.push(Decision::Offered {
+                    hours: time,
+                    partner,
+                });
+                l.awaiting.push(partner);
+            }
+            Event::Rejected { lead, partner } => {
+                let l = self.lead(lead);
+                l.decisions.push(Decision::Refused {
+                    hours: time,
+                    partner,
+                });
+                l.awaiting.retain(|&p| p != partner);
+            }
+            Event::OffersExpired { lead } => {
+                let l = self.lead(lead);
+                let partners = std::mem::take(&mut l.awaiting);
+                l.decisions.push(Decision::OffersExpired {
+                    hours: time,
+                    partners,
+                });
+            }
+            Event::Sourced {
+                lead,
+                partner,
+                segment,
+            } => {
+                let l = self.lead(lead);
+                l.segment = segment;
+                l.arrived = true;
+                l.arrival_hours = time;
+                l.sourced_by = Some(partner);
+                l.holder = Some(partner);
+            }
+            Event::Account {
+                lead,
+                partner,
+                registration,
+            } => {
+                self.lead(lead).decisions.push(Decision::Account {
+                    hours: time,
+                    partner,
+                    registration,
+                });
+            }
+            Event::Conflict { lead, registrant } => {
+                self.lead(lead).decisions.push(Decision::Conflict {
+                    hours: time,
+                    registrant,
+                });
+            }
+            Event::Nurtured { lead, back } => {
+                self.lead(lead)
+                    .decisions
+                    .push(Decision::Nurtured { hours: time, back });
+            }
+            Event::CameBack { lead, score } => {
+                let l = self.lead(lead);
+                l.outcome = "";
+                l.decisions.push(Decision::CameBack { hours: time, score });
+            }
+            Event::Spiff { lead, amount, .. } => {
+                self.lead(lead).decisions.push(Decision::Spiff {
+                    hours: time,
+                    amount,
+                });
+            }
+            Event::CoSold { lead, .. } => {
+                self.lead(lead)
+                    .decisions
+                    .push(Decision::CoSold { hours: time });
+            }
+            Event::Reserved { lead, partner } => {
+                self.lead(lead).decisions.push(Decision::Reserved {
+                    hours: time,
+                    partner,
+                });
+            }
+            Event::Renegotiated { lead, won, .. } => {
+                self.lead(lead)
+                    .decisions
+                    .push(Decision::Renegotiated { hours: time, won });
+            }
+            Event::Unreached { lead, .. } => {
+                self.lead(lead).outcome = "unreached";
+            }
+            Event::Unrouted { lead } => {
+                self.lead(lead).outcome = "unrouted";
+            }
+            Event::Dropped { lead } => {
+                let l = self.lead(lead);
+                l.outcome = "dropped";
+                l.decisions.push(Decision::Dropped { hours: time });
+            }
+            Event::Reviewed { .. } | Event::Signed { .. } => {}
         }
-    }
-    fn contacted(&mut self, time: f64, lead: u32, _holder: u32, opportunity: bool) {
-        let l = self.lead(lead);
-        l.first_contact_hours = Some(time);
-        if !opportunity {
-            l.outcome = "disqualified";
-        }
-    }
-    fn closed(&mut self, time: f64, lead: u32, _holder: u32, won: bool, revenue: f64) {
-        let l = self.lead(lead);
-        l.closed_hours = Some(time);
-        l.outcome = if won { "won" } else { "lost" };
-        l.revenue = revenue;
-    }
-    fn paid(&mut self, _time: f64, lead: u32, _holder: u32, amount: f64) {
-        self.lead(lead).payouts += amount;
-    }
-    fn moved(&mut self, time: f64, lead: u32, _from: u32, to: u32) {
-        let l = self.lead(lead);
-        l.decisions.push(Decision::Moved { hours: time, to });
-        l.holder = Some(to);
-    }
-    fn escalated(&mut self, time: f64, lead: u32) {
-        self.lead(lead)
-            .decisions
-            .push(Decision::Escalated { hours: time });
-    }
-    fn offered(&mut self, time: f64, lead: u32, partner: u32) {
-        let l = self.lead(lead);
-        l.decisions.push(Decision::Offered {
-            hours: time,
-            partner,
-        });
-        l.awaiting.push(partner);
-    }
-    fn rejected(&mut self, time: f64, lead: u32, partner: u32) {
-        let l = self.lead(lead);
-        l.decisions.push(Decision::Refused {
-            hours: time,
-            partner,
-        });
-        l.awaiting.retain(|&p| p != partner);
-    }
-    fn offers_expired(&mut self, time: f64, lead: u32) {
-        let l = self.lead(lead);
-        let partners = std::mem::take(&mut l.awaiting);
-        l.decisions.push(Decision::OffersExpired {
-            hours: time,
-            partners,
-        });
-    }
-    fn sourced(&mut self, time: f64, lead: u32, partner: u32, segment: u32) {
-        let l = self.lead(lead);
-        l.segment = segment;
-        l.arrived = true;
-        l.arrival_hours = time;
-        l.sourced_by = Some(partner);
-        l.holder = Some(partner);
-    }
-    fn account(&mut self, time: f64, lead: u32, partner: u32, registration: bool) {
-        self.lead(lead).decisions.push(Decision::Account {
-            hours: time,
-            partner,
-            registration,
-        });
-    }
-    fn conflict(&mut self, time: f64, lead: u32, registrant: u32) {
-        self.lead(lead).decisions.push(Decision::Conflict {
-            hours: time,
-            registrant,
-        });
-    }
-    fn nurtured(&mut self, time: f64, lead: u32, back: f64) {
-        self.lead(lead)
-            .decisions
-            .push(Decision::Nurtured { hours: time, back });
-    }
-    fn came_back(&mut self, time: f64, lead: u32, score: f64) {
-        let l = self.lead(lead);
-        l.outcome = "";
-        l.decisions.push(Decision::CameBack { hours: time, score });
-    }
-    fn spiff(&mut self, time: f64, lead: u32, _holder: u32, amount: f64) {
-        self.lead(lead).decisions.push(Decision::Spiff {
-            hours: time,
-            amount,
-        });
-    }
-    fn co_sold(&mut self, time: f64, lead: u32, _holder: u32) {
-        self.lead(lead)
-            .decisions
-            .push(Decision::CoSold { hours: time });
-    }
-    fn reserved(&mut self, time: f64, lead: u32, partner: u32) {
-        self.lead(lead).decisions.push(Decision::Reserved {
-            hours: time,
-            partner,
-        });
-    }
-    fn renegotiated(&mut self, time: f64, lead: u32, _holder: u32, won: bool) {
-        self.lead(lead)
-            .decisions
-            .push(Decision::Renegotiated { hours: time, won });
-    }
-    fn unreached(&mut self, _time: f64, lead: u32, _holder: u32) {
-        self.lead(lead).outcome = "unreached";
-    }
-    fn unrouted(&mut self, _time: f64, lead: u32) {
-        self.lead(lead).outcome = "unrouted";
-    }
-    fn dropped(&mut self, time: f64, lead: u32) {
-        let l = self.lead(lead);
-        l.outcome = "dropped";
-        l.decisions.push(Decision::Dropped { hours: time });
     }
 }
 

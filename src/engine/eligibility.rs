@@ -129,7 +129,7 @@ impl Router {
     /// The lead's earlier holders and the partners offered it in this
     /// routing, as a mask (with the pools' masks).
     pub(super) fn history_mask(&self, c: &Ctx) -> u64 {
-        let state = &*c.state;
+        let state = c.state;
         debug_assert_eq!(
             state.held_mask | state.offered_mask,
             history(c.held, state.held_head, c.offered, state.offered_head)
@@ -259,7 +259,7 @@ impl Router {
         let model = c.model;
         let policy = c.policy;
         let (held_head, offered_head) = {
-            let state = &*c.state;
+            let state = c.state;
             (state.held_head, state.offered_head)
         };
         let segment = c.segment;

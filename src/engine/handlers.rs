@@ -12,7 +12,7 @@ use super::offers::{Next, Offer, Reply};
 use super::rng::Purpose;
 use super::sim::{team_of, Sim};
 use super::sourced::{arrivals_end, mdf_leads};
-use super::{listed, LeadState, Observer, Phase, TakeBack, NONE};
+use super::{listed, Event, LeadState, Observer, Phase, TakeBack, NONE};
 use crate::model::WorldEventKind;
 
 impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
@@ -76,7 +76,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if let Some(reach) = &self.model.decay.reach {
             let u = self.world.streams.uniform(Purpose::Reach, lead as u64, 0);
             if u >= reach.at(delay) {
-                self.observer.unreached(t, lead, holder);
+                self.observer.event(t, Event::Unreached { lead, holder });
                 self.tally(lead).outcomes.unreached += 1;
                 self.scratch.lead_states[lead as usize].phase = Phase::Done;
                 if routed_partner {
@@ -92,7 +92,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             * self.fit(lead, holder)
             * self.model.decay.qualify.at(delay);
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
-        self.observer.contacted(t, lead, holder, u < p_opportunity);
+        self.observer.event(
+            t,
+            Event::Contacted {
+                lead,
+                holder,
+                opportunity: u < p_opportunity,
+            },
+        );
         if u < p_opportunity {
             self.tally(lead).opportunities += 1;
             self.scratch.lead_states[lead as usize].phase = Phase::Opportunity;
@@ -153,7 +160,15 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             self.tally(lead).outcomes.lost += 1;
             0.0
         };
-        self.observer.closed(t, lead, holder, won, revenue);
+        self.observer.event(
+            t,
+            Event::Closed {
+                lead,
+                holder,
+                won,
+                revenue,
+            },
+        );
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
         if !st.slot_released {
             self.free_slot(holder, t);
@@ -208,7 +223,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if discount > econ.max_discount_approved {
             discount = econ.max_discount_approved;
             let won = streams.uniform(Purpose::Renegotiate, lead as u64, 0) < econ.floor_win_factor;
-            self.observer.renegotiated(t, lead, holder, won);
+            self.observer
+                .event(t, Event::Renegotiated { lead, holder, won });
             return (won, discount);
         }
         (true, discount)
@@ -277,7 +293,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
                 let payout = self.payout_of(holder);
                 let paid = self.scratch.money.spiff(holder, payout, t, spiff.amount);
-                self.observer.spiff(t, lead, holder, paid);
+                self.observer.event(
+                    t,
+                    Event::Spiff {
+                        lead,
+                        holder,
+                        amount: paid,
+                    },
+                );
                 self.pay(t, lead, holder, paid);
             }
         }
@@ -307,7 +330,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             ps.worked += 1;
             ps.breaches += 1;
         }
-        self.observer.taken_back(t, lead, st.holder, TakeBack::Sla);
+        self.observer.event(
+            t,
+            Event::TakenBack {
+                lead,
+                holder: st.holder,
+                why: TakeBack::Sla,
+            },
+        );
         // The partner was at least this slow, and the lead is lost to it.
         let learned = &mut self.scratch.learning[st.holder as usize];
         learned.responded(self.sla_hours);
@@ -324,7 +354,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let score = rescore(self.model, self.policy, quality, &mut noise);
         self.tally(lead).recycled += 1;
         self.scratch.lead_states[lead as usize].come_back(t, score);
-        self.observer.came_back(t, lead, score);
+        self.observer.event(t, Event::CameBack { lead, score });
         self.enter(lead, t);
     }
 
@@ -338,7 +368,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if amount <= 0.0 {
             return;
         }
-        self.observer.signed(t, p, amount);
+        self.observer.event(t, Event::Signed { partner: p, amount });
         let run = if t >= self.model.warmup_hours {
             &mut self.run
         } else {
@@ -399,7 +429,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         self.count_refusals(lead, None);
         let timeouts = self.scratch.offers.timeouts(&st);
         self.tally(lead).offer_timeouts += timeouts;
-        self.observer.offers_expired(t, lead);
+        self.observer.event(t, Event::OffersExpired { lead });
         self.offer_round(lead, t);
     }
 
@@ -483,7 +513,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let ordered = self.observer.hears_refusals();
         let (count, refusals) = self.scratch.offers.refusals(st, until, ordered);
         for (at, partner) in refusals {
-            self.observer.rejected(at, lead, partner);
+            self.observer.event(at, Event::Rejected { lead, partner });
         }
         self.tally(lead).rejections += count;
     }
@@ -498,7 +528,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             // Money received by now (`pay_lag_days`).
             let earnings = self.scratch.money.take_received(p, t);
             let leaves = ps.review(partner, earnings, econ.reference_earnings_per_lead);
-            self.observer.reviewed(t, p as u32, earnings, ps.effort);
+            self.observer.event(
+                t,
+                Event::Reviewed {
+                    partner: p as u32,
+                    received: earnings,
+                    effort: ps.effort,
+                },
+            );
             if leaves {
                 self.leave(p as u32, t);
             }
@@ -543,7 +580,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
                 .flatten()
                 .unwrap_or_else(|| routing.weights_by_tier.get(to).copied().unwrap_or(1.0));
             self.scratch.router.set_weight(p, weight);
-            self.observer.tier_changed(t, p as u32, from, to);
+            self.observer.event(
+                t,
+                Event::TierChanged {
+                    partner: p as u32,
+                    from,
+                    to,
+                },
+            );
         }
         let s = &mut *self.scratch;
         s.router.fill_tier_masks(self.policy, &s.partner_states);
@@ -559,7 +603,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             if ps.exclusive && !ps.left && ps.breaks_guardrails(&ex) {
                 ps.exclusive = false;
                 self.run.partners[p].exclusivity_revoked_at = Some(t);
-                self.observer.exclusivity_revoked(t, p as u32);
+                self.observer
+                    .event(t, Event::ExclusivityRevoked { partner: p as u32 });
             }
         }
         let any = self.scratch.partner_states.iter().any(|p| p.exclusive);
@@ -578,8 +623,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             let st = self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == p {
                 self.scratch.holders.forget_queued(p);
-                self.observer
-                    .taken_back(t, lead, p, super::TakeBack::PartnerLeft);
+                self.observer.event(
+                    t,
+                    Event::TakenBack {
+                        lead,
+                        holder: p,
+                        why: super::TakeBack::PartnerLeft,
+                    },
+                );
                 self.reroute(lead, t, false);
             }
         }
@@ -639,7 +690,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
 
     pub(super) fn move_lead(&mut self, t: f64, lead: u32, to: u32) {
         let st = &mut self.scratch.lead_states[lead as usize];
-        self.observer.moved(t, lead, st.holder, to);
+        self.observer.event(
+            t,
+            Event::Moved {
+                lead,
+                from: st.holder,
+                to,
+            },
+        );
         super::push_partner(
             &mut self.scratch.held,
             &mut st.held_head,
@@ -673,7 +731,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         run.sourced += 1;
         run.partners[p as usize].sourced += 1;
         let segment = self.lead(lead).segment;
-        self.observer.sourced(t, lead, p, segment);
+        self.observer.event(
+            t,
+            Event::Sourced {
+                lead,
+                partner: p,
+                segment,
+            },
+        );
         self.assign(lead, p, t);
     }
 
@@ -738,7 +803,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             run.outcomes.dropped += 1;
             run.sourced_pipeline_lost += value;
             self.scratch.lead_states[lead].phase = Phase::Done;
-            self.observer.dropped(t, lead as u32);
+            self.observer.event(t, Event::Dropped { lead: lead as u32 });
         }
     }
 

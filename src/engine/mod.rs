@@ -38,7 +38,7 @@ use router::Router;
 use routing::Learning;
 use sim::Sim;
 
-pub use observer::{Observer, TakeBack, Unobserved};
+pub use observer::{Event, Observer, TakeBack, Unobserved};
 pub use tally::{Outcomes, PartnerTally, PolicyRun, QueueWatch};
 
 use crate::model::{Model, Policy, WorldEventKind};

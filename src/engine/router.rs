@@ -191,7 +191,7 @@ impl Router {
     /// Picks a partner for the lead among the eligible ones at time `t`, or
     /// `None`.
     pub(super) fn route(&mut self, c: &mut Ctx, t: f64) -> Option<u32> {
-        let state = &*c.state;
+        let state = c.state;
         let first = state.held_head == super::NONE && state.offered_head == super::NONE;
         if first {
             if let Some(p) = self.account_pick(c, t) {
@@ -264,7 +264,7 @@ impl Router {
     /// one pass over the partners instead of `k`.
     pub(super) fn rank(&mut self, c: &mut Ctx, t: f64, k: u32, out: &mut Vec<u32>) {
         out.clear();
-        let state = &*c.state;
+        let state = c.state;
         let state_first = state.held_head == super::NONE && state.offered_head == super::NONE;
         // The registrant or incumbent, then the reserve's partner, are
         // offered first; the rule ranks the rest.
@@ -470,7 +470,7 @@ impl Router {
     pub(super) fn pick(&mut self, c: &mut Ctx, source: Source, ranked: usize) -> Option<u32> {
         let policy = c.policy;
         let (score, attempt, draw) = {
-            let state = &*c.state;
+            let state = c.state;
             (
                 state.score,
                 state.attempt,

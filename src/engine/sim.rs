@@ -8,7 +8,7 @@ use super::money::{self, payout_for};
 use super::offers::Decider;
 use super::rng::Purpose;
 use super::router::{Ctx, Note, Router};
-use super::{push_partner, LeadState, Observer, Phase, PolicyRun, Scratch, NONE};
+use super::{push_partner, Event, LeadState, Observer, Phase, PolicyRun, Scratch, NONE};
 use crate::model::{Model, OfferMode, Policy, SlaThen, Team, HOURS_PER_DAY};
 
 pub(super) struct Sim<'a, 'o, O: Observer + ?Sized> {
@@ -78,11 +78,20 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
                 Note::Account {
                     partner,
                     registration,
-                } => self.observer.account(t, lead, partner, registration),
-                Note::Exclusive { partner } => self.observer.exclusive(t, lead, partner),
+                } => self.observer.event(
+                    t,
+                    Event::Account {
+                        lead,
+                        partner,
+                        registration,
+                    },
+                ),
+                Note::Exclusive { partner } => {
+                    self.observer.event(t, Event::Exclusive { lead, partner })
+                }
                 Note::Reserved { partner } => {
                     self.tally(lead).reserved += 1;
-                    self.observer.reserved(t, lead, partner);
+                    self.observer.event(t, Event::Reserved { lead, partner });
                 }
             }
         }
@@ -147,7 +156,13 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
                 Some(waiting) => *waiting = state,
                 None => self.scratch.lead_states.push(state),
             }
-            self.observer.arrived(arrival, i as u32, score);
+            self.observer.event(
+                arrival,
+                Event::Arrived {
+                    lead: i as u32,
+                    score,
+                },
+            );
             self.enter(i as u32, arrival);
         }
         self.handle_until(readout, &mut watches);
@@ -157,7 +172,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// the threshold, then offers or the rule.
     pub(super) fn enter(&mut self, lead: u32, t: f64) {
         if self.scratch.lead_states[lead as usize].score < self.policy.scoring.threshold {
-            self.observer.below_threshold(t, lead);
+            self.observer.event(t, Event::BelowThreshold { lead });
             if self.nurture(lead, t) {
                 return;
             }
@@ -190,7 +205,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         st.attempt += 1;
         let mut rng = self.world.streams.rng(Purpose::Nurture, lead as u64, 1);
         let back = t + (n.after_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
-        self.observer.nurtured(t, lead, back);
+        self.observer.event(t, Event::Nurtured { lead, back });
         self.scratch
             .calendar
             .schedule(back, EventKind::Return { lead });
@@ -241,14 +256,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
 
     /// The lead reached nobody: no partner took it and there is no house.
     pub(super) fn end_unrouted(&mut self, lead: u32, t: f64) {
-        self.observer.unrouted(t, lead);
+        self.observer.event(t, Event::Unrouted { lead });
         self.tally(lead).outcomes.unrouted += 1;
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
 
     /// A lead taken back and given to nobody: lost.
     pub(super) fn end_dropped(&mut self, lead: u32, t: f64) {
-        self.observer.dropped(t, lead);
+        self.observer.event(t, Event::Dropped { lead });
         self.tally(lead).outcomes.dropped += 1;
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
@@ -269,8 +284,13 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             .is_some_and(|&r| r != NONE && r != holder)
         {
             self.tally(lead).channel_conflicts += 1;
-            self.observer
-                .conflict(t, lead, self.world.registrant[lead as usize]);
+            self.observer.event(
+                t,
+                Event::Conflict {
+                    lead,
+                    registrant: self.world.registrant[lead as usize],
+                },
+            );
         }
         let arrival = self.scratch.lead_states[lead as usize].arrived_at;
         if team_of(self.model, holder)
@@ -335,7 +355,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let sourced = self.scratch.lead_states[lead as usize].sourced;
         if !sourced {
             let eligible = self.scratch.router.last_eligible;
-            self.observer.assigned(t, lead, holder, eligible);
+            self.observer.event(
+                t,
+                Event::Assigned {
+                    lead,
+                    holder,
+                    eligible,
+                },
+            );
         }
         let is_partner = self.is_partner(holder);
         // A sourced lead is its partner's own: no routing tallies, no SLA,
@@ -381,7 +408,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             self.start(lead, t);
         } else {
             self.scratch.holders.enqueue(holder, lead, attempt);
-            self.observer.queued(t, lead, holder);
+            self.observer.event(t, Event::Queued { lead, holder });
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if routed_partner && self.policy.sla.is_some() {
                 let deadline = self.sla_deadline(holder, t);
@@ -395,7 +422,13 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let st = self.scratch.lead_states[lead as usize];
         let team = team_of(self.model, st.holder);
         self.scratch.holders.take_slot(st.holder);
-        self.observer.started(t, lead, st.holder);
+        self.observer.event(
+            t,
+            Event::Started {
+                lead,
+                holder: st.holder,
+            },
+        );
         let mut rng = self
             .world
             .streams
@@ -479,7 +512,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let holder = st.holder;
         let attempt = st.attempt;
         self.tally(lead).co_sold += 1;
-        self.observer.co_sold(t, lead, holder);
+        self.observer.event(t, Event::CoSold { lead, holder });
         if self.scratch.holders.has_room(house) {
             self.scratch.holders.take_slot(house);
             let work_hours = self.work_hours(lead, holder);
@@ -509,7 +542,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let next = match self.policy.sla {
             Some(rules) if sla && state.reroutes as u32 >= rules.max_reroutes => {
                 self.scratch.router.nobody_eligible();
-                self.observer.escalated(t, lead);
+                self.observer.event(t, Event::Escalated { lead });
                 // A lead is counted once, however many pool holders in
                 // turn miss the SLA with it.
                 if !state.escalated {
@@ -559,7 +592,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// Pays a partner on account of a lead and books it everywhere it counts.
     pub(super) fn pay(&mut self, time: f64, lead: u32, holder: u32, amount: f64) {
         if amount != 0.0 {
-            self.observer.paid(time, lead, holder, amount);
+            self.observer.event(
+                time,
+                Event::Paid {
+                    lead,
+                    holder,
+                    amount,
+                },
+            );
         }
         let run = self.tally(lead);
         run.payouts += amount;
@@ -698,7 +738,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let mut sent = 0u16;
         let mut decider = Decider::new(None);
         for &partner in &picks {
-            self.observer.offered(t, lead, partner);
+            self.observer.event(t, Event::Offered { lead, partner });
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
             decider.see(reply, first + sent as u32);
             let st = &mut self.scratch.lead_states[lead as usize];

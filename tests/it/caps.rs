@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::engine::{simulate_observed, Event, Observer, Scratch};
 use proptest::prelude::*;
 
 use serde_json::json;
@@ -15,8 +15,10 @@ use super::common::{model, Scenario};
 
 struct Assignments(Vec<(f64, u32)>);
 impl Observer for Assignments {
-    fn assigned(&mut self, time: f64, _lead: u32, holder: u32, _eligible: u32) {
-        self.0.push((time, holder));
+    fn event(&mut self, time: f64, event: Event) {
+        if let Event::Assigned { holder, .. } = event {
+            self.0.push((time, holder));
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::engine::{simulate_observed, Event, Observer, Scratch};
 use proptest::prelude::*;
 
 use serde_json::json;
@@ -366,48 +366,54 @@ impl Holders {
 }
 
 impl Observer for Holders {
-    fn assigned(&mut self, _t: f64, lead: u32, holder: u32, _eligible: u32) {
-        let earlier = self.held.entry(lead).or_default();
-        if earlier.contains(&holder) && !self.moved.contains(&lead) {
-            self.returned.push((lead, holder));
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Assigned { lead, holder, .. } => {
+                let earlier = self.held.entry(lead).or_default();
+                if earlier.contains(&holder) && !self.moved.contains(&lead) {
+                    self.returned.push((lead, holder));
+                }
+                earlier.push(holder);
+            }
+            Event::Moved { lead, .. } => {
+                self.moved.insert(lead);
+            }
+            Event::Sourced { lead, .. } => {
+                self.sourced.insert(lead);
+            }
+            Event::Paid { holder, amount, .. } => {
+                let t = time;
+                if amount < 0.0 {
+                    self.negative.push(amount);
+                }
+                *self.paid.entry((holder, (t / 96.0) as u64)).or_default() += amount;
+            }
+            Event::BelowThreshold { lead } => {
+                self.end(lead);
+            }
+            Event::Unrouted { lead } => {
+                self.end(lead);
+            }
+            Event::Dropped { lead } => {
+                self.end(lead);
+            }
+            Event::Unreached { lead, .. } => {
+                self.end(lead);
+            }
+            Event::Contacted {
+                lead, opportunity, ..
+            } if !opportunity => {
+                self.end(lead);
+            }
+            Event::Closed { lead, .. } => {
+                self.end(lead);
+            }
+            Event::Nurtured { lead, .. } => {
+                // Not an end after all: it comes back, with no history of holders.
+                self.ended.remove(&lead);
+                self.held.remove(&lead);
+            }
+            _ => {}
         }
-        earlier.push(holder);
-    }
-    fn moved(&mut self, _t: f64, lead: u32, _from: u32, _to: u32) {
-        self.moved.insert(lead);
-    }
-    fn sourced(&mut self, _t: f64, lead: u32, _partner: u32, _segment: u32) {
-        self.sourced.insert(lead);
-    }
-    fn paid(&mut self, t: f64, _lead: u32, holder: u32, amount: f64) {
-        if amount < 0.0 {
-            self.negative.push(amount);
-        }
-        *self.paid.entry((holder, (t / 96.0) as u64)).or_default() += amount;
-    }
-    fn below_threshold(&mut self, _t: f64, lead: u32) {
-        self.end(lead);
-    }
-    fn unrouted(&mut self, _t: f64, lead: u32) {
-        self.end(lead);
-    }
-    fn dropped(&mut self, _t: f64, lead: u32) {
-        self.end(lead);
-    }
-    fn unreached(&mut self, _t: f64, lead: u32, _holder: u32) {
-        self.end(lead);
-    }
-    fn contacted(&mut self, _t: f64, lead: u32, _holder: u32, opportunity: bool) {
-        if !opportunity {
-            self.end(lead);
-        }
-    }
-    fn closed(&mut self, _t: f64, lead: u32, _holder: u32, _won: bool, _revenue: f64) {
-        self.end(lead);
-    }
-    fn nurtured(&mut self, _t: f64, lead: u32, _back: f64) {
-        // Not an end after all: it comes back, with no history of holders.
-        self.ended.remove(&lead);
-        self.held.remove(&lead);
     }
 }

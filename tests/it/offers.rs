@@ -4,7 +4,7 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate, Observer, Scratch};
+use leadsim::engine::{simulate, Event, Observer, Scratch};
 use leadsim::metrics::Metric;
 use serde_json::json;
 
@@ -90,11 +90,16 @@ fn the_first_of_four_to_answer_takes_the_lead_in_a_quarter_of_the_time() {
     #[derive(Default)]
     struct Waits(Vec<f64>, Vec<f64>);
     impl Observer for Waits {
-        fn arrived(&mut self, time: f64, _lead: u32, _score: f64) {
-            self.0.push(time);
-        }
-        fn assigned(&mut self, time: f64, lead: u32, _holder: u32, _eligible: u32) {
-            self.1.push(time - self.0[lead as usize]);
+        fn event(&mut self, time: f64, event: Event) {
+            match event {
+                Event::Arrived { .. } => {
+                    self.0.push(time);
+                }
+                Event::Assigned { lead, .. } => {
+                    self.1.push(time - self.0[lead as usize]);
+                }
+                _ => {}
+            }
         }
     }
     let m = s.model();
@@ -126,19 +131,24 @@ fn selective_partners_take_the_better_leads_by_the_formulas_amount() {
         refused: Vec<f64>,
     }
     impl Observer for Scores {
-        fn arrived(&mut self, _time: f64, _lead: u32, score: f64) {
-            self.score.push(score);
-        }
-        fn offered(&mut self, _time: f64, lead: u32, _partner: u32) {
-            self.offered.push(self.score[lead as usize]);
-        }
-        fn assigned(&mut self, _time: f64, lead: u32, holder: u32, _eligible: u32) {
-            if holder == 0 {
-                self.accepted.push(self.score[lead as usize]);
+        fn event(&mut self, _time: f64, event: Event) {
+            match event {
+                Event::Arrived { score, .. } => {
+                    self.score.push(score);
+                }
+                Event::Offered { lead, .. } => {
+                    self.offered.push(self.score[lead as usize]);
+                }
+                Event::Assigned {
+                    lead, holder: 0, ..
+                } => {
+                    self.accepted.push(self.score[lead as usize]);
+                }
+                Event::Rejected { lead, .. } => {
+                    self.refused.push(self.score[lead as usize]);
+                }
+                _ => {}
             }
-        }
-        fn rejected(&mut self, _time: f64, lead: u32, _partner: u32) {
-            self.refused.push(self.score[lead as usize]);
         }
     }
     let m = s.model();
@@ -234,8 +244,10 @@ fn bad_offer_fields_are_refused_with_the_field_named() {
 struct Offered(std::collections::BTreeMap<u32, Vec<u32>>);
 
 impl Observer for Offered {
-    fn offered(&mut self, _time: f64, lead: u32, partner: u32) {
-        self.0.entry(lead).or_default().push(partner);
+    fn event(&mut self, _time: f64, event: Event) {
+        if let Event::Offered { lead, partner } = event {
+            self.0.entry(lead).or_default().push(partner);
+        }
     }
 }
 
@@ -379,17 +391,24 @@ fn an_acceptance_from_a_partner_that_has_left_is_passed_over() {
         assigned_to_q_late: u32,
     }
     impl Observer for Log {
-        fn offered(&mut self, t: f64, _lead: u32, partner: u32) {
-            if partner == 0 && (230.0..240.0).contains(&t) {
-                self.offered_to_p_late += 1;
-            }
-        }
-        fn assigned(&mut self, t: f64, _lead: u32, holder: u32, _eligible: u32) {
-            if holder == 0 && t > 240.0 {
-                self.assigned_to_p_after += 1;
-            }
-            if holder == 1 && (250.0..260.0).contains(&t) {
-                self.assigned_to_q_late += 1;
+        fn event(&mut self, time: f64, event: Event) {
+            match event {
+                Event::Offered { partner, .. } => {
+                    let t = time;
+                    if partner == 0 && (230.0..240.0).contains(&t) {
+                        self.offered_to_p_late += 1;
+                    }
+                }
+                Event::Assigned { holder, .. } => {
+                    let t = time;
+                    if holder == 0 && t > 240.0 {
+                        self.assigned_to_p_after += 1;
+                    }
+                    if holder == 1 && (250.0..260.0).contains(&t) {
+                        self.assigned_to_q_late += 1;
+                    }
+                }
+                _ => {}
             }
         }
     }

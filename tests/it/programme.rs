@@ -1,7 +1,7 @@
 //! The channel programme (MODEL-2 §9): payouts by tier, and tiers that
 //! move on won revenue.
 
-use leadsim::engine::{Observer, Unobserved};
+use leadsim::engine::{Event, Observer, Unobserved};
 use leadsim::metrics::Metric;
 use serde_json::json;
 
@@ -82,8 +82,11 @@ fn partners_are_promoted_at_the_review_their_revenue_reaches_and_not_before() {
     #[derive(Default)]
     struct Moves(Vec<(f64, usize, usize)>);
     impl Observer for Moves {
-        fn tier_changed(&mut self, t: f64, _partner: u32, from: usize, to: usize) {
-            self.0.push((t, from, to));
+        fn event(&mut self, time: f64, event: Event) {
+            if let Event::TierChanged { from, to, .. } = event {
+                let t = time;
+                self.0.push((t, from, to));
+            }
         }
     }
     let gold = m.tiers.iter().position(|t| t == "gold").unwrap();
@@ -126,8 +129,11 @@ fn the_current_tier_drives_weighted_routing_and_partners_csv() {
     #[derive(Default)]
     struct Given(Vec<(f64, u32)>);
     impl Observer for Given {
-        fn assigned(&mut self, t: f64, _lead: u32, holder: u32, _eligible: u32) {
-            self.0.push((t, holder));
+        fn event(&mut self, time: f64, event: Event) {
+            if let Event::Assigned { holder, .. } = event {
+                let t = time;
+                self.0.push((t, holder));
+            }
         }
     }
     let mut given = Given::default();
@@ -217,8 +223,11 @@ fn spiffs_are_paid_inside_their_window_on_matching_wins_under_the_cap() {
     #[derive(Default)]
     struct Paid(Vec<(f64, u32, f64)>);
     impl Observer for Paid {
-        fn spiff(&mut self, t: f64, lead: u32, _holder: u32, amount: f64) {
-            self.0.push((t, lead, amount));
+        fn event(&mut self, time: f64, event: Event) {
+            if let Event::Spiff { lead, amount, .. } = event {
+                let t = time;
+                self.0.push((t, lead, amount));
+            }
         }
     }
     for r in 0..3 {
@@ -308,8 +317,10 @@ fn accounts(leads: serde_json::Value, eligibility: serde_json::Value) -> Scenari
 #[derive(Default)]
 struct FirstHolder(std::collections::HashMap<u32, u32>);
 impl Observer for FirstHolder {
-    fn assigned(&mut self, _t: f64, lead: u32, holder: u32, _eligible: u32) {
-        self.0.entry(lead).or_insert(holder);
+    fn event(&mut self, _time: f64, event: Event) {
+        if let Event::Assigned { lead, holder, .. } = event {
+            self.0.entry(lead).or_insert(holder);
+        }
     }
 }
 
@@ -386,8 +397,13 @@ fn incumbents_get_their_accounts_and_the_win_factor_applies_only_there() {
     #[derive(Default)]
     struct Closes(Vec<(u32, u32, bool)>);
     impl Observer for Closes {
-        fn closed(&mut self, _t: f64, lead: u32, holder: u32, won: bool, _revenue: f64) {
-            self.0.push((lead, holder, won));
+        fn event(&mut self, _time: f64, event: Event) {
+            if let Event::Closed {
+                lead, holder, won, ..
+            } = event
+            {
+                self.0.push((lead, holder, won));
+            }
         }
     }
     let (mut own, mut other) = ((0u32, 0u32), (0u32, 0u32));
@@ -444,15 +460,25 @@ fn nurtured_leads_come_back_once_after_the_delay_with_their_quality() {
         disqualified: Vec<(f64, u32)>,
     }
     impl Observer for Story {
-        fn below_threshold(&mut self, t: f64, lead: u32) {
-            self.below.push((t, lead));
-        }
-        fn came_back(&mut self, t: f64, lead: u32, score: f64) {
-            self.back.push((t, lead, score));
-        }
-        fn contacted(&mut self, t: f64, lead: u32, _holder: u32, opportunity: bool) {
-            if !opportunity {
-                self.disqualified.push((t, lead));
+        fn event(&mut self, time: f64, event: Event) {
+            match event {
+                Event::BelowThreshold { lead } => {
+                    let t = time;
+                    self.below.push((t, lead));
+                }
+                Event::CameBack { lead, score } => {
+                    let t = time;
+                    self.back.push((t, lead, score));
+                }
+                Event::Contacted {
+                    lead, opportunity, ..
+                } => {
+                    let t = time;
+                    if !opportunity {
+                        self.disqualified.push((t, lead));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -528,17 +554,23 @@ struct Sourcing {
     dropped: Vec<u32>,
 }
 impl Observer for Sourcing {
-    fn sourced(&mut self, t: f64, lead: u32, partner: u32, _segment: u32) {
-        self.arrivals.push((t, lead, partner));
-    }
-    fn contacted(&mut self, _t: f64, lead: u32, holder: u32, _opportunity: bool) {
-        self.contacts.push((lead, holder));
-    }
-    fn assigned(&mut self, _t: f64, lead: u32, _holder: u32, _eligible: u32) {
-        self.assigned.push(lead);
-    }
-    fn dropped(&mut self, _t: f64, lead: u32) {
-        self.dropped.push(lead);
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Sourced { lead, partner, .. } => {
+                let t = time;
+                self.arrivals.push((t, lead, partner));
+            }
+            Event::Contacted { lead, holder, .. } => {
+                self.contacts.push((lead, holder));
+            }
+            Event::Assigned { lead, .. } => {
+                self.assigned.push(lead);
+            }
+            Event::Dropped { lead } => {
+                self.dropped.push(lead);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -882,8 +914,11 @@ fn a_tier_review_counts_only_the_revenue_since_the_last_one() {
     #[derive(Default)]
     struct Moves(Vec<(f64, usize)>);
     impl Observer for Moves {
-        fn tier_changed(&mut self, t: f64, _p: u32, _from: usize, to: usize) {
-            self.0.push((t, to));
+        fn event(&mut self, time: f64, event: Event) {
+            if let Event::TierChanged { to, .. } = event {
+                let t = time;
+                self.0.push((t, to));
+            }
         }
     }
     for r in 0..3 {
@@ -908,8 +943,10 @@ fn a_late_joiners_own_leads_start_when_it_joins() {
     #[derive(Default)]
     struct Sourced(Vec<(f64, u32)>);
     impl leadsim::engine::Observer for Sourced {
-        fn sourced(&mut self, t: f64, _lead: u32, partner: u32, _segment: u32) {
-            self.0.push((t, partner));
+        fn event(&mut self, t: f64, event: leadsim::engine::Event) {
+            if let leadsim::engine::Event::Sourced { partner, .. } = event {
+                self.0.push((t, partner));
+            }
         }
     }
     let m = super::common::Scenario::new(serde_json::json!({

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use leadsim::engine::Observer;
+use leadsim::engine::{Event, Observer};
 use leadsim::metrics::Metric;
 use serde_json::json;
 
@@ -16,8 +16,10 @@ use super::common::{observe, Scenario};
 struct Holders(HashMap<u32, Vec<u32>>);
 
 impl Observer for Holders {
-    fn assigned(&mut self, _t: f64, lead: u32, holder: u32, _eligible: u32) {
-        self.0.entry(lead).or_default().push(holder);
+    fn event(&mut self, _time: f64, event: Event) {
+        if let Event::Assigned { lead, holder, .. } = event {
+            self.0.entry(lead).or_default().push(holder);
+        }
     }
 }
 
@@ -83,9 +85,11 @@ struct Escalations {
 }
 
 impl Observer for Escalations {
-    fn escalated(&mut self, _t: f64, lead: u32) {
-        self.events += 1;
-        self.leads.insert(lead);
+    fn event(&mut self, _time: f64, event: Event) {
+        if let Event::Escalated { lead } = event {
+            self.events += 1;
+            self.leads.insert(lead);
+        }
     }
 }
 
@@ -393,14 +397,26 @@ struct Money {
 }
 
 impl Observer for Money {
-    fn reviewed(&mut self, t: f64, partner: u32, received: f64, effort: f64) {
-        self.reviews.push((t, partner, received, effort));
-    }
-    fn paid(&mut self, t: f64, _lead: u32, holder: u32, amount: f64) {
-        self.paid.push((t, holder, amount));
-    }
-    fn signed(&mut self, t: f64, partner: u32, amount: f64) {
-        self.signed.push((t, partner, amount));
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Reviewed {
+                partner,
+                received,
+                effort,
+            } => {
+                let t = time;
+                self.reviews.push((t, partner, received, effort));
+            }
+            Event::Paid { holder, amount, .. } => {
+                let t = time;
+                self.paid.push((t, holder, amount));
+            }
+            Event::Signed { partner, amount } => {
+                let t = time;
+                self.signed.push((t, partner, amount));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -525,8 +541,11 @@ fn the_reserve_takes_its_share_for_the_least_served_or_the_newest() {
     #[derive(Default)]
     struct Reserved(Vec<(f64, u32)>);
     impl Observer for Reserved {
-        fn reserved(&mut self, t: f64, _lead: u32, partner: u32) {
-            self.0.push((t, partner));
+        fn event(&mut self, time: f64, event: Event) {
+            if let Event::Reserved { partner, .. } = event {
+                let t = time;
+                self.0.push((t, partner));
+            }
         }
     }
     let mut r = Reserved::default();
@@ -583,11 +602,15 @@ struct Territory {
 }
 
 impl Observer for Territory {
-    fn assigned(&mut self, t: f64, lead: u32, holder: u32, eligible: u32) {
-        self.holders.assigned(t, lead, holder, eligible);
-    }
-    fn exclusivity_revoked(&mut self, t: f64, partner: u32) {
-        self.revoked.push((t, partner));
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Assigned { .. } => self.holders.event(time, event),
+            Event::ExclusivityRevoked { partner } => {
+                let t = time;
+                self.revoked.push((t, partner));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -705,11 +728,18 @@ fn enablement_raises_rates_period_by_period_and_costs_once_per_partner_period() 
     #[derive(Default)]
     struct Contacts(Vec<(f64, bool)>, Vec<(f64, bool)>);
     impl Observer for Contacts {
-        fn contacted(&mut self, t: f64, _lead: u32, _holder: u32, opportunity: bool) {
-            self.0.push((t, opportunity));
-        }
-        fn closed(&mut self, t: f64, _lead: u32, _holder: u32, won: bool, _revenue: f64) {
-            self.1.push((t, won));
+        fn event(&mut self, time: f64, event: Event) {
+            match event {
+                Event::Contacted { opportunity, .. } => {
+                    let t = time;
+                    self.0.push((t, opportunity));
+                }
+                Event::Closed { won, .. } => {
+                    let t = time;
+                    self.1.push((t, won));
+                }
+                _ => {}
+            }
         }
     }
     let mut all = Contacts::default();
@@ -786,11 +816,16 @@ fn big_deals_are_co_sold_with_the_house_at_the_closed_form_rate() {
     #[derive(Default)]
     struct Closes(Vec<(bool, f64)>, u32);
     impl Observer for Closes {
-        fn closed(&mut self, _t: f64, _lead: u32, _holder: u32, won: bool, revenue: f64) {
-            self.0.push((won, revenue));
-        }
-        fn co_sold(&mut self, _t: f64, _lead: u32, _holder: u32) {
-            self.1 += 1;
+        fn event(&mut self, _time: f64, event: Event) {
+            match event {
+                Event::Closed { won, revenue, .. } => {
+                    self.0.push((won, revenue));
+                }
+                Event::CoSold { .. } => {
+                    self.1 += 1;
+                }
+                _ => {}
+            }
         }
     }
     let (mut big, mut small, mut co_sold, mut payouts, mut revenue_big, mut revenue_small) =

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::{simulate_observed, Observer, Scratch};
+use leadsim::engine::{simulate_observed, Event, Observer, Scratch};
 
 use serde_json::json;
 
@@ -58,32 +58,39 @@ impl Watch {
 }
 
 impl Observer for Watch {
-    fn assigned(&mut self, time: f64, lead: u32, holder: u32, _eligible: u32) {
-        self.assigned.push((time, lead, holder));
-    }
-    fn started(&mut self, time: f64, lead: u32, holder: u32) {
-        self.working.insert(lead, holder);
-        self.change(time, holder, true);
-    }
-    fn moved(&mut self, time: f64, lead: u32, from: u32, to: u32) {
-        self.moved.push((lead, from, to));
-        if let Some(h) = self.working.get_mut(&lead) {
-            *h = to;
-            self.change(time, from, false);
-            self.change(time, to, true);
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Assigned { lead, holder, .. } => {
+                self.assigned.push((time, lead, holder));
+            }
+            Event::Started { lead, holder } => {
+                self.working.insert(lead, holder);
+                self.change(time, holder, true);
+            }
+            Event::Moved { lead, from, to } => {
+                self.moved.push((lead, from, to));
+                if let Some(h) = self.working.get_mut(&lead) {
+                    *h = to;
+                    self.change(time, from, false);
+                    self.change(time, to, true);
+                }
+            }
+            Event::Contacted {
+                lead,
+                holder,
+                opportunity,
+            } if !opportunity => {
+                self.working.remove(&lead);
+                self.change(time, holder, false);
+                self.finished_by.insert(lead, holder);
+            }
+            Event::Closed { lead, holder, .. } => {
+                self.working.remove(&lead);
+                self.change(time, holder, false);
+                self.finished_by.insert(lead, holder);
+            }
+            _ => {}
         }
-    }
-    fn contacted(&mut self, time: f64, lead: u32, holder: u32, opportunity: bool) {
-        if !opportunity {
-            self.working.remove(&lead);
-            self.change(time, holder, false);
-            self.finished_by.insert(lead, holder);
-        }
-    }
-    fn closed(&mut self, time: f64, lead: u32, holder: u32, _won: bool, _revenue: f64) {
-        self.working.remove(&lead);
-        self.change(time, holder, false);
-        self.finished_by.insert(lead, holder);
     }
 }
 

@@ -4,7 +4,7 @@
 
 use leadsim::engine::leads::draw_world;
 use leadsim::engine::rng::{replication_seed, Streams};
-use leadsim::engine::Observer;
+use leadsim::engine::{Event, Observer};
 use leadsim::metrics::Metric;
 use serde_json::json;
 
@@ -60,11 +60,16 @@ fn time_to_first_contact_is_the_exact_mean_over_the_week() {
 #[derive(Default)]
 struct Contacts(Vec<(f64, f64)>, Vec<f64>);
 impl Observer for Contacts {
-    fn arrived(&mut self, time: f64, _lead: u32, _score: f64) {
-        self.1.push(time);
-    }
-    fn contacted(&mut self, time: f64, lead: u32, _holder: u32, _opportunity: bool) {
-        self.0.push((self.1[lead as usize], time));
+    fn event(&mut self, time: f64, event: Event) {
+        match event {
+            Event::Arrived { .. } => {
+                self.1.push(time);
+            }
+            Event::Contacted { lead, .. } => {
+                self.0.push((self.1[lead as usize], time));
+            }
+            _ => {}
+        }
     }
 }
 
