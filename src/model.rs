@@ -506,9 +506,13 @@ impl Rule {
         }
     }
 
-    /// True for the rules that learn from outcomes.
+    /// True for the rules that learn from outcomes (each rule says, so a
+    /// new rule cannot be left out).
     pub fn learns(self) -> bool {
-        matches!(self, Rule::Fastest | Rule::BestWinRate | Rule::Thompson)
+        match self {
+            Rule::RoundRobin | Rule::Weighted | Rule::LeastLoaded => false,
+            Rule::Fastest | Rule::BestWinRate | Rule::Thompson => true,
+        }
     }
 }
 

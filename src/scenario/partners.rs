@@ -9,24 +9,14 @@ use super::raw::*;
 use super::week::{hours, CalendarSpec};
 use crate::model::*;
 
-pub(super) struct TeamFields<'a> {
-    pub(super) capacity: Option<i64>,
-    pub(super) response_hours: Option<&'a RawDist>,
-    pub(super) work_days: Option<&'a RawDist>,
-    pub(super) qualify_rate: Option<&'a RawRate>,
-    pub(super) win_rate: Option<&'a RawRate>,
-    pub(super) deal_size_factor: Option<f64>,
-    pub(super) discount: Option<&'a RawRate>,
-    pub(super) opportunities_hold_slots: Option<bool>,
-    pub(super) hours: Option<&'a RawHours>,
-    pub(super) calendar: &'a CalendarSpec,
-    pub(super) accept_rate: Option<&'a RawRate>,
-    pub(super) accept_hours: Option<&'a RawDist>,
-    pub(super) selectivity: Option<f64>,
-    pub(super) reject_when_full: Option<bool>,
-}
-
-pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
+/// A team's fields checked, defaults applied (`calendar` resolves its
+/// `hours`).
+pub(super) fn team(
+    c: &mut Checker,
+    path: &str,
+    f: TeamFields,
+    calendar: &CalendarSpec,
+) -> Option<Team> {
     let capacity = f.capacity.unwrap_or(defaults::CAPACITY);
     if !(1..=u32::MAX as i64).contains(&capacity) {
         c.fail(
@@ -35,31 +25,35 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
         );
     }
     let response_hours = c.dist(
-        f.response_hours,
+        f.response_hours.as_ref(),
         defaults::RESPONSE_HOURS,
         &format!("{path}.response_hours"),
         Support::NonNegative,
     );
     let work_days = c.dist(
-        f.work_days,
+        f.work_days.as_ref(),
         defaults::WORK_DAYS,
         &format!("{path}.work_days"),
         Support::NonNegative,
     );
     let qualify_rate = c.rate(
-        f.qualify_rate,
+        f.qualify_rate.as_ref(),
         defaults::QUALIFY_RATE,
         &format!("{path}.qualify_rate"),
     );
-    let win_rate = c.rate(f.win_rate, defaults::WIN_RATE, &format!("{path}.win_rate"));
-    let discount = c.rate(f.discount, 0.0, &format!("{path}.discount"));
+    let win_rate = c.rate(
+        f.win_rate.as_ref(),
+        defaults::WIN_RATE,
+        &format!("{path}.win_rate"),
+    );
+    let discount = c.rate(f.discount.as_ref(), 0.0, &format!("{path}.discount"));
     let accept_rate = c.rate(
-        f.accept_rate,
+        f.accept_rate.as_ref(),
         defaults::ACCEPT_RATE,
         &format!("{path}.accept_rate"),
     );
     let accept_hours = c.dist(
-        f.accept_hours,
+        f.accept_hours.as_ref(),
         defaults::ACCEPT_HOURS,
         &format!("{path}.accept_hours"),
         Support::NonNegative,
@@ -79,7 +73,7 @@ pub(super) fn team(c: &mut Checker, path: &str, f: TeamFields) -> Option<Team> {
         opportunities_hold_slots: f.opportunities_hold_slots.unwrap_or(true),
         hours: match f.hours {
             None => None,
-            Some(raw) => Some(hours(c, path, raw, f.calendar)?),
+            Some(raw) => Some(hours(c, path, raw, calendar)?),
         },
         accept_rate: accept_rate?,
         accept_hours: accept_hours?,
@@ -128,26 +122,7 @@ pub(super) fn partners(
                 .map(|vs| vs.iter().map(|v| verticals.intern(v)).collect()),
             tier: tiers.intern(p.tier.as_deref().unwrap_or(defaults::TIER)),
         };
-        let team = team(
-            c,
-            &path,
-            TeamFields {
-                capacity: p.capacity,
-                response_hours: p.response_hours.as_ref(),
-                work_days: p.work_days.as_ref(),
-                qualify_rate: p.qualify_rate.as_ref(),
-                win_rate: p.win_rate.as_ref(),
-                deal_size_factor: p.deal_size_factor,
-                discount: p.discount.as_ref(),
-                opportunities_hold_slots: p.opportunities_hold_slots,
-                hours: p.hours.as_ref(),
-                calendar,
-                accept_rate: p.accept_rate.as_ref(),
-                accept_hours: p.accept_hours.as_ref(),
-                selectivity: p.selectivity,
-                reject_when_full: p.reject_when_full,
-            },
-        );
+        let team = team(c, &path, p.team_fields(), calendar);
         let behaviour = behaviour(c, &path, p);
         let exclusive = p
             .exclusive

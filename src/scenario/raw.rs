@@ -271,105 +271,105 @@ impl Default for RawEconomics {
     }
 }
 
-/// The vendor's inside-sales team: a partner less `name`, `regions`,
-/// `verticals`, `count` and `tier`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawTeam {
-    #[serde(default)]
-    pub capacity: Option<i64>,
-    #[serde(default)]
-    pub response_hours: Option<RawDist>,
-    #[serde(default)]
-    pub work_days: Option<RawDist>,
-    #[serde(default)]
-    pub qualify_rate: Option<RawRate>,
-    #[serde(default)]
-    pub win_rate: Option<RawRate>,
-    #[serde(default)]
-    pub deal_size_factor: Option<f64>,
-    #[serde(default)]
-    pub discount: Option<RawRate>,
-    #[serde(default)]
-    pub opportunities_hold_slots: Option<bool>,
-    #[serde(default)]
-    pub hours: Option<RawHours>,
-    #[serde(default)]
-    pub accept_rate: Option<RawRate>,
-    #[serde(default)]
-    pub accept_hours: Option<RawDist>,
-    #[serde(default)]
-    pub selectivity: Option<f64>,
-    #[serde(default)]
-    pub reject_when_full: Option<bool>,
-    /// What each lead the house works costs the vendor.
-    #[serde(default)]
-    pub cost_per_lead: Option<f64>,
+/// A team's fields, written once: the fields a partner and the house
+/// share. This declares [`RawTeam`] (the house) and [`RawPartner`] with
+/// them, in this order, and [`TeamFields`] (the team's fields borrowed from
+/// either, what `partners::team` checks) with `team_fields()` on both.
+macro_rules! with_team_fields {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        /// The vendor's inside-sales team: a partner less `name`, `regions`,
+        /// `verticals`, `count` and `tier`.
+        #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawTeam {
+            $(
+                #[serde(default)]
+                pub $field: Option<$ty>,
+            )*
+            /// What each lead the house works costs the vendor.
+            #[serde(default)]
+            pub cost_per_lead: Option<f64>,
+        }
+
+        #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawPartner {
+            pub name: String,
+            #[serde(default)]
+            pub count: Option<i64>,
+            #[serde(default)]
+            pub tier: Option<String>,
+            #[serde(default)]
+            pub regions: Option<Vec<String>>,
+            #[serde(default)]
+            pub verticals: Option<Vec<String>>,
+            $(
+                #[serde(default)]
+                pub $field: Option<$ty>,
+            )*
+            /// Under a payout with `max_discount`, the chance a discount above it
+            /// is pulled down to it.
+            #[serde(default)]
+            pub discount_discipline: Option<f64>,
+            /// The partner's own registered leads per day (Poisson), worked by it
+            /// alone.
+            #[serde(default)]
+            pub sourced_per_day: Option<f64>,
+            /// Sourced leads added over the next payout period per 1,000 of MDF the
+            /// partner received in a period.
+            #[serde(default)]
+            pub leads_per_mdf_1000: Option<f64>,
+            #[serde(default)]
+            pub effort_elasticity: Option<f64>,
+            #[serde(default)]
+            pub min_period_earnings: Option<f64>,
+            #[serde(default)]
+            pub patience_periods: Option<i64>,
+            #[serde(default)]
+            pub away: Vec<RawAway>,
+            #[serde(default)]
+            pub joins_day: Option<f64>,
+            /// An exclusive territory: `{"region": ..}` or `{"vertical": ..}`.
+            #[serde(default)]
+            pub exclusive: Option<RawExclusive>,
+        }
+
+        /// A team's fields, borrowed from a partner or the house.
+        #[derive(Debug, Clone, Copy)]
+        pub struct TeamFields<'a> {
+            $(pub $field: &'a Option<$ty>,)*
+        }
+
+        impl RawTeam {
+            /// The house's team fields.
+            pub fn team_fields(&self) -> TeamFields<'_> {
+                TeamFields { $($field: &self.$field,)* }
+            }
+        }
+
+        impl RawPartner {
+            /// The partner's team fields.
+            pub fn team_fields(&self) -> TeamFields<'_> {
+                TeamFields { $($field: &self.$field,)* }
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawPartner {
-    pub name: String,
-    #[serde(default)]
-    pub count: Option<i64>,
-    #[serde(default)]
-    pub tier: Option<String>,
-    #[serde(default)]
-    pub regions: Option<Vec<String>>,
-    #[serde(default)]
-    pub verticals: Option<Vec<String>>,
-    #[serde(default)]
-    pub capacity: Option<i64>,
-    #[serde(default)]
-    pub response_hours: Option<RawDist>,
-    #[serde(default)]
-    pub work_days: Option<RawDist>,
-    #[serde(default)]
-    pub qualify_rate: Option<RawRate>,
-    #[serde(default)]
-    pub win_rate: Option<RawRate>,
-    #[serde(default)]
-    pub deal_size_factor: Option<f64>,
-    #[serde(default)]
-    pub discount: Option<RawRate>,
-    #[serde(default)]
-    pub opportunities_hold_slots: Option<bool>,
-    #[serde(default)]
-    pub hours: Option<RawHours>,
-    #[serde(default)]
-    pub accept_rate: Option<RawRate>,
-    #[serde(default)]
-    pub accept_hours: Option<RawDist>,
-    #[serde(default)]
-    pub selectivity: Option<f64>,
-    #[serde(default)]
-    pub reject_when_full: Option<bool>,
-    /// Under a payout with `max_discount`, the chance a discount above it
-    /// is pulled down to it.
-    #[serde(default)]
-    pub discount_discipline: Option<f64>,
-    /// The partner's own registered leads per day (Poisson), worked by it
-    /// alone.
-    #[serde(default)]
-    pub sourced_per_day: Option<f64>,
-    /// Sourced leads added over the next payout period per 1,000 of MDF the
-    /// partner received in a period.
-    #[serde(default)]
-    pub leads_per_mdf_1000: Option<f64>,
-    #[serde(default)]
-    pub effort_elasticity: Option<f64>,
-    #[serde(default)]
-    pub min_period_earnings: Option<f64>,
-    #[serde(default)]
-    pub patience_periods: Option<i64>,
-    #[serde(default)]
-    pub away: Vec<RawAway>,
-    #[serde(default)]
-    pub joins_day: Option<f64>,
-    /// An exclusive territory: `{"region": ..}` or `{"vertical": ..}`.
-    #[serde(default)]
-    pub exclusive: Option<RawExclusive>,
+with_team_fields! {
+    capacity: i64,
+    response_hours: RawDist,
+    work_days: RawDist,
+    qualify_rate: RawRate,
+    win_rate: RawRate,
+    deal_size_factor: f64,
+    discount: RawRate,
+    opportunities_hold_slots: bool,
+    hours: RawHours,
+    accept_rate: RawRate,
+    accept_hours: RawDist,
+    selectivity: f64,
+    reject_when_full: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -823,6 +823,52 @@ pub struct RawEvent {
     pub partner_exit: Option<RawPartnerRef>,
     #[serde(default)]
     pub partner_join: Option<RawPartnerRef>,
+}
+
+/// One kind of stress event, as a [`RawEvent`] gives it.
+#[derive(Debug, Clone, Copy)]
+pub enum RawEventKind<'a> {
+    MarketSkew(&'a RawMarketSkew),
+    Demand(&'a RawDemand),
+    Consolidation(&'a RawConsolidation),
+    PartnerExit(&'a RawPartnerRef),
+    PartnerJoin(&'a RawPartnerRef),
+}
+
+impl RawEvent {
+    /// Every kind of event, by its field name, with this event's value of
+    /// it: the one list the validator's message, its exactly-one check and
+    /// its dispatch read (a new field of `RawEvent` that is not listed here
+    /// does not compile).
+    pub fn kinds(&self) -> [(&'static str, Option<RawEventKind<'_>>); 5] {
+        let RawEvent {
+            day: _,
+            market_skew,
+            demand,
+            consolidation,
+            partner_exit,
+            partner_join,
+        } = self;
+        [
+            (
+                "market_skew",
+                market_skew.as_ref().map(RawEventKind::MarketSkew),
+            ),
+            ("demand", demand.as_ref().map(RawEventKind::Demand)),
+            (
+                "consolidation",
+                consolidation.as_ref().map(RawEventKind::Consolidation),
+            ),
+            (
+                "partner_exit",
+                partner_exit.as_ref().map(RawEventKind::PartnerExit),
+            ),
+            (
+                "partner_join",
+                partner_join.as_ref().map(RawEventKind::PartnerJoin),
+            ),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

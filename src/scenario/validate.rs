@@ -374,26 +374,7 @@ fn house(c: &mut Checker, h: &RawTeam, calendar: &super::week::CalendarSpec) -> 
             );
         }
     }
-    super::partners::team(
-        c,
-        "house",
-        super::partners::TeamFields {
-            capacity: h.capacity,
-            response_hours: h.response_hours.as_ref(),
-            work_days: h.work_days.as_ref(),
-            qualify_rate: h.qualify_rate.as_ref(),
-            win_rate: h.win_rate.as_ref(),
-            deal_size_factor: h.deal_size_factor,
-            discount: h.discount.as_ref(),
-            opportunities_hold_slots: h.opportunities_hold_slots,
-            hours: h.hours.as_ref(),
-            calendar,
-            accept_rate: h.accept_rate.as_ref(),
-            accept_hours: h.accept_hours.as_ref(),
-            selectivity: h.selectivity,
-            reject_when_full: h.reject_when_full,
-        },
-    )
+    super::partners::team(c, "house", h.team_fields(), calendar)
 }
 
 /// The baseline policy: the first unless `baseline` names another.

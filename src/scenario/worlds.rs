@@ -195,47 +195,37 @@ fn event(c: &mut Checker, context: &EventContext, path: &str, e: &RawEvent) -> O
             ),
         );
     }
-    let given = [
-        e.market_skew.is_some(),
-        e.demand.is_some(),
-        e.consolidation.is_some(),
-        e.partner_exit.is_some(),
-        e.partner_join.is_some(),
-    ];
-    if !c.exactly_one(
-        path,
-        &given,
-        "an event has `day` and exactly one of `market_skew`, `demand`, `consolidation`, `partner_exit`, `partner_join`",
-    ) {
+    let kinds = e.kinds();
+    let given = kinds.map(|(_, kind)| kind.is_some());
+    let names: Vec<String> = kinds.iter().map(|(name, _)| format!("`{name}`")).collect();
+    let message = format!("an event has `day` and exactly one of {}", names.join(", "));
+    if !c.exactly_one(path, &given, &message) {
         return None;
     }
+    let kind = kinds.into_iter().find_map(|(_, kind)| kind)?;
     let exact_replay = raw
         .leads
         .replay
         .as_ref()
         .is_some_and(|r| r.mode == RawReplayMode::Exact);
-    if exact_replay && (e.market_skew.is_some() || e.demand.is_some()) {
+    let changes_leads = matches!(kind, RawEventKind::MarketSkew(_) | RawEventKind::Demand(_));
+    if exact_replay && changes_leads {
         c.fail(
             path,
             "an exact replay's leads are the file's: `market_skew` and `demand` cannot change them (use `mode: bootstrap`)",
         );
         return None;
     }
-    let kind = if let Some(s) = &e.market_skew {
-        market_skew(c, context, path, s)
-    } else if let Some(d) = &e.demand {
-        Some(demand(c, path, d, e.day))
-    } else if let Some(m) = &e.consolidation {
-        consolidation(c, context, path, m)
-    } else if let Some(x) = &e.partner_exit {
-        context
+    let kind = match kind {
+        RawEventKind::MarketSkew(s) => market_skew(c, context, path, s),
+        RawEventKind::Demand(d) => Some(demand(c, path, d, e.day)),
+        RawEventKind::Consolidation(m) => consolidation(c, context, path, m),
+        RawEventKind::PartnerExit(x) => context
             .partner(c, format!("{path}.partner_exit.partner"), &x.partner)
-            .map(|partner| WorldEventKind::PartnerExit { partner })
-    } else {
-        let x = e.partner_join.as_ref().expect("one kind is given");
-        context
+            .map(|partner| WorldEventKind::PartnerExit { partner }),
+        RawEventKind::PartnerJoin(x) => context
             .partner(c, format!("{path}.partner_join.partner"), &x.partner)
-            .map(|partner| WorldEventKind::PartnerJoin { partner })
+            .map(|partner| WorldEventKind::PartnerJoin { partner }),
     }?;
     Some(WorldEvent {
         hours: e.day * HOURS_PER_DAY,
