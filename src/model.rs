@@ -530,6 +530,19 @@ pub struct Routing {
     pub weights_by_tier: Vec<f64>,
 }
 
+impl Routing {
+    /// `weighted`'s weight of partner `p` in tier `tier`: its own weight
+    /// by name when the policy gives one, else its tier's (1 when neither
+    /// is given).
+    pub fn weight_of(&self, p: usize, tier: usize) -> f64 {
+        self.weights_by_name
+            .get(p)
+            .copied()
+            .flatten()
+            .unwrap_or_else(|| self.weights_by_tier.get(tier).copied().unwrap_or(1.0))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ScoreTier {
     pub min_score: f64,

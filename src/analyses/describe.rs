@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{Curve, Model, RegionMode, SlaThen, VerticalMode, WhenFull};
+use crate::model::{Curve, Model, Policy, RegionMode, SlaThen, VerticalMode, WhenFull};
 
 fn names(model_names: &[String], mask: &[bool]) -> String {
     if mask.iter().all(|&b| b) {
@@ -21,9 +21,25 @@ fn names(model_names: &[String], mask: &[bool]) -> String {
     }
 }
 
-/// A plain-text description of the model, for a person checking a file.
+/// A plain-text description of the model, for a person checking a file:
+/// the run, the leads, the house and the tier programme, the partners,
+/// and each policy.
 pub fn describe(model: &Model) -> String {
     let mut o = String::new();
+    run(&mut o, model);
+    leads(&mut o, model);
+    house(&mut o, model);
+    partners(&mut o, model);
+    let _ = writeln!(o, "\npolicies ({}):", model.policies.len());
+    for p in &model.policies {
+        policy(&mut o, model, p);
+        policy_extras(&mut o, model, p);
+    }
+    o
+}
+
+/// The scenario, its horizon, window and economics.
+fn run(o: &mut String, model: &Model) {
     let _ = writeln!(o, "scenario `{}`", model.name);
     if !model.description.is_empty() {
         let _ = writeln!(o, "  {}", model.description);
@@ -54,6 +70,12 @@ pub fn describe(model: &Model) -> String {
             e.churn_revenue_loss * 100.0
         );
     }
+}
+
+/// The leads: arrivals, their pattern and week, signals, accounts and
+/// registrations, segments.
+fn leads(o: &mut String, model: &Model) {
+    let e = &model.economics;
     let _ = writeln!(
         o,
         "\nleads: {} per day",
@@ -121,6 +143,11 @@ pub fn describe(model: &Model) -> String {
             s.deal_size.mean()
         );
     }
+}
+
+/// The house and the tier programme.
+fn house(o: &mut String, model: &Model) {
+    let e = &model.economics;
     match &model.house {
         Some(h) => {
             let _ = writeln!(
@@ -134,7 +161,7 @@ pub fn describe(model: &Model) -> String {
                     "free (no `cost_per_lead`)".to_string()
                 }
             );
-            team_extras(&mut o, h);
+            team_extras(o, h);
         }
         None => {
             let _ = writeln!(o, "\nhouse: none (leads no partner can take are unrouted)");
@@ -153,6 +180,10 @@ pub fn describe(model: &Model) -> String {
             levels.join(", ")
         );
     }
+}
+
+/// The partners, one line each.
+fn partners(o: &mut String, model: &Model) {
     let _ = writeln!(o, "\npartners ({}):", model.partners.len());
     for p in &model.partners {
         let _ = writeln!(
@@ -167,7 +198,7 @@ pub fn describe(model: &Model) -> String {
             p.team.win_rate.mean(),
             p.team.response_hours.mean()
         );
-        team_extras(&mut o, &p.team);
+        team_extras(o, &p.team);
         match p.exclusive {
             Some(crate::model::Territory::Region(r)) => {
                 let _ = writeln!(o, "    exclusive region {}", model.regions[r]);
@@ -200,155 +231,162 @@ pub fn describe(model: &Model) -> String {
             );
         }
     }
-    let _ = writeln!(o, "\npolicies ({}):", model.policies.len());
-    for p in &model.policies {
-        let rule = if p.routing.tiers.is_empty() {
-            p.routing.rule.name().to_string()
+}
+
+/// A policy's line: its rule, threshold, eligibility, capacity, SLA and
+/// payout.
+fn policy(o: &mut String, model: &Model, p: &Policy) {
+    let rule = if p.routing.tiers.is_empty() {
+        p.routing.rule.name().to_string()
+    } else {
+        format!(
+            "score_tiered ({} tiers, then {})",
+            p.routing.tiers.len(),
+            p.routing.rule.name()
+        )
+    };
+    let sla = match p.sla {
+        None => "no SLA".to_string(),
+        Some(s) => {
+            format!(
+                "SLA {} {}h, {} reroute(s), then {}",
+                s.first_contact_hours,
+                if s.clock == crate::model::SlaClock::Business {
+                    "working "
+                } else {
+                    ""
+                },
+                s.max_reroutes,
+                match s.then {
+                    SlaThen::House => "house".to_string(),
+                    SlaThen::Drop => "drop".to_string(),
+                    SlaThen::Pool => {
+                        let members: Vec<&str> = model
+                            .partners
+                            .iter()
+                            .zip(&p.escalation_pool)
+                            .filter(|(_, &m)| m)
+                            .map(|(q, _)| q.name.as_str())
+                            .collect();
+                        format!("escalate to {} (else house)", members.join(", "))
+                    }
+                }
+            ) + &s
+                .reroute_rule
+                .map_or(String::new(), |r| format!(", re-routes by {}", r.name()))
+        }
+    };
+    let _ = writeln!(
+        o,
+        "  {:<18} {}; threshold {}; region {}, vertical {}; {}; {}; {} commission bracket(s), {} per qualified lead",
+        p.name,
+        rule,
+        p.scoring.threshold,
+        if p.eligibility.region == RegionMode::Require { "required" } else { "ignored" },
+        match p.eligibility.vertical {
+            VerticalMode::Require => "required",
+            VerticalMode::Prefer => "preferred",
+            VerticalMode::Ignore => "ignored",
+        },
+        if p.caps.when_full == WhenFull::Skip { "full partners skipped" } else { "full partners queue" },
+        sla,
+        p.payout.commission.len(),
+        p.payout.per_qualified_lead
+    );
+}
+
+/// A policy's other constructs (reserve, exclusivity, programme,
+/// nurture, enablement, co-selling, pay lag, signing bonus, offers), on
+/// the lines after its own.
+fn policy_extras(o: &mut String, model: &Model, p: &Policy) {
+    let mut extras = Vec::new();
+    if let Some(r) = p.reserve {
+        extras.push(format!(
+            "reserve {:.0}% to {}",
+            r.share * 100.0,
+            match r.to {
+                crate::model::ReserveTo::LeastServed => "the least served".to_string(),
+                crate::model::ReserveTo::Newest { within_hours } =>
+                    format!("partners new within {} days", within_hours / 24.0),
+            }
+        ));
+    }
+    if model.partners.iter().any(|q| q.exclusive.is_some()) {
+        let ex = p.exclusivity;
+        extras.push(if !ex.honor {
+            "exclusive territories ignored".to_string()
+        } else if ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none() {
+            "exclusive territories honoured".to_string()
         } else {
             format!(
-                "score_tiered ({} tiers, then {})",
-                p.routing.tiers.len(),
-                p.routing.rule.name()
+                "exclusive territories honoured, reviewed every {} days",
+                ex.review_hours / 24.0
             )
-        };
-        let sla = match p.sla {
-            None => "no SLA".to_string(),
-            Some(s) => {
-                format!(
-                    "SLA {} {}h, {} reroute(s), then {}",
-                    s.first_contact_hours,
-                    if s.clock == crate::model::SlaClock::Business {
-                        "working "
-                    } else {
-                        ""
-                    },
-                    s.max_reroutes,
-                    match s.then {
-                        SlaThen::House => "house".to_string(),
-                        SlaThen::Drop => "drop".to_string(),
-                        SlaThen::Pool => {
-                            let members: Vec<&str> = model
-                                .partners
-                                .iter()
-                                .zip(&p.escalation_pool)
-                                .filter(|(_, &m)| m)
-                                .map(|(q, _)| q.name.as_str())
-                                .collect();
-                            format!("escalate to {} (else house)", members.join(", "))
-                        }
-                    }
-                ) + &s
-                    .reroute_rule
-                    .map_or(String::new(), |r| format!(", re-routes by {}", r.name()))
+        });
+    }
+    if !p.payout_by_tier.is_empty() {
+        extras.push("payout by tier".to_string());
+    }
+    if !p.spiffs.is_empty() {
+        extras.push(format!("{} SPIFF(s)", p.spiffs.len()));
+    }
+    if model.leads.registered_share > 0.0 {
+        extras.push(
+            if p.eligibility.honor_registration {
+                "registrations honoured"
+            } else {
+                "registrations ignored"
             }
-        };
+            .to_string(),
+        );
+    }
+    if model.leads.existing_account_share > 0.0 && p.eligibility.prefer_incumbent {
+        extras.push("incumbents preferred".to_string());
+    }
+    if let Some(n) = &p.nurture {
+        extras.push(format!(
+            "nurtures {:.0}% of discarded leads, back after {:.0} days on average",
+            n.share * 100.0,
+            n.after_days.mean()
+        ));
+    }
+    if let Some(e) = p.enablement {
+        extras.push(format!(
+            "enablement {} a partner a period",
+            e.per_partner_per_period
+        ));
+    }
+    if let Some(c) = p.co_sell {
+        extras.push(format!(
+            "co-sells deals from {} with the house",
+            c.min_deal_size
+        ));
+    }
+    if p.payout.pay_lag_days() > 0.0 {
+        extras.push(format!(
+            "pays {} days after earning",
+            p.payout.pay_lag_days()
+        ));
+    }
+    if p.payout.signing_bonus > 0.0 {
+        extras.push(format!("signing bonus {}", p.payout.signing_bonus));
+    }
+    if !extras.is_empty() {
+        let _ = writeln!(o, "  {:<18} {}", "", extras.join("; "));
+    }
+    if let Some(offer) = p.offer {
         let _ = writeln!(
             o,
-            "  {:<18} {}; threshold {}; region {}, vertical {}; {}; {}; {} commission bracket(s), {} per qualified lead",
-            p.name,
-            rule,
-            p.scoring.threshold,
-            if p.eligibility.region == RegionMode::Require { "required" } else { "ignored" },
-            match p.eligibility.vertical {
-                VerticalMode::Require => "required",
-                VerticalMode::Prefer => "preferred",
-                VerticalMode::Ignore => "ignored",
+            "  {:<18} offers: {}, {} h window, {} round(s)",
+            "",
+            match offer.mode {
+                crate::model::OfferMode::Single => "single".to_string(),
+                crate::model::OfferMode::Broadcast => format!("broadcast to {}", offer.to),
             },
-            if p.caps.when_full == WhenFull::Skip { "full partners skipped" } else { "full partners queue" },
-            sla,
-            p.payout.commission.len(),
-            p.payout.per_qualified_lead
+            offer.window_hours,
+            offer.max_rounds
         );
-        let mut extras = Vec::new();
-        if let Some(r) = p.reserve {
-            extras.push(format!(
-                "reserve {:.0}% to {}",
-                r.share * 100.0,
-                match r.to {
-                    crate::model::ReserveTo::LeastServed => "the least served".to_string(),
-                    crate::model::ReserveTo::Newest { within_hours } =>
-                        format!("partners new within {} days", within_hours / 24.0),
-                }
-            ));
-        }
-        if model.partners.iter().any(|q| q.exclusive.is_some()) {
-            let ex = p.exclusivity;
-            extras.push(if !ex.honor {
-                "exclusive territories ignored".to_string()
-            } else if ex.min_lead_to_opportunity.is_none() && ex.max_sla_breach_rate.is_none() {
-                "exclusive territories honoured".to_string()
-            } else {
-                format!(
-                    "exclusive territories honoured, reviewed every {} days",
-                    ex.review_hours / 24.0
-                )
-            });
-        }
-        if !p.payout_by_tier.is_empty() {
-            extras.push("payout by tier".to_string());
-        }
-        if !p.spiffs.is_empty() {
-            extras.push(format!("{} SPIFF(s)", p.spiffs.len()));
-        }
-        if model.leads.registered_share > 0.0 {
-            extras.push(
-                if p.eligibility.honor_registration {
-                    "registrations honoured"
-                } else {
-                    "registrations ignored"
-                }
-                .to_string(),
-            );
-        }
-        if model.leads.existing_account_share > 0.0 && p.eligibility.prefer_incumbent {
-            extras.push("incumbents preferred".to_string());
-        }
-        if let Some(n) = &p.nurture {
-            extras.push(format!(
-                "nurtures {:.0}% of discarded leads, back after {:.0} days on average",
-                n.share * 100.0,
-                n.after_days.mean()
-            ));
-        }
-        if let Some(e) = p.enablement {
-            extras.push(format!(
-                "enablement {} a partner a period",
-                e.per_partner_per_period
-            ));
-        }
-        if let Some(c) = p.co_sell {
-            extras.push(format!(
-                "co-sells deals from {} with the house",
-                c.min_deal_size
-            ));
-        }
-        if p.payout.pay_lag_days() > 0.0 {
-            extras.push(format!(
-                "pays {} days after earning",
-                p.payout.pay_lag_days()
-            ));
-        }
-        if p.payout.signing_bonus > 0.0 {
-            extras.push(format!("signing bonus {}", p.payout.signing_bonus));
-        }
-        if !extras.is_empty() {
-            let _ = writeln!(o, "  {:<18} {}", "", extras.join("; "));
-        }
-        if let Some(offer) = p.offer {
-            let _ = writeln!(
-                o,
-                "  {:<18} offers: {}, {} h window, {} round(s)",
-                "",
-                match offer.mode {
-                    crate::model::OfferMode::Single => "single".to_string(),
-                    crate::model::OfferMode::Broadcast => format!("broadcast to {}", offer.to),
-                },
-                offer.window_hours,
-                offer.max_rounds
-            );
-        }
     }
-    o
 }
 
 /// A speed-to-lead curve, in a few words.

@@ -142,6 +142,13 @@ impl PartnerState {
         self.worked += 1;
     }
 
+    /// The SLA took a lead back from the partner: worked (and lost), and a
+    /// breach.
+    pub(super) fn breached(&mut self) {
+        self.worked += 1;
+        self.breaches += 1;
+    }
+
     /// Adds the days the partner spent in its current tier, to `end`, to
     /// `days` (its row of days per tier).
     pub(super) fn close_tier_days(&self, end: f64, days: &mut [f64]) {

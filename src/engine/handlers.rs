@@ -6,9 +6,10 @@
 //! Each handler checks that its event still applies (the lead's attempt
 //! and phase), then calls the parts.
 
-use super::events::{EventKind, Lane};
+use super::deal::Deal;
+use super::events::EventKind;
 use super::leads::rescore;
-use super::offers::{Next, Offer, Reply};
+use super::offers::{Offer, Reply};
 use super::rng::Purpose;
 use super::sim::{team_of, Sim};
 use super::sourced::{arrivals_end, mdf_leads};
@@ -76,7 +77,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if let Some(reach) = &self.model.decay.reach {
             let u = self.world.streams.uniform(Purpose::Reach, lead as u64, 0);
             if u >= reach.at(delay) {
-                self.observer.event(t, Event::Unreached { lead, holder });
+                self.tell(t, Event::Unreached { lead, holder });
                 self.tally(lead).outcomes.unreached += 1;
                 self.scratch.lead_states[lead as usize].phase = Phase::Done;
                 if routed_partner {
@@ -92,7 +93,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             * self.fit(lead, holder)
             * self.model.decay.qualify.at(delay);
         let u = self.world.streams.uniform(Purpose::Qualify, lead as u64, 0);
-        self.observer.event(
+        self.tell(
             t,
             Event::Contacted {
                 lead,
@@ -160,7 +161,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             self.tally(lead).outcomes.lost += 1;
             0.0
         };
-        self.observer.event(
+        self.tell(
             t,
             Event::Closed {
                 lead,
@@ -186,6 +187,19 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// which renegotiates a deal beyond the approved discount (won then
     /// with `floor_win_factor`).
     pub(super) fn decide(&mut self, lead: u32, st: &LeadState, t: f64) -> (bool, f64) {
+        let deal = self.deal(lead, st, t);
+        let closing = deal.close(&self.world.streams, lead);
+        if closing.renegotiated {
+            let (holder, won) = (st.holder, closing.won);
+            self.tell(t, Event::Renegotiated { lead, holder, won });
+        }
+        (closing.won, closing.discount)
+    }
+
+    /// What closing the lead's deal depends on: the holder's win rate
+    /// (with enablement, an incumbent's factor, the fit and co-selling),
+    /// its team, and a partner's discount discipline.
+    fn deal(&self, lead: u32, st: &LeadState, t: f64) -> Deal<'a> {
         let holder = st.holder;
         let skill = self.world.skills[holder as usize];
         let win_rate = (skill.win_rate + self.enabled(holder, t).1).min(1.0);
@@ -197,37 +211,18 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         } else {
             win_rate
         };
-        let p_win =
-            (win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor)).min(1.0);
-        let streams = &self.world.streams;
-        let won = streams.uniform(Purpose::Win, lead as u64, 0) < p_win;
-        if !won {
-            return (false, 0.0);
+        Deal {
+            team: team_of(self.model, holder),
+            win_chance: win_rate * self.fit(lead, holder) * co_sell.map_or(1.0, |c| c.win_factor),
+            // A disciplined partner keeps within the payout's
+            // `max_discount` (where commission stops).
+            discipline: self
+                .model
+                .partners
+                .get(holder as usize)
+                .map(|p| (self.payout_of(holder).max_discount, p.discount_discipline)),
+            economics: &self.model.economics,
         }
-        let team = team_of(self.model, holder);
-        let mut rng = streams.rng(Purpose::Discount, lead as u64, 0);
-        let mut discount = team.discount.sample(&mut rng);
-        // A disciplined partner keeps within the payout's `max_discount`
-        // (where commission stops) with its `discount_discipline`.
-        if let Some(p) = self.model.partners.get(holder as usize) {
-            let cap = self.payout_of(holder).max_discount;
-            if discount > cap
-                && streams.uniform(Purpose::Discipline, lead as u64, 0) < p.discount_discipline
-            {
-                discount = cap;
-            }
-        }
-        // The margin floor: renegotiated to the approved discount, and
-        // then won with `floor_win_factor`, else lost.
-        let econ = self.model.economics;
-        if discount > econ.max_discount_approved {
-            discount = econ.max_discount_approved;
-            let won = streams.uniform(Purpose::Renegotiate, lead as u64, 0) < econ.floor_win_factor;
-            self.observer
-                .event(t, Event::Renegotiated { lead, holder, won });
-            return (won, discount);
-        }
-        (true, discount)
     }
 
     /// A won deal: its revenue (the lead's deal size, the holder's factor,
@@ -239,8 +234,9 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let econ = self.model.economics;
         let team = team_of(self.model, holder);
         let revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
-        let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
-        let churned = self.world.streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn;
+        let churned = self
+            .deal(lead, st, t)
+            .churns(&self.world.streams, lead, discount);
         let run = self.tally(lead);
         run.churned += churned as u32;
         if churned {
@@ -293,7 +289,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             if spiff.segments[segment] && t >= spiff.from_hours && t < spiff.to_hours {
                 let payout = self.payout_of(holder);
                 let paid = self.scratch.money.spiff(holder, payout, t, spiff.amount);
-                self.observer.event(
+                self.tell(
                     t,
                     Event::Spiff {
                         lead,
@@ -327,10 +323,9 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         }
         self.tally(lead).sla_breaches += 1;
         if let Some(ps) = self.scratch.partner_states.get_mut(st.holder as usize) {
-            ps.worked += 1;
-            ps.breaches += 1;
+            ps.breached();
         }
-        self.observer.event(
+        self.tell(
             t,
             Event::TakenBack {
                 lead,
@@ -354,7 +349,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let score = rescore(self.model, self.policy, quality, &mut noise);
         self.tally(lead).recycled += 1;
         self.scratch.lead_states[lead as usize].come_back(t, score);
-        self.observer.event(t, Event::CameBack { lead, score });
+        self.tell(t, Event::CameBack { lead, score });
         self.enter(lead, t);
     }
 
@@ -368,12 +363,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if amount <= 0.0 {
             return;
         }
-        self.observer.event(t, Event::Signed { partner: p, amount });
-        let run = if t >= self.model.warmup_hours {
-            &mut self.run
-        } else {
-            &mut self.warm
-        };
+        self.tell(t, Event::Signed { partner: p, amount });
+        let run = self.at(t);
         run.payouts += amount;
         run.partners[p as usize].payouts += amount;
         self.earn(p, t, amount);
@@ -429,7 +420,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         self.count_refusals(lead, None);
         let timeouts = self.scratch.offers.timeouts(&st);
         self.tally(lead).offer_timeouts += timeouts;
-        self.observer.event(t, Event::OffersExpired { lead });
+        self.tell(t, Event::OffersExpired { lead });
         self.offer_round(lead, t);
     }
 
@@ -460,41 +451,6 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             t,
             window,
         )
-    }
-
-    /// Puts `next` on the calendar for the lead's current round.
-    #[inline(always)]
-    pub(super) fn schedule_next(&mut self, lead: u32, next: Next) {
-        let st = &self.scratch.lead_states[lead as usize];
-        let (attempt, round, round_since) = (st.attempt, st.round, st.round_since);
-        match next {
-            Next::Answer(at, reply) => self.scratch.calendar.schedule(
-                at,
-                EventKind::OfferAnswer {
-                    lead,
-                    attempt,
-                    round,
-                    reply,
-                },
-            ),
-            Next::Expire => self.schedule_expiry(lead, attempt, round, round_since),
-        }
-    }
-
-    /// Puts the end of the round's window (it began at `since`) on the
-    /// calendar.
-    pub(super) fn schedule_expiry(&mut self, lead: u32, attempt: u16, round: u16, since: f64) {
-        let window = self.policy.offer.expect("offers are on").window_hours;
-        // Windows mostly end in the order they opened.
-        self.scratch.calendar.schedule_in_order(
-            Lane::Windows,
-            since + window,
-            EventKind::OfferExpire {
-                lead,
-                attempt,
-                round,
-            },
-        );
     }
 
     /// Puts on the calendar what decides the lead's round next, after the
@@ -550,7 +506,6 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             return;
         };
         let n_tiers = self.model.tiers.len();
-        let routing = &self.policy.routing;
         for (p, partner) in self.model.partners.iter().enumerate() {
             let ps = &mut self.scratch.partner_states[p];
             if ps.left || !partner.has_joined(t) || programme.rank(partner.tier).is_none() {
@@ -561,26 +516,15 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             let Some((from, to)) = ps.review_tier(programme, t, days) else {
                 continue;
             };
-            let counted = t >= self.model.warmup_hours;
-            let up = programme.rank(to) < programme.rank(from);
-            let run = if counted {
-                &mut self.run
-            } else {
-                &mut self.warm
-            };
-            if up {
+            let run = self.at(t);
+            if programme.rank(to) < programme.rank(from) {
                 run.promoted += 1;
             } else {
                 run.demoted += 1;
             }
-            let weight = routing
-                .weights_by_name
-                .get(p)
-                .copied()
-                .flatten()
-                .unwrap_or_else(|| routing.weights_by_tier.get(to).copied().unwrap_or(1.0));
+            let weight = self.policy.routing.weight_of(p, to);
             self.scratch.router.set_weight(p, weight);
-            self.observer.event(
+            self.tell(
                 t,
                 Event::TierChanged {
                     partner: p as u32,
@@ -623,7 +567,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             let st = self.scratch.lead_states[lead as usize];
             if st.phase == Phase::Queued && st.attempt == attempt && st.holder == p {
                 self.scratch.holders.forget_queued(p);
-                self.observer.event(
+                self.tell(
                     t,
                     Event::TakenBack {
                         lead,
@@ -720,18 +664,17 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         }
         let counted = t >= self.model.warmup_hours;
         let st = &mut self.scratch.lead_states[lead as usize];
-        st.counted = counted;
-        st.phase = Phase::Unassigned;
-        st.arrived_at = t;
-        st.assigned_at = t;
-        st.routing_since = t;
-        st.round_since = t;
+        *st = LeadState {
+            holder: st.holder,
+            sourced: true,
+            ..LeadState::arriving(st.score, t, counted)
+        };
         let run = self.tally(lead);
         run.leads += 1;
         run.sourced += 1;
         run.partners[p as usize].sourced += 1;
         let segment = self.lead(lead).segment;
-        self.observer.event(
+        self.tell(
             t,
             Event::Sourced {
                 lead,
@@ -803,7 +746,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             run.outcomes.dropped += 1;
             run.sourced_pipeline_lost += value;
             self.scratch.lead_states[lead].phase = Phase::Done;
-            self.observer.event(t, Event::Dropped { lead: lead as u32 });
+            self.tell(t, Event::Dropped { lead: lead as u32 });
         }
     }
 

@@ -112,6 +112,21 @@ pub(super) struct LeadState {
 }
 
 impl LeadState {
+    /// A lead arriving at `t`, scored `score`; `counted` when it arrived
+    /// after the warm-up.
+    pub(super) fn arriving(score: f64, t: f64, counted: bool) -> Self {
+        LeadState {
+            score,
+            phase: Phase::Unassigned,
+            assigned_at: t,
+            counted,
+            arrived_at: t,
+            round_since: t,
+            routing_since: t,
+            ..LeadState::waiting()
+        }
+    }
+
     /// The lead comes back from nurture at `t`, scored `score`: a new
     /// arrival with no history of holders.
     pub(super) fn come_back(&mut self, t: f64, score: f64) {

@@ -11,6 +11,7 @@
 //! `routing.rs` and the money is `payout.rs`.
 
 mod behaviour;
+mod deal;
 mod eligibility;
 pub mod events;
 mod handlers;
@@ -257,6 +258,48 @@ impl Scratch {
         if mdf_buys {
             self.schedule_every(model, policy.payout.period_hours, EventKind::MdfReview);
         }
+    }
+
+    /// The run's end: times read, enablement's spend, days in each tier,
+    /// and the leads still open when it is read, into `run`.
+    fn settle(&mut self, model: &Model, policy: &Policy, run: &mut PolicyRun) {
+        run.settle_times(&mut self.ttfc, &mut self.accept_times);
+        if let Some(e) = policy.enablement {
+            // Once per partner and period spent on, within the run's window.
+            let period = policy.payout.period_hours;
+            let window = (
+                model.warmup_hours,
+                model.readout_hours.unwrap_or(f64::INFINITY),
+            );
+            for (p, ps) in self.partner_states.iter().enumerate() {
+                let left = run.partners[p].left_at_hours;
+                let periods = money::enablement_periods(model, policy, ps.joins_hours, left);
+                money::add_enablement_spend(&e, periods, period, window, &mut run.enablement);
+            }
+        }
+        if model.tier_programme.is_some() {
+            // Days in the current tier, to the horizon's end (or leaving).
+            let n_tiers = model.tiers.len();
+            let horizon = model.horizon_hours;
+            run.tier_days = std::mem::take(&mut self.tier_days);
+            for (p, ps) in self.partner_states.iter().enumerate() {
+                let end = run.partners[p]
+                    .left_at_hours
+                    .map_or(horizon, |l| l.min(horizon));
+                ps.close_tier_days(end, &mut run.tier_days[p * n_tiers..][..n_tiers]);
+            }
+            run.tier_end = self
+                .partner_states
+                .iter()
+                .map(|ps| ps.tier as u32)
+                .collect();
+        }
+        run.open_at_readout = self
+            .lead_states
+            .iter()
+            .filter(|s| s.counted && s.phase != Phase::Done)
+            .count() as u32;
+        debug_assert_eq!(run.outcomes.total() + run.open_at_readout, run.leads);
     }
 
     /// Partner `p`'s own lead, on the calendar for its arrival: its state

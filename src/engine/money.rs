@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use crate::model::{Bracket, Enablement, Payout, Policy};
+use crate::model::{Bracket, Enablement, Model, Payout, Policy};
 
 /// The payout a partner in `tier` is paid under: the policy's, or its
 /// tier's (`payout.by_tier`).
@@ -118,11 +118,19 @@ impl Money {
     }
 }
 
-/// The payout periods (of `period` hours) a partner is spent on by
-/// `enablement`: from the first period starting after it joins to the last
-/// starting before `until` (the horizon's end, or its leaving), as (first,
-/// last) period numbers.
-pub(super) fn enablement_periods(period: f64, joins: f64, until: f64) -> (f64, f64) {
+/// The payout periods a partner that joins at `joins` (and leaves at
+/// `left`, if it does) is spent on by `enablement`: from the first period
+/// starting after it joins to the last starting before the horizon ends or
+/// it leaves, as (first, last) period numbers.
+pub(super) fn enablement_periods(
+    model: &Model,
+    policy: &Policy,
+    joins: f64,
+    left: Option<f64>,
+) -> (f64, f64) {
+    let period = policy.payout.period_hours;
+    let horizon = model.horizon_hours;
+    let until = left.map_or(horizon, |left| left.min(horizon));
     (
         (joins.max(0.0) / period).ceil(),
         (until / period).ceil() - 1.0,

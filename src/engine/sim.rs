@@ -2,10 +2,10 @@
 //! It owns the run's tallies and calls the parts (routing, holders, money,
 //! partner behaviour) through their own types.
 
-use super::events::{self, EventKind};
+use super::events::{self, EventKind, Lane};
 use super::leads::{Lead, World};
 use super::money::{self, payout_for};
-use super::offers::Decider;
+use super::offers::{Decider, Next};
 use super::rng::Purpose;
 use super::router::{Ctx, Note, Router};
 use super::{push_partner, Event, LeadState, Observer, Phase, PolicyRun, Scratch, NONE};
@@ -46,6 +46,22 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         }
     }
 
+    /// The run's tallies for something that happens at `t` to no lead in
+    /// particular: the run's after the warm-up, else the warm-up's.
+    pub(super) fn at(&mut self, t: f64) -> &mut PolicyRun {
+        if t >= self.model.warmup_hours {
+            &mut self.run
+        } else {
+            &mut self.warm
+        }
+    }
+
+    /// Tells the observer of `event` at `t`.
+    #[inline(always)]
+    pub(super) fn tell(&mut self, t: f64, event: Event) {
+        self.observer.event(t, event);
+    }
+
     /// Routing's view of the run for `lead`, beside the router itself.
     pub(super) fn router(&mut self, lead: u32) -> (&mut Router, Ctx<'_>) {
         let segment = self.lead(lead).segment as usize;
@@ -78,7 +94,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
                 Note::Account {
                     partner,
                     registration,
-                } => self.observer.event(
+                } => self.tell(
                     t,
                     Event::Account {
                         lead,
@@ -86,12 +102,10 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
                         registration,
                     },
                 ),
-                Note::Exclusive { partner } => {
-                    self.observer.event(t, Event::Exclusive { lead, partner })
-                }
+                Note::Exclusive { partner } => self.tell(t, Event::Exclusive { lead, partner }),
                 Note::Reserved { partner } => {
                     self.tally(lead).reserved += 1;
-                    self.observer.event(t, Event::Reserved { lead, partner });
+                    self.tell(t, Event::Reserved { lead, partner });
                 }
             }
         }
@@ -142,21 +156,12 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             self.run.leads += counted as u32;
             let signals = self.world.signals_of(i, n_signals);
             let score: f64 = signals.iter().zip(weights).map(|(s, w)| s * w).sum();
-            let state = LeadState {
-                score,
-                phase: Phase::Unassigned,
-                assigned_at: arrival,
-                counted,
-                arrived_at: arrival,
-                round_since: arrival,
-                routing_since: arrival,
-                ..LeadState::waiting()
-            };
+            let state = LeadState::arriving(score, arrival, counted);
             match self.scratch.lead_states.get_mut(i) {
                 Some(waiting) => *waiting = state,
                 None => self.scratch.lead_states.push(state),
             }
-            self.observer.event(
+            self.tell(
                 arrival,
                 Event::Arrived {
                     lead: i as u32,
@@ -172,7 +177,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// the threshold, then offers or the rule.
     pub(super) fn enter(&mut self, lead: u32, t: f64) {
         if self.scratch.lead_states[lead as usize].score < self.policy.scoring.threshold {
-            self.observer.event(t, Event::BelowThreshold { lead });
+            self.tell(t, Event::BelowThreshold { lead });
             if self.nurture(lead, t) {
                 return;
             }
@@ -205,7 +210,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         st.attempt += 1;
         let mut rng = self.world.streams.rng(Purpose::Nurture, lead as u64, 1);
         let back = t + (n.after_days.sample(&mut rng) * HOURS_PER_DAY).max(0.0);
-        self.observer.event(t, Event::Nurtured { lead, back });
+        self.tell(t, Event::Nurtured { lead, back });
         self.scratch
             .calendar
             .schedule(back, EventKind::Return { lead });
@@ -256,14 +261,14 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
 
     /// The lead reached nobody: no partner took it and there is no house.
     pub(super) fn end_unrouted(&mut self, lead: u32, t: f64) {
-        self.observer.event(t, Event::Unrouted { lead });
+        self.tell(t, Event::Unrouted { lead });
         self.tally(lead).outcomes.unrouted += 1;
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
 
     /// A lead taken back and given to nobody: lost.
     pub(super) fn end_dropped(&mut self, lead: u32, t: f64) {
-        self.observer.event(t, Event::Dropped { lead });
+        self.tell(t, Event::Dropped { lead });
         self.tally(lead).outcomes.dropped += 1;
         self.scratch.lead_states[lead as usize].phase = Phase::Done;
     }
@@ -284,7 +289,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             .is_some_and(|&r| r != NONE && r != holder)
         {
             self.tally(lead).channel_conflicts += 1;
-            self.observer.event(
+            self.tell(
                 t,
                 Event::Conflict {
                     lead,
@@ -355,7 +360,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let sourced = self.scratch.lead_states[lead as usize].sourced;
         if !sourced {
             let eligible = self.scratch.router.last_eligible;
-            self.observer.event(
+            self.tell(
                 t,
                 Event::Assigned {
                     lead,
@@ -408,7 +413,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             self.start(lead, t);
         } else {
             self.scratch.holders.enqueue(holder, lead, attempt);
-            self.observer.event(t, Event::Queued { lead, holder });
+            self.tell(t, Event::Queued { lead, holder });
             self.scratch.lead_states[lead as usize].phase = Phase::Queued;
             if routed_partner && self.policy.sla.is_some() {
                 let deadline = self.sla_deadline(holder, t);
@@ -422,7 +427,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let st = self.scratch.lead_states[lead as usize];
         let team = team_of(self.model, st.holder);
         self.scratch.holders.take_slot(st.holder);
-        self.observer.event(
+        self.tell(
             t,
             Event::Started {
                 lead,
@@ -512,7 +517,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let holder = st.holder;
         let attempt = st.attempt;
         self.tally(lead).co_sold += 1;
-        self.observer.event(t, Event::CoSold { lead, holder });
+        self.tell(t, Event::CoSold { lead, holder });
         if self.scratch.holders.has_room(house) {
             self.scratch.holders.take_slot(house);
             let work_hours = self.work_hours(lead, holder);
@@ -592,7 +597,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     /// Pays a partner on account of a lead and books it everywhere it counts.
     pub(super) fn pay(&mut self, time: f64, lead: u32, holder: u32, amount: f64) {
         if amount != 0.0 {
-            self.observer.event(
+            self.tell(
                 time,
                 Event::Paid {
                     lead,
@@ -613,22 +618,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         payout_for(self.policy, self.scratch.partner_states[p as usize].tier)
     }
 
-    /// The payout periods partner `p` is spent on by `enablement`: from the
-    /// first period starting after it joins to the last starting before the
-    /// horizon ends or it leaves, as (first, last) period numbers.
-    pub(super) fn enablement_periods(&self, p: usize) -> (f64, f64) {
-        let until = self.run.partners[p]
-            .left_at_hours
-            .map_or(self.model.horizon_hours, |left| {
-                left.min(self.model.horizon_hours)
-            });
-        let joins = self.scratch.partner_states[p].joins_hours;
-        money::enablement_periods(self.policy.payout.period_hours, joins, until)
-    }
-
     /// Enablement's gain on partner `holder`'s qualify and win rates at
-    /// `t`: the gains of the periods spent on and completed by `t`, each
-    /// capped at `max_gain`. None for the house.
+    /// `t` (none for the house).
     pub(super) fn enabled(&self, holder: u32, t: f64) -> (f64, f64) {
         let Some(e) = self.policy.enablement else {
             return (0.0, 0.0);
@@ -636,7 +627,10 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         if !self.is_partner(holder) {
             return (0.0, 0.0);
         }
-        let periods = self.enablement_periods(holder as usize);
+        let p = holder as usize;
+        let left = self.run.partners[p].left_at_hours;
+        let joins = self.scratch.partner_states[p].joins_hours;
+        let periods = money::enablement_periods(self.model, self.policy, joins, left);
         money::enablement_gain(&e, periods, self.policy.payout.period_hours, t)
     }
 
@@ -648,48 +642,8 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
     }
 
     pub(super) fn finish(mut self) -> PolicyRun {
-        self.run
-            .settle_times(&mut self.scratch.ttfc, &mut self.scratch.accept_times);
-        if let Some(e) = self.policy.enablement {
-            // Once per partner and period spent on, within the run's window.
-            let period = self.policy.payout.period_hours;
-            let window = (
-                self.model.warmup_hours,
-                self.model.readout_hours.unwrap_or(f64::INFINITY),
-            );
-            for p in 0..self.model.partners.len() {
-                let periods = self.enablement_periods(p);
-                money::add_enablement_spend(&e, periods, period, window, &mut self.run.enablement);
-            }
-        }
-        if self.model.tier_programme.is_some() {
-            // Days in the current tier, to the horizon's end (or leaving).
-            let n_tiers = self.model.tiers.len();
-            let horizon = self.model.horizon_hours;
-            self.run.tier_days = std::mem::take(&mut self.scratch.tier_days);
-            for (p, ps) in self.scratch.partner_states.iter().enumerate() {
-                let end = self.run.partners[p]
-                    .left_at_hours
-                    .map_or(horizon, |l| l.min(horizon));
-                ps.close_tier_days(end, &mut self.run.tier_days[p * n_tiers..][..n_tiers]);
-            }
-            self.run.tier_end = self
-                .scratch
-                .partner_states
-                .iter()
-                .map(|ps| ps.tier as u32)
-                .collect();
-        }
-        self.run.open_at_readout = self
-            .scratch
-            .lead_states
-            .iter()
-            .filter(|s| s.counted && s.phase != Phase::Done)
-            .count() as u32;
-        debug_assert_eq!(
-            self.run.outcomes.total() + self.run.open_at_readout,
-            self.run.leads
-        );
+        let s = &mut *self.scratch;
+        s.settle(self.model, self.policy, &mut self.run);
         self.run
     }
 
@@ -738,7 +692,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let mut sent = 0u16;
         let mut decider = Decider::new(None);
         for &partner in &picks {
-            self.observer.event(t, Event::Offered { lead, partner });
+            self.tell(t, Event::Offered { lead, partner });
             let reply = self.reply(lead, partner, round, t, offer.window_hours);
             decider.see(reply, first + sent as u32);
             let st = &mut self.scratch.lead_states[lead as usize];
@@ -781,5 +735,40 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
             (None, true) => self.end_unrouted(lead, t),
             (None, false) => self.end_dropped(lead, t),
         }
+    }
+
+    /// Puts `next` on the calendar for the lead's current round.
+    #[inline(always)]
+    pub(super) fn schedule_next(&mut self, lead: u32, next: Next) {
+        let st = &self.scratch.lead_states[lead as usize];
+        let (attempt, round, round_since) = (st.attempt, st.round, st.round_since);
+        match next {
+            Next::Answer(at, reply) => self.scratch.calendar.schedule(
+                at,
+                EventKind::OfferAnswer {
+                    lead,
+                    attempt,
+                    round,
+                    reply,
+                },
+            ),
+            Next::Expire => self.schedule_expiry(lead, attempt, round, round_since),
+        }
+    }
+
+    /// Puts the end of the round's window (it began at `since`) on the
+    /// calendar.
+    pub(super) fn schedule_expiry(&mut self, lead: u32, attempt: u16, round: u16, since: f64) {
+        let window = self.policy.offer.expect("offers are on").window_hours;
+        // Windows mostly end in the order they opened.
+        self.scratch.calendar.schedule_in_order(
+            Lane::Windows,
+            since + window,
+            EventKind::OfferExpire {
+                lead,
+                attempt,
+                round,
+            },
+        );
     }
 }
