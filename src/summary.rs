@@ -117,8 +117,56 @@ pub struct PartnerRow {
     pub tier_days: Vec<f64>,
 }
 
-pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
+/// Each partner's row of cell `p` (tallies per replication, the share of
+/// replications it left or lost its territory in, tiers).
+fn partner_rows(model: &Model, results: &Results, p: usize) -> Vec<PartnerRow> {
     let reps = results.replications.max(1) as f64;
+    let n_tiers = model.tiers.len();
+    let tier_days = results.tier_days.get(p).filter(|d| !d.is_empty());
+    let tier_end = results.tier_end.get(p).filter(|d| !d.is_empty());
+    model
+        .partners
+        .iter()
+        .zip(&results.partners[p])
+        .enumerate()
+        .map(|(i, (partner, s))| PartnerRow {
+            tier_end: tier_end.map(|ends| {
+                let counts = &ends[i * n_tiers..(i + 1) * n_tiers];
+                let most =
+                    (0..n_tiers).fold(0, |best, t| if counts[t] > counts[best] { t } else { best });
+                model.tiers[most].clone()
+            }),
+            tier_days: tier_days.map_or(Vec::new(), |days| {
+                days[i * n_tiers..(i + 1) * n_tiers]
+                    .iter()
+                    .map(|d| d / reps)
+                    .collect()
+            }),
+            partner: partner.name.clone(),
+            tier: model.tiers[partner.tier].clone(),
+            capacity: partner.team.capacity,
+            leads: s.leads / reps,
+            kept: s.kept / reps,
+            value_kept: s.value_kept / reps,
+            opportunities: s.opportunities / reps,
+            wins: s.wins / reps,
+            revenue: s.revenue / reps,
+            payouts: s.payouts / reps,
+            sourced: s.sourced / reps,
+            sourced_revenue: s.sourced_revenue / reps,
+            left_share: s.left_replications as f64 / reps,
+            left_mean_day: (s.left_replications > 0)
+                .then(|| s.left_day_sum / s.left_replications as f64),
+            exclusivity_revoked_share: s.revoked_replications as f64 / reps,
+            exclusivity_revoked_mean_day: (s.revoked_replications > 0)
+                .then(|| s.revoked_day_sum / s.revoked_replications as f64),
+            ttfc_mean_hours: (s.ttfc_replications > 0)
+                .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
+        })
+        .collect()
+}
+
+pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summary {
     let cells: Vec<Cell> = model
         .worlds
         .iter()
@@ -134,55 +182,7 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             let p = results.cell(w, policy_index);
             let metrics = PerMetric::from_fn(|m| results.metrics[p][m].estimate());
             let vs_baseline = PerMetric::from_fn(|m| results.vs_baseline[p][m].estimate());
-            let n_tiers = model.tiers.len();
-            let tier_days = results.tier_days.get(p).filter(|d| !d.is_empty());
-            let tier_end = results.tier_end.get(p).filter(|d| !d.is_empty());
-            let partners =
-                model
-                    .partners
-                    .iter()
-                    .zip(&results.partners[p])
-                    .enumerate()
-                    .map(|(i, (partner, s))| PartnerRow {
-                        tier_end: tier_end.map(|ends| {
-                            let counts = &ends[i * n_tiers..(i + 1) * n_tiers];
-                            let most = (0..n_tiers).fold(0, |best, t| {
-                                if counts[t] > counts[best] {
-                                    t
-                                } else {
-                                    best
-                                }
-                            });
-                            model.tiers[most].clone()
-                        }),
-                        tier_days: tier_days.map_or(Vec::new(), |days| {
-                            days[i * n_tiers..(i + 1) * n_tiers]
-                                .iter()
-                                .map(|d| d / reps)
-                                .collect()
-                        }),
-                        partner: partner.name.clone(),
-                        tier: model.tiers[partner.tier].clone(),
-                        capacity: partner.team.capacity,
-                        leads: s.leads / reps,
-                        kept: s.kept / reps,
-                        value_kept: s.value_kept / reps,
-                        opportunities: s.opportunities / reps,
-                        wins: s.wins / reps,
-                        revenue: s.revenue / reps,
-                        payouts: s.payouts / reps,
-                        sourced: s.sourced / reps,
-                        sourced_revenue: s.sourced_revenue / reps,
-                        left_share: s.left_replications as f64 / reps,
-                        left_mean_day: (s.left_replications > 0)
-                            .then(|| s.left_day_sum / s.left_replications as f64),
-                        exclusivity_revoked_share: s.revoked_replications as f64 / reps,
-                        exclusivity_revoked_mean_day: (s.revoked_replications > 0)
-                            .then(|| s.revoked_day_sum / s.revoked_replications as f64),
-                        ttfc_mean_hours: (s.ttfc_replications > 0)
-                            .then(|| s.ttfc_mean_sum / s.ttfc_replications as f64),
-                    })
-                    .collect();
+            let partners = partner_rows(model, results, p);
             let counts = &results.ttfc_histogram[p];
             let contacted: u64 = counts.iter().sum();
             let ttfc_cdf = (0..counts.len().saturating_sub(1))

@@ -138,6 +138,46 @@ impl<'m> Recorder<'m> {
 impl Observer for Recorder<'_> {
     fn event(&mut self, time: f64, event: Event) {
         match event {
+            // The lead's life: where it is, how it ends.
+            Event::Arrived { .. }
+            | Event::Sourced { .. }
+            | Event::BelowThreshold { .. }
+            | Event::Assigned { .. }
+            | Event::Queued { .. }
+            | Event::Started { .. }
+            | Event::TakenBack { .. }
+            | Event::Contacted { .. }
+            | Event::Unreached { .. }
+            | Event::Closed { .. }
+            | Event::Paid { .. }
+            | Event::Unrouted { .. }
+            | Event::Dropped { .. } => self.life(time, event),
+            // Why it went where it did, and what the programme did.
+            Event::Moved { .. }
+            | Event::Escalated { .. }
+            | Event::Nurtured { .. }
+            | Event::CameBack { .. }
+            | Event::Offered { .. }
+            | Event::Rejected { .. }
+            | Event::OffersExpired { .. }
+            | Event::Account { .. }
+            | Event::Conflict { .. }
+            | Event::Exclusive { .. }
+            | Event::Reserved { .. }
+            | Event::CoSold { .. }
+            | Event::Spiff { .. }
+            | Event::Renegotiated { .. }
+            | Event::TierChanged { .. }
+            | Event::ExclusivityRevoked { .. } => self.why(time, event),
+            Event::Reviewed { .. } | Event::Signed { .. } => {}
+        }
+    }
+}
+
+impl Recorder<'_> {
+    /// An event of the lead's life.
+    fn life(&mut self, time: f64, event: Event) {
+        match event {
             Event::Arrived { lead, score } => {
                 let revoked = std::mem::take(&mut self.revoked);
                 let news = std::mem::take(&mut self.news);
@@ -151,27 +191,17 @@ impl Observer for Recorder<'_> {
                 }
                 l.decisions.extend(news);
             }
-            Event::Exclusive { lead, partner } => {
-                self.lead(lead).decisions.push(Decision::Exclusive {
-                    hours: time,
-                    partner,
-                });
-            }
-            Event::TierChanged { partner, from, to } => {
-                let promoted = self
-                    .model
-                    .tier_programme
-                    .as_ref()
-                    .is_some_and(|p| p.rank(to) < p.rank(from));
-                self.news.push(Decision::TierChanged {
-                    hours: time,
-                    partner,
-                    promoted,
-                    to: self.model.tiers[to].clone(),
-                });
-            }
-            Event::ExclusivityRevoked { partner } => {
-                self.revoked.push((time, partner));
+            Event::Sourced {
+                lead,
+                partner,
+                segment,
+            } => {
+                let l = self.lead(lead);
+                l.segment = segment;
+                l.arrived = true;
+                l.arrival_hours = time;
+                l.sourced_by = Some(partner);
+                l.holder = Some(partner);
             }
             Event::BelowThreshold { lead } => {
                 self.lead(lead).outcome = "below_threshold";
@@ -233,6 +263,9 @@ impl Observer for Recorder<'_> {
                     l.outcome = "disqualified";
                 }
             }
+            Event::Unreached { lead, .. } => {
+                self.lead(lead).outcome = "unreached";
+            }
             Event::Closed {
                 lead, won, revenue, ..
             } => {
@@ -244,6 +277,23 @@ impl Observer for Recorder<'_> {
             Event::Paid { lead, amount, .. } => {
                 self.lead(lead).payouts += amount;
             }
+            Event::Unrouted { lead } => {
+                self.lead(lead).outcome = "unrouted";
+            }
+            Event::Dropped { lead } => {
+                let l = self.lead(lead);
+                l.outcome = "dropped";
+                l.decisions.push(Decision::Dropped { hours: time });
+            }
+            _ => {}
+        }
+    }
+
+    /// An event that explains a routing (a move, an escalation, nurture,
+    /// offers, accounts, territories, the reserve, co-selling, SPIFFs,
+    /// renegotiation), or the programme's news.
+    fn why(&mut self, time: f64, event: Event) {
+        match event {
             Event::Moved { lead, to, .. } => {
                 let l = self.lead(lead);
                 l.decisions.push(Decision::Moved { hours: time, to });
@@ -253,6 +303,16 @@ impl Observer for Recorder<'_> {
                 self.lead(lead)
                     .decisions
                     .push(Decision::Escalated { hours: time });
+            }
+            Event::Nurtured { lead, back } => {
+                self.lead(lead)
+                    .decisions
+                    .push(Decision::Nurtured { hours: time, back });
+            }
+            Event::CameBack { lead, score } => {
+                let l = self.lead(lead);
+                l.outcome = "";
+                l.decisions.push(Decision::CameBack { hours: time, score });
             }
             Event::Offered { lead, partner } => {
                 let l = self.lead(lead);
@@ -278,18 +338,6 @@ impl Observer for Recorder<'_> {
                     partners,
                 });
             }
-            Event::Sourced {
-                lead,
-                partner,
-                segment,
-            } => {
-                let l = self.lead(lead);
-                l.segment = segment;
-                l.arrived = true;
-                l.arrival_hours = time;
-                l.sourced_by = Some(partner);
-                l.holder = Some(partner);
-            }
             Event::Account {
                 lead,
                 partner,
@@ -307,26 +355,11 @@ impl Observer for Recorder<'_> {
                     registrant,
                 });
             }
-            Event::Nurtured { lead, back } => {
-                self.lead(lead)
-                    .decisions
-                    .push(Decision::Nurtured { hours: time, back });
-            }
-            Event::CameBack { lead, score } => {
-                let l = self.lead(lead);
-                l.outcome = "";
-                l.decisions.push(Decision::CameBack { hours: time, score });
-            }
-            Event::Spiff { lead, amount, .. } => {
-                self.lead(lead).decisions.push(Decision::Spiff {
+            Event::Exclusive { lead, partner } => {
+                self.lead(lead).decisions.push(Decision::Exclusive {
                     hours: time,
-                    amount,
+                    partner,
                 });
-            }
-            Event::CoSold { lead, .. } => {
-                self.lead(lead)
-                    .decisions
-                    .push(Decision::CoSold { hours: time });
             }
             Event::Reserved { lead, partner } => {
                 self.lead(lead).decisions.push(Decision::Reserved {
@@ -334,23 +367,39 @@ impl Observer for Recorder<'_> {
                     partner,
                 });
             }
+            Event::CoSold { lead, .. } => {
+                self.lead(lead)
+                    .decisions
+                    .push(Decision::CoSold { hours: time });
+            }
+            Event::Spiff { lead, amount, .. } => {
+                self.lead(lead).decisions.push(Decision::Spiff {
+                    hours: time,
+                    amount,
+                });
+            }
             Event::Renegotiated { lead, won, .. } => {
                 self.lead(lead)
                     .decisions
                     .push(Decision::Renegotiated { hours: time, won });
             }
-            Event::Unreached { lead, .. } => {
-                self.lead(lead).outcome = "unreached";
+            Event::TierChanged { partner, from, to } => {
+                let promoted = self
+                    .model
+                    .tier_programme
+                    .as_ref()
+                    .is_some_and(|p| p.rank(to) < p.rank(from));
+                self.news.push(Decision::TierChanged {
+                    hours: time,
+                    partner,
+                    promoted,
+                    to: self.model.tiers[to].clone(),
+                });
             }
-            Event::Unrouted { lead } => {
-                self.lead(lead).outcome = "unrouted";
+            Event::ExclusivityRevoked { partner } => {
+                self.revoked.push((time, partner));
             }
-            Event::Dropped { lead } => {
-                let l = self.lead(lead);
-                l.outcome = "dropped";
-                l.decisions.push(Decision::Dropped { hours: time });
-            }
-            Event::Reviewed { .. } | Event::Signed { .. } => {}
+            _ => {}
         }
     }
 }

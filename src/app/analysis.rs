@@ -187,7 +187,6 @@ pub(super) fn optimize(
     args: OptimizeArgs,
     options: &leadsim::LoadOptions,
 ) -> anyhow::Result<ExitCode> {
-    use leadsim::analyses::optimize::{parse_constraint, parse_vary, Problem};
     let text = leadsim::read_scenario(&args.scenario)?;
     let model = leadsim::load_text_with(&text, &args.scenario, options)?;
     super::print_warnings(&model);
@@ -196,36 +195,10 @@ pub(super) fn optimize(
             "--shard: optimize cannot be sharded: each setting it tries depends on the ones before (Nelder-Mead is sequential); it already uses every core (--threads) within each evaluation"
         );
     }
-    let varies = args
-        .vary
-        .iter()
-        .map(|v| parse_vary(v))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let (objective, maximize) = match (&args.maximize, &args.minimize) {
-        (Some(m), None) => (super::metric("--maximize", m)?, true),
-        (None, Some(m)) => (super::metric("--minimize", m)?, false),
-        _ => anyhow::bail!("give one of --maximize METRIC or --minimize METRIC"),
-    };
-    let constraints = args
-        .subject_to
-        .iter()
-        .map(|c| parse_constraint(c))
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let cancel = leadsim::runner::Cancel::default();
     let config = args.exec.config(&model, &cancel);
-    let problem = Problem {
-        policy: args.policy.clone(),
-        varies,
-        objective,
-        maximize,
-        constraints,
-        all_worlds: args.world == OptimizeWorld::All,
-        budget: args.budget,
-        delta: args.delta,
-        replications: config.replications,
-        seed: config.seed,
-        threads: config.threads,
-    };
+    let problem = problem(&args, &config)?;
+    let (objective, maximize) = (problem.objective, problem.maximize);
     let prepared = leadsim::analyses::optimize::prepare(problem, &text, &args.scenario, options)?;
     leadsim::check_work(
         &model,
@@ -257,29 +230,7 @@ pub(super) fn optimize(
     let csv = leadsim::report::optimize::csv(&prepared, &search, chosen.as_ref());
     let Some(chosen) = chosen else {
         leadsim::report::output::write_set(&out_dir, "optimize", &[("optimize.csv", csv)])?;
-        let closest = search.closest().map(|i| {
-            let e = &search.evaluations[i];
-            let unmet: Vec<String> = prepared
-                .problem
-                .constraints
-                .iter()
-                .map(|c| {
-                    let e = e.worlds[0][c.metric];
-                    format!(
-                        "{c}: {}",
-                        e.map_or("undefined".to_string(), |e| {
-                            let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
-                            format!("{} (95% CI {} to {})", e.mean, lo, hi)
-                        })
-                    )
-                })
-                .collect();
-            format!(
-                "the closest was {} ({})",
-                prepared.describe(&e.values),
-                unmet.join("; ")
-            )
-        });
+        let closest = closest_setting(&prepared, &search);
         errln!(
             "no feasible setting among the {} tried{}; every setting is in {}",
             search.evaluations.len(),
@@ -348,6 +299,73 @@ pub(super) fn optimize(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The search `optimize`'s arguments ask for.
+fn problem(
+    args: &OptimizeArgs,
+    config: &leadsim::runner::RunConfig,
+) -> anyhow::Result<leadsim::analyses::optimize::Problem> {
+    use leadsim::analyses::optimize::{parse_constraint, parse_vary, Problem};
+    let varies = args
+        .vary
+        .iter()
+        .map(|v| parse_vary(v))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (objective, maximize) = match (&args.maximize, &args.minimize) {
+        (Some(m), None) => (super::metric("--maximize", m)?, true),
+        (None, Some(m)) => (super::metric("--minimize", m)?, false),
+        _ => anyhow::bail!("give one of --maximize METRIC or --minimize METRIC"),
+    };
+    let constraints = args
+        .subject_to
+        .iter()
+        .map(|c| parse_constraint(c))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Problem {
+        policy: args.policy.clone(),
+        varies,
+        objective,
+        maximize,
+        constraints,
+        all_worlds: args.world == OptimizeWorld::All,
+        budget: args.budget,
+        delta: args.delta,
+        replications: config.replications,
+        seed: config.seed,
+        threads: config.threads,
+    })
+}
+
+/// Where the search came closest to feasible, with each constraint's
+/// measured interval there.
+fn closest_setting(
+    prepared: &leadsim::analyses::optimize::Prepared,
+    search: &leadsim::analyses::optimize::Search,
+) -> Option<String> {
+    search.closest().map(|i| {
+        let e = &search.evaluations[i];
+        let unmet: Vec<String> = prepared
+            .problem
+            .constraints
+            .iter()
+            .map(|c| {
+                let e = e.worlds[0][c.metric];
+                format!(
+                    "{c}: {}",
+                    e.map_or("undefined".to_string(), |e| {
+                        let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+                        format!("{} (95% CI {} to {})", e.mean, lo, hi)
+                    })
+                )
+            })
+            .collect();
+        format!(
+            "the closest was {} ({})",
+            prepared.describe(&e.values),
+            unmet.join("; ")
+        )
+    })
 }
 
 pub(super) fn sensitivity(

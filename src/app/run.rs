@@ -93,52 +93,8 @@ pub(super) fn run_scenario(
         // A folder that cannot take the files is refused before simulating.
         leadsim::report::output::check_dir(&out_dir)?;
     }
-    let bar = if args.exec.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(config.replications);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {bar:32} {pos}/{len} replications  {per_sec}  {elapsed_precise} elapsed, about {eta} left",
-            )
-            .expect("the progress template is valid"),
-        );
-        bar
-    };
-    let summary = match args.precision {
-        None => leadsim::simulate(&model, &config, &|n| bar.inc(n)),
-        Some(precision) => {
-            if !(precision.is_finite() && precision > 0.0) {
-                anyhow::bail!("--precision: expected a positive relative half-width such as 0.02, got {precision}");
-            }
-            bar.set_length(args.max_replications);
-            leadsim::simulate_to_precision(
-                &model,
-                &config,
-                precision,
-                args.max_replications,
-                &|n| bar.inc(n),
-            )
-            .map(|(summary, reached)| {
-                if !args.exec.quiet || !reached {
-                    errln!(
-                        "precision {precision}: every headline metric's 95% half-width {} {precision} x |mean| after {} replications",
-                        if reached { "is within" } else { "is NOT yet within" },
-                        summary.replications
-                    );
-                    for (policy, world, metric, relative) in
-                        leadsim::precision_shortfalls(&summary, precision)
-                    {
-                        errln!(
-                            "  short: {policy} in `{world}`, {metric}: half-width {:.2}% of the mean",
-                            relative * 100.0
-                        );
-                    }
-                }
-                summary
-            })
-        }
-    };
+    let bar = progress_bar(args.exec.quiet, config.replications);
+    let summary = simulate_run(&args, &model, &config, &bar);
     bar.finish_and_clear();
     let summary = summary?;
     // Warnings the run itself found (the scenario's were printed at load).
@@ -192,6 +148,67 @@ pub(super) fn run_scenario(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The replications' progress bar on a terminal, hidden when quiet or
+/// when stderr is not a terminal.
+fn progress_bar(quiet: bool, replications: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(replications);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:32} {pos}/{len} replications  {per_sec}  {elapsed_precise} elapsed, about {eta} left",
+            )
+            .expect("the progress template is valid"),
+        );
+        bar
+    }
+}
+
+/// The run: its replications, or with `--precision` as many as it takes
+/// (saying how far it got).
+fn simulate_run(
+    args: &RunArgs,
+    model: &leadsim::model::Model,
+    config: &leadsim::runner::RunConfig,
+    bar: &ProgressBar,
+) -> anyhow::Result<leadsim::summary::Summary> {
+    match args.precision {
+        None => leadsim::simulate(model, config, &|n| bar.inc(n)),
+        Some(precision) => {
+            if !(precision.is_finite() && precision > 0.0) {
+                anyhow::bail!("--precision: expected a positive relative half-width such as 0.02, got {precision}");
+            }
+            bar.set_length(args.max_replications);
+            leadsim::simulate_to_precision(
+                model,
+                config,
+                precision,
+                args.max_replications,
+                &|n| bar.inc(n),
+            )
+            .map(|(summary, reached)| {
+                if !args.exec.quiet || !reached {
+                    errln!(
+                        "precision {precision}: every headline metric's 95% half-width {} {precision} x |mean| after {} replications",
+                        if reached { "is within" } else { "is NOT yet within" },
+                        summary.replications
+                    );
+                    for (policy, world, metric, relative) in
+                        leadsim::precision_shortfalls(&summary, precision)
+                    {
+                        errln!(
+                            "  short: {policy} in `{world}`, {metric}: half-width {:.2}% of the mean",
+                            relative * 100.0
+                        );
+                    }
+                }
+                summary
+            })
+        }
+    }
 }
 
 pub(super) fn merge(

@@ -7,6 +7,19 @@ use super::{cells, colour, estimate, DrawResult, FONT};
 use crate::metrics::Metric;
 use crate::summary::Summary;
 
+/// The range of (value, low, high) triples' intervals, padded by a quarter
+/// of its width (at least 0.001) on each side; (0, 1) when there is none.
+fn padded_range(points: impl Iterator<Item = (f64, f64, f64)> + Clone) -> (f64, f64) {
+    let lo = points.clone().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = points.map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+    if lo.is_finite() && hi.is_finite() {
+        let pad = ((hi - lo) * 0.25).max(1e-3);
+        (lo - pad, hi + pad)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
 pub fn render(summary: &Summary) -> DrawResult<String> {
     let cells = cells(summary);
     struct Point {
@@ -29,21 +42,8 @@ pub fn render(summary: &Summary) -> DrawResult<String> {
         })
         .collect();
     let defined: Vec<&Point> = points.iter().flatten().collect();
-    let range = |f: &dyn Fn(&Point) -> (f64, f64, f64)| {
-        let lo = defined.iter().map(|p| f(p).1).fold(f64::INFINITY, f64::min);
-        let hi = defined
-            .iter()
-            .map(|p| f(p).2)
-            .fold(f64::NEG_INFINITY, f64::max);
-        if lo.is_finite() && hi.is_finite() {
-            let pad = ((hi - lo) * 0.25).max(1e-3);
-            (lo - pad, hi + pad)
-        } else {
-            (0.0, 1.0)
-        }
-    };
-    let (x0, x1) = range(&|p| p.gini);
-    let (y0, y1) = range(&|p| p.win);
+    let (x0, x1) = padded_range(defined.iter().map(|p| p.gini));
+    let (y0, y1) = padded_range(defined.iter().map(|p| p.win));
     let max_profit = defined
         .iter()
         .map(|p| p.profit.abs())

@@ -260,7 +260,17 @@ pub fn csv(c: &Calibration) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
+/// One chart of the calibration report.
+#[derive(Serialize)]
+struct Figure {
+    title: &'static str,
+    caption: String,
+    svg: String,
+}
+
+/// The report's charts: arrivals, time to first contact, qualification
+/// and win rates, speed to lead.
+fn figures(c: &Calibration) -> anyhow::Result<Vec<Figure>> {
     let draw =
         |r: crate::plot::DrawResult<String>| r.map_err(|e| anyhow::anyhow!("drawing a chart: {e}"));
     let response: Vec<Interval> = c
@@ -335,34 +345,34 @@ pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
             ))?,
         ),
     ];
-    #[derive(Serialize)]
-    struct Figure {
-        title: &'static str,
-        caption: String,
-        svg: String,
-    }
-    let figures: Vec<Figure> = figures
+    Ok(figures
         .into_iter()
         .map(|(title, caption, svg)| Figure {
             title,
             caption,
             svg,
         })
-        .collect();
+        .collect())
+}
+
+/// One row of the report's table.
+#[derive(Serialize)]
+struct Row {
+    kind: &'static str,
+    name: String,
+    quantity: &'static str,
+    fitted: String,
+    interval: String,
+    observed: String,
+    n: String,
+    censored: String,
+    note: String,
+}
+
+/// The report's table: every fitted quantity (the hour weights left out).
+fn rows(c: &Calibration) -> Vec<Row> {
     let fmt = |v: Option<f64>| v.map_or("—".to_string(), show);
-    #[derive(Serialize)]
-    struct Row {
-        kind: &'static str,
-        name: String,
-        quantity: &'static str,
-        fitted: String,
-        interval: String,
-        observed: String,
-        n: String,
-        censored: String,
-        note: String,
-    }
-    let rows: Vec<Row> = lines(c)
+    lines(c)
         .into_iter()
         .filter(|l| l.quantity != "hour_weight")
         .map(|l| Row {
@@ -379,7 +389,12 @@ pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
             censored: l.censored.map_or(String::new(), |c| c.to_string()),
             note: l.note,
         })
-        .collect();
+        .collect()
+}
+
+pub fn html(c: &Calibration, scenario_path: &str) -> anyhow::Result<Vec<u8>> {
+    let figures = figures(c)?;
+    let rows = rows(c);
     let mut env = Environment::new();
     env.add_filter("prose", super::html::prose);
     env.add_template("calibration.html", TEMPLATE)?;

@@ -160,3 +160,10 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default()
 }
+
+/// Records an error at `path` unless `v` is a number in [0, 1].
+pub(super) fn unit(errors: &mut FieldErrors, path: String, v: f64) {
+    if !(0.0..=1.0).contains(&v) {
+        errors.push(path, format!("must be a number in [0, 1], got {v}"));
+    }
+}

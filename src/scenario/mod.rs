@@ -12,11 +12,15 @@ pub mod limits;
 pub mod load;
 pub mod locate;
 mod partners;
+mod payout;
 mod policy;
 pub mod raw;
+pub mod raw_dist;
+pub mod raw_policy;
 pub mod schema;
 pub mod speed;
 pub mod validate;
+mod warnings;
 pub mod week;
 mod worlds;
 

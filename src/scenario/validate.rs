@@ -5,10 +5,8 @@
 //! documented defaults, resolves names to indices, and suggests the nearest
 //! valid name for a typo. It never panics on any input.
 
-use std::borrow::Borrow;
-
 use super::checker::{Checker, Names};
-use super::errors::{did_you_mean, FieldErrors};
+use super::errors::FieldErrors;
 use super::limits::{
     self, MAX_EXPECTED_LEADS, MAX_FOLLOW_UP_DAYS, MAX_HORIZON_DAYS, MAX_REPLICATIONS,
     MIN_REVIEW_DAYS,
@@ -98,8 +96,12 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         return Err(c.errors);
     };
     let mut warnings = std::mem::take(&mut c.warnings);
-    warnings.extend(warnings_of(raw, &leads, &partners, &regions, &verticals));
-    warnings.extend(unreachable_pools(&policies, &partners, &leads));
+    warnings.extend(super::warnings::warnings_of(
+        raw, &leads, &partners, &regions, &verticals,
+    ));
+    warnings.extend(super::warnings::unreachable_pools(
+        &policies, &partners, &leads,
+    ));
     let (n_regions, n_verticals) = (regions.0.len(), verticals.0.len());
     let partners = partners
         .into_iter()
@@ -411,87 +413,6 @@ fn currency(c: &mut Checker, raw: &RawScenario) {
     }
 }
 
-/// Cross-checks that only warn.
-fn warnings_of(
-    raw: &RawScenario,
-    leads: &LeadModel,
-    partners: &[Partner],
-    regions: &Names,
-    verticals: &Names,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    for p in &raw.policies {
-        for (i, spiff) in p.payout.spiffs.iter().enumerate() {
-            if spiff.from_day >= raw.horizon_days {
-                warnings.push(format!(
-                    "policy `{}`: payout.spiffs[{i}] starts on day {}, at or after the horizon ({} days): it never pays",
-                    p.name, spiff.from_day, raw.horizon_days
-                ));
-            }
-        }
-        if p.sla.is_none()
-            && p.exclusivity
-                .as_ref()
-                .is_some_and(|e| e.max_sla_breach_rate.is_some())
-        {
-            warnings.push(format!(
-                "policy `{}`: exclusivity.max_sla_breach_rate has no SLA to measure (the policy has no `sla`), so it never revokes a territory",
-                p.name
-            ));
-        }
-    }
-    for p in partners {
-        let (kind, name, any) = match p.exclusive {
-            Some(Territory::Region(r)) => (
-                "region",
-                &regions.0[r],
-                leads.segments.iter().any(|s| s.region == Some(r)),
-            ),
-            Some(Territory::Vertical(v)) => (
-                "vertical",
-                &verticals.0[v],
-                leads.segments.iter().any(|s| s.vertical == Some(v)),
-            ),
-            None => continue,
-        };
-        if !any {
-            warnings.push(format!(
-                "partner `{}`: its exclusive {kind} `{name}` is in no segment; the agreement covers no lead",
-                p.name
-            ));
-        }
-    }
-    for s in &leads.segments {
-        if let Some(r) = s.region {
-            if !partners.iter().any(|p| p.covers_region[r]) {
-                warnings.push(format!(
-                "segment `{}`: no partner covers region `{}`; its leads go to the house or are unrouted under `region: require`",
-                s.name, regions.0[r]
-            ));
-            }
-        }
-    }
-    warnings.extend(uncovered_territories(raw));
-    warnings.extend(look_alike_names(
-        "partners",
-        partners.iter().map(|p| p.name.as_str()),
-    ));
-    warnings.extend(look_alike_names(
-        "policies",
-        raw.policies.iter().map(|p| p.name.as_str()),
-    ));
-    warnings.extend(look_alike_names(
-        "segments",
-        leads.segments.iter().map(|s| s.name.as_str()),
-    ));
-    warnings.extend(look_alike_names(
-        "stress worlds",
-        raw.stress.iter().map(|s| s.name.as_str()),
-    ));
-    warnings.extend(share_typos(raw));
-    warnings
-}
-
 fn policies(
     c: &mut Checker,
     raw: &RawScenario,
@@ -519,24 +440,7 @@ fn policies(
         }
         let routing =
             super::policy::routing(&mut c.errors, &path, &p.routing, partners.as_deref(), tiers);
-        let eligibility = Eligibility {
-            region: match p.eligibility.region {
-                RawRegionMode::Require => RegionMode::Require,
-                RawRegionMode::Ignore => RegionMode::Ignore,
-            },
-            vertical: match p.eligibility.vertical {
-                RawVerticalMode::Require => VerticalMode::Require,
-                RawVerticalMode::Prefer => VerticalMode::Prefer,
-                RawVerticalMode::Ignore => VerticalMode::Ignore,
-            },
-            vertical_mismatch_fit: p.eligibility.vertical_mismatch_fit,
-            honor_registration: p.eligibility.registration != Some(RawHonor::Ignore),
-            prefer_incumbent: p.eligibility.incumbent == Some(RawPrefer::Prefer),
-        };
-        c.unit(
-            &format!("{path}.eligibility.vertical_mismatch_fit"),
-            eligibility.vertical_mismatch_fit,
-        );
+        let eligibility = eligibility(c, &path, &p.eligibility);
         let scoring = leads
             .as_ref()
             .and_then(|l| super::policy::scoring(&mut c.errors, &path, &p.scoring, &l.signals));
@@ -549,9 +453,11 @@ fn policies(
             tiers,
         );
         let caps = super::policy::caps(&mut c.errors, &path, &p.caps);
-        let payout = super::policy::payout(&mut c.errors, &path, &p.payout);
+        let payout = super::payout::payout(&mut c.errors, &path, &p.payout);
         if let (Some(routing), Some(partners), Some(leads)) = (&routing, partners, leads) {
-            if routing.rule.learns() && !anyone_eligible(&eligibility, partners, leads) {
+            if routing.rule.learns()
+                && !super::warnings::anyone_eligible(&eligibility, partners, leads)
+            {
                 c.fail(
                     format!("{path}.routing.rule"),
                     format!(
@@ -562,7 +468,7 @@ fn policies(
             }
         }
         if let (Some(routing), Some(scoring), Some(payout)) = (routing, scoring, payout) {
-            let payout_by_tier = super::policy::payout_by_tier(
+            let payout_by_tier = super::payout::payout_by_tier(
                 &mut c.errors,
                 &path,
                 &p.payout,
@@ -598,7 +504,7 @@ fn policies(
                     .and_then(|e| super::policy::enablement(&mut c.errors, &path, e)),
                 payout_by_tier,
                 spiffs: leads.as_ref().map_or(Vec::new(), |l| {
-                    super::policy::spiffs(
+                    super::payout::spiffs(
                         &mut c.errors,
                         &path,
                         &p.payout.spiffs,
@@ -606,20 +512,7 @@ fn policies(
                         (regions, verticals),
                     )
                 }),
-                nurture: p.nurture.as_ref().and_then(|n| {
-                    let path = format!("{path}.nurture");
-                    c.unit(&format!("{path}.share"), n.share);
-                    let after_days = c.dist(
-                        Some(&n.after_days),
-                        "",
-                        &format!("{path}.after_days"),
-                        super::dist::Support::NonNegative,
-                    )?;
-                    Some(Nurture {
-                        share: n.share,
-                        after_days,
-                    })
-                }),
+                nurture: p.nurture.as_ref().and_then(|n| nurture(c, &path, n)),
                 co_sell: p.co_sell.as_ref().and_then(|e| {
                     super::policy::co_sell(&mut c.errors, &path, e, raw.house.is_some())
                 }),
@@ -629,128 +522,44 @@ fn policies(
     (c.errors.len() == before && out.len() == raw.policies.len()).then_some(out)
 }
 
-/// True when some partner may receive some segment's leads under `e`.
-/// An escalation pool none of whose members the policy's eligibility ever
-/// allows for a lead: every escalation goes to the house (or is dropped).
-fn unreachable_pools(policies: &[Policy], partners: &[Partner], leads: &LeadModel) -> Vec<String> {
-    policies
-        .iter()
-        .filter(|p| p.escalation_pool.iter().any(|&m| m))
-        .filter(|p| {
-            let members: Vec<&Partner> = partners
-                .iter()
-                .zip(&p.escalation_pool)
-                .filter(|(_, &m)| m)
-                .map(|(q, _)| q)
-                .collect();
-            !anyone_eligible(&p.eligibility, &members, leads)
-        })
-        .map(|p| {
-            format!(
-                "policy `{}`: no member of its escalation pool (`sla.then.pool`) covers any segment's region and vertical under its `eligibility`, so the pool never receives a lead: escalated leads go to the house, or are dropped without one",
-                p.name
-            )
-        })
-        .collect()
+/// A policy's `eligibility`.
+fn eligibility(c: &mut Checker, path: &str, raw: &RawEligibility) -> Eligibility {
+    let eligibility = Eligibility {
+        region: match raw.region {
+            RawRegionMode::Require => RegionMode::Require,
+            RawRegionMode::Ignore => RegionMode::Ignore,
+        },
+        vertical: match raw.vertical {
+            RawVerticalMode::Require => VerticalMode::Require,
+            RawVerticalMode::Prefer => VerticalMode::Prefer,
+            RawVerticalMode::Ignore => VerticalMode::Ignore,
+        },
+        vertical_mismatch_fit: raw.vertical_mismatch_fit,
+        honor_registration: raw.registration != Some(RawHonor::Ignore),
+        prefer_incumbent: raw.incumbent == Some(RawPrefer::Prefer),
+    };
+    c.unit(
+        &format!("{path}.eligibility.vertical_mismatch_fit"),
+        eligibility.vertical_mismatch_fit,
+    );
+    eligibility
 }
 
-fn anyone_eligible<P: Borrow<Partner>>(e: &Eligibility, partners: &[P], leads: &LeadModel) -> bool {
-    leads.segments.iter().any(|s| {
-        partners.iter().map(Borrow::borrow).any(|p: &Partner| {
-            let region_ok = s
-                .region
-                .is_none_or(|r| p.covers_region.get(r).copied().unwrap_or(false));
-            let vertical_ok = s
-                .vertical
-                .is_none_or(|v| p.covers_vertical.get(v).copied().unwrap_or(false));
-            (region_ok || e.region == RegionMode::Ignore)
-                && (vertical_ok || e.vertical != VerticalMode::Require)
-        })
+/// A policy's `nurture`: the share of discarded leads nurtured, and when
+/// they come back.
+fn nurture(c: &mut Checker, path: &str, n: &RawNurture) -> Option<Nurture> {
+    let path = format!("{path}.nurture");
+    c.unit(&format!("{path}.share"), n.share);
+    let after_days = c.dist(
+        Some(&n.after_days),
+        "",
+        &format!("{path}.after_days"),
+        super::dist::Support::NonNegative,
+    )?;
+    Some(Nurture {
+        share: n.share,
+        after_days,
     })
-}
-
-/// A partner region or vertical that no segment has: the partner silently
-/// gets no leads of it (often a typo: `eu` where segments say `emea`).
-/// Says nothing when the leads come from a replay file or when no segment
-/// names a region (vertical), since then every partner covers every lead.
-fn uncovered_territories(raw: &RawScenario) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(segments) = raw.leads.segments.as_deref() else {
-        return out;
-    };
-    let known = |pick: fn(&super::raw::RawSegment) -> Option<&String>| -> Vec<&str> {
-        let mut v: Vec<&str> = segments
-            .iter()
-            .filter_map(|s| pick(s).map(String::as_str))
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let regions = known(|s| s.region.as_ref());
-    let verticals = known(|s| s.vertical.as_ref());
-    for p in &raw.partners {
-        for (kind, given, known) in [
-            ("region", p.regions.as_deref(), &regions),
-            ("vertical", p.verticals.as_deref(), &verticals),
-        ] {
-            if known.is_empty() {
-                continue;
-            }
-            for name in given.unwrap_or_default() {
-                if !known.contains(&name.as_str()) {
-                    let hint = did_you_mean(name, known.iter().copied());
-                    out.push(format!(
-                        "partner `{}`: {kind} `{name}` is in no segment (segments' {kind}s: {}){hint}; \
-                         the partner gets no leads through it",
-                        p.name,
-                        known.join(", ")
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Segment shares that look like mistyped fractions or percentages: all at
-/// most 1 with a fraction among them but not summing to 1 (`0.5, 0.3, 0.1`),
-/// or above 1 and summing to between 50 and 200 but not to 100
-/// (`60, 30, 5`). Shares are normalised either way; whole-number weights
-/// such as `2, 1, 1` are a documented use and say nothing.
-fn share_typos(raw: &RawScenario) -> Vec<String> {
-    let Some(segments) = raw.leads.segments.as_deref() else {
-        return Vec::new();
-    };
-    let shares: Vec<f64> = segments.iter().map(|s| s.share).collect();
-    let total: f64 = shares.iter().sum();
-    if shares.len() < 2 || !total.is_finite() || total <= 0.0 {
-        return Vec::new();
-    }
-    let fractions = shares.iter().all(|&s| s <= 1.0) && shares.iter().any(|s| s.fract() != 0.0);
-    let percentages = shares.iter().any(|&s| s > 1.0) && (50.0..=200.0).contains(&total);
-    let listed = || {
-        segments
-            .iter()
-            .map(|s| format!("{} {}", s.name, s.share))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let looks_like = if fractions && (total - 1.0).abs() > 1e-9 {
-        ("fractions", 1)
-    } else if percentages && (total - 100.0).abs() > 1e-9 {
-        ("percentages", 100)
-    } else {
-        return Vec::new();
-    };
-    let total = crate::format::round_sig(total);
-    vec![format!(
-        "leads.segments: the shares ({}) look like {} but sum to {total}, not {}; \
-         they are normalised, so each counts as its share divided by {total}",
-        listed(),
-        looks_like.0,
-        looks_like.1
-    )]
 }
 
 /// Every number in the file whose magnitude is beyond
@@ -798,29 +607,6 @@ pub fn magnitudes(value: &serde_json::Value) -> FieldErrors {
     let mut errors = FieldErrors::default();
     walk(value, &mut String::new(), &mut errors);
     errors
-}
-
-/// Names of one kind that differ only by case or Unicode normalisation
-/// (`Acme` and `ACME`, or an accented letter written as one character or
-/// as a letter and an accent): valid, and distinct, but almost always a
-/// mistake, and confusing in reports.
-fn look_alike_names<'n>(kind: &str, names: impl Iterator<Item = &'n str>) -> Vec<String> {
-    use unicode_normalization::UnicodeNormalization;
-    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
-    let mut out = Vec::new();
-    for name in names {
-        let key: String = name.nfkc().collect::<String>().to_lowercase();
-        match seen.get(key.as_str()) {
-            Some(first) if *first != name => out.push(format!(
-                "{kind} `{first}` and `{name}` differ only by case or Unicode normalisation; they are treated as different {kind}"
-            )),
-            Some(_) => {}
-            None => {
-                seen.insert(key, name);
-            }
-        }
-    }
-    out
 }
 
 /// `tiers`: levels named as tiers (new names are interned), in strictly
