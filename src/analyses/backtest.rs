@@ -98,6 +98,27 @@ pub fn actual(metric: Metric, rows: &[&Row]) -> Option<f64> {
 }
 
 /// Replays `history` under policy `policy` of `model` and compares.
+/// The scenario as the back-test runs it: the export's `leads` replayed
+/// exactly under policy `index` alone, in the base world, read at
+/// `readout`, with no warm-up, no assertions and no partner-sourced leads
+/// (the export holds every lead, partners' own included).
+fn replay_only(model: &mut Model, leads: Vec<ReplayLead>, index: usize, readout: f64) {
+    model.leads.replay = Some(Replay::Exact(leads));
+    model.leads.arrival_pattern = None;
+    let chosen = model.policies.swap_remove(index);
+    model.policies = vec![chosen];
+    model.baseline = 0;
+    model.worlds.truncate(1);
+    model.expectations.clear();
+    model.warmup_hours = 0.0;
+    model.readout_hours = Some(readout);
+    for p in &mut model.partners {
+        p.sourced_per_hour = 0.0;
+        p.leads_per_mdf = 0.0;
+    }
+    model.name = format!("{}-backtest", model.name);
+}
+
 pub fn backtest(
     mut model: Model,
     source: &str,
@@ -188,21 +209,7 @@ pub fn backtest(
         );
     }
     let readout = (end - start).max(last);
-    model.leads.replay = Some(Replay::Exact(leads));
-    model.leads.arrival_pattern = None;
-    let chosen = model.policies.swap_remove(index);
-    model.policies = vec![chosen];
-    model.baseline = 0;
-    model.worlds.truncate(1);
-    model.expectations.clear();
-    model.warmup_hours = 0.0;
-    model.readout_hours = Some(readout);
-    // The export holds every lead, partners' own included.
-    for p in &mut model.partners {
-        p.sourced_per_hour = 0.0;
-        p.leads_per_mdf = 0.0;
-    }
-    model.name = format!("{}-backtest", model.name);
+    replay_only(&mut model, leads, index, readout);
     let summary = crate::simulate::simulate(&model, config, &|_| {})?;
     let cell = summary.cell(0, 0);
     let kpis = KPIS

@@ -172,6 +172,179 @@ fn parse_bool(text: &str) -> Option<bool> {
 }
 
 /// Reads an export. `name` names the file in errors.
+/// One record's cells, read as the export's fields (untrusted: quoted in
+/// messages at most 40 characters, control characters escaped).
+struct Cells<'a> {
+    name: &'a str,
+    line: u64,
+    record: &'a csv::StringRecord,
+    at: &'a [usize; 11],
+    columns: &'a Columns,
+}
+
+impl Cells<'_> {
+    fn cell(&self, f: usize) -> &str {
+        self.record.get(self.at[f]).unwrap_or("").trim()
+    }
+
+    fn shown(&self, f: usize) -> String {
+        crate::format::excerpt(self.cell(f))
+    }
+
+    fn blank(&self, f: usize) -> bool {
+        self.cell(f).is_empty()
+    }
+
+    fn at_cell(&self, f: usize) -> String {
+        format!(
+            "{}: line {}, column `{}`",
+            self.name, self.line, self.columns.0[f]
+        )
+    }
+
+    fn time(&self, f: usize) -> anyhow::Result<Option<f64>> {
+        if self.blank(f) {
+            return Ok(None);
+        }
+        parse_time(self.cell(f)).map(Some).with_context(|| {
+            format!(
+                "{}: `{}` is not an ISO 8601 time (e.g. 2026-07-01T09:30:00Z)",
+                self.at_cell(f),
+                self.shown(f)
+            )
+        })
+    }
+
+    fn number(&self, f: usize) -> anyhow::Result<Option<f64>> {
+        if self.blank(f) {
+            return Ok(None);
+        }
+        let v = self
+            .cell(f)
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .with_context(|| format!("{}: `{}` is not a number", self.at_cell(f), self.shown(f)))?;
+        if v.abs() > crate::scenario::dist::MAX_MAGNITUDE {
+            bail!(
+                "{}: {} is beyond ±{:e}, the largest magnitude leadsim reads",
+                self.at_cell(f),
+                self.shown(f),
+                crate::scenario::dist::MAX_MAGNITUDE
+            );
+        }
+        Ok(Some(v))
+    }
+
+    fn flag(&self, f: usize) -> anyhow::Result<Option<bool>> {
+        if self.blank(f) {
+            return Ok(None);
+        }
+        parse_bool(self.cell(f)).map(Some).with_context(|| {
+            format!(
+                "{}: `{}` is not true or false",
+                self.at_cell(f),
+                self.shown(f)
+            )
+        })
+    }
+
+    /// Region, vertical and partner become names in the scenario.
+    fn text(&self, f: usize) -> anyhow::Result<Option<String>> {
+        if self.blank(f) {
+            return Ok(None);
+        }
+        if self.cell(f).chars().count() > crate::scenario::limits::MAX_NAME_CHARS
+            || self.cell(f).chars().any(char::is_control)
+        {
+            bail!(
+                "{}: `{}` is not a name (at most {} characters, no control characters)",
+                self.at_cell(f),
+                self.shown(f),
+                crate::scenario::limits::MAX_NAME_CHARS
+            );
+        }
+        Ok(Some(self.cell(f).to_string()))
+    }
+}
+
+/// A record as a row; `Ok(Err(why))` when it cannot be used and is set
+/// aside (no lead id, no creation time, a repeated lead id); an error for
+/// a defect that makes the export untrustworthy.
+fn record_row(c: &Cells, seen: &mut HashSet<String>) -> anyhow::Result<Result<Row, String>> {
+    let (lead_id, created_col) = (0, 1);
+    if c.blank(lead_id) {
+        return Ok(Err("no lead_id".into()));
+    }
+    let Some(created) = c.time(created_col)? else {
+        return Ok(Err("no creation time".into()));
+    };
+    if !seen.insert(c.cell(lead_id).to_string()) {
+        return Ok(Err(format!(
+            "lead_id `{}` repeats an earlier row",
+            c.shown(lead_id)
+        )));
+    }
+    let first_contact = c.time(6)?;
+    if first_contact.is_some_and(|c| c < created) {
+        bail!(
+            "{}: first contact {} is before the lead was created ({})",
+            c.at_cell(6),
+            c.shown(6),
+            c.shown(created_col)
+        );
+    }
+    let closed = c.time(8)?;
+    let won = c.flag(9)?;
+    if won.is_some() && closed.is_none() {
+        bail!("{}: `won` is given but `closed_at` is blank", c.at_cell(9));
+    }
+    if closed.is_some_and(|c| c < created) {
+        bail!(
+            "{}: closed {} before the lead was created ({})",
+            c.at_cell(8),
+            c.shown(8),
+            c.shown(created_col)
+        );
+    }
+    if let (Some(contact), Some(close)) = (first_contact, closed) {
+        if close < contact {
+            bail!(
+                "{}: closed {} before its first contact ({}): a lead is contacted, then closed",
+                c.at_cell(8),
+                c.shown(8),
+                c.shown(6)
+            );
+        }
+    }
+    let amount = c.number(10)?;
+    if amount.is_some_and(|a| a < 0.0) {
+        bail!("{}: a negative amount, {}", c.at_cell(10), c.shown(10));
+    }
+    let score = c.number(4)?;
+    if score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
+        bail!(
+            "{}: a score of {}, outside [0, 1]",
+            c.at_cell(4),
+            c.shown(4)
+        );
+    }
+    Ok(Ok(Row {
+        line: c.line,
+        lead_id: c.cell(lead_id).to_string(),
+        created,
+        region: c.text(2)?,
+        vertical: c.text(3)?,
+        score,
+        partner: c.text(5)?,
+        first_contact,
+        qualified: c.flag(7)?,
+        closed,
+        won,
+        amount,
+    }))
+}
+
 pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<History> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let header = reader
@@ -203,140 +376,20 @@ pub fn read(name: &str, bytes: &[u8], columns: &Columns) -> anyhow::Result<Histo
             bail!("{name} has more than {MAX_ROWS} rows; at most {MAX_ROWS} are read");
         }
         let record = record.with_context(|| format!("{name}: line {line} is not valid CSV"))?;
-        let cell = |f: usize| record.get(at[f]).unwrap_or("").trim();
-        // Cells are untrusted: quoted in messages at most 40 characters,
-        // control characters escaped.
-        let shown = |f: usize| crate::format::excerpt(cell(f));
-        let blank = |f: usize| cell(f).is_empty();
-        let at_cell = |f: usize| format!("{name}: line {line}, column `{}`", columns.0[f]);
-        let time = |f: usize| -> anyhow::Result<Option<f64>> {
-            if blank(f) {
-                return Ok(None);
-            }
-            parse_time(cell(f)).map(Some).with_context(|| {
-                format!(
-                    "{}: `{}` is not an ISO 8601 time (e.g. 2026-07-01T09:30:00Z)",
-                    at_cell(f),
-                    shown(f)
-                )
-            })
-        };
-        let number = |f: usize| -> anyhow::Result<Option<f64>> {
-            if blank(f) {
-                return Ok(None);
-            }
-            let v = cell(f)
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .with_context(|| format!("{}: `{}` is not a number", at_cell(f), shown(f)))?;
-            if v.abs() > crate::scenario::dist::MAX_MAGNITUDE {
-                bail!(
-                    "{}: {} is beyond ±{:e}, the largest magnitude leadsim reads",
-                    at_cell(f),
-                    shown(f),
-                    crate::scenario::dist::MAX_MAGNITUDE
-                );
-            }
-            Ok(Some(v))
-        };
-        let flag = |f: usize| -> anyhow::Result<Option<bool>> {
-            if blank(f) {
-                return Ok(None);
-            }
-            parse_bool(cell(f))
-                .map(Some)
-                .with_context(|| format!("{}: `{}` is not true or false", at_cell(f), shown(f)))
-        };
-        // Region, vertical and partner become names in the scenario.
-        let text = |f: usize| -> anyhow::Result<Option<String>> {
-            if blank(f) {
-                return Ok(None);
-            }
-            if cell(f).chars().count() > crate::scenario::limits::MAX_NAME_CHARS
-                || cell(f).chars().any(char::is_control)
-            {
-                bail!(
-                    "{}: `{}` is not a name (at most {} characters, no control characters)",
-                    at_cell(f),
-                    shown(f),
-                    crate::scenario::limits::MAX_NAME_CHARS
-                );
-            }
-            Ok(Some(cell(f).to_string()))
-        };
-        let (lead_id, created_col) = (0, 1);
-        if blank(lead_id) {
-            history.set_aside.push((line, "no lead_id".into()));
-            continue;
-        }
-        let Some(created) = time(created_col)? else {
-            history.set_aside.push((line, "no creation time".into()));
-            continue;
-        };
-        if !seen.insert(cell(lead_id).to_string()) {
-            history.set_aside.push((
-                line,
-                format!("lead_id `{}` repeats an earlier row", shown(lead_id)),
-            ));
-            continue;
-        }
-        let first_contact = time(6)?;
-        if first_contact.is_some_and(|c| c < created) {
-            bail!(
-                "{}: first contact {} is before the lead was created ({})",
-                at_cell(6),
-                shown(6),
-                shown(created_col)
-            );
-        }
-        let closed = time(8)?;
-        let won = flag(9)?;
-        if won.is_some() && closed.is_none() {
-            bail!("{}: `won` is given but `closed_at` is blank", at_cell(9));
-        }
-        if closed.is_some_and(|c| c < created) {
-            bail!(
-                "{}: closed {} before the lead was created ({})",
-                at_cell(8),
-                shown(8),
-                shown(created_col)
-            );
-        }
-        if let (Some(contact), Some(close)) = (first_contact, closed) {
-            if close < contact {
-                bail!(
-                    "{}: closed {} before its first contact ({}): a lead is contacted, then closed",
-                    at_cell(8),
-                    shown(8),
-                    shown(6)
-                );
-            }
-        }
-        let amount = number(10)?;
-        if amount.is_some_and(|a| a < 0.0) {
-            bail!("{}: a negative amount, {}", at_cell(10), shown(10));
-        }
-        let score = number(4)?;
-        if score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            bail!("{}: a score of {}, outside [0, 1]", at_cell(4), shown(4));
-        }
-        let partner = text(5)?;
-        any_partner |= partner.is_some();
-        history.rows.push(Row {
+        let c = Cells {
+            name,
             line,
-            lead_id: cell(lead_id).to_string(),
-            created,
-            region: text(2)?,
-            vertical: text(3)?,
-            score,
-            partner,
-            first_contact,
-            qualified: flag(7)?,
-            closed,
-            won,
-            amount,
-        });
+            record: &record,
+            at: &at,
+            columns,
+        };
+        match record_row(&c, &mut seen)? {
+            Ok(row) => {
+                any_partner |= row.partner.is_some();
+                history.rows.push(row);
+            }
+            Err(why) => history.set_aside.push((line, why)),
+        }
     }
     if !history.rows.is_empty() && !any_partner {
         bail!(

@@ -212,6 +212,81 @@ fn weighted_difference(outcomes: &[(f64, f64)], in_b: &[bool]) -> Option<f64> {
 }
 
 /// One realisation of the pilot, analysed.
+/// A lead-randomised pilot's two-proportion z-test of arm B's lead-to-win
+/// against arm A's, at `alpha`.
+fn two_proportions(a: &PolicyRun, b: &PolicyRun, alpha: f64) -> PilotOutcome {
+    let z = Normal::new(0.0, 1.0).expect("standard normal");
+    let (na, nb) = (a.leads as f64, b.leads as f64);
+    let (pa, pb) = (
+        a.outcomes.won as f64 / na.max(1.0),
+        b.outcomes.won as f64 / nb.max(1.0),
+    );
+    let pooled = (a.outcomes.won + b.outcomes.won) as f64 / (na + nb).max(1.0);
+    let se = (pooled * (1.0 - pooled) * (1.0 / na.max(1.0) + 1.0 / nb.max(1.0))).sqrt();
+    let reject = se > 0.0 && ((pb - pa) / se).abs() > z.inverse_cdf(1.0 - alpha / 2.0);
+    let var = pa * (1.0 - pa) / na.max(1.0) + pb * (1.0 - pb) / nb.max(1.0);
+    PilotOutcome {
+        reject,
+        rate_a: pa,
+        rate_b: pb,
+        leads_a: na,
+        leads_b: nb,
+        variance: var,
+    }
+}
+
+/// A partner-randomised pilot's randomisation test: the stratified split
+/// of `chosen` re-drawn [`PERMUTATIONS`] times from `rng`, each applied to
+/// the partners' observed (leads, wins) `outcomes`; the p-value of the
+/// `observed` difference (ties broken at random) and the variance of the
+/// re-drawn differences.
+fn randomisation_test(
+    model: &Model,
+    chosen: &[usize],
+    outcomes: &[(f64, f64)],
+    observed: f64,
+    rng: &mut impl rand::Rng,
+) -> (f64, f64) {
+    let assignment = |b_group: &[usize]| -> Vec<bool> {
+        chosen
+            .iter()
+            .map(|p| b_group.binary_search(p).is_ok())
+            .collect()
+    };
+    let (mut beyond, mut tied, mut sum, mut sum2, mut count) = (0u64, 0u64, 0.0, 0.0, 0.0);
+    let scale = observed.abs().max(1e-12);
+    for _ in 0..PERMUTATIONS {
+        let (_, b_perm) = stratified_split(model, chosen, rng);
+        if let Some(t) = weighted_difference(outcomes, &assignment(&b_perm)) {
+            let gap = t.abs() - observed.abs();
+            if gap.abs() <= 1e-9 * scale {
+                tied += 1;
+            } else if gap > 0.0 {
+                beyond += 1;
+            }
+            sum += t;
+            sum2 += t * t;
+            count += 1.0;
+        } else {
+            // An arm without leads is as extreme as anything.
+            beyond += 1;
+        }
+    }
+    // The split has few distinct values (with identical partners in a
+    // tier, many splits tie), so ties are broken at random: the p-value is
+    // then uniform under the null and the test's size is alpha, not below
+    // it (Lehmann & Romano, Testing Statistical Hypotheses, 15.2,
+    // randomised permutation tests).
+    let u: f64 = rand::Rng::random(rng);
+    let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;
+    let variance = if count > 1.0 {
+        (sum2 - sum * sum / count) / (count - 1.0)
+    } else {
+        f64::NAN
+    };
+    (p_value, variance)
+}
+
 fn pilot(
     model: &Model,
     spec: &PilotSpec,
@@ -230,7 +305,6 @@ fn pilot(
     let skills = draw_skills(model, Streams::new(rep));
     // Each arm its own leads (independent streams), both arms the same skills.
     let arm_streams = |arm: u64| Streams::new(key(&[rep, Purpose::PilotArm as u64, arm]));
-    let z = Normal::new(0.0, 1.0).expect("standard normal");
     match spec.unit {
         Unit::Lead => {
             let a = run_arm(
@@ -247,23 +321,7 @@ fn pilot(
                 arm_streams(1),
                 scratch,
             );
-            let (na, nb) = (a.leads as f64, b.leads as f64);
-            let (pa, pb) = (
-                a.outcomes.won as f64 / na.max(1.0),
-                b.outcomes.won as f64 / nb.max(1.0),
-            );
-            let pooled = (a.outcomes.won + b.outcomes.won) as f64 / (na + nb).max(1.0);
-            let se = (pooled * (1.0 - pooled) * (1.0 / na.max(1.0) + 1.0 / nb.max(1.0))).sqrt();
-            let reject = se > 0.0 && ((pb - pa) / se).abs() > z.inverse_cdf(1.0 - spec.alpha / 2.0);
-            let var = pa * (1.0 - pa) / na.max(1.0) + pb * (1.0 - pb) / nb.max(1.0);
-            PilotOutcome {
-                reject,
-                rate_a: pa,
-                rate_b: pb,
-                leads_a: na,
-                leads_b: nb,
-                variance: var,
-            }
+            two_proportions(&a, &b, spec.alpha)
         }
         Unit::Partner => {
             let mut rng = Streams::new(rep).rng(Purpose::Route, u64::MAX, 0);
@@ -331,37 +389,8 @@ fn pilot(
             // The randomisation distribution: the same stratified split,
             // re-drawn, applied to the partners' observed outcomes.
             let mut perm_rng = Streams::new(rep).rng(Purpose::Route, u64::MAX - 1, 0);
-            let (mut beyond, mut tied, mut sum, mut sum2, mut count) = (0u64, 0u64, 0.0, 0.0, 0.0);
-            let scale = observed.abs().max(1e-12);
-            for _ in 0..PERMUTATIONS {
-                let (_, b_perm) = stratified_split(model, &chosen, &mut perm_rng);
-                if let Some(t) = weighted_difference(&outcomes, &assignment(&b_perm)) {
-                    let gap = t.abs() - observed.abs();
-                    if gap.abs() <= 1e-9 * scale {
-                        tied += 1;
-                    } else if gap > 0.0 {
-                        beyond += 1;
-                    }
-                    sum += t;
-                    sum2 += t * t;
-                    count += 1.0;
-                } else {
-                    // An arm without leads is as extreme as anything.
-                    beyond += 1;
-                }
-            }
-            // The split has few distinct values (with identical partners in
-            // a tier, many splits tie), so ties are broken at random: the
-            // p-value is then uniform under the null and the test's size is
-            // alpha, not below it (Lehmann & Romano, Testing Statistical
-            // Hypotheses, 15.2, randomised permutation tests).
-            let u: f64 = rand::Rng::random(&mut perm_rng);
-            let p_value = (beyond as f64 + u * (tied + 1) as f64) / (1 + PERMUTATIONS) as f64;
-            let variance = if count > 1.0 {
-                (sum2 - sum * sum / count) / (count - 1.0)
-            } else {
-                f64::NAN
-            };
+            let (p_value, variance) =
+                randomisation_test(model, &chosen, &outcomes, observed, &mut perm_rng);
             PilotOutcome {
                 reject: p_value <= spec.alpha,
                 rate_a: pa,

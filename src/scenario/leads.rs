@@ -179,6 +179,60 @@ fn segment(
 
 /// `leads.replay`: reads the historical leads, derives one segment per
 /// (region, vertical) found in the file, and the arrival rate.
+/// A replay's segments: one per (region, vertical) in `keys`, its leads
+/// (`by_segment`) giving its share and its deal sizes and qualities as
+/// empirical distributions.
+fn replay_segments(
+    keys: &[(Option<String>, Option<String>)],
+    by_segment: &[Vec<u32>],
+    leads: &[ReplayLead],
+    regions: &mut Names,
+    verticals: &mut Names,
+) -> Vec<Segment> {
+    keys.iter()
+        .zip(by_segment)
+        .map(|((region, vertical), members)| {
+            let values = |f: fn(&ReplayLead) -> f64| -> std::sync::Arc<[f64]> {
+                members.iter().map(|&i| f(&leads[i as usize])).collect()
+            };
+            Segment {
+                name: format!(
+                    "{}/{}",
+                    region.as_deref().unwrap_or("any"),
+                    vertical.as_deref().unwrap_or("any")
+                ),
+                share: members.len() as f64 / leads.len() as f64,
+                region: region.as_deref().map(|r| regions.intern(r)),
+                vertical: vertical.as_deref().map(|v| verticals.intern(v)),
+                deal_size: Dist::Empirical(values(|l| l.deal_size)),
+                quality: Dist::Empirical(values(|l| l.quality)),
+            }
+        })
+        .collect()
+}
+
+/// A replay's rate is rows / span, so one stray date stretches the span:
+/// a warning when a single gap between consecutive leads' `days` holds
+/// more than a quarter of it.
+fn stray_gap(c: &mut Checker, days: &[f64], span: f64, path: &std::path::Path) {
+    if let Some((i, gap)) = days
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|&(_, gap)| span > 0.0 && gap > 0.25 * span)
+    {
+        c.warnings.push(format!(
+            "leads.replay: {} leads over {span} days give {:.3} a day, but {gap} of those days are one gap between rows {} and {} of {}: if a date is wrong, fix it, or give `leads.arrivals_per_day`",
+            days.len(),
+            days.len() as f64 / span,
+            i + 2,
+            i + 3,
+            path.display()
+        ));
+    }
+}
+
 fn replay_model(
     c: &mut Checker,
     raw: &RawReplay,
@@ -240,52 +294,14 @@ fn replay_model(
     for (i, l) in leads.iter().enumerate() {
         by_segment[l.segment as usize].push(i as u32);
     }
-    let segments: Vec<Segment> = keys
-        .iter()
-        .zip(&by_segment)
-        .map(|((region, vertical), members)| {
-            let values = |f: fn(&ReplayLead) -> f64| -> std::sync::Arc<[f64]> {
-                members.iter().map(|&i| f(&leads[i as usize])).collect()
-            };
-            Segment {
-                name: format!(
-                    "{}/{}",
-                    region.as_deref().unwrap_or("any"),
-                    vertical.as_deref().unwrap_or("any")
-                ),
-                share: members.len() as f64 / leads.len() as f64,
-                region: region.as_deref().map(|r| regions.intern(r)),
-                vertical: vertical.as_deref().map(|v| verticals.intern(v)),
-                deal_size: Dist::Empirical(values(|l| l.deal_size)),
-                quality: Dist::Empirical(values(|l| l.quality)),
-            }
-        })
-        .collect();
+    let segments = replay_segments(&keys, &by_segment, &leads, regions, verticals);
     let days: Vec<f64> = rows.iter().filter_map(|r| r.arrival_day).collect();
     let span = match (days.first(), days.last()) {
         (Some(first), Some(last)) => last - first,
         _ => 0.0,
     };
     if !exact && arrivals_per_day.is_none() {
-        // The rate is rows / span: one stray date stretches the span. Say
-        // so when a single gap between consecutive leads holds more than a
-        // quarter of it.
-        if let Some((i, gap)) = days
-            .windows(2)
-            .map(|w| w[1] - w[0])
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .filter(|&(_, gap)| span > 0.0 && gap > 0.25 * span)
-        {
-            c.warnings.push(format!(
-                "leads.replay: {} leads over {span} days give {:.3} a day, but {gap} of those days are one gap between rows {} and {} of {}: if a date is wrong, fix it, or give `leads.arrivals_per_day`",
-                rows.len(),
-                rows.len() as f64 / span,
-                i + 2,
-                i + 3,
-                path.display()
-            ));
-        }
+        stray_gap(c, &days, span, path);
     }
     let rate_per_day = match arrivals_per_day {
         Some(rate) => rate,

@@ -33,23 +33,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     }
     run_settings(&mut c, raw);
     let calendar = super::week::calendar(&mut c, raw.calendar.as_ref());
-    let mut leads = super::leads::lead_model(
-        &mut c,
-        &raw.leads,
-        raw.horizon_days,
-        &mut regions,
-        &mut verticals,
-    );
-    if let Some(l) = &mut leads {
-        l.existing_account_share = raw.leads.existing_account_share;
-        l.registered_share = raw.leads.registered_share;
-    }
-    if let Some(pattern) = &raw.leads.arrival_pattern {
-        let pattern = super::week::arrival_pattern(&mut c, pattern, &calendar);
-        if let Some(l) = &mut leads {
-            l.arrival_pattern = pattern;
-        }
-    }
+    let leads = leads(&mut c, raw, (&mut regions, &mut verticals), &calendar);
     let decay = super::speed::speed_to_lead(&mut c, &raw.speed_to_lead);
     let economics = economics(&mut c, raw);
     let house = raw.house.as_ref().and_then(|h| house(&mut c, h, &calendar));
@@ -138,6 +122,27 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         currency: raw.currency.clone(),
         data_files: data.files(),
     })
+}
+
+/// `leads`, with its accounts, registrations and arrival pattern.
+fn leads(
+    c: &mut Checker,
+    raw: &RawScenario,
+    (regions, verticals): (&mut Names, &mut Names),
+    calendar: &super::week::CalendarSpec,
+) -> Option<LeadModel> {
+    let mut leads = super::leads::lead_model(c, &raw.leads, raw.horizon_days, regions, verticals);
+    if let Some(l) = &mut leads {
+        l.existing_account_share = raw.leads.existing_account_share;
+        l.registered_share = raw.leads.registered_share;
+    }
+    if let Some(pattern) = &raw.leads.arrival_pattern {
+        let pattern = super::week::arrival_pattern(c, pattern, calendar);
+        if let Some(l) = &mut leads {
+            l.arrival_pattern = pattern;
+        }
+    }
+    leads
 }
 
 /// The scenario's name and the sizes of its lists, against the limits.
