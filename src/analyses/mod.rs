@@ -9,8 +9,10 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod describe;
+pub mod fitting;
 pub mod history;
 pub mod optimize;
+pub mod optimum;
 pub mod power;
 pub mod sensitivity;
 pub mod shard;

@@ -226,7 +226,7 @@ pub(super) fn optimize(
     });
     bar.finish_and_clear();
     let search = search?;
-    let chosen = leadsim::analyses::optimize::select(&prepared, &search)?;
+    let chosen = leadsim::analyses::optimum::select(&prepared, &search)?;
     let csv = leadsim::report::optimize::csv(&prepared, &search, chosen.as_ref());
     let Some(chosen) = chosen else {
         leadsim::report::output::write_set(&out_dir, "optimize", &[("optimize.csv", csv)])?;

@@ -1,7 +1,8 @@
 //! `leadsim optimize`'s outputs: `optimize.csv` (every setting evaluated),
 //! the charts, the guarantee in words, and the report's section.
 
-use crate::analyses::optimize::{plain, Chosen, Domain, Prepared, Search, SELECTION_ALPHA};
+use crate::analyses::optimize::{plain, Domain, Prepared, Search, SELECTION_ALPHA};
+use crate::analyses::optimum::Chosen;
 use crate::format::human;
 use crate::metrics::{Metric, HEADLINE};
 

@@ -332,6 +332,73 @@ fn imports_point_down_the_layers_the_readme_lists() {
     }
 }
 
+/// The source tree keeps its shape: at most 12 files at `src/`'s top level
+/// (the pipeline; the commands built on a run sit in `analyses/`), no file
+/// over 800 lines, and no function over 120.
+#[test]
+fn the_source_tree_keeps_its_shape() {
+    let src = repo_file("src");
+    let top = std::fs::read_dir(&src)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "rs")
+        })
+        .count();
+    assert!(top <= 12, "{top} files at src/'s top level (at most 12)");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut problems = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rel = file.strip_prefix(&src).unwrap().display().to_string();
+        let lines = text.lines().count();
+        if lines > 800 {
+            problems.push(format!("{rel}: {lines} lines (at most 800)"));
+        }
+        for (name, len) in long_functions(&text, 120) {
+            problems.push(format!("{rel}: fn {name} is {len} lines (at most 120)"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The functions of a file longer than `most` lines, from the line of
+/// their `fn` to their closing brace, indented as the `fn` is.
+fn long_functions(text: &str, most: usize) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let signature = [
+            "fn ",
+            "pub fn ",
+            "pub(crate) fn ",
+            "pub(super) fn ",
+            "const fn ",
+        ]
+        .iter()
+        .find_map(|p| trimmed.strip_prefix(p));
+        let Some(rest) = signature else { continue };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{}}}", " ".repeat(indent));
+        if let Some(end) = lines[i + 1..].iter().position(|l| *l == close) {
+            let len = end + 2;
+            if len > most {
+                out.push((name, len));
+            }
+        }
+    }
+    out
+}
+
 /// The check itself finds an upward import, in both forms, across a
 /// folder, and after a test-only item; it ignores comments, strings and
 /// tests.
@@ -372,6 +439,11 @@ fn the_layer_check_sees_upward_imports() {
     );
     // b imports a (below it) and the folder's face: both allowed; with the
     // order reversed, b's import is the upward one.
+    let long = format!(
+        "fn big() {{\n{}}}\nfn small() {{\n}}\n",
+        "    x;\n".repeat(130)
+    );
+    assert_eq!(long_functions(&long, 120), vec![("big".to_string(), 132)]);
     let reversed = BTreeMap::from([("engine".to_string(), vec!["b".into(), "a".into()])]);
     assert_eq!(
         violations(src, &layers, &reversed),

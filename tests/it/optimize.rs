@@ -3,7 +3,8 @@
 //! of its evaluations, the same answer on any number of threads, and bad
 //! input refused before anything runs.
 
-use leadsim::analyses::optimize::{parse_constraint, parse_vary, prepare, search, select, Problem};
+use leadsim::analyses::optimize::{parse_constraint, parse_vary, prepare, search, Problem};
+use leadsim::analyses::optimum::select;
 use serde_json::json;
 
 use super::common::{bin, stderr_of, Scenario};
