@@ -49,9 +49,8 @@ pub enum Decision {
         partner: u32,
         eligible: u32,
     },
-    /// The house team took the lead: because no partner was eligible, or
-    /// because the SLA's re-routes were used up (`after_escalation`).
-    ToHouse { hours: f64, after_escalation: bool },
+    /// The house team took the lead, and why.
+    ToHouse { hours: f64, why: ToHouse },
     /// The SLA deadline passed and the lead was taken back.
     SlaTakeBack { hours: f64 },
     /// The holder left the programme and the lead was taken back.
@@ -103,6 +102,18 @@ pub enum Decision {
     },
     /// The lead is registered to `registrant`, and went to someone else.
     Conflict { hours: f64, registrant: u32 },
+}
+
+/// Why the house took a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToHouse {
+    /// No partner was eligible for it.
+    NoneEligible,
+    /// The SLA's re-routes were used up and its `then` is the house.
+    Escalated,
+    /// Its offers ran out: every partner asked refused or let the window
+    /// close, and nobody was left to ask (or the rounds were used up).
+    OffersRanOut,
 }
 
 /// Records every lead's story.
@@ -221,13 +232,14 @@ impl Recorder<'_> {
                         eligible,
                     }
                 } else {
-                    Decision::ToHouse {
-                        hours: time,
-                        after_escalation: matches!(
-                            l.decisions.last(),
-                            Some(Decision::Escalated { .. })
-                        ),
-                    }
+                    let why = match l.decisions.last() {
+                        Some(Decision::Escalated { .. }) => ToHouse::Escalated,
+                        Some(Decision::Refused { .. } | Decision::OffersExpired { .. }) => {
+                            ToHouse::OffersRanOut
+                        }
+                        _ => ToHouse::NoneEligible,
+                    };
+                    Decision::ToHouse { hours: time, why }
                 };
                 l.decisions.push(decision);
                 l.holder = Some(holder);

@@ -1,7 +1,7 @@
 //! `leadsim trace`'s CSV: one row per lead, its routing decisions in words.
 
 use super::csv::text_cell;
-use crate::analyses::trace::{Decision, LeadTrace};
+use crate::analyses::trace::{Decision, LeadTrace, ToHouse};
 use crate::model::Model;
 
 /// The rule as the trace names it: `least_loaded`, or
@@ -40,11 +40,13 @@ fn words<'m>(d: &Decision, rule: &str, holder: impl Fn(u32) -> &'m str) -> Strin
             "{hours:.2}h {rule} among {eligible} eligible -> {}",
             holder(partner)
         ),
-        Decision::ToHouse {
-            hours,
-            after_escalation: true,
-        } => format!("{hours:.2}h -> house"),
-        Decision::ToHouse { hours, .. } => format!("{hours:.2}h no partner eligible -> house"),
+        Decision::ToHouse { hours, why } => match why {
+            ToHouse::Escalated => format!("{hours:.2}h -> house"),
+            ToHouse::NoneEligible => format!("{hours:.2}h no partner eligible -> house"),
+            ToHouse::OffersRanOut => {
+                format!("{hours:.2}h offers ran out: nobody asked took it -> house")
+            }
+        },
         Decision::SlaTakeBack { hours } => format!("{hours:.2}h SLA deadline passed, taken back"),
         Decision::HolderLeft { hours } => {
             format!("{hours:.2}h holder left the programme, taken back")

@@ -136,6 +136,24 @@ fn trace_lists_offers_refusals_and_silence_with_who_and_when() {
             && (refusal.contains("h Picky-") || refusal.contains("h Eager-")),
         "{refusal}"
     );
+    // The house after offers ran out says so, and only then: every
+    // "offers ran out" follows a refusal or a closed window, and "no
+    // partner eligible" never does.
+    let mut ran_out = 0;
+    for line in text.lines() {
+        let steps: Vec<&str> = line.split('|').map(str::trim).collect();
+        for pair in steps.windows(2) {
+            let after_offers = pair[0].contains(" refused") || pair[0].contains(" no answer from ");
+            if pair[1].contains("offers ran out") {
+                ran_out += 1;
+                assert!(after_offers, "{line}");
+            }
+            if pair[1].contains("no partner eligible") {
+                assert!(!after_offers, "{line}");
+            }
+        }
+    }
+    assert!(ran_out > 0, "some lead's offers ran out");
     // Unreached leads are their own outcome.
     let speed = repo_file("scenarios/speed-to-lead.json");
     let out = dir.path().join("speed.csv");
