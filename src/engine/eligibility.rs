@@ -334,7 +334,7 @@ impl Router {
         self.mark_history(c, false);
     }
 
-    /// Sets (or clears) `Scratch::excluded` for the partners on the two
+    /// Sets (or clears) `Router::excluded` for the partners on the two
     /// lists that start at `held` and `offered`.
     pub(super) fn mark_history(&mut self, c: &Ctx, on: bool) {
         for p in history(c.held, c.state.held_head, c.offered, c.state.offered_head) {

@@ -135,3 +135,55 @@ impl Holders {
         gone.queue
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_fill_before_the_queue_and_the_queue_in_order() {
+        let mut h = Holders::default();
+        h.start([1, 2].into_iter());
+        assert_eq!(h.len(), 2);
+        h.take_slot(0);
+        assert!(!h.has_room(0) && h.has_room(1));
+        // Full: leads queue, in order; nothing leaves while it is full.
+        h.enqueue(0, 7, 0);
+        h.enqueue(0, 8, 0);
+        assert_eq!(h.queued(0), 2);
+        assert_eq!(h.all()[0].load(), (3, 1));
+        assert_eq!(h.next_waiting(0), None);
+        // A slot frees: the first queued comes out; the caller says it is
+        // live and takes the slot.
+        h.release_slot(0);
+        assert_eq!(h.next_waiting(0), Some((7, 0)));
+        h.forget_queued(0);
+        h.take_slot(0);
+        assert_eq!(h.all()[0].load(), (2, 1));
+        // A taken-back lead's entry is forgotten at once and stays stale
+        // in the queue until popped.
+        h.forget_queued(0);
+        assert_eq!(h.queued(0), 0);
+        assert_eq!(h.all()[0].load(), (1, 1));
+        h.release_slot(0);
+        assert_eq!(h.next_waiting(0), Some((8, 0)));
+    }
+
+    #[test]
+    fn an_acquirer_absorbs_capacity_work_and_queue() {
+        let mut h = Holders::default();
+        h.start([1, 2].into_iter());
+        h.take_slot(0);
+        h.enqueue(0, 5, 1);
+        h.take_slot(1);
+        let queue = h.absorb(0, 1);
+        assert_eq!(queue.into_iter().collect::<Vec<_>>(), vec![(5, 1)]);
+        // The acquirer works both leads with both capacities; the acquired
+        // holds nothing.
+        assert_eq!(h.all()[1].load(), (2, 3));
+        assert_eq!(h.all()[0].load(), (0, 0));
+        // A new run forgets it all.
+        h.start([4].into_iter());
+        assert_eq!(h.all()[0].load(), (0, 4));
+    }
+}

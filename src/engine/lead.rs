@@ -98,8 +98,8 @@ pub(super) struct LeadState {
     /// holder's `opportunities_hold_slots` was false), so its close frees none.
     pub(super) slot_released: bool,
     /// Partners offered the lead in its current routing (a list in
-    /// `Scratch::offered`), the offer round, the offers made in it (the
-    /// entries of `Scratch::offered` and `Scratch::replies` from
+    /// `Offers::offered`), the offer round, the offers made in it (the
+    /// entries of `Offers`' lists from
     /// `round_first` on), when the round began, and when this routing began.
     pub(super) offered_head: u32,
     /// How many partners have been offered the lead in this routing.

@@ -437,4 +437,78 @@ mod tests {
         assert_eq!(cents(a.churned(&p, deal.commission)), cents(2_000.00));
         assert_eq!(cents(a.clawed_back), cents(2_000.00));
     }
+
+    #[test]
+    fn money_reaches_reviews_after_the_pay_lag_and_once() {
+        let mut money = Money::default();
+        money.start(2);
+        let now = payout();
+        let lagged = Payout {
+            pay_lag_hours: 10.0 * DAY,
+            ..payout()
+        };
+        money.earn(0, &now, 1.0 * DAY, 100.0);
+        money.earn(1, &lagged, 1.0 * DAY, 100.0);
+        money.earn(1, &lagged, 5.0 * DAY, 50.0);
+        // At once without a lag; each sum seen by one review only.
+        assert_eq!(money.take_received(0, 2.0 * DAY), 100.0);
+        assert_eq!(money.take_received(0, 3.0 * DAY), 0.0);
+        // With a lag: nothing before day 11, the first 100 on day 11 (its
+        // arrival counts), the 50 on day 15.
+        assert_eq!(money.take_received(1, 10.9 * DAY), 0.0);
+        assert_eq!(money.take_received(1, 11.0 * DAY), 100.0);
+        assert_eq!(money.take_received(1, 14.0 * DAY), 0.0);
+        assert_eq!(money.take_received(1, 15.0 * DAY), 50.0);
+        // A new run starts with nothing in flight.
+        money.earn(1, &lagged, 1.0 * DAY, 70.0);
+        money.start(2);
+        assert_eq!(money.take_received(1, 100.0 * DAY), 0.0);
+    }
+
+    #[test]
+    fn a_won_deal_pays_its_share_claws_back_on_churn_and_funds_mdf() {
+        let mut money = Money::default();
+        money.start(1);
+        let p = payout();
+        // 100,000 at no discount: 8,000 of commission, 2,000 of MDF.
+        let (deal, clawback) = money.won_deal(0, &p, DAY, (100_000.0, 0.0), None, false);
+        assert_eq!(cents(deal.commission), cents(8_000.0));
+        assert_eq!(clawback, 0.0);
+        // Co-sold at half the commission, and churned: the full clawback
+        // returns what was paid, the shared commission.
+        let (deal, clawback) = money.won_deal(0, &p, DAY, (100_000.0, 0.0), Some(0.5), true);
+        assert_eq!(cents(deal.commission), cents(4_000.0));
+        assert_eq!(cents(clawback), cents(4_000.0));
+        // MDF accrues per deal until the MDF review takes it.
+        assert_eq!(cents(money.take_mdf(0)), cents(4_000.0));
+        assert_eq!(money.take_mdf(0), 0.0);
+    }
+
+    #[test]
+    fn enablement_spends_on_each_period_a_partner_is_in_within_the_window() {
+        let e = Enablement {
+            per_partner_per_period: 1_000.0,
+            qualify_gain: 0.02,
+            win_gain: 0.01,
+            max_gain: 0.05,
+        };
+        // 30-day periods; a partner from day 0 to day 95 is spent on in
+        // periods 0..=3 (starting days 0, 30, 60, 90).
+        let period = 30.0 * DAY;
+        let periods = (0.0_f64, (95.0 * DAY / period).ceil() - 1.0);
+        let mut total = 0.0;
+        add_enablement_spend(&e, periods, period, (0.0, f64::INFINITY), &mut total);
+        assert_eq!(total, 4_000.0);
+        // A warm-up to day 40 and a readout on day 61 count periods 2 only
+        // (day 60).
+        let mut total = 0.0;
+        add_enablement_spend(&e, periods, period, (40.0 * DAY, 61.0 * DAY), &mut total);
+        assert_eq!(total, 1_000.0);
+        // Gains: periods completed by day 65 are 0 and 1 (2 x 0.02), capped
+        // at 0.05 once five are done.
+        let (q, w) = enablement_gain(&e, periods, period, 65.0 * DAY);
+        assert!((q - 0.04).abs() < 1e-12 && (w - 0.02).abs() < 1e-12);
+        let (q, _) = enablement_gain(&e, (0.0, 10.0), period, 400.0 * DAY);
+        assert_eq!(q, 0.05);
+    }
 }

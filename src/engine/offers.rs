@@ -203,7 +203,7 @@ impl Decider {
         self.after.is_none_or(|a| later(key, a))
     }
 
-    /// Answer `reply` of the offers made (its index in `Scratch::replies`).
+    /// Answer `reply` of the offers made (its index among the offers made).
     #[inline]
     pub(super) fn see(&mut self, r: Reply, reply: u32) {
         let key = (r.at, reply);

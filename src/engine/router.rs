@@ -20,9 +20,9 @@ use crate::model::{Model, Policy, Rule, VerticalMode};
 pub(super) enum Source {
     /// A first routing's fixed candidates for the lead's segment.
     Fast,
-    /// `Scratch::candidates`, as `fill_candidates` left them.
+    /// `Router::candidates`, as `fill_candidates` left them.
     Candidates,
-    /// `Scratch::preferred`: in a ranking, the candidates that cover the
+    /// `Router::preferred`: in a ranking, the candidates that cover the
     /// lead's vertical, while any is left.
     Preferred,
     /// The segment's pool (its partners covering the lead's vertical when
@@ -30,8 +30,8 @@ pub(super) enum Source {
     Pool { skip: u64, preferred: bool },
 }
 
-/// Where a ranking's candidate lists are: `Scratch::candidates` and
-/// `Scratch::preferred` (filled by `fill_eligible`), or the segment's pools
+/// Where a ranking's candidate lists are: `Router::candidates` and
+/// `Router::preferred` (filled by `fill_eligible`), or the segment's pools
 /// less the partners in `skip` (with the pools' masks).
 #[derive(Clone, Copy)]
 pub(super) enum Lists {
@@ -446,7 +446,7 @@ impl Router {
 
     /// Whether the lead is being re-routed (it was held before: an SLA
     /// take-back, an escalation, its holder leaving): re-routings keep
-    /// their own turn (the second half of [`Scratch::rules`]).
+    /// their own turn (the second half of [`Router::rules`]).
     pub(super) fn rerouting(&self, c: &Ctx) -> bool {
         c.state.held_head != super::NONE
     }
@@ -566,7 +566,7 @@ impl Router {
 }
 
 /// Where the rule memories of first routings (`false`) or of re-routings
-/// (`true`) start in [`Scratch::rules`], of length `len`: two halves, each
+/// (`true`) start in [`Router::rules`], of length `len`: two halves, each
 /// indexed by tier and pool.
 #[inline]
 fn rule_states(rerouting: bool, len: usize) -> usize {
