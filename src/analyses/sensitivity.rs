@@ -4,8 +4,9 @@
 //! For each assumption (a numeric field, addressed as `sweep` addresses
 //! it) the paired difference B - A on one metric is measured at the low
 //! and the high end of its range, on common random numbers, with the
-//! verdict at each end. Where the verdict or the sign of the difference
-//! changes inside the range, bisection finds the value where it changes.
+//! verdict at each end. Inside the range, bisection finds where the sign
+//! of the difference changes and where the verdict changes (one point, or
+//! two when it goes from worse through no clear difference to better).
 
 use std::path::{Path, PathBuf};
 
@@ -60,8 +61,16 @@ pub struct Row {
     pub high: End,
     /// |difference at high - difference at low|.
     pub swing: f64,
-    /// Where the verdict or the difference's sign changes inside the range.
+    /// Where the difference's sign changes inside the range, else where
+    /// the verdict does (the first of `verdict_changes`).
     pub break_even: Option<End>,
+    /// Where the difference's sign changes inside the range.
+    pub sign_change: Option<End>,
+    /// Where the verdict changes inside the range, from the low end's
+    /// verdict towards the high end's: each the first value found with
+    /// the new verdict (two when it goes from worse to better through no
+    /// clear difference).
+    pub verdict_changes: Vec<End>,
 }
 
 /// The whole analysis.
@@ -238,17 +247,21 @@ pub fn analyse(
         progress(&a.path);
         let low = setup.end(&a, a.lo)?;
         let high = setup.end(&a, a.hi)?;
-        let break_even = if low.outcome() != high.outcome() {
-            Some(bisect(&setup, &a, low, high)?)
+        let sign_change = if low.outcome().0 != high.outcome().0 {
+            let sign = high.outcome().0;
+            Some(bisect(&setup, &a, low, high, &|e| e.outcome().0 == sign)?)
         } else {
             None
         };
+        let verdict_changes = verdict_changes(&setup, &a, low, high)?;
         rows.push(Row {
             swing: (high.mean() - low.mean()).abs(),
             assumption: a,
             low,
             high,
-            break_even,
+            break_even: sign_change.or(verdict_changes.first().copied()),
+            sign_change,
+            verdict_changes,
         });
     }
     rows.sort_by(|x, y| y.swing.total_cmp(&x.swing));
@@ -262,18 +275,31 @@ pub fn analyse(
     })
 }
 
-/// The value inside (low, high) where the outcome (the difference's sign,
-/// else the verdict) changes: bisection on whichever changed, returning
-/// the first value with the high end's outcome.
-fn bisect(setup: &Setup, a: &Assumption, low: End, high: End) -> anyhow::Result<End> {
-    let sign_changes = low.outcome().0 != high.outcome().0;
-    let like_high = |e: &End| {
-        if sign_changes {
-            e.outcome().0 == high.outcome().0
-        } else {
-            e.verdict == high.verdict
-        }
-    };
+/// Where the verdict changes between the ends: none when they agree; one
+/// point when it moves one step (worse or better to no clear difference,
+/// or back); two when it goes from worse to better, or back: first where
+/// it leaves the low end's verdict, then where it reaches the high end's.
+fn verdict_changes(setup: &Setup, a: &Assumption, low: End, high: End) -> anyhow::Result<Vec<End>> {
+    if low.verdict == high.verdict {
+        return Ok(Vec::new());
+    }
+    let first = bisect(setup, a, low, high, &|e| e.verdict != low.verdict)?;
+    if first.verdict == high.verdict {
+        return Ok(vec![first]);
+    }
+    let second = bisect(setup, a, first, high, &|e| e.verdict == high.verdict)?;
+    Ok(vec![first, second])
+}
+
+/// The first value inside (low, high] found `like_high` (true at `high`,
+/// false at `low`), by bisection.
+fn bisect(
+    setup: &Setup,
+    a: &Assumption,
+    low: End,
+    high: End,
+    like_high: &dyn Fn(&End) -> bool,
+) -> anyhow::Result<End> {
     let (mut lo, mut hi) = (low, high);
     for _ in 0..BISECTION_STEPS {
         let mid = (lo.value + hi.value) / 2.0;

@@ -40,6 +40,12 @@ pub fn csv(a: &Analysis) -> Vec<u8> {
         }
     }
     header.push("swing".into());
+    header.push("sign_change_value".into());
+    for k in 1..=2 {
+        for part in ["value", "difference", "verdict"] {
+            header.push(format!("verdict_change_{k}_{part}"));
+        }
+    }
     w.write_record(&header).expect("writing to memory");
     for r in &a.rows {
         let mut row = vec![text_cell(&r.assumption.path)];
@@ -50,6 +56,17 @@ pub fn csv(a: &Analysis) -> Vec<u8> {
             None => row.extend(std::iter::repeat_n(String::new(), 5)),
         }
         row.push(number(r.swing));
+        row.push(r.sign_change.map_or(String::new(), |e| number(e.value)));
+        for k in 0..2 {
+            match r.verdict_changes.get(k) {
+                Some(e) => row.extend([
+                    number(e.value),
+                    e.difference.map_or(String::new(), |d| number(d.mean)),
+                    verdict(e.verdict).to_string(),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 3)),
+            }
+        }
         w.write_record(&row).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
@@ -102,16 +119,40 @@ pub fn sentences(a: &Analysis) -> Vec<String> {
                 diff(&r.high),
                 verdict(r.high.verdict).replace('_', " ")
             );
-            match &r.break_even {
-                Some(e) => format!(
-                    "{ends}; it changes at {} = {} (difference {}, {}).",
-                    r.assumption.path,
-                    number(e.value),
-                    diff(e),
-                    verdict(e.verdict).replace('_', " ")
-                ),
-                None => format!("{ends}; the recommendation holds across the range."),
+            let Some(e) = &r.break_even else {
+                return format!("{ends}; the recommendation holds across the range.");
+            };
+            let at = format!(
+                "{ends}; it changes at {} = {} (difference {}, {})",
+                r.assumption.path,
+                number(e.value),
+                diff(e),
+                verdict(e.verdict).replace('_', " ")
+            );
+            // Where the verdict changes, when that is not the point above.
+            if r.sign_change.is_none() || r.verdict_changes.is_empty() {
+                return format!("{at}.");
             }
+            let mut from = r.low.verdict;
+            let changes: Vec<String> = r
+                .verdict_changes
+                .iter()
+                .map(|c| {
+                    let said = format!(
+                        "{} ({} to {})",
+                        number(c.value),
+                        from.label(),
+                        c.verdict.label()
+                    );
+                    from = c.verdict;
+                    said
+                })
+                .collect();
+            format!(
+                "{at}; the verdict changes at {} = {}.",
+                r.assumption.path,
+                changes.join(" and ")
+            )
         })
         .collect()
 }

@@ -59,6 +59,42 @@ fn break_even_values_match_the_closed_form() {
     // Verdicts at the ends: worse when the house is cheap, better when dear.
     assert_eq!(row("house.cost_per_lead")[5], "worse");
     assert_eq!(row("house.cost_per_lead")[10], "better");
+    // In between, the verdict changes twice: worse to no clear difference
+    // below the sign change, no clear difference to better above it. The
+    // difference is linear in c (slope: the leads below 0.5, about 1,500
+    // a replication) with an interval of nearly constant half-width h;
+    // Holm leaves a world's largest p-value unadjusted, and near these
+    // points gross profit's is the largest (every other metric that
+    // differs differs clearly), so the verdict changes where the 95 %
+    // interval touches 0: at s -/+ h / 1,500 around the sign change s.
+    // Tolerance: 3 % (the slope's and h's drift over 60 a lead) plus the
+    // bisection's step (1,500 / 4,096). Found: 30.0 below and 30.2 above
+    // for h / 1,500 = 30.0.
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let cost = row("house.cost_per_lead");
+    let value = |name: &str| -> f64 { cost[col(name)].parse().unwrap() };
+    let s = value("sign_change_value");
+    assert_eq!(s, c, "the sign change is the break-even");
+    let h = (value("break_even_ci95_high") - value("break_even_ci95_low")) / 2.0;
+    let (x1, x2) = (
+        value("verdict_change_1_value"),
+        value("verdict_change_2_value"),
+    );
+    assert_eq!(cost[col("verdict_change_1_verdict")], "no_clear_difference");
+    assert_eq!(cost[col("verdict_change_2_verdict")], "better");
+    let unadjusted = h / 1500.0;
+    for (gap, name) in [(s - x1, "below"), (x2 - s, "above")] {
+        assert!(
+            (gap - unadjusted).abs() <= 0.03 * unadjusted + 0.4,
+            "{name}: {gap} against h / 1,500 = {unadjusted}"
+        );
+    }
+    // Volume never changes the verdict here.
+    assert_eq!(
+        row("leads.arrivals_per_day")[col("verdict_change_1_value")],
+        ""
+    );
     // Volume scales the difference: at the file's c = 1,500 and m = 0.5
     // it is (750 - 625) = 125 a lead, positive at any volume, so there is
     // no break-even, and its swing (40 % of 375k) is the smallest: last.
@@ -72,6 +108,12 @@ fn break_even_values_match_the_closed_form() {
     let said = stdout_of(&out);
     assert!(
         said.contains("it changes at house.cost_per_lead = "),
+        "{said}"
+    );
+    assert!(
+        said.contains("the verdict changes at house.cost_per_lead = ")
+            && said.contains(" (worse to no clear difference) and ")
+            && said.contains(" (no clear difference to better)."),
         "{said}"
     );
     assert!(
