@@ -323,6 +323,28 @@ fn win_counts(rs: &[&Row]) -> (f64, f64) {
         })
 }
 
+/// A row's score, or the export's mean score when it has none (0.5 when
+/// no row has one).
+fn score_of(r: &Row, mean_score: Option<f64>) -> f64 {
+    r.score.or(mean_score).unwrap_or(0.5)
+}
+
+/// A holder's qualifications as effective trials, each contact weighted by
+/// its score times the curve (`points`) at its time to contact. A contact
+/// qualifies with probability r × w, so k / Σw estimates r with variance
+/// Σ r w (1 − r w) / (Σw)²; the Beta carries it as the `n` plain trials of
+/// equal information, n = r (1 − r) (Σw)² / Σ r w (1 − r w), and k = r n.
+fn qualify_counts(rs: &[&Row], points: &[(f64, f64)], mean_score: Option<f64>) -> (f64, f64) {
+    let contacts: Vec<(bool, f64)> = rs
+        .iter()
+        .filter_map(|r| {
+            let w = score_of(r, mean_score) * curve_at(points, r.ttfc()?);
+            Some((r.qualified(), w))
+        })
+        .collect();
+    effective_trials(&contacts)
+}
+
 /// What every holder's fit shares: the export's end, the fitted curve,
 /// the mean score (for rows without one), the pooled response and work
 /// times (for holders with too few of their own) and the partners' priors.
@@ -337,24 +359,8 @@ struct Shared {
 }
 
 impl Shared {
-    fn score(&self, r: &Row) -> f64 {
-        r.score.or(self.mean_score).unwrap_or(0.5)
-    }
-
-    /// A holder's qualifications as effective trials. A contact qualifies
-    /// with probability r × w (w: its score times the curve), so k / Σw
-    /// estimates r with variance Σ r w (1 − r w) / (Σw)²; the Beta carries
-    /// it as the `n` plain trials of equal information, n = r (1 − r)
-    /// (Σw)² / Σ r w (1 − r w), and k = r n.
     fn qualify_counts(&self, rs: &[&Row]) -> (f64, f64) {
-        let contacts: Vec<(bool, f64)> = rs
-            .iter()
-            .filter_map(|r| {
-                let w = self.score(r) * curve_at(&self.points, r.ttfc()?);
-                Some((r.qualified(), w))
-            })
-            .collect();
-        effective_trials(&contacts)
+        qualify_counts(rs, &self.points, self.mean_score)
     }
 
     /// One holder's fit from its rows. The house is one team, not a draw
@@ -433,7 +439,6 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
             Some(s.iter().sum::<f64>() / s.len() as f64)
         }
     };
-    let score = |r: &Row| r.score.or(mean_score).unwrap_or(0.5);
     let segments = fit_segments(rows);
     let (order, by_holder, unassigned) = holders_of(rows);
     let all_held: Vec<&Row> = order.iter().flat_map(|k| by_holder[k].clone()).collect();
@@ -442,16 +447,27 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
         .map(|k| {
             by_holder[k]
                 .iter()
-                .filter_map(|r| Some((r.ttfc()?, r.qualified(), score(r))))
+                .filter_map(|r| Some((r.ttfc()?, r.qualified(), score_of(r, mean_score))))
                 .collect()
         })
         .collect();
     let curve = joint_curve(&contacts);
     let (po, pc) = response_times(&all_held, end);
     let (wc, wo) = work_times(&all_held, end);
-    let mut shared = Shared {
+    let points = curve_points(&curve);
+    // The partners' priors, by empirical Bayes across them.
+    let partners: Vec<&Option<String>> = order.iter().filter(|k| k.is_some()).collect();
+    let qualify: Vec<(f64, f64)> = partners
+        .iter()
+        .map(|k| qualify_counts(&by_holder[*k], &points, mean_score))
+        .collect();
+    let wins: Vec<(f64, f64)> = partners
+        .iter()
+        .map(|k| win_counts(&by_holder[*k]))
+        .collect();
+    let shared = Shared {
         end,
-        points: curve_points(&curve),
+        points,
         mean_score,
         response: lognormal_censored(&po, &pc).unwrap_or(LogNormal {
             mu: 4f64.ln(),
@@ -461,21 +477,9 @@ pub fn fit(source: &str, history: &History) -> anyhow::Result<Calibration> {
             mu: 20f64.ln(),
             sigma: 1.0,
         }),
-        qualify_prior: (0.0, 0.0),
-        win_prior: (0.0, 0.0),
+        qualify_prior: beta_prior(&qualify),
+        win_prior: beta_prior(&wins),
     };
-    // The partners' priors, by empirical Bayes across them.
-    let partners: Vec<&Option<String>> = order.iter().filter(|k| k.is_some()).collect();
-    let qualify: Vec<(f64, f64)> = partners
-        .iter()
-        .map(|k| shared.qualify_counts(&by_holder[*k]))
-        .collect();
-    let wins: Vec<(f64, f64)> = partners
-        .iter()
-        .map(|k| win_counts(&by_holder[*k]))
-        .collect();
-    shared.qualify_prior = beta_prior(&qualify);
-    shared.win_prior = beta_prior(&wins);
     let holders = order
         .iter()
         .map(|key| shared.holder(key, &by_holder[key]))

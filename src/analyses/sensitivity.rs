@@ -61,9 +61,6 @@ pub struct Row {
     pub high: End,
     /// |difference at high - difference at low|.
     pub swing: f64,
-    /// Where the difference's sign changes inside the range, else where
-    /// the verdict does (the first of `verdict_changes`).
-    pub break_even: Option<End>,
     /// Where the difference's sign changes inside the range.
     pub sign_change: Option<End>,
     /// Where the verdict changes inside the range, from the low end's
@@ -71,6 +68,14 @@ pub struct Row {
     /// the new verdict (two when it goes from worse to better through no
     /// clear difference).
     pub verdict_changes: Vec<End>,
+}
+
+impl Row {
+    /// The break-even: where the difference's sign changes inside the
+    /// range, else where the verdict does (the first verdict change).
+    pub fn break_even(&self) -> Option<End> {
+        self.sign_change.or(self.verdict_changes.first().copied())
+    }
 }
 
 /// The whole analysis.
@@ -259,7 +264,6 @@ pub fn analyse(
             assumption: a,
             low,
             high,
-            break_even: sign_change.or(verdict_changes.first().copied()),
             sign_change,
             verdict_changes,
         });

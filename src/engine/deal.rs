@@ -20,6 +20,13 @@ pub(super) struct Deal<'a> {
     pub economics: &'a Economics,
 }
 
+/// Whether a deal won at `discount` churns: with the churn rate, raised by
+/// `discount_churn_factor` per unit of discount (at most 1).
+pub(super) fn churns(econ: &Economics, streams: &Streams, lead: u32, discount: f64) -> bool {
+    let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
+    streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn
+}
+
 /// How a deal closed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Closing {
@@ -67,14 +74,6 @@ impl Deal<'_> {
             discount,
             renegotiated: false,
         }
-    }
-
-    /// Whether a deal won at `discount` churns: with the churn rate, raised
-    /// by `discount_churn_factor` per unit of discount (at most 1).
-    pub(super) fn churns(&self, streams: &Streams, lead: u32, discount: f64) -> bool {
-        let econ = self.economics;
-        let p_churn = (econ.churn_rate * (1.0 + econ.discount_churn_factor * discount)).min(1.0);
-        streams.uniform(Purpose::Churn, lead as u64, 0) < p_churn
     }
 }
 
@@ -165,9 +164,7 @@ mod tests {
             "{}",
             share(house_won)
         );
-        let churned = (0..n)
-            .filter(|&l| partner.churns(&streams, l, 0.25))
-            .count();
+        let churned = (0..n).filter(|&l| churns(&econ, &streams, l, 0.25)).count();
         assert!((share(churned) - 0.15).abs() < 0.011, "{}", share(churned));
         // Nothing is won at a chance of 0, everything at 1 (and above).
         let never = Deal {

@@ -6,7 +6,7 @@
 //! Each handler checks that its event still applies (the lead's attempt
 //! and phase), then calls the parts.
 
-use super::deal::Deal;
+use super::deal::{self, Deal};
 use super::events::EventKind;
 use super::leads::rescore;
 use super::offers::{Offer, Reply};
@@ -234,9 +234,7 @@ impl<'a, O: Observer + ?Sized> Sim<'a, '_, O> {
         let econ = self.model.economics;
         let team = team_of(self.model, holder);
         let revenue = self.lead(lead).deal_size * team.deal_size_factor * (1.0 - discount);
-        let churned = self
-            .deal(lead, st, t)
-            .churns(&self.world.streams, lead, discount);
+        let churned = deal::churns(&econ, &self.world.streams, lead, discount);
         let run = self.tally(lead);
         run.churned += churned as u32;
         if churned {

@@ -51,7 +51,7 @@ pub fn csv(a: &Analysis) -> Vec<u8> {
         let mut row = vec![text_cell(&r.assumption.path)];
         row.extend(end_cells(&r.low));
         row.extend(end_cells(&r.high));
-        match &r.break_even {
+        match &r.break_even() {
             Some(e) => row.extend(end_cells(e)),
             None => row.extend(std::iter::repeat_n(String::new(), 5)),
         }
@@ -119,7 +119,7 @@ pub fn sentences(a: &Analysis) -> Vec<String> {
                 diff(&r.high),
                 verdict(r.high.verdict).replace('_', " ")
             );
-            let Some(e) = &r.break_even else {
+            let Some(e) = &r.break_even() else {
                 return format!("{ends}; the recommendation holds across the range.");
             };
             let at = format!(
