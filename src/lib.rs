@@ -9,6 +9,7 @@
 pub mod analyses;
 pub mod calendar;
 pub mod checks;
+pub mod decision;
 pub mod dist;
 pub mod engine;
 pub mod files;

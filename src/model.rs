@@ -44,6 +44,8 @@ pub struct Model {
     pub worlds: Vec<WorldSpec>,
     /// `expect`: what a run must show, or fail (exit code 1).
     pub expectations: Vec<Expectation>,
+    /// `decision`: what the recommendation weighs.
+    pub decision: DecisionSpec,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
     /// The ISO 4217 code money is in (`currency`), if the file says.
@@ -664,6 +666,93 @@ impl Payout {
 pub struct SpeedBonus {
     pub within_hours: f64,
     pub amount: f64,
+}
+
+/// `decision`: the objective every run recommends a policy on, the
+/// guardrails a recommended policy must meet, and the world it is judged in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionSpec {
+    pub objective: crate::metrics::Metric,
+    /// Higher is better on the objective (`maximize`).
+    pub maximize: bool,
+    pub guardrails: Vec<Guardrail>,
+    pub worlds: DecisionWorlds,
+    /// The scenario stated it (as opposed to the default).
+    pub stated: bool,
+}
+
+impl Default for DecisionSpec {
+    /// Gross profit, the vendor's money after payouts and costs; no
+    /// guardrails; each policy judged by its worst world, because a policy
+    /// rolled out must hold up in the world that comes.
+    fn default() -> Self {
+        DecisionSpec {
+            objective: crate::metrics::Metric::GrossProfit,
+            maximize: true,
+            guardrails: Vec::new(),
+            worlds: DecisionWorlds::Worst,
+            stated: false,
+        }
+    }
+}
+
+/// The world a decision is judged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionWorlds {
+    /// Each policy by its worst world on the objective (the best worst
+    /// case wins); guardrails must hold in every world.
+    Worst,
+    /// The base world only.
+    Base,
+    /// Every world on its own: a policy is recommended only when it is the
+    /// recommendation of every world.
+    Each,
+}
+
+impl DecisionWorlds {
+    pub const NAMES: [&'static str; 3] = ["worst", "base", "each"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DecisionWorlds::Worst => "worst",
+            DecisionWorlds::Base => "base",
+            DecisionWorlds::Each => "each",
+        }
+    }
+}
+
+/// A bound on a metric (a `decision` guardrail, an `optimize` constraint):
+/// met only when the metric's 95 % interval's unfavourable end is within
+/// it, so a bound is never judged met on simulation noise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Guardrail {
+    pub metric: crate::metrics::Metric,
+    /// `max` (the interval's upper end must be at most `bound`), or `min`.
+    pub at_most: bool,
+    pub bound: f64,
+}
+
+impl Guardrail {
+    /// Whether `estimate` meets the bound on its unfavourable end (its
+    /// mean when it has no interval); `false` when undefined.
+    pub fn holds(&self, estimate: Option<crate::stats::Estimate>) -> bool {
+        let Some(e) = estimate else {
+            return false;
+        };
+        let hw = e.half_width().unwrap_or(0.0);
+        if self.at_most {
+            e.mean + hw <= self.bound
+        } else {
+            e.mean - hw >= self.bound
+        }
+    }
+}
+
+impl std::fmt::Display for Guardrail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = if self.at_most { "<=" } else { ">=" };
+        write!(f, "{}{op}{}", self.metric, self.bound)
+    }
 }
 
 /// One `expect` assertion.

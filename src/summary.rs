@@ -38,6 +38,10 @@ pub struct Summary {
     pub currency: Option<String>,
     /// With `tiers`: the tier names partner rows' `tier_days` follow.
     pub tier_names: Vec<String>,
+    /// The recommendation on the scenario's `decision` objective.
+    pub decision: crate::decision::Decision,
+    /// What makes the figures unfit to act on, one entry per kind.
+    pub health: Vec<crate::decision::health::Health>,
     /// Some partner sources leads (`sourced_per_day`, `leads_per_mdf_1000`):
     /// `partners.csv` and the report's partner tables show them.
     pub partner_sourcing: bool,
@@ -227,8 +231,9 @@ pub fn summarise(model: &Model, config: &RunConfig, results: &Results) -> Summar
             .iter()
             .cloned()
             .chain(thin_comparisons(model, &cells, results.replications))
-            .chain(overloaded(model, results))
             .collect(),
+        decision: crate::decision::decide(model, results),
+        health: crate::decision::health::health(model, results),
         cells: with_verdicts(model, cells),
         horizon_days: model.horizon_days(),
         warmup_days: model.warmup_hours / crate::model::HOURS_PER_DAY,
@@ -402,60 +407,4 @@ fn with_verdicts(model: &Model, mut cells: Vec<Cell>) -> Vec<Cell> {
         }
     }
     cells
-}
-
-/// How much a queue must grow from the middle to the end of the horizon to
-/// count as still growing (10 %, and at least one lead: less is within the
-/// noise of a steady queue).
-pub const OVERLOAD_GROWTH: f64 = 1.1;
-
-/// Holders whose queue at the end of the horizon holds more than a day of
-/// their arrivals and is still growing (docs/scenario-format.md, "When the
-/// run is read"): their results depend on the horizon. One sentence per
-/// policy and world, naming them.
-fn overloaded(model: &Model, results: &Results) -> Vec<String> {
-    let reps = results.replications.max(1) as f64;
-    let days = model.horizon_days();
-    let mut out = Vec::new();
-    for (w, world) in model.worlds.iter().enumerate() {
-        for (p, policy) in model.policies.iter().enumerate() {
-            let cell = results.cell(w, p);
-            let Some(queues) = results.queues.get(cell) else {
-                continue;
-            };
-            let named: Vec<String> = queues
-                .iter()
-                .enumerate()
-                .filter_map(|(h, q)| {
-                    let (mid, end) = (q.mid_horizon / reps, q.end_of_horizon / reps);
-                    let per_day = q.assigned / reps / days;
-                    let growing = end > mid * OVERLOAD_GROWTH && end - mid >= 1.0;
-                    (per_day > 0.0 && end > per_day && growing).then(|| {
-                        let holder = model
-                            .partners
-                            .get(h)
-                            .map_or("the house".to_string(), |p| format!("`{}`", p.name));
-                        format!(
-                            "{holder} ({end:.0} waiting at the end, {:.1} days of its leads, up from {mid:.0} at mid-horizon)",
-                            end / per_day
-                        )
-                    })
-                })
-                .collect();
-            if named.is_empty() {
-                continue;
-            }
-            let place = if w == 0 {
-                String::new()
-            } else {
-                format!(" in world `{}`", world.name)
-            };
-            out.push(format!(
-                "under `{}`{place} the queue of {} is still growing when the horizon ends: figures that depend on it (time to first contact, wins, revenue) depend on `horizon_days`",
-                policy.name,
-                named.join(", ")
-            ));
-        }
-    }
-    out
 }

@@ -90,20 +90,9 @@ pub fn parse_vary(spec: &str) -> anyhow::Result<Vary> {
     Ok(Vary { path, domain })
 }
 
-/// A constraint on a metric: at most or at least a bound.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Constraint {
-    pub metric: Metric,
-    pub at_most: bool,
-    pub bound: f64,
-}
-
-impl std::fmt::Display for Constraint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let op = if self.at_most { "<=" } else { ">=" };
-        write!(f, "{}{op}{}", self.metric, self.bound)
-    }
-}
+/// A constraint: the same bound, held the same way, as a scenario's
+/// `decision` guardrail.
+pub use crate::model::Guardrail as Constraint;
 
 /// A metric by name, or an error suggesting the nearest.
 pub fn metric_named(flag: &str, name: &str) -> anyhow::Result<Metric> {

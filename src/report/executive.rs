@@ -18,7 +18,7 @@ const BEST_ON: [Metric; 4] = [
 ];
 
 /// A value with its unit, for a sentence.
-fn value(s: &Summary, metric: Metric, v: f64) -> String {
+pub fn value(s: &Summary, metric: Metric, v: f64) -> String {
     let unit = metric.unit();
     let text = human(v, unit);
     match unit {
@@ -39,7 +39,7 @@ fn value(s: &Summary, metric: Metric, v: f64) -> String {
 }
 
 /// "a, b and c".
-fn list(items: &[&str]) -> String {
+pub fn list(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [one] => one.to_string(),

@@ -37,6 +37,10 @@ pub struct SummaryJson {
     /// What validation warned about; the run went ahead.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// What makes the figures unfit to act on, one entry per kind.
+    pub health: Vec<super::decision::HealthJson>,
+    /// The recommendation on the scenario's `decision` objective.
+    pub decision: super::decision::DecisionJson,
     pub results: Vec<ResultJson>,
 }
 
@@ -184,6 +188,8 @@ impl SummaryJson {
             readout_day: s.readout_day.map(round_sig),
             currency: s.currency.clone(),
             warnings: s.warnings.clone(),
+            health: super::decision::HealthJson::all(s),
+            decision: super::decision::DecisionJson::from_summary(s),
             results: s
                 .cells
                 .iter()

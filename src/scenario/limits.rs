@@ -17,6 +17,8 @@ pub const CELLS: usize = 2_000;
 pub const SEGMENTS: usize = 10_000;
 pub const SIGNALS: usize = 100;
 pub const EXPECTATIONS: usize = 1_000;
+/// `decision.guardrails`.
+pub const GUARDRAILS: usize = 100;
 /// Events of one stress world.
 pub const EVENTS: usize = 1_000;
 

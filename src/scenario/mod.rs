@@ -4,6 +4,7 @@
 pub mod bundled;
 mod checker;
 pub mod data;
+mod decision;
 pub mod defaults;
 pub mod dist;
 pub mod errors;

@@ -59,6 +59,11 @@ pub struct RawScenario {
     pub stress: Vec<RawStress>,
     #[serde(default)]
     pub expect: Vec<RawExpect>,
+    /// What the recommendation weighs: the objective, the guardrails every
+    /// policy must meet, and the world it is judged in. Without it: gross
+    /// profit, no guardrails, the worst world.
+    #[serde(default)]
+    pub decision: Option<RawDecision>,
 }
 
 pub fn default_horizon_days() -> f64 {
@@ -506,4 +511,40 @@ pub struct RawExpect {
     pub not_worse_than: Option<String>,
     #[serde(default)]
     pub margin: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecision {
+    /// `{"maximize": METRIC}` or `{"minimize": METRIC}`; gross profit
+    /// maximised when left out.
+    #[serde(default)]
+    pub objective: Option<RawObjective>,
+    /// Bounds every policy must meet to be recommended, each held on its
+    /// 95 % interval's unfavourable end.
+    #[serde(default)]
+    pub guardrails: Vec<RawGuardrail>,
+    /// `worst` (each policy judged by its worst world; the default), `base`
+    /// or `each` (the same policy must be best in every world).
+    #[serde(default)]
+    pub worlds: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawObjective {
+    #[serde(default)]
+    pub maximize: Option<String>,
+    #[serde(default)]
+    pub minimize: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuardrail {
+    pub metric: String,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub min: Option<f64>,
 }

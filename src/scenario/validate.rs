@@ -59,6 +59,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
     let baseline = baseline(&mut c, raw);
     let worlds = super::worlds::worlds(&mut c, raw, partners.as_deref(), &regions, &verticals);
     let expectations = super::worlds::expectations(&mut c, raw, &worlds);
+    let decision = super::decision::decision(&mut c, raw.decision.as_ref());
     if let (Some(l), Some(ps)) = (&leads, &partners) {
         lead_volume(&mut c, l, ps, &worlds, raw.horizon_days);
     }
@@ -118,6 +119,7 @@ pub fn validate(raw: &RawScenario, data: &super::data::DataAccess) -> Result<Mod
         policies,
         worlds,
         expectations,
+        decision,
         warnings,
         currency: raw.currency.clone(),
         data_files: data.files(),

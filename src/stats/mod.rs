@@ -7,6 +7,7 @@ pub mod accumulator;
 pub mod fairness;
 pub mod histogram;
 pub mod hypothesis;
+pub mod mcb;
 pub mod selection;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
