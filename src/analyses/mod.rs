@@ -8,6 +8,7 @@
 
 pub mod backtest;
 pub mod calibrate;
+pub mod decide;
 pub mod describe;
 pub mod fitting;
 pub mod history;

@@ -39,6 +39,9 @@ pub struct End {
     /// The paired difference B - A, `None` where undefined.
     pub difference: Option<Estimate>,
     pub verdict: Verdict,
+    /// B comes out ahead: B - A above zero, or (for `decide`) B is the
+    /// recommendation.
+    pub wins: bool,
 }
 
 impl End {
@@ -49,7 +52,7 @@ impl End {
     /// What decides the recommendation here: the sign of the difference
     /// and the verdict.
     fn outcome(&self) -> (bool, Verdict) {
-        (self.mean() > 0.0, self.verdict)
+        (self.wins, self.verdict)
     }
 }
 
@@ -102,6 +105,10 @@ struct Setup {
     policy: String,
     metric: Metric,
     config: RunConfig,
+    /// Read the outcome from the run's decision (B recommended over A, on
+    /// the scenario's objective, guardrails and worlds) instead of the
+    /// base world's paired difference.
+    by_decision: bool,
 }
 
 impl Setup {
@@ -126,15 +133,20 @@ impl Setup {
     }
 
     fn end_of(&self, summary: &Summary, value: f64) -> End {
+        if self.by_decision {
+            return decision_end(summary, value);
+        }
         let cell = summary
             .world_cells(crate::summary::BASE_WORLD)
             .into_iter()
             .find(|c| c.policy == self.policy)
             .expect("the policy is in the comparison");
+        let difference = cell.vs_baseline[self.metric];
         End {
             value,
-            difference: cell.vs_baseline[self.metric],
+            difference,
             verdict: cell.verdicts[self.metric],
+            wins: difference.is_some_and(|d| d.mean > 0.0),
         }
     }
 
@@ -176,6 +188,43 @@ pub fn analyse(
     config: RunConfig,
     progress: &dyn Fn(&str),
 ) -> anyhow::Result<Analysis> {
+    let question = Question {
+        policy,
+        versus,
+        metric,
+        by_decision: false,
+    };
+    analyse_question(text, file, options, question, assumptions, config, progress)
+}
+
+/// What an analysis asks: does B (`policy`) beat A (`versus`)?
+pub struct Question<'q> {
+    pub policy: &'q str,
+    pub versus: &'q str,
+    /// The metric compared (the objective, for a decision).
+    pub metric: Metric,
+    /// Whether "beats" means "is the scenario's recommendation", on its
+    /// `decision` (objective, guardrails, worlds), rather than a positive
+    /// paired difference in the base world.
+    pub by_decision: bool,
+}
+
+/// [`analyse`], for any [`Question`].
+pub fn analyse_question(
+    text: &str,
+    file: &Path,
+    options: &LoadOptions,
+    question: Question,
+    assumptions: Vec<Assumption>,
+    config: RunConfig,
+    progress: &dyn Fn(&str),
+) -> anyhow::Result<Analysis> {
+    let Question {
+        policy,
+        versus,
+        metric,
+        by_decision,
+    } = question;
     if assumptions.is_empty() {
         bail!("give at least one --vary assumption");
     }
@@ -230,6 +279,7 @@ pub fn analyse(
         policy: policy.to_string(),
         metric,
         config,
+        by_decision,
     };
     let mut assumptions = assumptions;
     for a in &mut assumptions {
@@ -323,4 +373,41 @@ fn bisect(
         }
     }
     Ok(hi)
+}
+
+/// The decision's reading of a two-policy run (A the baseline, B second):
+/// B minus A on the objective in the worlds the decision judges them in
+/// (positive: B better), its verdict from that interval, and whether B is
+/// the recommendation.
+fn decision_end(summary: &Summary, value: f64) -> End {
+    let d = &summary.decision;
+    let contrast = d.judged.get(1).and_then(|j| j.vs_baseline);
+    let difference = contrast.map(|c| {
+        let hw = if c.df > 0 {
+            crate::stats::t_975(c.df) * c.se
+        } else {
+            0.0
+        };
+        let n = c.df + 1;
+        Estimate {
+            n,
+            mean: c.mean,
+            sd: (c.df > 0).then(|| c.se * (n as f64).sqrt()),
+            ci95: (c.df > 0).then_some((c.mean - hw, c.mean + hw)),
+            p10: f64::NAN,
+            p50: f64::NAN,
+            p90: f64::NAN,
+        }
+    });
+    let verdict = match difference.and_then(|e| e.ci95) {
+        Some((lo, _)) if lo > 0.0 => Verdict::Better,
+        Some((_, hi)) if hi < 0.0 => Verdict::Worse,
+        _ => Verdict::NoClearDifference,
+    };
+    End {
+        value,
+        difference,
+        verdict,
+        wins: d.recommended == Some(1),
+    }
 }

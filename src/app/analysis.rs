@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use indicatif::ProgressBar;
 
 use crate::app::cli::{
-    OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SensitivityArgs, SweepArgs,
+    DecideArgs, OptimizeArgs, OptimizeWorld, PilotUnit, PowerArgs, SensitivityArgs, SweepArgs,
 };
 
 pub(super) fn sweep(
@@ -420,6 +420,75 @@ pub(super) fn sensitivity(
     let written = write_run_with(&out_dir, "sensitivity", &analysis.base, &section, extra)?;
     if !quiet {
         for s in leadsim::report::sensitivity::sentences(&analysis) {
+            outln!("- {s}");
+        }
+        errln!("wrote {written} files to {}", out_dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn decide(args: DecideArgs, options: &leadsim::LoadOptions) -> anyhow::Result<ExitCode> {
+    use leadsim::analyses::decide;
+    let text = leadsim::read_scenario(&args.scenario)?;
+    let model = leadsim::load_text_with(&text, &args.scenario, options)?;
+    super::print_warnings(&model);
+    let extra = args
+        .vary
+        .iter()
+        .map(|v| leadsim::analyses::sensitivity::parse_assumption(v))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let doc: serde_json::Value = serde_json::from_str(&text)?;
+    let planned = decide::with_overrides(
+        decide::default_assumptions(&doc, model.horizon_days()),
+        extra.clone(),
+    );
+    let cancel = leadsim::runner::Cancel::default();
+    let config = args.exec.config(&model, &cancel);
+    // The full run, the two-policy run at the file's values, and each
+    // assumption's two ends and at most a bisection's steps.
+    let runs =
+        2 + planned.len() as u64 * (2 + 3 * leadsim::analyses::sensitivity::BISECTION_STEPS as u64);
+    leadsim::check_work(&model, config.replications, runs, args.exec.force)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| leadsim::report::output::default_dir(&model.name).join("decide"));
+    leadsim::report::output::check_dir(&out_dir)?;
+    let quiet = args.exec.quiet;
+    let decided = decide::decide(
+        &text,
+        &args.scenario,
+        options,
+        &model,
+        extra,
+        config,
+        &|what| {
+            if !quiet && std::io::stderr().is_terminal() {
+                errln!("simulating {what}");
+            }
+        },
+    )?;
+    let tornado = match &decided.flips {
+        Some(a) => Some(leadsim::report::sensitivity::tornado(a)?),
+        None => None,
+    };
+    let section = leadsim::report::decide::section(&decided, tornado.clone());
+    let mut extra = vec![(
+        "decision.json".to_string(),
+        leadsim::report::decide::json(&decided),
+    )];
+    if let Some(t) = tornado {
+        extra.push(("tornado.svg".to_string(), t.into_bytes()));
+    }
+    for h in &decided.summary.health {
+        errln!("problem: {}", h.sentence);
+    }
+    let written = write_run_with(&out_dir, "decide", &decided.summary, &section, extra)?;
+    if !quiet {
+        for line in leadsim::report::decision::sentences(&decided.summary) {
+            outln!("{line}");
+        }
+        for s in leadsim::report::decide::sentences(&decided) {
             outln!("- {s}");
         }
         errln!("wrote {written} files to {}", out_dir.display());

@@ -61,6 +61,8 @@ pub enum Command {
     /// How the paired difference B - A on one metric moves with each
     /// assumption, and where the verdict would flip.
     Sensitivity(SensitivityArgs),
+    /// The recommendation on the scenario's `decision`, and which assumption would flip it.
+    Decide(DecideArgs),
     /// How likely a real pilot of B against A is to show the difference.
     Power(PowerArgs),
     /// Fit a scenario to a CRM export of past leads.
@@ -312,6 +314,23 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     pub exec: ExecArgs,
     /// Output folder (default: output/<scenario name>/sensitivity/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The scenario file (JSON).
+    pub scenario: PathBuf,
+    /// An assumption and its range, PATH=lo:hi, added to the defaults (the
+    /// house's cost per lead, the horizon, churn's revenue loss, the
+    /// speed-to-lead half-life) or replacing the default of the same path;
+    /// repeatable.
+    #[arg(long = "vary", value_name = "PATH=lo:hi")]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    /// Output folder (default: output/<scenario name>/decide/).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

@@ -42,6 +42,7 @@ pub fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Power(args)) => analysis::power(args, options),
         Some(Command::Optimize(args)) => analysis::optimize(args, options),
         Some(Command::Sensitivity(args)) => analysis::sensitivity(args, options),
+        Some(Command::Decide(args)) => analysis::decide(args, options),
         Some(Command::Calibrate(args)) => history::calibrate(args, options),
         Some(Command::Backtest(args)) => history::backtest(args, options),
         Some(Command::Schema) => {

@@ -101,6 +101,10 @@ pub(super) fn run_scenario(
     for w in summary.warnings.iter().skip(model.warnings.len()) {
         errln!("warning: {w}");
     }
+    // What makes the figures unfit to act on, one line per kind.
+    for h in &summary.health {
+        errln!("problem: {}", h.sentence);
+    }
     let written = if write_files {
         let files = leadsim::report::render_all(&summary, heatmap)?;
         leadsim::report::write_all(&out_dir, if check_only { "check" } else { "run" }, &files)?

@@ -188,30 +188,7 @@ pub fn decide(model: &Model, results: &Results) -> Decision {
             .collect(),
         maximize: spec.maximize,
     };
-    // Guardrails hold in the base world under `base`, in every world
-    // otherwise.
-    let guard_worlds = match spec.worlds {
-        DecisionWorlds::Base => 0..1,
-        _ => 0..n_w,
-    };
-    let mut failures = Vec::new();
-    for p in 0..n_p {
-        for g in &spec.guardrails {
-            let failing = guard_worlds
-                .clone()
-                .map(|w| (w, results.metrics[results.cell(w, p)][g.metric].estimate()))
-                .filter(|(_, e)| !g.holds(*e))
-                .max_by(|a, b| shortfall(g, a.1).total_cmp(&shortfall(g, b.1)));
-            if let Some((world, estimate)) = failing {
-                failures.push(Failure {
-                    policy: p,
-                    guardrail: *g,
-                    world,
-                    estimate,
-                });
-            }
-        }
-    }
+    let failures = guardrail_failures(model, results);
     let passes = |p: usize| !failures.iter().any(|f| f.policy == p);
     let per_world: Vec<WorldDecision> = (0..n_w)
         .map(|w| {
@@ -304,6 +281,38 @@ pub fn decide(model: &Model, results: &Results) -> Decision {
         judged,
         per_world,
     }
+}
+
+/// Each guardrail each policy fails, in the world it fails worst. Under
+/// `base` guardrails hold in the base world; otherwise in every world.
+fn guardrail_failures(model: &Model, results: &Results) -> Vec<Failure> {
+    let spec = &model.decision;
+    let n_w = model.worlds.len();
+    // Guardrails hold in the base world under `base`, in every world
+    // otherwise.
+    let guard_worlds = match spec.worlds {
+        DecisionWorlds::Base => 0..1,
+        _ => 0..n_w,
+    };
+    let mut failures = Vec::new();
+    for p in 0..model.policies.len() {
+        for g in &spec.guardrails {
+            let failing = guard_worlds
+                .clone()
+                .map(|w| (w, results.metrics[results.cell(w, p)][g.metric].estimate()))
+                .filter(|(_, e)| !g.holds(*e))
+                .max_by(|a, b| shortfall(g, a.1).total_cmp(&shortfall(g, b.1)));
+            if let Some((world, estimate)) = failing {
+                failures.push(Failure {
+                    policy: p,
+                    guardrail: *g,
+                    world,
+                    estimate,
+                });
+            }
+        }
+    }
+    failures
 }
 
 /// How far an estimate misses a guardrail on its unfavourable end

@@ -35,9 +35,9 @@ pub struct DecisionJson {
     pub could_be_best_method: String,
     /// Policy -> the share of replications in which it beats the baseline
     /// on the objective (the baseline itself left out).
-    pub win_share: super::json::OrderedMap<Option<f64>>,
+    pub win_share: crate::format::OrderedMap<Option<f64>>,
     /// Policy -> the guardrails it fails, each with its measured interval.
-    pub guardrail_failures: super::json::OrderedMap<Vec<FailureJson>>,
+    pub guardrail_failures: crate::format::OrderedMap<Vec<FailureJson>>,
     /// Each policy on the objective in the world it is judged in.
     pub policies: Vec<JudgedJson>,
     /// The decision within each world on its own.
@@ -139,14 +139,14 @@ impl DecisionJson {
             } else {
                 format!("{METHOD}; some pairs compared unpaired (on their own intervals: wider, so the guarantee holds)")
             },
-            win_share: super::json::OrderedMap(
+            win_share: crate::format::OrderedMap(
                 d.judged
                     .iter()
                     .filter(|j| j.vs_baseline.is_some() || j.win_share.is_some())
                     .map(|j| (name(j.policy), j.win_share.map(round_sig)))
                     .collect(),
             ),
-            guardrail_failures: super::json::OrderedMap(failures),
+            guardrail_failures: crate::format::OrderedMap(failures),
             policies: d
                 .judged
                 .iter()
@@ -326,4 +326,67 @@ pub fn sentences(s: &Summary) -> Vec<String> {
         out.push(format!("Ruled out by guardrails: {}.", ruled.join("; ")));
     }
     out
+}
+
+/// What no run of this model prices: the decision page says so, so that a
+/// reader does not take the recommendation for more than it is.
+pub const NOT_PRICED: [&str; 5] = [
+    "what a partner that leaves costs beyond its lost leads (recruiting and onboarding a replacement, the pipeline it takes elsewhere)",
+    "customers' value after the first deal (renewals and expansion)",
+    "how partners react to a change of policy beyond the scenario's own behaviour fields (a switch is simulated from day 0 for every lead, not phased in)",
+    "anything the scenario's assumptions leave out: run `leadsim decide` to see which of them would flip the recommendation",
+    "the chance that the real programme differs from the scenario: the intervals cover simulation noise only",
+];
+
+/// The decision page's per-world rows: each world's recommendation, and
+/// what the world costs each policy on the objective against the base
+/// world.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorldView {
+    pub world: String,
+    pub recommended: String,
+    pub could_be_best: String,
+    /// Per policy: the objective's mean, and its change from the base world.
+    pub values: Vec<String>,
+}
+
+/// The per-world rows, base world first; empty without stress worlds.
+pub fn world_views(s: &Summary) -> Vec<WorldView> {
+    if s.worlds.len() < 2 {
+        return Vec::new();
+    }
+    let d = &s.decision;
+    let k = d.objective;
+    let n = s.policies();
+    d.per_world
+        .iter()
+        .map(|w| {
+            let name = |p: usize| s.cells[p].policy.clone();
+            WorldView {
+                world: s.worlds[w.world].clone(),
+                recommended: w.recommended.map_or("none".into(), name),
+                could_be_best: w
+                    .could_be_best
+                    .iter()
+                    .map(|&p| name(p))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                values: (0..n)
+                    .map(|p| {
+                        let here = s.cell(w.world, p).metrics[k];
+                        let base = s.cell(0, p).metrics[k];
+                        match (here, base) {
+                            (Some(h), Some(b)) if w.world > 0 => format!(
+                                "{} ({})",
+                                value(s, k, h.mean),
+                                human_diff(h.mean - b.mean, k.unit())
+                            ),
+                            (Some(h), _) => value(s, k, h.mean),
+                            _ => "n/a".into(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }

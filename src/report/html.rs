@@ -379,6 +379,11 @@ pub fn render_with(
         terms => crate::format::terms(summary.horizon_days, summary.currency.as_deref()),
         window => crate::format::window(summary.horizon_days, summary.warmup_days, summary.readout_day),
         executive => super::executive::sentences(summary),
+        decision => super::decision::sentences(summary),
+        objective => summary.decision.objective.info().label,
+        health => summary.health,
+        decision_worlds => super::decision::world_views(summary),
+        not_priced => super::decision::NOT_PRICED,
         checks => summary.checks.iter().map(|c| CheckView {
             passed: c.passed,
             assertion: super::checks::assertion(c),
@@ -392,7 +397,7 @@ pub fn render_with(
         partner_sourcing => summary.partner_sourcing,
         worlds => world_tables(summary),
         world_names => summary.worlds,
-        robustness_metrics => ROBUSTNESS.map(Metric::name),
+        robustness_metrics => ROBUSTNESS.map(|m| m.info().label),
         robustness => robustness_rows(summary),
         extra => section,
     })?;

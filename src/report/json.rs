@@ -2,12 +2,7 @@
 //! "`summary.json`"). The structs here are the schema; a test reads the output
 //! back into them with unknown fields denied, so the schema cannot drift.
 
-use std::fmt;
-use std::marker::PhantomData;
-
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::format::round_sig;
 use crate::metrics::{Metric, Verdict};
@@ -88,45 +83,7 @@ pub struct DiffJson {
     pub p_holm: Option<f64>,
 }
 
-/// A JSON object whose keys keep the order they were inserted in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderedMap<T>(pub Vec<(String, T)>);
-
-impl<T> OrderedMap<T> {
-    pub fn get(&self, key: &str) -> Option<&T> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-}
-
-impl<T: Serialize> Serialize for OrderedMap<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
-            type Value = OrderedMap<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((k, v)) = access.next_entry()? {
-                    entries.push((k, v));
-                }
-                Ok(OrderedMap(entries))
-            }
-        }
-        deserializer.deserialize_map(MapVisitor(PhantomData))
-    }
-}
+pub use crate::format::OrderedMap;
 
 fn stat(e: &Option<Estimate>) -> StatJson {
     match e {

@@ -7,6 +7,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod checks;
 pub mod csv;
+pub mod decide;
 pub mod decision;
 pub mod diff;
 pub mod executive;

@@ -44,9 +44,6 @@ pub fn render(s: &Summary) -> String {
         crate::format::terms(s.horizon_days, s.currency.as_deref()),
         crate::format::window(s.horizon_days, s.warmup_days, s.readout_day)
     );
-    for h in &s.health {
-        let _ = writeln!(out, "problem: {}", h.sentence);
-    }
     for line in super::decision::sentences(s) {
         let _ = writeln!(out, "{line}");
     }
