@@ -250,3 +250,22 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OrderedMap<T> 
         deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
     }
 }
+
+/// An estimate as the terminal table shows it: "12.42% ±0.22" (a
+/// difference signed), "n/a" when undefined.
+pub fn estimate_text(e: Option<crate::stats::Estimate>, unit: Unit, diff: bool) -> String {
+    let value = |v: f64| {
+        if diff {
+            human_diff(v, unit)
+        } else {
+            human(v, unit)
+        }
+    };
+    match e {
+        None => "n/a".into(),
+        Some(e) => match e.half_width() {
+            Some(hw) => format!("{} ±{}", value(e.mean), human_half_width(hw, unit)),
+            None => value(e.mean),
+        },
+    }
+}

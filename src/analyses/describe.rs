@@ -30,6 +30,7 @@ pub fn describe(model: &Model) -> String {
     leads(&mut o, model);
     house(&mut o, model);
     partners(&mut o, model);
+    demand(&mut o, model);
     let _ = writeln!(o, "\npolicies ({}):", model.policies.len());
     for p in &model.policies {
         policy(&mut o, model, p);
@@ -178,6 +179,76 @@ fn house(o: &mut String, model: &Model) {
             "\ntiers move every {} days on won revenue: {}",
             programme.review_hours / 24.0,
             levels.join(", ")
+        );
+    }
+}
+
+/// Leads a team can take a day: each slot is held from assignment to
+/// first contact (mean response) and, when opportunities hold slots, for
+/// the qualified share (qualify rate x the leads' mean quality, at once:
+/// an upper bound, as slower contact qualifies fewer) of the mean work
+/// time after it; the clock runs around the week (working hours make it
+/// fewer).
+pub fn leads_per_day(team: &crate::model::Team, mean_quality: f64) -> f64 {
+    let mut hold = team.response_hours.mean();
+    if team.opportunities_hold_slots {
+        hold += team.qualify_rate.mean() * mean_quality * team.work_days.mean() * 24.0;
+    }
+    team.capacity as f64 * 24.0 / hold.max(1e-9)
+}
+
+/// Demand against capacity per region: the vendor's leads a day in the
+/// region (from the segments' shares) against what its partners can take
+/// (a partner in several regions counted in each at an even share); where
+/// demand is higher, queues grow whatever the policy.
+fn demand(o: &mut String, model: &Model) {
+    if model.regions.is_empty() {
+        return;
+    }
+    let per_day = model.leads.arrivals_per_hour * 24.0;
+    let mean_quality: f64 = model
+        .leads
+        .segments
+        .iter()
+        .map(|s| s.share * s.quality.mean())
+        .sum();
+    let _ = writeln!(
+        o,
+        "\ndemand against capacity (leads a day; capacity = slots x 24 / mean hours a slot is held; a partner in several regions counted in each at an even share):"
+    );
+    for (r, region) in model.regions.iter().enumerate() {
+        let demand: f64 = model
+            .leads
+            .segments
+            .iter()
+            .filter(|s| s.region == Some(r))
+            .map(|s| s.share * per_day)
+            .sum();
+        let capacity: f64 = model
+            .partners
+            .iter()
+            .filter(|p| p.covers_region.get(r).copied().unwrap_or(false))
+            .map(|p| {
+                let regions = p.covers_region.iter().filter(|c| **c).count().max(1);
+                leads_per_day(&p.team, mean_quality) / regions as f64
+            })
+            .sum();
+        let verdict = if demand > capacity {
+            format!(
+                "SHORT by {:.1} a day: partners' queues grow whatever the policy{}",
+                demand - capacity,
+                if model.house.is_some() {
+                    ", unless re-routing to the house takes the rest"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!("ok ({:.0}% used)", 100.0 * demand / capacity.max(1e-9))
+        };
+        let _ = writeln!(
+            o,
+            "  {region:<12} demand {demand:>8.1}  capacity {capacity:>8.1}  {verdict}"
         );
     }
 }

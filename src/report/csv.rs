@@ -29,6 +29,47 @@ fn num(v: Option<f64>) -> String {
     v.map(file_number).unwrap_or_default()
 }
 
+/// `comparison.csv`: one row per world and metric, one column per policy,
+/// values formatted as the terminal table shows them ("12.42% ±0.22"),
+/// metrics by their human names; with a UTF-8 byte-order mark so that a
+/// spreadsheet reads its ± and → right.
+pub fn comparison_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let base = s.world_cells(crate::summary::BASE_WORLD);
+    let header = ["world", "metric", "unit"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(base.iter().map(|c| text_cell(&c.policy)));
+    w.write_record(header).expect("writing to memory");
+    for world in &s.worlds {
+        let cells = s.world_cells(world);
+        for k in crate::metrics::Metric::ALL {
+            let unit = match k.unit() {
+                crate::metrics::Unit::Rate => "%",
+                crate::metrics::Unit::Hours => "hours",
+                crate::metrics::Unit::Money => "money",
+                crate::metrics::Unit::Count => "count",
+                crate::metrics::Unit::Index => "index",
+            };
+            let row = [
+                text_cell(world),
+                k.info().label.to_string(),
+                unit.to_string(),
+            ]
+            .into_iter()
+            .chain(
+                cells
+                    .iter()
+                    .map(|c| crate::format::estimate_text(c.metrics[k], k.unit(), false)),
+            );
+            w.write_record(row).expect("writing to memory");
+        }
+    }
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    out.extend(w.into_inner().expect("in memory"));
+    out
+}
+
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([

@@ -46,6 +46,7 @@ pub fn render_all_with(
     let mut files = vec![
         ("summary.json", json::render(summary)),
         ("summary.csv", csv::summary_csv(summary)),
+        ("comparison.csv", csv::comparison_csv(summary)),
         ("partners.csv", csv::partners_csv(summary)),
         ("report.html", html::render_with(summary, &charts, section)?),
     ];

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::format::{human, human_diff, human_half_width};
-use crate::metrics::{Direction, Metric, Unit, Verdict, HEADLINE, ROBUSTNESS};
+use crate::format::human;
+use crate::metrics::{Direction, Metric, Verdict, HEADLINE, ROBUSTNESS};
 use crate::summary::Summary;
 
 fn render_grid(rows: &[Vec<String>]) -> String {
@@ -67,23 +67,6 @@ pub fn render(s: &Summary) -> String {
     out
 }
 
-fn cell_text(e: Option<crate::stats::Estimate>, unit: Unit, diff: bool) -> String {
-    let value = |v: f64| {
-        if diff {
-            human_diff(v, unit)
-        } else {
-            human(v, unit)
-        }
-    };
-    match e {
-        None => "n/a".into(),
-        Some(e) => match e.half_width() {
-            Some(hw) => format!("{} ±{}", value(e.mean), human_half_width(hw, unit)),
-            None => value(e.mean),
-        },
-    }
-}
-
 fn render_world(s: &Summary, world: &str, out: &mut String) {
     let cells = s.world_cells(world);
     let header: Vec<String> = std::iter::once("policy".to_string())
@@ -92,7 +75,7 @@ fn render_world(s: &Summary, world: &str, out: &mut String) {
     let row = |c: &crate::summary::Cell, diff: bool| -> Vec<String> {
         std::iter::once(c.policy.clone())
             .chain(HEADLINE.iter().map(|&k| {
-                let text = cell_text(
+                let text = crate::format::estimate_text(
                     if diff { c.vs_baseline[k] } else { c.metrics[k] },
                     k.unit(),
                     diff,
@@ -209,7 +192,7 @@ pub fn render_sweep(
             row.push(c.policy.clone());
         }
         for (&k, best) in HEADLINE.iter().zip(&best) {
-            let text = cell_text(c.metrics[k], k.unit(), false);
+            let text = crate::format::estimate_text(c.metrics[k], k.unit(), false);
             let is_best = best.is_some() && c.metrics[k].map(|e| e.mean) == *best;
             row.push(if is_best { format!("{text} *") } else { text });
         }

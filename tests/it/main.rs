@@ -11,6 +11,7 @@ mod closed_forms;
 mod common;
 mod crm;
 mod crn;
+mod decision;
 mod deploy;
 mod diff;
 mod economics;
