@@ -205,6 +205,9 @@ fn gather(model: &Model, kind: &'static str, findings: Vec<Finding>) -> Option<H
     let names = |ps: &[usize]| -> Vec<String> {
         ps.iter().map(|&p| model.policies[p].name.clone()).collect()
     };
+    let quoted = |ps: &[usize]| -> Vec<String> {
+        ps.iter().map(|&p| format!("`{}`", model.policies[p].name)).collect()
+    };
     let world_names: Vec<String> = worlds
         .iter()
         .map(|&w| model.worlds[w].name.clone())
@@ -212,7 +215,7 @@ fn gather(model: &Model, kind: &'static str, findings: Vec<Finding>) -> Option<H
     let under = if policies.len() == model.policies.len() && policies.len() > 1 {
         "under every policy".to_string()
     } else {
-        format!("under {}", names(&policies).join(", "))
+        format!("under {}", quoted(&policies).join(", "))
     };
     let place = if worlds.len() == 1 && worlds[0] == 0 {
         String::new()
@@ -249,7 +252,7 @@ fn gather(model: &Model, kind: &'static str, findings: Vec<Finding>) -> Option<H
         .iter()
         .map(|f| {
             format!(
-                "{} in `{}`: {}",
+                "`{}` in `{}`: {}",
                 model.policies[f.policy].name, model.worlds[f.world].name, f.detail
             )
         })

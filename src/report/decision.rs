@@ -232,7 +232,7 @@ fn periods(share: f64, n: u64) -> String {
 pub fn sentences(s: &Summary) -> Vec<String> {
     let d = &s.decision;
     let stress = s.worlds.len() > 1;
-    let name = |p: usize| s.cells[p].policy.as_str();
+    let name = |p: usize| format!("`{}`", s.cells[p].policy);
     let on = objective_phrase(d, stress);
     let mut out = Vec::new();
     match d.recommended {
@@ -258,13 +258,13 @@ pub fn sentences(s: &Summary) -> Vec<String> {
             {
                 parts[0] = format!("{}, the baseline: keep it", parts[0]);
             } else if let Some(c) = &j.vs_baseline {
-                let mut against = format!("{} against {}", by_how_much(s, c), s.baseline);
+                let mut against = format!("{} against `{}`", by_how_much(s, c), s.baseline);
                 if let Some(share) = j.win_share {
                     against.push_str(&format!(", ahead in {}", periods(share, s.replications)));
                 }
                 parts.push(against);
             }
-            let baseline_is = |p: usize| name(p) == s.baseline;
+            let baseline_is = |p: usize| s.cells[p].policy == s.baseline;
             if let (Some(u), Some(c)) = (
                 d.runner_up.filter(|&u| !baseline_is(u) || baseline_is(r)),
                 &d.vs_runner_up,
@@ -276,12 +276,13 @@ pub fn sentences(s: &Summary) -> Vec<String> {
                 ));
             }
             let mut sentence = format!("{}.", parts.join("; "));
-            let others: Vec<&str> = d
+            let others: Vec<String> = d
                 .could_be_best
                 .iter()
                 .filter(|&&p| p != r)
                 .map(|&p| name(p))
                 .collect();
+            let others: Vec<&str> = others.iter().map(String::as_str).collect();
             if !others.is_empty() {
                 sentence.push_str(&format!(
                     " Not a clear winner: {} cannot be ruled out as the best at 95%.",

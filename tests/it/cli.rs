@@ -141,22 +141,23 @@ fn no_arguments_runs_the_bundled_scenario_from_any_folder() {
         "output/baseline/headline.svg is stale: run `cargo run --release` and commit it"
     );
     // Not a terminal: no progress bar, only what the run found (the
-    // house's queue under `tiered-fast` still growing at the horizon's end)
-    // and the closing line on stderr.
+    // house's queue under `tiered-fast` still growing at the horizon's end,
+    // a health problem) and the closing line on stderr.
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert_eq!(
         stderr.lines().collect::<Vec<_>>(),
         [
-            summary["warnings"][0]
+            summary["health"][0]["sentence"]
                 .as_str()
-                .map(|w| format!("warning: {w}"))
-                .expect("one warning")
+                .map(|w| format!("problem: {w}"))
+                .expect("one problem")
                 .as_str(),
-            "wrote 11 files to output/baseline"
+            "wrote 12 files to output/baseline"
         ],
         "{stderr}"
     );
-    assert!(stderr.contains("under `tiered-fast` the queue of the house"));
+    assert_eq!(summary["health"][0]["kind"], "house_overflow");
+    assert!(stderr.contains("The house cannot keep up under `tiered-fast`"));
     // The README shows this run as a terminal does: its block is the
     // warning, every line of standard output, then the closing line.
     let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();

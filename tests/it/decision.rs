@@ -42,9 +42,9 @@ fn a_clear_best_is_recommended_and_stands_alone() {
     // about 10k; 5 standard errors.
     assert!((c.mean - 675_000.0).abs() < 50_000.0, "{}", c.mean);
     let sentence = leadsim::report::decision::sentences(&s).join(" ");
-    assert!(sentence.starts_with("Recommended: t03"), "{sentence}");
-    assert!(sentence.contains("against all"), "{sentence}");
-    assert!(sentence.contains("against the runner-up t05"), "{sentence}");
+    assert!(sentence.starts_with("Recommended: `t03`"), "{sentence}");
+    assert!(sentence.contains("against `all`"), "{sentence}");
+    assert!(sentence.contains("against the runner-up `t05`"), "{sentence}");
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn a_best_that_fails_a_guardrail_is_passed_over_with_the_reason() {
     );
     let words = leadsim::report::decision::sentences(&s).join(" ");
     assert!(
-        words.contains("Ruled out by guardrails: all fails deals won at most"),
+        words.contains("Ruled out by guardrails: `all` fails deals won at most"),
         "{words}"
     );
     // Every policy failing: none recommended, and why.
@@ -115,7 +115,7 @@ fn two_identical_policies_both_could_be_best() {
     assert_eq!(d.judged[2].vs_baseline, d.judged[1].vs_baseline);
     let words = leadsim::report::decision::sentences(&s).join(" ");
     assert!(
-        words.contains("b cannot be ruled out as the best"),
+        words.contains("`b` cannot be ruled out as the best"),
         "{words}"
     );
 }
