@@ -206,7 +206,9 @@ fn gather(model: &Model, kind: &'static str, findings: Vec<Finding>) -> Option<H
         ps.iter().map(|&p| model.policies[p].name.clone()).collect()
     };
     let quoted = |ps: &[usize]| -> Vec<String> {
-        ps.iter().map(|&p| format!("`{}`", model.policies[p].name)).collect()
+        ps.iter()
+            .map(|&p| format!("`{}`", model.policies[p].name))
+            .collect()
     };
     let world_names: Vec<String> = worlds
         .iter()

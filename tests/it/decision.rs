@@ -5,7 +5,7 @@
 
 use leadsim::metrics::Metric;
 use leadsim::stats::mcb::{could_be_best, Contrast};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::json;
 
@@ -44,7 +44,10 @@ fn a_clear_best_is_recommended_and_stands_alone() {
     let sentence = leadsim::report::decision::sentences(&s).join(" ");
     assert!(sentence.starts_with("Recommended: `t03`"), "{sentence}");
     assert!(sentence.contains("against `all`"), "{sentence}");
-    assert!(sentence.contains("against the runner-up `t05`"), "{sentence}");
+    assert!(
+        sentence.contains("against the runner-up `t05`"),
+        "{sentence}"
+    );
 }
 
 #[test]
@@ -133,12 +136,12 @@ fn the_subset_holds_the_best_at_least_95_percent_of_the_time() {
     let mut covered = 0;
     let mut sizes = 0;
     for _ in 0..experiments {
-        let mut x = vec![vec![0.0; n]; 4];
-        for r in 0..n {
+        let mut x: Vec<Vec<f64>> = vec![Vec::new(); 4];
+        for _ in 0..n {
             let shared: f64 = StandardNormal.sample(&mut rng);
             for (i, m) in means.iter().enumerate() {
                 let own: f64 = StandardNormal.sample(&mut rng);
-                x[i][r] = m + 0.8 * shared + 0.6 * own;
+                x[i].push(m + 0.8 * shared + 0.6 * own);
             }
         }
         let contrast = |i: usize, j: usize| {
