@@ -75,6 +75,13 @@ fn report_renders_in_headless_chromium() {
         );
     }
     assert!(dom.contains("id=\"comparison\""));
+    // The decision page opens the report: the recommendation, then what
+    // it does not price, before the comparison.
+    let decision = dom.find("id=\"decision\"").expect("the decision page");
+    assert!(decision < dom.find("id=\"comparison\"").unwrap());
+    let page = &dom[decision..dom.find("id=\"comparison\"").unwrap()];
+    assert!(page.contains("Recommended: <code>"), "{page}");
+    assert!(page.contains("What this does not price"), "{page}");
     assert!(
         !dom.contains("<script>alert(1)"),
         "the hostile name did not become markup"
