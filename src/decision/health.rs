@@ -96,11 +96,17 @@ pub fn health(model: &Model, results: &Results) -> Vec<Health> {
                     ),
                 });
             }
-            for (h, f) in growing(model, results, cell) {
+            for (h, figure, detail) in growing(model, results, cell) {
+                let finding = Finding {
+                    policy: p,
+                    world: w,
+                    figure,
+                    detail,
+                };
                 if h < model.partners.len() {
-                    queues.push(f(p, w));
+                    queues.push(finding);
                 } else {
-                    house.push(f(p, w));
+                    house.push(finding);
                 }
             }
             let m = &results.metrics[cell];
@@ -153,11 +159,10 @@ fn merge_queues(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-type Growing<'m> = Box<dyn Fn(usize, usize) -> Finding + 'm>;
-
 /// Holders of `cell` whose queue at the end of the horizon holds more than
-/// a day of their arrivals and is still growing.
-fn growing<'m>(model: &'m Model, results: &Results, cell: usize) -> Vec<(usize, Growing<'m>)> {
+/// a day of their arrivals and is still growing: (holder, days of its leads
+/// waiting, the detail).
+fn growing(model: &Model, results: &Results, cell: usize) -> Vec<(usize, f64, String)> {
     let reps = results.replications.max(1) as f64;
     let days = model.horizon_days();
     let Some(queues) = results.queues.get(cell) else {
@@ -175,16 +180,11 @@ fn growing<'m>(model: &'m Model, results: &Results, cell: usize) -> Vec<(usize, 
                     .partners
                     .get(h)
                     .map_or("the house".to_string(), |p| format!("`{}`", p.name));
-                let f: Growing = Box::new(move |policy, world| Finding {
-                    policy,
-                    world,
-                    figure: end / per_day,
-                    detail: format!(
-                        "{holder} ({end:.0} waiting at the end, {:.1} days of its leads, up from {mid:.0} at mid-horizon)",
-                        end / per_day
-                    ),
-                });
-                (h, f)
+                let detail = format!(
+                    "{holder} ({end:.0} waiting at the end, {:.1} days of its leads, up from {mid:.0} at mid-horizon)",
+                    end / per_day
+                );
+                (h, end / per_day, detail)
             })
         })
         .collect()

@@ -303,8 +303,12 @@ pub fn sentences(s: &Summary) -> Vec<String> {
                 let op = if g.at_most { "at most" } else { "at least" };
                 let measured = f.estimate.map_or("undefined".to_string(), |e| {
                     let hw = e.half_width().unwrap_or(0.0);
-                    let end = if g.at_most { e.mean + hw } else { e.mean - hw };
-                    format!("up to {}", value(s, g.metric, end))
+                    let (word, end) = if g.at_most {
+                        ("up to", e.mean + hw)
+                    } else {
+                        ("down to", e.mean - hw)
+                    };
+                    format!("{word} {}", value(s, g.metric, end))
                 });
                 let place = if stress {
                     format!(" in `{}`", s.worlds[f.world])
@@ -316,7 +320,6 @@ pub fn sentences(s: &Summary) -> Vec<String> {
                     g.metric.info().phrase,
                     value(s, g.metric, g.bound)
                 )
-                .replace("(up to", if g.at_most { "(up to" } else { "(down to" })
             })
             .collect();
         if !fails.is_empty() {
